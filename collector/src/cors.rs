@@ -1,0 +1,72 @@
+//! Cross-origin access to the public API (`/v1/*`), decided per site.
+//!
+//! A browser request carries `Origin`; the site named by the body's key must allow it,
+//! or the answer is 403 with no CORS headers. Requests without `Origin` (servers,
+//! curl) are not browser pages and pass. Preflights carry no body, hence no site key:
+//! they are answered for origins some site allows. Widgets post `text/plain` JSON, so
+//! they never need a preflight.
+
+use axum::extract::State;
+use axum::http::header::{
+    ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN,
+    ACCESS_CONTROL_MAX_AGE, ORIGIN, VARY,
+};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::sites::{Catalog, Site};
+
+/// Fails with 403 when the request comes from a browser origin `site` does not allow.
+pub fn check_origin(site: &Site, headers: &HeaderMap) -> Result<(), ApiError> {
+    match request_origin(headers) {
+        Some(origin) if !site.allows_origin(origin) => {
+            Err(ApiError::OriginNotAllowed { origin: origin.to_owned() })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Renders a public endpoint's outcome, adding CORS headers for allowed origins so the
+/// widget can read successes and errors alike (never for a refused origin).
+pub fn respond<T: IntoResponse>(
+    catalog: &Catalog,
+    headers: &HeaderMap,
+    outcome: Result<T, ApiError>,
+) -> Response {
+    let refused = matches!(outcome, Err(ApiError::OriginNotAllowed { .. }));
+    let mut response = outcome.into_response();
+    if !refused {
+        if let Some(origin) = request_origin(headers).filter(|o| catalog.any_site_allows(o)) {
+            allow(&mut response, origin);
+        }
+    }
+    response
+}
+
+/// `OPTIONS /v1/*`: answers preflights for origins some site allows.
+pub async fn preflight(State(app): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(origin) = request_origin(&headers).filter(|o| app.catalog.any_site_allows(o)) else {
+        return StatusCode::FORBIDDEN.into_response();
+    };
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    allow(&mut response, origin);
+    let response_headers = response.headers_mut();
+    response_headers.insert(ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("POST"));
+    response_headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("content-type"));
+    response_headers.insert(ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("86400"));
+    response
+}
+
+fn request_origin(headers: &HeaderMap) -> Option<&str> {
+    headers.get(ORIGIN).and_then(|value| value.to_str().ok())
+}
+
+fn allow(response: &mut Response, origin: &str) {
+    if let Ok(value) = HeaderValue::from_str(origin) {
+        let headers = response.headers_mut();
+        headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, value);
+        headers.append(VARY, HeaderValue::from_static("Origin"));
+    }
+}

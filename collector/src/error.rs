@@ -1,0 +1,87 @@
+//! The public API's error type: every handler failure is one of these variants,
+//! rendered in one place as a status code and an [`ErrorBody`] naming the field at fault.
+//! Internal errors are logged once here and reach the client as a generic message.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use kindling_core::wire::{ErrorBody, ErrorDetail};
+
+use crate::store::StoreError;
+
+/// Why a request to the collector failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("the body is not valid JSON: {message}")]
+    MalformedJson { message: String },
+    #[error("{message}")]
+    InvalidField { field: String, message: String },
+    #[error("the body is larger than {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+    #[error("send the body as application/json or text/plain")]
+    UnsupportedMediaType,
+    #[error("unknown site key")]
+    UnknownSite,
+    #[error("origin {origin} is not allowed for this site")]
+    OriginNotAllowed { origin: String },
+    #[error("missing or wrong admin token")]
+    Unauthorized,
+    #[error("storage failed")]
+    Store(#[from] StoreError),
+}
+
+impl ApiError {
+    /// A problem with one field of the request, named by its JSON path.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        ApiError::InvalidField { field: field.into(), message: message.into() }
+    }
+
+    fn status(&self) -> StatusCode {
+        match self {
+            ApiError::MalformedJson { .. } | ApiError::InvalidField { .. } => {
+                StatusCode::BAD_REQUEST
+            }
+            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::UnknownSite | ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::OriginNotAllowed { .. } => StatusCode::FORBIDDEN,
+            ApiError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            ApiError::MalformedJson { .. } => "malformed_json",
+            ApiError::InvalidField { .. } => "invalid_field",
+            ApiError::PayloadTooLarge { .. } => "payload_too_large",
+            ApiError::UnsupportedMediaType => "unsupported_media_type",
+            ApiError::UnknownSite => "unknown_site",
+            ApiError::OriginNotAllowed { .. } => "origin_not_allowed",
+            ApiError::Unauthorized => "unauthorized",
+            ApiError::Store(_) => "unavailable",
+        }
+    }
+
+    fn field(&self) -> Option<String> {
+        match self {
+            ApiError::InvalidField { field, .. } => Some(field.clone()),
+            ApiError::UnknownSite => Some("site".to_owned()),
+            _ => None,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let message = match &self {
+            ApiError::Store(error) => {
+                tracing::warn!(%error, "request failed in storage; client told to retry");
+                "storage is unavailable, retry later".to_owned()
+            }
+            other => other.to_string(),
+        };
+        let body = ErrorBody {
+            error: ErrorDetail { code: self.code().to_owned(), message, field: self.field() },
+        };
+        (self.status(), axum::Json(body)).into_response()
+    }
+}

@@ -1,0 +1,110 @@
+//! Our JSON body extractor: reads at most [`MAX_BODY_BYTES`], accepts `text/plain`
+//! (what `sendBeacon` and preflight-free `fetch` send) as well as `application/json`,
+//! and turns every failure into an [`ApiError`] that names the field at fault.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::header::CONTENT_TYPE;
+use kindling_core::limits::MAX_BODY_BYTES;
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+
+/// A request body parsed as JSON into `T`.
+pub struct JsonBody<T>(pub T);
+
+impl<S, T> FromRequest<S> for JsonBody<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let content_type = request
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let essence = content_type.split(';').next().unwrap_or("").trim();
+        if !matches!(essence, "application/json" | "text/plain" | "") {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
+            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge { limit: MAX_BODY_BYTES }
+            } else {
+                ApiError::MalformedJson { message: rejection.body_text() }
+            }
+        })?;
+        parse(&bytes).map(JsonBody)
+    }
+}
+
+/// Parses `bytes` into `T`, naming the JSON path of the first problem.
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            ApiError::MalformedJson { message: inner.to_string() }
+        } else {
+            let field = if path == "." { missing_field(&inner).unwrap_or(path) } else { path };
+            ApiError::invalid(field, strip_position(&inner.to_string()))
+        }
+    })?;
+    deserializer
+        .end()
+        .map_err(|error| ApiError::MalformedJson { message: error.to_string() })?;
+    Ok(value)
+}
+
+/// serde reports a missing top-level field only in its message: "missing field `site`".
+fn missing_field(error: &serde_json::Error) -> Option<String> {
+    let message = error.to_string();
+    let rest = message.strip_prefix("missing field `")?;
+    Some(rest.split('`').next()?.to_owned())
+}
+
+fn strip_position(message: &str) -> String {
+    match message.find(" at line ") {
+        Some(index) => message[..index].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kindling_core::wire::EventBatch;
+
+    fn field_of(error: ApiError) -> String {
+        match error {
+            ApiError::InvalidField { field, .. } => field,
+            other => panic!("expected an invalid field, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn names_the_nested_field_at_fault() {
+        let body = br#"{"site":"k","visitor":"v","events":[{"id":"x","type":"nope","url":"/","ts":1}]}"#;
+        let error = parse::<EventBatch>(body).err().expect("rejected");
+        assert_eq!(field_of(error), "events[0].type");
+    }
+
+    #[test]
+    fn names_a_missing_top_level_field() {
+        let error = parse::<EventBatch>(br#"{"visitor":"v","events":[]}"#).err().expect("rejected");
+        assert_eq!(field_of(error), "site");
+    }
+
+    #[test]
+    fn syntax_errors_are_malformed_json() {
+        let error = parse::<EventBatch>(br#"{"site": "#).err().expect("rejected");
+        assert!(matches!(error, ApiError::MalformedJson { .. }), "{error:?}");
+        let error = parse::<EventBatch>(br#"{"site":"k","visitor":"v","events":[]} x"#).err().expect("rejected");
+        assert!(matches!(error, ApiError::MalformedJson { .. }), "{error:?}");
+    }
+}

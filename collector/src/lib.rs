@@ -1,0 +1,128 @@
+//! Kindling's collector: an axum server that takes events from the widget, stores
+//! them durably, decides what content each visitor sees, and serves the widget bundle.
+//!
+//! Modules by domain:
+//! - [`decide`]: `POST /v1/boot`; [`ingest`]: `POST /v1/events`; [`cors`]: who may call them;
+//! - [`admin`]: `/admin/api/*`; [`health`]: `/healthz`, `/readyz`; [`assets`]: the widget bundle;
+//! - [`sites`] and [`config`]: the configured sites and blocks; [`content`]: sanitizing;
+//! - [`store`]: SQLite storage and migrations; [`settings`], [`telemetry`].
+
+pub mod admin;
+pub mod assets;
+pub mod config;
+pub mod content;
+pub mod cors;
+pub mod decide;
+pub mod error;
+pub mod health;
+pub mod ingest;
+pub mod json;
+pub mod settings;
+pub mod sites;
+pub mod store;
+pub mod telemetry;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{options, post};
+use kindling_core::limits::MAX_BODY_BYTES;
+use tokio::net::TcpListener;
+use tower_http::trace::TraceLayer;
+
+pub use config::ConfigFile;
+pub use settings::Settings;
+pub use sites::Catalog;
+pub use store::Store;
+
+/// Shared state of every handler. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub catalog: Arc<Catalog>,
+    pub admin_token: Option<Arc<str>>,
+}
+
+/// Why the collector could not start or stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("configuration: {0}")]
+    Config(#[from] config::ConfigError),
+    #[error("storage: {0}")]
+    Store(#[from] store::StoreError),
+    #[error("server: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Builds the whole router; tests call this directly.
+pub fn router(state: AppState, settings: &Settings) -> Router {
+    let public = Router::new()
+        .route("/v1/boot", post(decide::boot))
+        .route("/v1/events", post(ingest::events))
+        .route("/v1/{*rest}", options(cors::preflight))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
+    Router::new()
+        .merge(public)
+        .merge(admin::router())
+        .merge(health::router())
+        .with_state(state)
+        .merge(assets::router(settings.widget_dir.as_deref()))
+        .layer(TraceLayer::new_for_http())
+}
+
+/// Opens the store, loads the configuration and serves on `listener` until `shutdown`
+/// resolves, then finishes in-flight requests.
+pub async fn serve(
+    settings: Settings,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), StartError> {
+    let catalog = match &settings.config {
+        Some(path) => ConfigFile::load(path)?.compile()?,
+        None => Catalog::default(),
+    };
+    let store = store::open(&settings.database).await?;
+    let state = AppState {
+        store,
+        catalog: Arc::new(catalog),
+        admin_token: settings.admin_token.as_deref().map(Arc::from),
+    };
+    let app = router(state, &settings);
+    tracing::info!(listen = %listener.local_addr()?, ?settings, "collector listening");
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
+    tracing::info!("collector stopped");
+    Ok(())
+}
+
+/// Resolves on SIGTERM or ctrl-c.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+/// The collector's clock: milliseconds since the Unix epoch.
+pub(crate) fn unix_millis() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|elapsed| i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}

@@ -1,0 +1,109 @@
+//! Settings of the collector: command-line flags, each also read from a `KINDLING_*`
+//! environment variable. Tests build the struct directly and never touch the process
+//! environment.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, ValueEnum};
+
+/// How the collector runs. Every flag has an environment variable of the same name.
+#[derive(Clone, Parser)]
+#[command(name = "kindling-collector", version, about = "Kindling's collector")]
+pub struct Settings {
+    /// Address to listen on.
+    #[arg(long, env = "KINDLING_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// Database URL; the scheme picks the backend. `sqlite://PATH` (created if missing).
+    #[arg(long, env = "KINDLING_DATABASE", default_value = "sqlite://kindling.db")]
+    pub database: String,
+
+    /// The configuration file (YAML): sites, their allowed origins and content blocks.
+    #[arg(long, env = "KINDLING_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    /// Folder with the built widget bundle (`cargo xtask bundle`): `kindling.js` and `w/`.
+    #[arg(long, env = "KINDLING_WIDGET_DIR")]
+    pub widget_dir: Option<PathBuf>,
+
+    /// Bearer token for the admin API. Without one the admin API answers 401.
+    #[arg(long, env = "KINDLING_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+
+    /// Log output: human-readable `text` or one JSON object per line.
+    #[arg(long, env = "KINDLING_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// Shape of the log output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Settings {
+    /// Settings for a collector on `database` with everything else at its default:
+    /// the starting point for tests and embedders.
+    pub fn new(database: impl Into<String>) -> Self {
+        Settings {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database: database.into(),
+            config: None,
+            widget_dir: None,
+            admin_token: None,
+            log_format: LogFormat::Text,
+        }
+    }
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("listen", &self.listen)
+            .field("database", &redact_password(&self.database))
+            .field("config", &self.config)
+            .field("widget_dir", &self.widget_dir)
+            .field("admin_token", &self.admin_token.as_ref().map(|_| "<redacted>"))
+            .field("log_format", &self.log_format)
+            .finish()
+    }
+}
+
+/// `scheme://user:secret@host/db` → `scheme://user:<redacted>@host/db`.
+fn redact_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.split_once('@') {
+        Some((credentials, host)) => match credentials.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:<redacted>@{host}"),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_hides_secrets() {
+        let mut settings = Settings::new("postgres://kindling:hunter2@db/kindling");
+        settings.admin_token = Some("s3cret".into());
+        let shown = format!("{settings:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains("postgres://kindling:<redacted>@db/kindling"), "{shown}");
+    }
+
+    #[test]
+    fn flags_parse_with_defaults() {
+        let settings = Settings::try_parse_from(["kindling-collector", "--log-format", "json"])
+            .expect("parses");
+        assert_eq!(settings.log_format, LogFormat::Json);
+        assert_eq!(settings.listen.port(), 8080);
+    }
+}

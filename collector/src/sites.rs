@@ -1,0 +1,283 @@
+//! Sites as the collector serves them: public key, allowed origins and compiled
+//! content blocks, looked up by key on every public request.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use kindling_core::limits::MAX_TEXT_LEN;
+use kindling_core::wire::{BlockContent, Cta};
+
+use crate::config::{ConfigError, ConfigFile, SiteConfig};
+use crate::content;
+
+/// Every configured site, by public key.
+#[derive(Debug, Default)]
+pub struct Catalog {
+    sites: HashMap<String, Arc<Site>>,
+}
+
+/// A site ready to serve.
+#[derive(Debug)]
+pub struct Site {
+    pub key: String,
+    pub name: String,
+    origins: Vec<OriginPattern>,
+    pub blocks: Vec<Block>,
+}
+
+/// A content block with its variants rendered and sanitized.
+#[derive(Debug)]
+pub struct Block {
+    pub id: String,
+    pub slot: String,
+    pub variants: Vec<Variant>,
+}
+
+/// One variant of a block, in wire form.
+#[derive(Debug)]
+pub struct Variant {
+    pub id: String,
+    pub content: BlockContent,
+}
+
+impl Catalog {
+    /// Checks `config` and compiles every site in it.
+    pub fn compile(config: &ConfigFile) -> Result<Self, ConfigError> {
+        let mut sites = HashMap::new();
+        for (index, site) in config.sites.iter().enumerate() {
+            let path = format!("sites[{index}]");
+            let compiled = Site::compile(site, &path)?;
+            if sites.insert(compiled.key.clone(), Arc::new(compiled)).is_some() {
+                return Err(ConfigError::at(format!("{path}.key"), "duplicate site key"));
+            }
+        }
+        Ok(Catalog { sites })
+    }
+
+    pub fn site(&self, key: &str) -> Option<&Arc<Site>> {
+        self.sites.get(key)
+    }
+
+    /// True when some site allows `origin`: enough to answer a CORS preflight, which
+    /// carries no site key.
+    pub fn any_site_allows(&self, origin: &str) -> bool {
+        self.sites.values().any(|site| site.allows_origin(origin))
+    }
+}
+
+impl Site {
+    fn compile(config: &SiteConfig, path: &str) -> Result<Self, ConfigError> {
+        check_key(&config.key, &format!("{path}.key"))?;
+        let origins = config
+            .origins
+            .iter()
+            .enumerate()
+            .map(|(index, origin)| {
+                OriginPattern::parse(origin)
+                    .ok_or_else(|| ConfigError::at(format!("{path}.origins[{index}]"), ORIGIN_HELP))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut blocks = Vec::with_capacity(config.blocks.len());
+        for (index, block) in config.blocks.iter().enumerate() {
+            let block_path = format!("{path}.blocks[{index}]");
+            check_key(&block.id, &format!("{block_path}.id"))?;
+            if blocks.iter().any(|other: &Block| other.id == block.id) {
+                return Err(ConfigError::at(format!("{block_path}.id"), "duplicate block id"));
+            }
+            if block.variants.is_empty() {
+                return Err(ConfigError::at(format!("{block_path}.variants"), "needs a variant"));
+            }
+            let variants = block
+                .variants
+                .iter()
+                .enumerate()
+                .map(|(index, variant)| {
+                    let variant_path = format!("{block_path}.variants[{index}]");
+                    check_key(&variant.id, &format!("{variant_path}.id"))?;
+                    let cta = match &variant.cta {
+                        Some(cta) if !content::is_safe_link(&cta.url) => {
+                            return Err(ConfigError::at(
+                                format!("{variant_path}.cta.url"),
+                                "must be an http(s) URL or a path starting with /",
+                            ));
+                        }
+                        Some(cta) => Some(Cta { label: cta.label.clone(), url: cta.url.clone() }),
+                        None => None,
+                    };
+                    Ok(Variant {
+                        id: variant.id.clone(),
+                        content: BlockContent {
+                            headline: variant.headline.clone(),
+                            body_html: content::render_body(&variant.body),
+                            cta,
+                        },
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            blocks.push(Block { id: block.id.clone(), slot: block.slot.clone(), variants });
+        }
+        Ok(Site { key: config.key.clone(), name: config.name.clone(), origins, blocks })
+    }
+
+    /// True when a browser page on `origin` may call the public API with this key.
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        self.origins.iter().any(|pattern| pattern.matches(origin))
+    }
+}
+
+const ORIGIN_HELP: &str = "expected an origin such as https://www.example.com, \
+     https://*.example.com, http://localhost:* or *";
+
+/// Keys and ids: 1–64 characters of `[A-Za-z0-9_-]`.
+fn check_key(key: &str, path: &str) -> Result<(), ConfigError> {
+    let valid = !key.is_empty()
+        && key.len() <= 64.min(MAX_TEXT_LEN)
+        && key.bytes().all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'-'));
+    if valid { Ok(()) } else { Err(ConfigError::at(path, "use 1-64 characters: letters, digits, _ or -")) }
+}
+
+/// An allowed origin: exact, any subdomain (`*.example.com`), any port (`:*`), or `*`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum OriginPattern {
+    Any,
+    Pattern { scheme: String, host: HostPattern, port: PortPattern },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum HostPattern {
+    Exact(String),
+    /// `*.example.com`: stored as `.example.com`; the bare domain does not match.
+    SubdomainOf(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum PortPattern {
+    Default,
+    Exact(u16),
+    Any,
+}
+
+impl OriginPattern {
+    fn parse(text: &str) -> Option<Self> {
+        if text == "*" {
+            return Some(OriginPattern::Any);
+        }
+        let (scheme, rest) = text.split_once("://")?;
+        if !matches!(scheme, "http" | "https") || rest.is_empty() || rest.contains('/') {
+            return None;
+        }
+        let (host, port) = match rest.rsplit_once(':') {
+            Some((host, "*")) => (host, PortPattern::Any),
+            Some((host, port)) => (host, PortPattern::Exact(port.parse().ok()?)),
+            None => (rest, PortPattern::Default),
+        };
+        let host = host.to_ascii_lowercase();
+        let host = match host.strip_prefix("*.") {
+            Some(domain) if is_hostname(domain) => HostPattern::SubdomainOf(format!(".{domain}")),
+            Some(_) => return None,
+            None if is_hostname(&host) => HostPattern::Exact(host),
+            None => return None,
+        };
+        Some(OriginPattern::Pattern { scheme: scheme.to_owned(), host, port })
+    }
+
+    fn matches(&self, origin: &str) -> bool {
+        let OriginPattern::Pattern { scheme, host, port } = self else {
+            return true;
+        };
+        let Some(rest) = origin.strip_prefix(scheme.as_str()).and_then(|r| r.strip_prefix("://"))
+        else {
+            return false;
+        };
+        let (origin_host, origin_port) = match rest.rsplit_once(':') {
+            Some((host, port)) => match port.parse::<u16>() {
+                Ok(port) => (host, Some(port)),
+                Err(_) => return false,
+            },
+            None => (rest, None),
+        };
+        let origin_host = origin_host.to_ascii_lowercase();
+        let host_ok = match host {
+            HostPattern::Exact(exact) => origin_host == *exact,
+            HostPattern::SubdomainOf(suffix) => {
+                origin_host.ends_with(suffix.as_str()) && origin_host.len() > suffix.len()
+            }
+        };
+        let default_port = if scheme == "https" { 443 } else { 80 };
+        let port_ok = match port {
+            PortPattern::Any => true,
+            PortPattern::Default => origin_port.is_none_or(|p| p == default_port),
+            PortPattern::Exact(exact) => origin_port.unwrap_or(default_port) == *exact,
+        };
+        host_ok && port_ok
+    }
+}
+
+fn is_hostname(host: &str) -> bool {
+    !host.is_empty()
+        && host.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-'))
+        && !host.starts_with('.')
+        && !host.ends_with('.')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn allows(pattern: &str, origin: &str) -> bool {
+        OriginPattern::parse(pattern).expect(pattern).matches(origin)
+    }
+
+    #[test]
+    fn exact_origins_match_scheme_host_and_port() {
+        assert!(allows("https://www.example.com", "https://www.example.com"));
+        assert!(allows("https://www.example.com", "https://www.example.com:443"));
+        assert!(allows("https://www.example.com", "https://WWW.example.com"));
+        assert!(!allows("https://www.example.com", "http://www.example.com"));
+        assert!(!allows("https://www.example.com", "https://www.example.com:8443"));
+        assert!(!allows("https://www.example.com", "https://www.example.com.evil.net"));
+        assert!(!allows("https://www.example.com", "null"));
+    }
+
+    #[test]
+    fn wildcards_cover_subdomains_and_ports_only() {
+        assert!(allows("https://*.example.com", "https://shop.example.com"));
+        assert!(allows("https://*.example.com", "https://a.b.example.com"));
+        assert!(!allows("https://*.example.com", "https://example.com"));
+        assert!(!allows("https://*.example.com", "https://badexample.com"));
+        assert!(allows("http://127.0.0.1:*", "http://127.0.0.1:40123"));
+        assert!(allows("http://127.0.0.1:*", "http://127.0.0.1"));
+        assert!(!allows("http://127.0.0.1:*", "http://127.0.0.2:40123"));
+        assert!(allows("*", "https://anything.example"));
+    }
+
+    #[test]
+    fn malformed_patterns_are_refused() {
+        for bad in ["example.com", "ftp://example.com", "https://example.com/", "https://*.", "https://a:b"] {
+            assert_eq!(OriginPattern::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn config_problems_name_their_path() {
+        let config = ConfigFile::from_yaml(
+            "sites:\n  - key: pk_a\n    name: A\n    origins: [\"https://a.example\", \"nope\"]\n",
+        )
+        .expect("parses");
+        let error = Catalog::compile(&config).expect_err("bad origin");
+        assert_eq!(error.path, "sites[0].origins[1]");
+
+        let error = ConfigFile::from_yaml("sites:\n  - key: pk_a\n    nmae: A\n").expect_err("typo");
+        assert!(error.message.contains("nmae"), "{error}");
+    }
+
+    #[test]
+    fn unsafe_cta_links_are_refused() {
+        let config = ConfigFile::from_yaml(
+            "sites:\n  - key: pk_a\n    name: A\n    origins: ['*']\n    blocks:\n      - id: b\n        slot: hero\n        variants:\n          - id: a\n            headline: Hi\n            cta: {label: Go, url: 'javascript:alert(1)'}\n",
+        )
+        .expect("parses");
+        let error = Catalog::compile(&config).expect_err("bad link");
+        assert_eq!(error.path, "sites[0].blocks[0].variants[0].cta.url");
+    }
+}

@@ -1,0 +1,13 @@
+//! Kindling's domain model, shared by the browser widget (wasm32) and the collector.
+//!
+//! Everything here is pure: no I/O, no async runtime, no formatting machinery on the
+//! hot path, so the same code decides on the server and in the browser without
+//! bloating the widget. Dependencies are kept to `serde` (derive only).
+//!
+//! - [`wire`]: the JSON protocol between widget and collector (boot, events, errors).
+//! - [`ids`]: time-ordered identifiers (UUIDv7) made from a clock and random bytes.
+//! - [`limits`]: the documented size limits both sides enforce.
+
+pub mod ids;
+pub mod limits;
+pub mod wire;
