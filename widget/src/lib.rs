@@ -1,0 +1,64 @@
+//! Kindling's browser widget, compiled to `wasm32-unknown-unknown` and started by
+//! `loader.js` (the script tag a site pastes).
+//!
+//! On each page it creates or reads the anonymous visitor id ([`identity`]), asks the
+//! collector for this page's content with one `POST /v1/boot` ([`transport`]), renders
+//! each decision into its `[data-kindling-slot]` inside a shadow root ([`render`]), and
+//! records the pageview ([`track`]).
+//!
+//! It never throws into the host page: every failure ends in [`log`], which prints only
+//! when debugging is on. There is no formatting machinery and no panicking path, which
+//! keeps the wasm small.
+
+pub mod codec;
+pub mod identity;
+pub mod log;
+pub mod page;
+pub mod render;
+pub mod track;
+pub mod transport;
+
+use kindling_core::wire::{BootRequest, BootResponse};
+use wasm_bindgen::prelude::*;
+
+/// Where and as whom the widget talks to the collector.
+#[derive(Clone)]
+pub struct Options {
+    /// The site's public key.
+    pub site: String,
+    /// The collector's base URL, without a trailing slash.
+    pub api: String,
+}
+
+/// Starts the widget. Called once by the loader; returns at once and never throws.
+#[wasm_bindgen]
+pub fn start(site: String, api: String, debug: bool) {
+    log::set_debug(debug);
+    let options = Options { site, api: api.trim_end_matches('/').to_owned() };
+    page::when_ready(move || {
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Err(error) = run(&options).await {
+                log::debug("kindling: start failed", &error);
+            }
+        });
+    });
+}
+
+/// Boots the page: decisions first (what the visitor sees), then the pageview.
+pub async fn run(options: &Options) -> Result<(), JsValue> {
+    let visitor = identity::visitor_id()?;
+    let boot = BootRequest {
+        site: options.site.clone(),
+        visitor: visitor.clone(),
+        url: page::url()?,
+        referrer: page::referrer(),
+        slots: page::slot_names()?,
+    };
+    let response: BootResponse = transport::post(&options.api, "/v1/boot", &boot).await?;
+    for decision in &response.decisions {
+        if let Err(error) = render::render(decision) {
+            log::debug("kindling: cannot render a decision", &error);
+        }
+    }
+    track::pageview(options, &visitor).await
+}

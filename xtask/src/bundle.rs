@@ -1,0 +1,130 @@
+//! `cargo xtask bundle`: builds the widget bundle the collector serves.
+//!
+//! 1. `cargo build -p kindling-widget --target wasm32-unknown-unknown --profile wasm-release`;
+//! 2. `wasm-bindgen --target web` → the JS glue and the wasm;
+//! 3. `wasm-opt -Oz` (binaryen 132);
+//! 4. content-hashed names in `target/widget/dist/w/`, the loader (comments and
+//!    indentation stripped, hashed names filled in) as `dist/kindling.js`, and a `.gz`
+//!    and `.br` beside every file for precompressed serving.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use sha2::{Digest, Sha256};
+
+use crate::TaskResult;
+use crate::tools::{BundleTools, run, workspace_root};
+
+/// Where the bundle is written.
+pub fn dist_dir() -> PathBuf {
+    workspace_root().join("target/widget/dist")
+}
+
+/// The files of a built bundle.
+pub struct Bundle {
+    pub loader: PathBuf,
+    pub glue: PathBuf,
+    pub wasm: PathBuf,
+}
+
+/// Builds the bundle and returns its files.
+pub fn build(tools: &BundleTools) -> TaskResult<Bundle> {
+    let root = workspace_root();
+    run(Command::new(env!("CARGO"))
+        .current_dir(&root)
+        .args(["build", "-p", "kindling-widget", "--target", "wasm32-unknown-unknown"])
+        .args(["--profile", "wasm-release"]))?;
+    let built = root.join("target/wasm32-unknown-unknown/wasm-release/kindling_widget.wasm");
+
+    let raw = root.join("target/widget/raw");
+    std::fs::create_dir_all(&raw)?;
+    run(Command::new(&tools.wasm_bindgen)
+        .arg(&built)
+        .args(["--target", "web", "--no-typescript", "--out-name", "kindling", "--out-dir"])
+        .arg(&raw))?;
+    let optimized = raw.join("kindling_bg.opt.wasm");
+    run(Command::new(&tools.wasm_opt)
+        .arg(raw.join("kindling_bg.wasm"))
+        .args(["-Oz", "--strip-debug", "--strip-producers"])
+        .args(WASM_FEATURES)
+        .arg("-o")
+        .arg(&optimized))?;
+
+    let dist = dist_dir();
+    if dist.exists() {
+        std::fs::remove_dir_all(&dist)?;
+    }
+    std::fs::create_dir_all(dist.join("w"))?;
+    let wasm_bytes = std::fs::read(&optimized)?;
+    let wasm_name = format!("kindling-{}.wasm", short_hash(&wasm_bytes));
+    let glue_bytes = std::fs::read(raw.join("kindling.js"))?;
+    let glue_name = format!("kindling-{}.js", short_hash(&glue_bytes));
+    let loader_source = std::fs::read_to_string(root.join("widget/loader.js"))?;
+    let loader = minify_loader(&loader_source).replace("__WASM__", &wasm_name).replace("__GLUE__", &glue_name);
+
+    let bundle = Bundle {
+        loader: dist.join("kindling.js"),
+        glue: dist.join("w").join(&glue_name),
+        wasm: dist.join("w").join(&wasm_name),
+    };
+    write_precompressed(&bundle.loader, loader.as_bytes())?;
+    write_precompressed(&bundle.glue, &glue_bytes)?;
+    write_precompressed(&bundle.wasm, &wasm_bytes)?;
+    println!("xtask: bundle written to {}", dist.display());
+    Ok(bundle)
+}
+
+/// The wasm features Rust's wasm32 target emits, which wasm-opt must accept.
+const WASM_FEATURES: &[&str] = &[
+    "--enable-bulk-memory",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-mutable-globals",
+    "--enable-reference-types",
+    "--enable-multivalue",
+];
+
+fn short_hash(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    digest.iter().take(5).map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// Drops `//` comment lines and indentation: the loader is written to be read.
+fn minify_loader(source: &str) -> String {
+    source
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Writes `bytes` to `path`, plus `path.gz` and `path.br`.
+fn write_precompressed(path: &Path, bytes: &[u8]) -> TaskResult<()> {
+    std::fs::write(path, bytes)?;
+    std::fs::write(with_suffix(path, ".gz"), gzip(bytes)?)?;
+    std::fs::write(with_suffix(path, ".br"), brotli(bytes)?)?;
+    Ok(())
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// gzip at the highest level.
+pub fn gzip(bytes: &[u8]) -> TaskResult<Vec<u8>> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes)?;
+    Ok(encoder.finish()?)
+}
+
+/// brotli at the highest quality.
+pub fn brotli(bytes: &[u8]) -> TaskResult<Vec<u8>> {
+    let mut out = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
+    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params)?;
+    Ok(out)
+}

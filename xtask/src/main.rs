@@ -1,0 +1,89 @@
+//! `cargo xtask`: the project's tasks, usable on a fresh Debian machine with only Rust.
+//!
+//! - `bundle`: build the widget (wasm32, size profile), run wasm-bindgen and wasm-opt,
+//!   and write the content-hashed, precompressed bundle to `target/widget/dist`;
+//! - `size [--json]`: loader, glue and wasm sizes (raw, gzip, brotli);
+//! - `demo [--port 8080] [--db PATH]`: the collector and the demo site, ready to browse;
+//! - `test`: install what is missing, then run every test (unit, integration, widget
+//!   tests in headless Chromium, end-to-end tests).
+
+mod bundle;
+mod demo;
+mod size;
+mod test;
+mod tools;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "Kindling's project tasks")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Build the widget bundle into target/widget/dist.
+    Bundle,
+    /// Print the bundle's sizes (raw, gzip, brotli).
+    Size {
+        /// Also print one JSON object as the last line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run the collector (SQLite, seeded from demo.yaml) and the demo site.
+    Demo {
+        /// The collector's port; the demo site listens on the next one.
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// The SQLite file.
+        #[arg(long, default_value = "target/demo/kindling.db")]
+        db: PathBuf,
+    },
+    /// Install what is missing and run every test.
+    Test,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.task {
+        Task::Bundle => tools::ensure_bundle_tools().and_then(|tools| bundle::build(&tools).map(drop)),
+        Task::Size { json } => size::run(json),
+        Task::Demo { port, db } => demo::run(port, &db),
+        Task::Test => test::run(),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("xtask: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A task failure, explained for the person who ran it.
+#[derive(Debug)]
+pub struct TaskError(String);
+
+impl std::fmt::Display for TaskError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<std::io::Error> for TaskError {
+    fn from(error: std::io::Error) -> Self {
+        TaskError(error.to_string())
+    }
+}
+
+pub type TaskResult<T> = Result<T, TaskError>;
+
+/// Fails with `message`.
+pub fn fail<T>(message: impl Into<String>) -> TaskResult<T> {
+    Err(TaskError(message.into()))
+}

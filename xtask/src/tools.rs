@@ -1,0 +1,139 @@
+//! The tools the tasks need, installed when missing: the wasm32 target, wasm-bindgen-cli
+//! at exactly the `wasm-bindgen` crate's version, wasm-opt from the npm package
+//! `binaryen@132`, and (for browser tests) Chromium with ChromeDriver from Debian.
+//! Installed tools live under `target/tools`, so `cargo clean` removes them too.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::{TaskResult, fail};
+
+/// The binaryen release whose wasm-opt reads current wasm-bindgen output.
+const BINARYEN_VERSION: &str = "132";
+
+/// Paths of the tools the bundle needs.
+pub struct BundleTools {
+    pub wasm_bindgen: PathBuf,
+    pub wasm_opt: PathBuf,
+}
+
+/// Paths of the tools browser tests need.
+pub struct BrowserTools {
+    pub chromedriver: PathBuf,
+    pub wasm_bindgen_test_runner: PathBuf,
+}
+
+/// The workspace root (the folder holding the root `Cargo.toml`).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+fn tools_dir() -> PathBuf {
+    workspace_root().join("target/tools")
+}
+
+/// Runs `command`, failing with its name when it does not succeed.
+pub fn run(command: &mut Command) -> TaskResult<()> {
+    let shown = format!("{command:?}");
+    match command.status() {
+        Ok(status) if status.success() => Ok(()),
+        Ok(status) => fail(format!("{shown} failed ({status})")),
+        Err(error) => fail(format!("cannot run {shown}: {error}")),
+    }
+}
+
+fn output(command: &mut Command) -> Option<String> {
+    let out = command.output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Installs what `cargo xtask bundle` needs.
+pub fn ensure_bundle_tools() -> TaskResult<BundleTools> {
+    ensure_wasm_target()?;
+    Ok(BundleTools { wasm_bindgen: ensure_wasm_bindgen()?, wasm_opt: ensure_wasm_opt()? })
+}
+
+fn ensure_wasm_target() -> TaskResult<()> {
+    let installed = output(Command::new("rustup").args(["target", "list", "--installed"]));
+    match installed {
+        Some(list) if list.lines().any(|line| line.trim() == "wasm32-unknown-unknown") => Ok(()),
+        Some(_) => {
+            println!("xtask: installing the wasm32-unknown-unknown target");
+            run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+        }
+        None => fail("rustup not found: install the wasm32-unknown-unknown target for your toolchain"),
+    }
+}
+
+/// The version `wasm-bindgen` is pinned to in the root Cargo.toml (`"=X.Y.Z"`).
+pub fn wasm_bindgen_version() -> TaskResult<String> {
+    let manifest = std::fs::read_to_string(workspace_root().join("Cargo.toml"))?;
+    manifest
+        .lines()
+        .find_map(|line| {
+            let rest = line.trim().strip_prefix("wasm-bindgen = \"=")?;
+            Some(rest.trim_end_matches('"').to_owned())
+        })
+        .map_or_else(|| fail("no `wasm-bindgen = \"=X.Y.Z\"` pin in Cargo.toml"), Ok)
+}
+
+fn ensure_wasm_bindgen() -> TaskResult<PathBuf> {
+    let version = wasm_bindgen_version()?;
+    let root = tools_dir().join(format!("wasm-bindgen-{version}"));
+    let binary = root.join("bin/wasm-bindgen");
+    let reported = output(Command::new(&binary).arg("--version"));
+    if reported.is_some_and(|text| text.contains(&version)) {
+        return Ok(binary);
+    }
+    println!("xtask: installing wasm-bindgen-cli {version} into {} (about 2 minutes)", root.display());
+    run(Command::new("cargo")
+        .args(["install", "wasm-bindgen-cli", "--version", &version, "--root"])
+        .arg(&root))?;
+    Ok(binary)
+}
+
+fn ensure_wasm_opt() -> TaskResult<PathBuf> {
+    let prefix = tools_dir().join(format!("binaryen-{BINARYEN_VERSION}"));
+    let binary = prefix.join("node_modules/binaryen/bin/wasm-opt");
+    if output(Command::new(&binary).arg("--version")).is_some() {
+        return Ok(binary);
+    }
+    if output(Command::new("npm").arg("--version")).is_none() {
+        return fail(format!(
+            "npm not found: install Node.js and npm (Debian: apt-get install nodejs npm); \
+             wasm-opt comes from the npm package binaryen@{BINARYEN_VERSION}"
+        ));
+    }
+    println!("xtask: installing wasm-opt (npm binaryen@{BINARYEN_VERSION})");
+    std::fs::create_dir_all(&prefix)?;
+    run(Command::new("npm")
+        .args(["install", "--no-audit", "--no-fund", "--prefix"])
+        .arg(&prefix)
+        .arg(format!("binaryen@{BINARYEN_VERSION}")))?;
+    Ok(binary)
+}
+
+/// Installs what browser tests need: Chromium and ChromeDriver (Debian, as root).
+pub fn ensure_browser_tools() -> TaskResult<BrowserTools> {
+    let chromedriver = PathBuf::from("/usr/bin/chromedriver");
+    let chromium_ok = output(Command::new("chromium").arg("--version")).is_some();
+    let driver_ok = output(Command::new(&chromedriver).arg("--version")).is_some();
+    if !(chromium_ok && driver_ok) {
+        let debian = Path::new("/etc/debian_version").exists();
+        let root = output(Command::new("id").arg("-u")).is_some_and(|uid| uid.trim() == "0");
+        if !(debian && root) {
+            return fail(
+                "Chromium and ChromeDriver are missing: install them \
+                 (Debian: apt-get install chromium chromium-driver) and run again",
+            );
+        }
+        println!("xtask: installing chromium and chromium-driver");
+        run(Command::new("apt-get").arg("update").arg("-q"))?;
+        run(Command::new("apt-get")
+            .args(["install", "-y", "-q", "--no-install-recommends", "chromium", "chromium-driver"])
+            .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    }
+    let version = wasm_bindgen_version()?;
+    let runner = tools_dir().join(format!("wasm-bindgen-{version}/bin/wasm-bindgen-test-runner"));
+    Ok(BrowserTools { chromedriver, wasm_bindgen_test_runner: runner })
+}
