@@ -1,5 +1,7 @@
 // Kindling loader: the one script tag a site pastes.
 //   <script async src="https://COLLECTOR/kindling.js" data-site="SITE_KEY"></script>
+// Optional attributes: data-api (the collector's URL, when it is not where this file
+// came from) and data-debug (log widget problems to the console).
 // Defines the `kindling(...)` queue stub, then fetches the wasm (streaming compile)
 // and imports the JS glue in parallel, and starts the widget. Never throws into the page.
 // `cargo xtask bundle` strips comments and indentation and fills in the hashed names.
@@ -8,7 +10,7 @@
   if (w.__kindling || !s) return;
   w.__kindling = 1;
   var k = w.kindling = w.kindling || function () { (k.q = k.q || []).push(arguments); };
-  var base = s.getAttribute('data-api') || s.src.replace(/\/[^\/]*$/, '');
+  var base = s.src.replace(/\/[^\/]*$/, '');
   var debug = s.hasAttribute('data-debug');
   var fail = function (e) { if (debug) console.warn('kindling:', e); };
   try {
@@ -16,7 +18,7 @@
     wasm.catch(fail);
     import(base + '/w/__GLUE__').then(function (m) {
       return m.default({ module_or_path: wasm }).then(function () {
-        m.start(s.getAttribute('data-site') || '', base, debug);
+        m.start(s.getAttribute('data-site') || '', s.getAttribute('data-api') || base, debug);
       });
     }).catch(fail);
   } catch (e) { fail(e); }

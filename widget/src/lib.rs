@@ -31,34 +31,47 @@ pub struct Options {
 }
 
 /// Starts the widget. Called once by the loader; returns at once and never throws.
+/// When the page is booted, `kindling:ready` is dispatched on `document`.
 #[wasm_bindgen]
 pub fn start(site: String, api: String, debug: bool) {
     log::set_debug(debug);
     let options = Options { site, api: api.trim_end_matches('/').to_owned() };
     page::when_ready(move || {
         wasm_bindgen_futures::spawn_local(async move {
-            if let Err(error) = run(&options).await {
-                log::debug("kindling: start failed", &error);
-            }
+            run(&options).await;
+            page::announce_ready();
         });
     });
 }
 
-/// Boots the page: decisions first (what the visitor sees), then the pageview.
-pub async fn run(options: &Options) -> Result<(), JsValue> {
-    let visitor = identity::visitor_id()?;
-    let boot = BootRequest {
+/// Boots the page: decisions first (what the visitor sees), then the pageview, which
+/// is recorded even when the decisions could not be had.
+pub async fn run(options: &Options) {
+    let visitor = match identity::visitor_id() {
+        Ok(visitor) => visitor,
+        Err(error) => return log::debug("kindling: no visitor id", &error),
+    };
+    if let Err(error) = boot(options, &visitor).await {
+        log::debug("kindling: boot failed", &error);
+    }
+    if let Err(error) = track::pageview(options, &visitor).await {
+        log::debug("kindling: pageview not sent", &error);
+    }
+}
+
+async fn boot(options: &Options, visitor: &str) -> Result<(), JsValue> {
+    let request = BootRequest {
         site: options.site.clone(),
-        visitor: visitor.clone(),
+        visitor: visitor.to_owned(),
         url: page::url()?,
         referrer: page::referrer(),
         slots: page::slot_names()?,
     };
-    let response: BootResponse = transport::post(&options.api, "/v1/boot", &boot).await?;
+    let response: BootResponse = transport::post(&options.api, "/v1/boot", &request).await?;
     for decision in &response.decisions {
         if let Err(error) = render::render(decision) {
             log::debug("kindling: cannot render a decision", &error);
         }
     }
-    track::pageview(options, &visitor).await
+    Ok(())
 }

@@ -57,3 +57,11 @@ pub fn slot_names() -> Result<Vec<String>, JsValue> {
         .filter(|name| !name.is_empty())
         .collect())
 }
+
+/// Dispatches `kindling:ready` on `document`: the widget has booted (or given up),
+/// so host pages and tests can wait for it.
+pub fn announce_ready() {
+    if let (Ok(document), Ok(event)) = (document(), web_sys::Event::new("kindling:ready")) {
+        let _ = document.dispatch_event(&event);
+    }
+}
