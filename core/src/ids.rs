@@ -5,6 +5,8 @@
 //! store's unique indexes append-mostly. Formatting is done by hand, without
 //! `core::fmt`, because formatting machinery costs the widget about 9 KB.
 
+use alloc::string::String;
+
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// Builds a UUIDv7 (RFC 9562) from milliseconds since the Unix epoch and 10 random

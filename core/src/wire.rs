@@ -10,6 +10,9 @@
 //! keep working against newer collectors. Keep the number of distinct types the widget
 //! deserializes small: every derived type costs wasm size.
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use serde::{Deserialize, Serialize};
 
 /// `POST /v1/boot`: the widget's first call on every page load.
@@ -146,6 +149,8 @@ pub struct ErrorDetail {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::string::ToString;
+    use std::vec;
 
     #[test]
     fn event_batch_uses_the_documented_field_names() {

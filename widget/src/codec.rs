@@ -7,6 +7,9 @@
 //! wasm; these few functions cost a fraction of that. The widget's browser tests check
 //! that what is encoded here parses as the shared types on the collector's side.
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use js_sys::{Array, Object, Reflect};
 use kindling_core::wire::{
     BlockContent, BootRequest, BootResponse, ClientEvent, Cta, Decision, EventBatch,

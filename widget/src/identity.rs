@@ -2,6 +2,9 @@
 //! domain (`kd_vid`, one year) with a `localStorage` copy (`kindling.vid`) that survives
 //! cookie clean-ups. Both are read; a valid one wins and both are refreshed.
 
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+
 use kindling_core::ids::{is_uuid, uuid_v7};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;

@@ -7,8 +7,15 @@
 //! records the pageview ([`track`]).
 //!
 //! It never throws into the host page: every failure ends in [`log`], which prints only
-//! when debugging is on. There is no formatting machinery and no panicking path, which
-//! keeps the wasm small.
+//! when debugging is on.
+//!
+//! The crate is `no_std`: built with the `standalone` feature (as `cargo xtask bundle`
+//! does) it brings a small allocator and a panic handler that traps without
+//! formatting, which keeps the standard library's formatting machinery out of the wasm.
+
+#![no_std]
+
+extern crate alloc;
 
 pub mod codec;
 pub mod identity;
@@ -18,8 +25,24 @@ pub mod render;
 pub mod track;
 pub mod transport;
 
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+
 use kindling_core::wire::{BootRequest, BootResponse};
 use wasm_bindgen::prelude::*;
+
+#[cfg(feature = "standalone")]
+#[global_allocator]
+static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
+    lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());
+
+/// Nothing in the widget is meant to panic; if something does, trap at once instead of
+/// formatting a message nobody reads. The trap ends only the widget's current call.
+#[cfg(feature = "standalone")]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    core::arch::wasm32::unreachable()
+}
 
 /// Where and as whom the widget talks to the collector.
 #[derive(Clone)]

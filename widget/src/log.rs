@@ -1,7 +1,7 @@
 //! Debug logging: silent unless the site turned debugging on (`data-debug` on the
 //! script tag), so the widget never clutters the host page's console.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use core::sync::atomic::{AtomicBool, Ordering};
 
 use wasm_bindgen::JsValue;
 

@@ -1,5 +1,8 @@
 //! The host page as the widget sees it: readiness, URL, referrer and content slots.
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use js_sys::Array;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;

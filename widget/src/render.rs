@@ -4,6 +4,8 @@
 //! `--kindling-radius`, `--kindling-text`, `--kindling-surface`), which inherit
 //! through the shadow boundary.
 
+use alloc::string::String;
+
 use kindling_core::wire::{BlockContent, Decision};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;

@@ -1,5 +1,8 @@
 //! Behaviour tracking: builds events and sends them to `POST /v1/events`.
 
+use alloc::borrow::ToOwned;
+use alloc::vec;
+
 use kindling_core::wire::{ClientEvent, EventBatch, EventKind, EventsAccepted};
 use wasm_bindgen::prelude::*;
 

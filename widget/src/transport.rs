@@ -1,6 +1,8 @@
 //! Talking to the collector: JSON sent as `text/plain` (a "simple" CORS request, so no
 //! preflight round trip), with `keepalive` so a send survives the page being left.
 
+use alloc::string::String;
+
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;

@@ -1,6 +1,7 @@
 //! `cargo xtask bundle`: builds the widget bundle the collector serves.
 //!
-//! 1. `cargo build -p kindling-widget --target wasm32-unknown-unknown --profile wasm-release`;
+//! 1. `cargo build -p kindling-widget --target wasm32-unknown-unknown --profile wasm-release
+//!    --features standalone`;
 //! 2. `wasm-bindgen --target web` → the JS glue and the wasm;
 //! 3. `wasm-opt -Oz` (binaryen 132);
 //! 4. content-hashed names in `target/widget/dist/w/`, the loader (comments and
@@ -34,7 +35,7 @@ pub fn build(tools: &BundleTools) -> TaskResult<Bundle> {
     run(Command::new(env!("CARGO"))
         .current_dir(&root)
         .args(["build", "-p", "kindling-widget", "--target", "wasm32-unknown-unknown"])
-        .args(["--profile", "wasm-release"]))?;
+        .args(["--profile", "wasm-release", "--features", "standalone"]))?;
     let built = root.join("target/wasm32-unknown-unknown/wasm-release/kindling_widget.wasm");
 
     let raw = root.join("target/widget/raw");

@@ -71,8 +71,9 @@ pub fn wasm_bindgen_version() -> TaskResult<String> {
     manifest
         .lines()
         .find_map(|line| {
-            let rest = line.trim().strip_prefix("wasm-bindgen = \"=")?;
-            Some(rest.trim_end_matches('"').to_owned())
+            let rest = line.trim().strip_prefix("wasm-bindgen = ")?;
+            let pinned = &rest[rest.find("\"=")? + 2..];
+            Some(pinned[..pinned.find('"')?].to_owned())
         })
         .map_or_else(|| fail("no `wasm-bindgen = \"=X.Y.Z\"` pin in Cargo.toml"), Ok)
 }
