@@ -28,7 +28,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{options, post};
+use axum::routing::post;
 use kindling_core::limits::MAX_BODY_BYTES;
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
@@ -60,9 +60,8 @@ pub enum StartError {
 /// Builds the whole router; tests call this directly.
 pub fn router(state: AppState, settings: &Settings) -> Router {
     let public = Router::new()
-        .route("/v1/boot", post(decide::boot))
-        .route("/v1/events", post(ingest::events))
-        .route("/v1/{*rest}", options(cors::preflight))
+        .route("/v1/boot", post(decide::boot).options(cors::preflight))
+        .route("/v1/events", post(ingest::events).options(cors::preflight))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
     Router::new()
         .merge(public)

@@ -1,0 +1,291 @@
+//! The collector over real HTTP: the router served on 127.0.0.1 with a temporary
+//! SQLite file, driven by an HTTP client, checking status codes, JSON bodies and
+//! headers as a browser or an integrator sees them.
+
+use std::path::{Path, PathBuf};
+
+use kindling_collector::{Settings, serve};
+use reqwest::StatusCode;
+use reqwest::header::{ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL, CONTENT_ENCODING, ORIGIN};
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+
+const VISITOR: &str = "0190f3c2-7d2a-7c4e-8a8b-0123456789ab";
+const EVENT: &str = "0190f3c2-7d2a-7c4e-8a8b-00000000e001";
+const TOKEN: &str = "test-admin-token";
+const ALLOWED: &str = "https://www.example.com";
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+struct Collector {
+    base: String,
+    http: reqwest::Client,
+    _stop: oneshot::Sender<()>,
+    _data: tempfile::TempDir,
+}
+
+impl Collector {
+    async fn start() -> Collector {
+        Collector::start_with(|_| {}).await
+    }
+
+    async fn start_with(adjust: impl FnOnce(&mut Settings)) -> Collector {
+        let data = tempfile::tempdir().expect("temporary folder");
+        let mut settings = Settings::new(format!("sqlite://{}", data.path().join("k.db").display()));
+        settings.config = Some(fixtures().join("site.yaml"));
+        settings.admin_token = Some(TOKEN.to_owned());
+        adjust(&mut settings);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("address"));
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(serve(settings, listener, async {
+            let _ = stopped.await;
+        }));
+        let collector = Collector { base, http: reqwest::Client::new(), _stop: stop, _data: data };
+        for _ in 0..100 {
+            if collector.http.get(collector.url("/healthz")).send().await.is_ok() {
+                return collector;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("collector did not start at {}", collector.base);
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// POSTs `body` (a JSON value or raw text) as `text/plain` from `origin`.
+    async fn post(&self, path: &str, origin: Option<&str>, body: String) -> reqwest::Response {
+        let mut request = self
+            .http
+            .post(self.url(path))
+            .header("content-type", "text/plain;charset=UTF-8")
+            .body(body);
+        if let Some(origin) = origin {
+            request = request.header(ORIGIN, origin);
+        }
+        request.send().await.expect("request sent")
+    }
+
+    async fn events(&self) -> Vec<Value> {
+        let response = self
+            .http
+            .get(self.url("/admin/api/events?site=pk_test"))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .expect("admin API");
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.expect("JSON")
+    }
+}
+
+fn pageview_batch(site: &str, event_id: &str) -> String {
+    json!({
+        "site": site,
+        "visitor": VISITOR,
+        "events": [{"id": event_id, "type": "pageview", "url": "https://www.example.com/",
+                    "title": "Home", "ts": 1_764_000_000_000u64}]
+    })
+    .to_string()
+}
+
+/// Asserts the status and the error body's code and field; returns the body.
+async fn expect_error(response: reqwest::Response, status: StatusCode, code: &str, field: Option<&str>) -> Value {
+    assert_eq!(response.status(), status, "status");
+    let body: Value = response.json().await.expect("a JSON error body");
+    assert_eq!(body["error"]["code"], code, "code in {body}");
+    assert_eq!(body["error"]["field"].as_str(), field, "field in {body}");
+    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "message in {body}");
+    body
+}
+
+#[tokio::test]
+async fn a_pageview_is_stored_once_even_when_resent() {
+    let collector = Collector::start().await;
+    let first = collector.post("/v1/events", Some(ALLOWED), pageview_batch("pk_test", EVENT)).await;
+    assert_eq!(first.status(), StatusCode::OK);
+    assert_eq!(first.headers()[ACCESS_CONTROL_ALLOW_ORIGIN], ALLOWED);
+    assert_eq!(first.json::<Value>().await.expect("JSON"), json!({"accepted": 1, "duplicates": 0}));
+
+    let resent = collector.post("/v1/events", Some(ALLOWED), pageview_batch("pk_test", EVENT)).await;
+    assert_eq!(resent.json::<Value>().await.expect("JSON"), json!({"accepted": 0, "duplicates": 1}));
+
+    let events = collector.events().await;
+    assert_eq!(events.len(), 1, "{events:#?}");
+    assert_eq!(events[0]["id"], EVENT);
+    assert_eq!(events[0]["kind"], "pageview");
+    assert_eq!(events[0]["visitor"], VISITOR);
+    assert_eq!(events[0]["title"], "Home");
+    // The client's clock is far in the past here: its offset is kept, clamped to a day.
+    assert_eq!(events[0]["client_offset_ms"], -24 * 60 * 60 * 1000);
+}
+
+#[tokio::test]
+async fn boot_decides_each_slot_with_sanitized_content() {
+    let collector = Collector::start().await;
+    let body = json!({"site": "pk_test", "visitor": VISITOR, "url": "https://www.example.com/",
+                      "slots": ["hero", "nowhere", "hero"]});
+    let response = collector.post("/v1/boot", Some("https://a.shop.example"), body.to_string()).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()[ACCESS_CONTROL_ALLOW_ORIGIN], "https://a.shop.example");
+    let boot: Value = response.json().await.expect("JSON");
+    assert_eq!(boot["visitor"]["id"], VISITOR);
+    let decisions = boot["decisions"].as_array().expect("decisions");
+    assert_eq!(decisions.len(), 1, "one decision for the one known slot: {boot:#}");
+    assert_eq!(decisions[0]["block"], "hero-a");
+    assert_eq!(decisions[0]["variant"], "a");
+    assert_eq!(decisions[0]["content"]["headline"], "Hello <b>there</b>", "headline is text, not HTML");
+    assert_eq!(decisions[0]["content"]["body_html"], "<p>Read <strong>this</strong>.</p>");
+    assert_eq!(decisions[0]["content"]["cta"], json!({"label": "Go", "url": "/pricing"}));
+}
+
+#[tokio::test]
+async fn unknown_site_key_is_401() {
+    let collector = Collector::start().await;
+    let response = collector.post("/v1/events", Some(ALLOWED), pageview_batch("pk_nope", EVENT)).await;
+    expect_error(response, StatusCode::UNAUTHORIZED, "unknown_site", Some("site")).await;
+}
+
+#[tokio::test]
+async fn origin_outside_the_allow_list_is_403_without_cors_headers() {
+    let collector = Collector::start().await;
+    for origin in ["https://evil.example", "https://shop.example", "http://www.example.com"] {
+        let response = collector.post("/v1/events", Some(origin), pageview_batch("pk_test", EVENT)).await;
+        assert!(response.headers().get(ACCESS_CONTROL_ALLOW_ORIGIN).is_none(), "{origin}");
+        expect_error(response, StatusCode::FORBIDDEN, "origin_not_allowed", None).await;
+    }
+    assert!(collector.events().await.is_empty(), "nothing stored from refused origins");
+}
+
+#[tokio::test]
+async fn oversized_body_is_413() {
+    let collector = Collector::start().await;
+    let huge = format!(r#"{{"site":"pk_test","visitor":"{VISITOR}","pad":"{}"}}"#, "x".repeat(70 * 1024));
+    let response = collector.post("/v1/events", Some(ALLOWED), huge).await;
+    expect_error(response, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", None).await;
+}
+
+#[tokio::test]
+async fn malformed_json_is_400() {
+    let collector = Collector::start().await;
+    let response = collector.post("/v1/events", Some(ALLOWED), r#"{"site": "pk_test","#.to_owned()).await;
+    assert_eq!(response.headers()[ACCESS_CONTROL_ALLOW_ORIGIN], ALLOWED, "errors are readable by the widget");
+    expect_error(response, StatusCode::BAD_REQUEST, "malformed_json", None).await;
+}
+
+#[tokio::test]
+async fn invalid_fields_are_named() {
+    let collector = Collector::start().await;
+    let cases = [
+        (json!({"site": "pk_test", "visitor": VISITOR, "events": [{"id": EVENT, "type": "teleport", "url": "/", "ts": 1}]}), "events[0].type"),
+        (json!({"site": "pk_test", "visitor": "not-a-uuid", "events": [{"id": EVENT, "type": "pageview", "url": "/", "ts": 1}]}), "visitor"),
+        (json!({"site": "pk_test", "visitor": VISITOR, "events": [{"id": "x", "type": "pageview", "url": "/", "ts": 1}]}), "events[0].id"),
+        (json!({"site": "pk_test", "visitor": VISITOR, "events": [{"id": EVENT, "type": "pageview", "url": "u".repeat(3000), "ts": 1}]}), "events[0].url"),
+        (json!({"site": "pk_test", "visitor": VISITOR, "events": []}), "events"),
+        (json!({"visitor": VISITOR, "events": []}), "site"),
+    ];
+    for (body, field) in cases {
+        let response = collector.post("/v1/events", Some(ALLOWED), body.to_string()).await;
+        expect_error(response, StatusCode::BAD_REQUEST, "invalid_field", Some(field)).await;
+    }
+    assert!(collector.events().await.is_empty());
+}
+
+#[tokio::test]
+async fn other_media_types_are_415() {
+    let collector = Collector::start().await;
+    let response = collector
+        .http
+        .post(collector.url("/v1/events"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("site=pk_test")
+        .send()
+        .await
+        .expect("sent");
+    expect_error(response, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", None).await;
+}
+
+#[tokio::test]
+async fn preflight_is_answered_for_allowed_origins_only() {
+    let collector = Collector::start().await;
+    let preflight = |origin: &'static str| {
+        collector
+            .http
+            .request(reqwest::Method::OPTIONS, collector.url("/v1/events"))
+            .header(ORIGIN, origin)
+            .header("access-control-request-method", "POST")
+            .send()
+    };
+    let allowed = preflight(ALLOWED).await.expect("sent");
+    assert_eq!(allowed.status(), StatusCode::NO_CONTENT);
+    assert_eq!(allowed.headers()[ACCESS_CONTROL_ALLOW_ORIGIN], ALLOWED);
+    let refused = preflight("https://evil.example").await.expect("sent");
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert!(refused.headers().get(ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
+}
+
+#[tokio::test]
+async fn admin_api_needs_the_token() {
+    let collector = Collector::start().await;
+    let url = collector.url("/admin/api/events?site=pk_test");
+    let none = collector.http.get(&url).send().await.expect("sent");
+    expect_error(none, StatusCode::UNAUTHORIZED, "unauthorized", None).await;
+    let wrong = collector.http.get(&url).bearer_auth("nope").send().await.expect("sent");
+    expect_error(wrong, StatusCode::UNAUTHORIZED, "unauthorized", None).await;
+    let bad_limit = collector.http.get(format!("{url}&limit=0")).bearer_auth(TOKEN).send().await.expect("sent");
+    expect_error(bad_limit, StatusCode::BAD_REQUEST, "invalid_field", Some("limit")).await;
+}
+
+#[tokio::test]
+async fn probes_answer() {
+    let collector = Collector::start().await;
+    for path in ["/healthz", "/readyz"] {
+        let response = collector.http.get(collector.url(path)).send().await.expect("sent");
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn widget_bundle_is_served_precompressed_with_cache_headers() {
+    // The bundle folder as `cargo xtask bundle` lays it out. The `.br` file holds a
+    // marker instead of real brotli: the collector serves the variant it finds, and the
+    // marker shows which one it chose.
+    let bundle = tempfile::tempdir().expect("folder");
+    let source = fixtures().join("bundle");
+    std::fs::create_dir_all(bundle.path().join("w")).expect("w/");
+    for file in ["kindling.js", "w/kindling-0123456789.js"] {
+        std::fs::copy(source.join(file), bundle.path().join(file)).expect("copy");
+    }
+    std::fs::write(bundle.path().join("w/kindling-0123456789.js.br"), "brotli variant").expect("br");
+    let dir = bundle.path().to_path_buf();
+    let collector = Collector::start_with(|settings| settings.widget_dir = Some(dir)).await;
+
+    let loader = collector.http.get(collector.url("/kindling.js")).send().await.expect("sent");
+    assert_eq!(loader.status(), StatusCode::OK);
+    assert_eq!(loader.headers()[CACHE_CONTROL], "public, max-age=300");
+    assert_eq!(loader.headers()[ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+    assert_eq!(loader.text().await.expect("text"), "console.log(\"loader\")\n");
+
+    let glue = collector
+        .http
+        .get(collector.url("/w/kindling-0123456789.js"))
+        .header("accept-encoding", "br")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(glue.status(), StatusCode::OK);
+    assert_eq!(glue.headers()[CACHE_CONTROL], "public, max-age=31536000, immutable");
+    assert_eq!(glue.headers()[CONTENT_ENCODING], "br");
+    assert_eq!(glue.text().await.expect("body"), "brotli variant");
+
+    let plain = collector.http.get(collector.url("/w/kindling-0123456789.js")).send().await.expect("sent");
+    assert!(plain.headers().get(CONTENT_ENCODING).is_none(), "no encoding asked, none given");
+    assert_eq!(plain.text().await.expect("body"), "export default function(){}\n");
+
+    let missing = collector.http.get(collector.url("/w/kindling-none.js")).send().await.expect("sent");
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+}
