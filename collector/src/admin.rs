@@ -3,6 +3,7 @@
 //! - `GET /admin/api/events?site=KEY[&visitor=ID][&type=KIND][&limit=N]`: stored
 //!   events, newest first (limit 1–1000, default 100).
 
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
@@ -31,9 +32,10 @@ struct EventsParams {
 async fn list_events(
     State(app): State<AppState>,
     headers: HeaderMap,
-    Query(params): Query<EventsParams>,
+    params: Result<Query<EventsParams>, QueryRejection>,
 ) -> Result<Json<Vec<StoredEvent>>, ApiError> {
     authorize(&app, &headers)?;
+    let Query(params) = params.map_err(|rejection| ApiError::invalid("query", rejection.body_text()))?;
     let limit = params.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
         return Err(ApiError::invalid("limit", "must be between 1 and 1000"));

@@ -25,6 +25,10 @@ pub enum ApiError {
     OriginNotAllowed { origin: String },
     #[error("missing or wrong admin token")]
     Unauthorized,
+    #[error("no such endpoint")]
+    NotFound,
+    #[error("internal error")]
+    Internal,
     #[error("storage failed")]
     Store(#[from] StoreError),
 }
@@ -44,6 +48,8 @@ impl ApiError {
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::UnknownSite | ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::OriginNotAllowed { .. } => StatusCode::FORBIDDEN,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
@@ -57,6 +63,8 @@ impl ApiError {
             ApiError::UnknownSite => "unknown_site",
             ApiError::OriginNotAllowed { .. } => "origin_not_allowed",
             ApiError::Unauthorized => "unauthorized",
+            ApiError::NotFound => "not_found",
+            ApiError::Internal => "internal",
             ApiError::Store(_) => "unavailable",
         }
     }
@@ -84,4 +92,20 @@ impl IntoResponse for ApiError {
         };
         (self.status(), axum::Json(body)).into_response()
     }
+}
+
+/// Fallback for paths no route serves: a JSON 404 like every other error.
+pub async fn not_found() -> ApiError {
+    ApiError::NotFound
+}
+
+/// Turns a handler panic into a JSON 500; the panic itself is logged once here.
+pub fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let detail = panic
+        .downcast_ref::<&str>()
+        .map(|text| (*text).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    tracing::error!(panic = %detail, "handler panicked; request answered with 500");
+    ApiError::Internal.into_response()
 }

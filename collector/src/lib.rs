@@ -31,6 +31,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::post;
 use kindling_core::limits::MAX_BODY_BYTES;
 use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
 pub use config::ConfigFile;
@@ -69,6 +70,8 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .merge(health::router())
         .with_state(state)
         .merge(assets::router(settings.widget_dir.as_deref()))
+        .fallback(error::not_found)
+        .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(TraceLayer::new_for_http())
 }
 

@@ -238,6 +238,16 @@ async fn admin_api_needs_the_token() {
     expect_error(wrong, StatusCode::UNAUTHORIZED, "unauthorized", None).await;
     let bad_limit = collector.http.get(format!("{url}&limit=0")).bearer_auth(TOKEN).send().await.expect("sent");
     expect_error(bad_limit, StatusCode::BAD_REQUEST, "invalid_field", Some("limit")).await;
+    let no_site = collector.http.get(collector.url("/admin/api/events")).bearer_auth(TOKEN).send().await.expect("sent");
+    let body = expect_error(no_site, StatusCode::BAD_REQUEST, "invalid_field", Some("query")).await;
+    assert!(body["error"]["message"].as_str().unwrap_or_default().contains("site"), "{body}");
+}
+
+#[tokio::test]
+async fn unknown_paths_get_a_json_404() {
+    let collector = Collector::start().await;
+    let response = collector.http.get(collector.url("/v2/nothing")).send().await.expect("sent");
+    expect_error(response, StatusCode::NOT_FOUND, "not_found", None).await;
 }
 
 #[tokio::test]
