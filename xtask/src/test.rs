@@ -3,11 +3,11 @@
 //! headless Chromium (`cargo test --workspace`), then the widget's own tests in
 //! Chromium through wasm-bindgen-test-runner and ChromeDriver.
 
-use std::process::Command;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
 
-use crate::TaskResult;
-use crate::tools::{ensure_browser_tools, ensure_bundle_tools, run as run_command, workspace_root};
-use crate::bundle;
+use crate::tools::{ensure_browser_tools, ensure_bundle_tools, workspace_root};
+use crate::{TaskResult, bundle, fail};
 
 pub fn run() -> TaskResult<()> {
     let bundle_tools = ensure_bundle_tools()?;
@@ -15,21 +15,76 @@ pub fn run() -> TaskResult<()> {
     bundle::build(&bundle_tools)?;
     let root = workspace_root();
 
+    let mut tally = Tally::default();
     println!("xtask: native, integration and end-to-end tests");
-    run_command(Command::new(env!("CARGO"))
+    tally.run(Command::new(env!("CARGO"))
         .current_dir(&root)
         .args(["test", "--workspace", "--exclude", "kindling-widget"])
         .env("KINDLING_WIDGET_DIST", bundle::dist_dir())
         .env("CHROMEDRIVER", &browser.chromedriver))?;
 
     println!("xtask: widget tests in headless Chromium");
-    run_command(Command::new(env!("CARGO"))
+    tally.run(Command::new(env!("CARGO"))
         .current_dir(&root)
         .args(["test", "-p", "kindling-widget", "--target", "wasm32-unknown-unknown"])
         .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", &browser.wasm_bindgen_test_runner)
         .env("CHROMEDRIVER", &browser.chromedriver)
         .env("WASM_BINDGEN_TEST_TIMEOUT", "60"))?;
+    println!("tests: {} passed, {} failed", tally.passed, tally.failed);
     Ok(())
+}
+
+/// Counts of every test binary's `test result:` line, for one closing summary.
+#[derive(Default)]
+struct Tally {
+    passed: u64,
+    failed: u64,
+}
+
+impl Tally {
+    /// Runs `command`, echoing its output and adding up its test results.
+    fn run(&mut self, command: &mut Command) -> TaskResult<()> {
+        let shown = format!("{command:?}");
+        let mut child = command.stdout(Stdio::piped()).spawn()?;
+        if let Some(stdout) = child.stdout.take() {
+            for line in BufReader::new(stdout).lines() {
+                let line = line?;
+                println!("{line}");
+                self.add(&line);
+            }
+        }
+        let status = child.wait()?;
+        if status.success() { Ok(()) } else { fail(format!("{shown} failed ({status})")) }
+    }
+
+    /// Reads `test result: ok. 6 passed; 0 failed; ...`.
+    fn add(&mut self, line: &str) {
+        let Some(rest) = line.strip_prefix("test result: ") else { return };
+        for part in rest.split(|c| c == ';' || c == '.') {
+            let mut words = part.split_whitespace();
+            if let (Some(count), Some(kind)) = (words.next(), words.next()) {
+                match (count.parse::<u64>(), kind) {
+                    (Ok(n), "passed") => self.passed += n,
+                    (Ok(n), "failed") => self.failed += n,
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Tally;
+
+    #[test]
+    fn adds_up_libtest_and_wasm_bindgen_test_summaries() {
+        let mut tally = Tally::default();
+        tally.add("test result: ok. 12 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.01s");
+        tally.add("test result: FAILED. 5 passed; 2 failed; 0 ignored; 0 filtered out; finished in 0.07s");
+        tally.add("running 3 tests");
+        assert_eq!((tally.passed, tally.failed), (17, 2));
+    }
 }
 
 
