@@ -1,7 +1,8 @@
 // Kindling loader: the one script tag a site pastes.
 //   <script async src="https://COLLECTOR/kindling.js" data-site="SITE_KEY"></script>
 // Optional attributes: data-api (the collector's URL, when it is not where this file
-// came from) and data-debug (log widget problems to the console).
+// came from), data-consent="required" (nothing stored or sent before consent) and
+// data-debug (log widget problems to the console).
 // Defines the `kindling(...)` queue stub, then fetches the wasm (streaming compile)
 // and imports the JS glue in parallel, and starts the widget. Never throws into the page.
 // `cargo xtask bundle` strips comments and indentation and fills in the hashed names.
@@ -18,7 +19,10 @@
     wasm.catch(fail);
     import(base + '/w/__GLUE__').then(function (m) {
       return m.default({ module_or_path: wasm }).then(function () {
-        m.start(s.getAttribute('data-site') || '', s.getAttribute('data-api') || base, debug);
+        var q = k.q || [];
+        m.start(s.getAttribute('data-site') || '', s.getAttribute('data-api') || base, debug,
+          s.getAttribute('data-consent') == 'required', q);
+        w.kindling = function () { m.command(arguments); };
       });
     }).catch(fail);
   } catch (e) { fail(e); }

@@ -13,12 +13,14 @@ use kindling_core::wire::{BootRequest, BootResponse, Decision, VisitorState};
 
 use crate::error::ApiError;
 use crate::json::JsonBody;
+use crate::ratelimit::ClientIp;
 use crate::sites::Site;
 use crate::{AppState, cors, unix_millis};
 
 /// Handles `POST /v1/boot`.
 pub async fn boot(
     State(app): State<AppState>,
+    client: ClientIp,
     headers: HeaderMap,
     body: Result<JsonBody<BootRequest>, ApiError>,
 ) -> Response {
@@ -26,6 +28,7 @@ pub async fn boot(
         let JsonBody(request) = body?;
         let site = app.catalog.site(&request.site).ok_or(ApiError::UnknownSite)?;
         cors::check_origin(site, &headers)?;
+        app.limits.check(client.0, &site.key)?;
         validate(&request)?;
         app.store.touch_visitor(&site.key, &request.visitor, unix_millis()).await?;
         Ok(Json(BootResponse {

@@ -2,7 +2,8 @@
 //! rendered in one place as a status code and an [`ErrorBody`] naming the field at fault.
 //! Internal errors are logged once here and reach the client as a generic message.
 
-use axum::http::StatusCode;
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use kindling_core::wire::{ErrorBody, ErrorDetail};
 
@@ -29,6 +30,10 @@ pub enum ApiError {
     NotFound,
     #[error("internal error")]
     Internal,
+    #[error("too many requests; retry after {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("storage is unavailable, retry later")]
+    Unavailable,
     #[error("storage failed")]
     Store(#[from] StoreError),
 }
@@ -50,7 +55,8 @@ impl ApiError {
             ApiError::OriginNotAllowed { .. } => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-            ApiError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Store(_) | ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -65,7 +71,8 @@ impl ApiError {
             ApiError::Unauthorized => "unauthorized",
             ApiError::NotFound => "not_found",
             ApiError::Internal => "internal",
-            ApiError::Store(_) => "unavailable",
+            ApiError::RateLimited { .. } => "rate_limited",
+            ApiError::Store(_) | ApiError::Unavailable => "unavailable",
         }
     }
 
@@ -90,7 +97,11 @@ impl IntoResponse for ApiError {
         let body = ErrorBody {
             error: ErrorDetail { code: self.code().to_owned(), message, field: self.field() },
         };
-        (self.status(), axum::Json(body)).into_response()
+        let mut response = (self.status(), axum::Json(body)).into_response();
+        if let ApiError::RateLimited { retry_after_secs } = self {
+            response.headers_mut().insert(RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        }
+        response
     }
 }
 

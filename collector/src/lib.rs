@@ -5,7 +5,8 @@
 //! - [`decide`]: `POST /v1/boot`; [`ingest`]: `POST /v1/events`; [`cors`]: who may call them;
 //! - [`admin`]: `/admin/api/*`; [`health`]: `/healthz`, `/readyz`; [`assets`]: the widget bundle;
 //! - [`sites`] and [`config`]: the configured sites and blocks; [`content`]: sanitizing;
-//! - [`store`]: SQLite storage and migrations; [`settings`], [`telemetry`].
+//! - [`store`]: SQLite storage and migrations; [`ratelimit`]: per-IP and per-site limits;
+//! - [`settings`], [`telemetry`].
 
 pub mod admin;
 pub mod assets;
@@ -17,12 +18,14 @@ pub mod error;
 pub mod health;
 pub mod ingest;
 pub mod json;
+pub mod ratelimit;
 pub mod settings;
 pub mod sites;
 pub mod store;
 pub mod telemetry;
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -43,6 +46,8 @@ pub use store::Store;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
+    pub writer: ingest::Writer,
+    pub limits: Arc<ratelimit::Limits>,
     pub catalog: Arc<Catalog>,
     pub admin_token: Option<Arc<str>>,
 }
@@ -87,16 +92,37 @@ pub async fn serve(
         None => Catalog::default(),
     };
     let store = store::open(&settings.database).await?;
+    let (writer, writing) = ingest::Writer::spawn(Arc::clone(&store));
+    let limits = Arc::new(ratelimit::Limits::new(&settings));
+    let forgetting = tokio::spawn(forget_idle_clients(Arc::clone(&limits)));
     let state = AppState {
         store,
+        writer,
+        limits,
         catalog: Arc::new(catalog),
         admin_token: settings.admin_token.as_deref().map(Arc::from),
     };
-    let app = router(state, &settings);
+    let app = router(state, &settings).into_make_service_with_connect_info::<SocketAddr>();
     tracing::info!(listen = %listener.local_addr()?, ?settings, "collector listening");
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
+    let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    // Every request is answered and every handle to the writer dropped: let it finish
+    // the last group commit before returning.
+    forgetting.abort();
+    if writing.await.is_err() {
+        tracing::error!("the event writer stopped abnormally");
+    }
+    served?;
     tracing::info!("collector stopped");
     Ok(())
+}
+
+/// Drops rate-limit state of clients idle for a while, once a minute.
+async fn forget_idle_clients(limits: Arc<ratelimit::Limits>) {
+    let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        every_minute.tick().await;
+        limits.forget_idle();
+    }
 }
 
 /// Resolves on SIGTERM or ctrl-c.

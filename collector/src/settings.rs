@@ -31,6 +31,21 @@ pub struct Settings {
     #[arg(long, env = "KINDLING_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
 
+    /// Requests per second one client IP may make to the public API (burst: twice
+    /// that). 0 turns the limit off.
+    #[arg(long, env = "KINDLING_RATE_LIMIT_IP", default_value_t = 30)]
+    pub rate_limit_ip: u32,
+
+    /// Requests per second one site may receive on the public API (burst: twice
+    /// that). 0 turns the limit off.
+    #[arg(long, env = "KINDLING_RATE_LIMIT_SITE", default_value_t = 2000)]
+    pub rate_limit_site: u32,
+
+    /// Take the client IP from the last `X-Forwarded-For` entry: set it only behind a
+    /// reverse proxy that adds that header.
+    #[arg(long, env = "KINDLING_TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: bool,
+
     /// Log output: human-readable `text` or one JSON object per line.
     #[arg(long, env = "KINDLING_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -53,6 +68,9 @@ impl Settings {
             config: None,
             widget_dir: None,
             admin_token: None,
+            rate_limit_ip: 30,
+            rate_limit_site: 2000,
+            trust_forwarded_for: false,
             log_format: LogFormat::Text,
         }
     }
@@ -66,6 +84,9 @@ impl std::fmt::Debug for Settings {
             .field("config", &self.config)
             .field("widget_dir", &self.widget_dir)
             .field("admin_token", &self.admin_token.as_ref().map(|_| "<redacted>"))
+            .field("rate_limit_ip", &self.rate_limit_ip)
+            .field("rate_limit_site", &self.rate_limit_site)
+            .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field("log_format", &self.log_format)
             .finish()
     }

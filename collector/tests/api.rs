@@ -12,6 +12,9 @@ use tokio::sync::oneshot;
 
 const VISITOR: &str = "0190f3c2-7d2a-7c4e-8a8b-0123456789ab";
 const EVENT: &str = "0190f3c2-7d2a-7c4e-8a8b-00000000e001";
+const SESSION: &str = "0190f3c2-7d2a-7c4e-8a8b-00000000a001";
+const BROWSER_UA: &str =
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36";
 const TOKEN: &str = "test-admin-token";
 const ALLOWED: &str = "https://www.example.com";
 
@@ -63,6 +66,7 @@ impl Collector {
             .http
             .post(self.url(path))
             .header("content-type", "text/plain;charset=UTF-8")
+            .header("user-agent", BROWSER_UA)
             .body(body);
         if let Some(origin) = origin {
             request = request.header(ORIGIN, origin);
@@ -83,14 +87,18 @@ impl Collector {
     }
 }
 
+fn pageview(event_id: &str) -> Value {
+    json!({"id": event_id, "type": "pageview", "session": SESSION, "url": "https://www.example.com/",
+           "title": "Home", "ts": 1_764_000_000_000u64})
+}
+
 fn pageview_batch(site: &str, event_id: &str) -> String {
-    json!({
-        "site": site,
-        "visitor": VISITOR,
-        "events": [{"id": event_id, "type": "pageview", "url": "https://www.example.com/",
-                    "title": "Home", "ts": 1_764_000_000_000u64}]
-    })
-    .to_string()
+    json!({"site": site, "visitor": VISITOR, "events": [pageview(event_id)]}).to_string()
+}
+
+/// The `n`-th event id of a test: distinct, valid, time-ordered.
+fn event_id(n: u32) -> String {
+    format!("0190f3c2-7d2a-7c4e-8a8b-{n:012x}")
 }
 
 /// Asserts the status and the error body's code and field; returns the body.
@@ -109,10 +117,16 @@ async fn a_pageview_is_stored_once_even_when_resent() {
     let first = collector.post("/v1/events", Some(ALLOWED), pageview_batch("pk_test", EVENT)).await;
     assert_eq!(first.status(), StatusCode::OK);
     assert_eq!(first.headers()[ACCESS_CONTROL_ALLOW_ORIGIN], ALLOWED);
-    assert_eq!(first.json::<Value>().await.expect("JSON"), json!({"accepted": 1, "duplicates": 0}));
+    assert_eq!(
+        first.json::<Value>().await.expect("JSON"),
+        json!({"accepted": 1, "duplicates": 0, "visitor": {"visits": 1, "events": 1}})
+    );
 
     let resent = collector.post("/v1/events", Some(ALLOWED), pageview_batch("pk_test", EVENT)).await;
-    assert_eq!(resent.json::<Value>().await.expect("JSON"), json!({"accepted": 0, "duplicates": 1}));
+    assert_eq!(
+        resent.json::<Value>().await.expect("JSON"),
+        json!({"accepted": 0, "duplicates": 1, "visitor": {"visits": 1, "events": 1}})
+    );
 
     let events = collector.events().await;
     assert_eq!(events.len(), 1, "{events:#?}");
@@ -120,6 +134,9 @@ async fn a_pageview_is_stored_once_even_when_resent() {
     assert_eq!(events[0]["kind"], "pageview");
     assert_eq!(events[0]["visitor"], VISITOR);
     assert_eq!(events[0]["title"], "Home");
+    assert_eq!(events[0]["session"], SESSION);
+    assert_eq!(events[0]["bot"], false);
+    assert_eq!(events[0]["device"], "desktop");
     // The client's clock is far in the past here: its offset is kept, clamped to a day.
     assert_eq!(events[0]["client_offset_ms"], -24 * 60 * 60 * 1000);
 }
@@ -180,11 +197,20 @@ async fn malformed_json_is_400() {
 #[tokio::test]
 async fn invalid_fields_are_named() {
     let collector = Collector::start().await;
+    let with = |change: &dyn Fn(&mut Value)| {
+        let mut event = pageview(EVENT);
+        change(&mut event);
+        json!({"site": "pk_test", "visitor": VISITOR, "events": [event]})
+    };
     let cases = [
-        (json!({"site": "pk_test", "visitor": VISITOR, "events": [{"id": EVENT, "type": "teleport", "url": "/", "ts": 1}]}), "events[0].type"),
-        (json!({"site": "pk_test", "visitor": "not-a-uuid", "events": [{"id": EVENT, "type": "pageview", "url": "/", "ts": 1}]}), "visitor"),
-        (json!({"site": "pk_test", "visitor": VISITOR, "events": [{"id": "x", "type": "pageview", "url": "/", "ts": 1}]}), "events[0].id"),
-        (json!({"site": "pk_test", "visitor": VISITOR, "events": [{"id": EVENT, "type": "pageview", "url": "u".repeat(3000), "ts": 1}]}), "events[0].url"),
+        (with(&|e| e["type"] = json!("teleport")), "events[0].type"),
+        (with(&|e| e["id"] = json!("x")), "events[0].id"),
+        (with(&|e| e["session"] = json!("nope")), "events[0].session"),
+        (with(&|e| e["url"] = json!("u".repeat(3000))), "events[0].url"),
+        (with(&|e| e["props"] = json!({"nested": {"a": 1}})), "events[0].props.nested"),
+        (with(&|e| { e["type"] = json!("custom"); }), "events[0].name"),
+        (with(&|e| { e.as_object_mut().map(|o| o.remove("ts")); }), "events[0].ts"),
+        (json!({"site": "pk_test", "visitor": "not-a-uuid", "events": [pageview(EVENT)]}), "visitor"),
         (json!({"site": "pk_test", "visitor": VISITOR, "events": []}), "events"),
         (json!({"visitor": VISITOR, "events": []}), "site"),
     ];
@@ -193,6 +219,134 @@ async fn invalid_fields_are_named() {
         expect_error(response, StatusCode::BAD_REQUEST, "invalid_field", Some(field)).await;
     }
     assert!(collector.events().await.is_empty());
+}
+
+#[tokio::test]
+async fn valid_events_are_kept_when_others_in_the_batch_are_refused() {
+    let collector = Collector::start().await;
+    let mut bad = pageview(&event_id(2));
+    bad["url"] = json!("");
+    let batch = json!({"site": "pk_test", "visitor": VISITOR,
+                       "events": [pageview(&event_id(1)), bad, {"id": event_id(3)}, pageview(&event_id(4))]});
+    let response = collector.post("/v1/events", Some(ALLOWED), batch.to_string()).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.expect("JSON");
+    assert_eq!(body["accepted"], 2, "{body:#}");
+    let rejected = body["rejected"].as_array().expect("rejections");
+    assert_eq!(rejected.len(), 2, "{body:#}");
+    assert_eq!(rejected[0]["index"], 1);
+    assert_eq!(rejected[0]["field"], "events[1].url");
+    assert_eq!(rejected[1]["index"], 2);
+    assert_eq!(rejected[1]["field"], "events[2].type");
+    let stored: Vec<String> =
+        collector.events().await.iter().map(|e| e["id"].as_str().unwrap_or_default().to_owned()).collect();
+    assert_eq!(stored, vec![event_id(4), event_id(1)], "newest first");
+}
+
+#[tokio::test]
+async fn pageviews_carry_the_visits_channel_campaign_and_device() {
+    let collector = Collector::start().await;
+    let landing = "https://www.example.com/pricing?utm_source=LinkedIn&utm_medium=paid_social&utm_campaign=q4-cfo&gclid=abc";
+    let mut view = pageview(&event_id(1));
+    view["url"] = json!(landing);
+    let click = json!({"id": event_id(2), "type": "click", "session": SESSION, "url": landing,
+                       "name": "cta_book_demo", "target": "https://www.example.com/demo", "ts": 1});
+    let custom = json!({"id": event_id(3), "type": "custom", "session": SESSION, "url": landing,
+                        "name": "calculator_used", "props": {"seats": 12, "plan": "growth", "annual": true}, "ts": 1});
+    let batch = json!({"site": "pk_test", "visitor": VISITOR,
+        "context": {"visit": 3, "landing": landing, "referrer": "https://www.linkedin.com/feed/",
+                    "language": "pl-PL", "viewport": 390, "touch": 5},
+        "events": [view, click, custom]});
+    let response = collector.post("/v1/events", Some(ALLOWED), batch.to_string()).await;
+    let body: Value = response.json().await.expect("JSON");
+    assert_eq!(body["visitor"], json!({"visits": 3, "events": 3}), "{body:#}");
+
+    let events = collector.events().await;
+    let by_kind = |kind: &str| events.iter().find(|e| e["kind"] == kind).cloned().expect(kind);
+    let stored_view = by_kind("pageview");
+    assert_eq!(stored_view["utm_source"], "linkedin");
+    assert_eq!(stored_view["utm_medium"], "paid_social");
+    assert_eq!(stored_view["utm_campaign"], "q4-cfo");
+    assert_eq!(stored_view["click_id"], "google:abc");
+    assert_eq!(stored_view["device"], "mobile");
+    let channel = stored_view["channel"].as_str().unwrap_or_default();
+    assert!(matches!(channel, "paid_search" | "paid_social"), "a paid channel, got {channel}");
+    let stored_click = by_kind("click");
+    assert_eq!(stored_click["name"], "cta_book_demo");
+    assert_eq!(stored_click["target"], "https://www.example.com/demo");
+    assert_eq!(stored_click["channel"], Value::Null, "channel is kept on pageviews");
+    let stored_custom = by_kind("custom");
+    let props: Value = serde_json::from_str(stored_custom["props"].as_str().expect("props")).expect("JSON");
+    assert_eq!(props, json!({"seats": 12.0, "plan": "growth", "annual": true}));
+}
+
+#[tokio::test]
+async fn crawlers_and_headless_browsers_are_stored_as_bots() {
+    let collector = Collector::start().await;
+    for (n, agent) in [(1, "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"),
+                       (2, "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/131.0 Safari/537.36")] {
+        let response = collector
+            .http
+            .post(collector.url("/v1/events"))
+            .header("user-agent", agent)
+            .body(json!({"site": "pk_test", "visitor": VISITOR, "events": [pageview(&event_id(n))]}).to_string())
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    let events = collector.events().await;
+    assert_eq!(events.len(), 2);
+    assert!(events.iter().all(|e| e["bot"] == true), "{events:#?}");
+}
+
+#[tokio::test]
+async fn over_the_rate_limit_is_429_with_retry_after() {
+    let collector = Collector::start_with(|settings| settings.rate_limit_ip = 1).await;
+    let mut statuses = Vec::new();
+    for n in 0..5 {
+        let response = collector.post("/v1/events", Some(ALLOWED), pageview_batch("pk_test", &event_id(n))).await;
+        statuses.push(response.status());
+        if response.status() == StatusCode::TOO_MANY_REQUESTS {
+            assert!(response.headers().get("retry-after").is_some(), "Retry-After is sent");
+            expect_error(response, StatusCode::TOO_MANY_REQUESTS, "rate_limited", None).await;
+        }
+    }
+    assert_eq!(&statuses[..2], &[StatusCode::OK, StatusCode::OK], "a burst of two is allowed: {statuses:?}");
+    assert!(statuses[2..].contains(&StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
+    let accepted = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+    assert_eq!(collector.events().await.len(), accepted, "refused requests store nothing");
+}
+
+#[tokio::test]
+async fn concurrent_requests_are_all_committed_through_shared_commits() {
+    let collector = Collector::start_with(|settings| settings.rate_limit_ip = 0).await;
+    let mut requests = tokio::task::JoinSet::new();
+    for n in 0..200u32 {
+        let batch = json!({"site": "pk_test", "visitor": VISITOR,
+                           "events": [pageview(&event_id(2 * n)), pageview(&event_id(2 * n + 1))]});
+        let request = collector.http.post(collector.url("/v1/events")).body(batch.to_string()).send();
+        requests.spawn(async move {
+            let response = request.await.expect("sent");
+            (response.status(), response.json::<Value>().await.expect("JSON"))
+        });
+    }
+    while let Some(joined) = requests.join_next().await {
+        let (status, body) = joined.expect("request task");
+        assert_eq!(status, StatusCode::OK, "{body:#}");
+        assert_eq!(body["accepted"], 2, "{body:#}");
+    }
+    let stored = collector
+        .http
+        .get(collector.url("/admin/api/events?site=pk_test&limit=1000"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .expect("admin")
+        .json::<Vec<Value>>()
+        .await
+        .expect("JSON");
+    assert_eq!(stored.len(), 400);
 }
 
 #[tokio::test]

@@ -9,6 +9,12 @@
 //! - [`wire`]: the JSON protocol between widget and collector (boot, events, errors).
 //! - [`ids`]: time-ordered identifiers (UUIDv7) made from a clock and random bytes.
 //! - [`limits`]: the documented size limits both sides enforce.
+//! - [`attribution`]: campaign parameters (`utm_*`) and ad click ids from a page URL.
+//! - [`channel`]: the one marketing channel a visit is credited to (GA4-like rules).
+//! - [`session`]: when a visit ends (30 minutes idle, local midnight) and its storage form.
+//! - [`bots`]: user agents of crawlers, monitors and HTTP libraries.
+//! - [`device`]: desktop, tablet or mobile from the user agent and the screen.
+//! - [`privacy`]: consent modes and browser privacy signals: may the widget track?
 
 #![no_std]
 
@@ -16,6 +22,12 @@ extern crate alloc;
 #[cfg(test)]
 extern crate std;
 
+pub mod attribution;
+pub mod bots;
+pub mod channel;
+pub mod device;
 pub mod ids;
 pub mod limits;
+pub mod privacy;
+pub mod session;
 pub mod wire;

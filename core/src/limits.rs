@@ -12,3 +12,7 @@ pub const MAX_URL_LEN: usize = 2048;
 pub const MAX_TEXT_LEN: usize = 512;
 /// Most content slots one boot request may ask decisions for.
 pub const MAX_SLOTS: usize = 32;
+/// Most properties on one event (`track` props, `identify` traits).
+pub const MAX_PROPS: usize = 25;
+/// Longest property name, in bytes.
+pub const MAX_PROP_KEY_LEN: usize = 64;

@@ -84,7 +84,38 @@ pub struct Cta {
 pub struct EventBatch {
     pub site: String,
     pub visitor: String,
+    /// What the widget knows of the visit; sent with every batch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<Context>,
     pub events: Vec<ClientEvent>,
+}
+
+/// The visit an event batch belongs to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Context {
+    /// The visitor's 1-based visit number (sessions so far).
+    pub visit: u32,
+    /// When the visitor was first seen, by the client's clock (ms since the epoch).
+    #[serde(default)]
+    pub first_visit_ms: u64,
+    /// The URL the visit started on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub landing: Option<String>,
+    /// The referrer the visit came from (outside the site).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referrer: Option<String>,
+    /// `navigator.language`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// The viewport's width in CSS pixels.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub viewport: Option<u32>,
+    /// `navigator.maxTouchPoints`.
+    #[serde(default)]
+    pub touch: u32,
+    /// Events the widget had to drop from its full offline queue since it last said so.
+    #[serde(default)]
+    pub dropped: u32,
 }
 
 /// One event as the widget records it.
@@ -94,22 +125,67 @@ pub struct ClientEvent {
     pub id: String,
     #[serde(rename = "type")]
     pub kind: EventKind,
+    /// The session (visit) id, a UUID.
+    pub session: String,
     /// The page's full URL when the event happened.
     pub url: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    /// For pageviews: the previous page (inside a single-page app) or the external
+    /// referrer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub referrer: Option<String>,
+    /// What the event is about: the CTA's `data-kindling-track` name, a form's id, a
+    /// custom event's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// A link's destination (clicks) or a form field's name (form events).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// A measure: scroll depth in percent, engaged milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+    /// Custom properties (`track`) or traits (`identify`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty", with = "props")]
+    pub props: Vec<(String, PropValue)>,
     /// The client's clock, milliseconds since the Unix epoch. The collector's clock is
     /// the authority; this is kept only as an offset.
     pub ts: u64,
+}
+
+/// A property value: text, number or true/false.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum PropValue {
+    Bool(bool),
+    Number(f64),
+    Text(String),
 }
 
 /// The kinds of event the protocol knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
+    /// A page was shown (first load or a single-page-app route change).
     Pageview,
+    /// A click on a tracked element, an outbound link or a file download.
+    Click,
+    /// A scroll depth milestone (`value`: 25, 50, 75 or 100).
+    Scroll,
+    /// Time the page was visible and the visitor active (`value`: milliseconds).
+    Engagement,
+    /// The first interaction with a form (`name`: the form).
+    FormStart,
+    /// A form field completed (`target`: the field's name; never its value).
+    FormField,
+    /// A form started and left unsent (`target`: the last field reached).
+    FormAbandon,
+    /// A form sent.
+    FormSubmit,
+    /// The visitor made known (`props`: email and traits).
+    Identify,
+    /// A site-defined event (`name`, `props`).
+    Custom,
 }
 
 impl EventKind {
@@ -117,7 +193,55 @@ impl EventKind {
     pub fn as_str(self) -> &'static str {
         match self {
             EventKind::Pageview => "pageview",
+            EventKind::Click => "click",
+            EventKind::Scroll => "scroll",
+            EventKind::Engagement => "engagement",
+            EventKind::FormStart => "form_start",
+            EventKind::FormField => "form_field",
+            EventKind::FormAbandon => "form_abandon",
+            EventKind::FormSubmit => "form_submit",
+            EventKind::Identify => "identify",
+            EventKind::Custom => "custom",
         }
+    }
+}
+
+/// Properties travel as a JSON object; kept in order as pairs.
+mod props {
+    use alloc::string::String;
+    use alloc::vec::Vec;
+    use core::fmt;
+
+    use serde::de::{MapAccess, Visitor};
+    use serde::ser::SerializeMap;
+    use serde::{Deserializer, Serializer};
+
+    use super::PropValue;
+
+    pub fn serialize<S: Serializer>(props: &[(String, PropValue)], serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(props.len()))?;
+        for (key, value) in props {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<(String, PropValue)>, D::Error> {
+        struct PairsVisitor;
+        impl<'de> Visitor<'de> for PairsVisitor {
+            type Value = Vec<(String, PropValue)>;
+            fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+                formatter.write_str("an object of text, number or boolean values")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut pairs = Vec::new();
+                while let Some(pair) = map.next_entry::<String, PropValue>()? {
+                    pairs.push(pair);
+                }
+                Ok(pairs)
+            }
+        }
+        deserializer.deserialize_map(PairsVisitor)
     }
 }
 
@@ -128,6 +252,28 @@ pub struct EventsAccepted {
     pub accepted: u32,
     /// Events already stored by an earlier request with the same id.
     pub duplicates: u32,
+    /// Events refused, each with the reason; the others in the batch were kept.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rejected: Vec<Rejection>,
+    /// The visitor as the collector now knows them.
+    pub visitor: VisitorSummary,
+}
+
+/// One refused event of a batch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rejection {
+    /// Its position in the batch.
+    pub index: u32,
+    /// The JSON path of the field at fault (`events[3].url`).
+    pub field: String,
+    pub message: String,
+}
+
+/// Counts the collector keeps per visitor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VisitorSummary {
+    pub visits: u32,
+    pub events: u32,
 }
 
 /// The body of every error response: `{"error": {"code", "message", "field"}}`.
@@ -157,18 +303,30 @@ mod tests {
         let batch = EventBatch {
             site: "pk_demo".into(),
             visitor: "0190f3c2-7d2a-7c4e-8a8b-0123456789ab".into(),
+            context: None,
             events: vec![ClientEvent {
                 id: "0190f3c2-7d2a-7c4e-8a8b-0123456789ac".into(),
                 kind: EventKind::Pageview,
+                session: "0190f3c2-7d2a-7c4e-8a8b-0123456789ad".into(),
                 url: "https://example.com/".into(),
                 title: Some("Home".into()),
                 referrer: None,
+                name: None,
+                target: None,
+                value: None,
+                props: vec![
+                    ("plan".into(), PropValue::Text("growth".into())),
+                    ("seats".into(), PropValue::Number(12.0)),
+                    ("trial".into(), PropValue::Bool(true)),
+                ],
                 ts: 1_764_000_000_000,
             }],
         };
         let json = serde_json::to_value(&batch).expect("serializes");
         assert_eq!(json["events"][0]["type"], "pageview");
         assert!(json["events"][0].get("referrer").is_none(), "{json}");
+        assert_eq!(json["events"][0]["props"]["seats"], 12.0, "{json}");
+        assert_eq!(json["events"][0]["props"]["plan"], "growth", "{json}");
         let back: EventBatch = serde_json::from_value(json).expect("parses");
         assert_eq!(back, batch);
     }
@@ -184,8 +342,23 @@ mod tests {
 
     #[test]
     fn unknown_event_kinds_are_rejected() {
-        let json = r#"{"id":"x","type":"teleport","url":"/","ts":1}"#;
+        let json = r#"{"id":"x","type":"teleport","session":"s","url":"/","ts":1}"#;
         let error = serde_json::from_str::<ClientEvent>(json).expect_err("must fail");
         assert!(error.to_string().contains("teleport"), "{error}");
+    }
+}
+
+#[cfg(test)]
+mod prop_tests {
+    use super::*;
+
+    #[test]
+    fn props_refuse_nested_values() {
+        let json = r#"{"id":"x","type":"custom","session":"s","url":"/","ts":1,"props":{"a":{"b":1}}}"#;
+        assert!(serde_json::from_str::<ClientEvent>(json).is_err());
+        let json = r#"{"id":"x","type":"custom","session":"s","url":"/","ts":1,"props":{"a":"1","b":2.5,"c":false}}"#;
+        let event: ClientEvent = serde_json::from_str(json).expect("flat props parse");
+        assert_eq!(event.props.len(), 3);
+        assert_eq!(event.props[1], ("b".into(), PropValue::Number(2.5)));
     }
 }

@@ -12,10 +12,10 @@ use alloc::vec::Vec;
 
 use js_sys::{Array, Object, Reflect};
 use kindling_core::wire::{
-    BlockContent, BootRequest, BootResponse, ClientEvent, Cta, Decision, EventBatch,
-    EventsAccepted, VisitorState,
+    BlockContent, BootRequest, BootResponse, ClientEvent, Context, Cta, Decision, EventBatch,
+    EventKind, EventsAccepted, PropValue, VisitorState, VisitorSummary,
 };
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 /// A value the widget sends.
 pub trait Encode {
@@ -45,8 +45,27 @@ impl Encode for EventBatch {
         let object = Object::new();
         set(&object, "site", &self.site.as_str().into());
         set(&object, "visitor", &self.visitor.as_str().into());
-        let events: Array = self.events.iter().map(Encode::encode).collect();
-        set(&object, "events", &events);
+        if let Some(context) = &self.context {
+            set(&object, "context", &context.encode());
+        }
+        set(&object, "events", &encode_all(&self.events));
+        object.into()
+    }
+}
+
+impl Encode for Context {
+    fn encode(&self) -> JsValue {
+        let object = Object::new();
+        set(&object, "visit", &JsValue::from_f64(f64::from(self.visit)));
+        set(&object, "first_visit_ms", &JsValue::from_f64(self.first_visit_ms as f64));
+        set_optional(&object, "landing", self.landing.as_deref());
+        set_optional(&object, "referrer", self.referrer.as_deref());
+        set_optional(&object, "language", self.language.as_deref());
+        if let Some(viewport) = self.viewport {
+            set(&object, "viewport", &JsValue::from_f64(f64::from(viewport)));
+        }
+        set(&object, "touch", &JsValue::from_f64(f64::from(self.touch)));
+        set(&object, "dropped", &JsValue::from_f64(f64::from(self.dropped)));
         object.into()
     }
 }
@@ -56,12 +75,96 @@ impl Encode for ClientEvent {
         let object = Object::new();
         set(&object, "id", &self.id.as_str().into());
         set(&object, "type", &self.kind.as_str().into());
+        set(&object, "session", &self.session.as_str().into());
         set(&object, "url", &self.url.as_str().into());
         set_optional(&object, "title", self.title.as_deref());
         set_optional(&object, "referrer", self.referrer.as_deref());
+        set_optional(&object, "name", self.name.as_deref());
+        set_optional(&object, "target", self.target.as_deref());
+        if let Some(value) = self.value {
+            set(&object, "value", &JsValue::from_f64(value));
+        }
+        if !self.props.is_empty() {
+            let props = Object::new();
+            for (key, value) in &self.props {
+                let value = match value {
+                    PropValue::Bool(flag) => JsValue::from_bool(*flag),
+                    PropValue::Number(number) => JsValue::from_f64(*number),
+                    PropValue::Text(text) => JsValue::from_str(text),
+                };
+                set(&props, key, &value);
+            }
+            set(&object, "props", &props);
+        }
         set(&object, "ts", &JsValue::from_f64(self.ts as f64));
         object.into()
     }
+}
+
+/// Encodes a list as a JS array.
+pub fn encode_all<T: Encode>(items: &[T]) -> Array {
+    items.iter().map(Encode::encode).collect()
+}
+
+impl Decode for ClientEvent {
+    fn decode(value: &JsValue) -> Option<Self> {
+        let props = props_of(&get(value, "props"));
+        Some(ClientEvent {
+            id: string(value, "id")?,
+            kind: event_kind(&string(value, "type")?)?,
+            session: string(value, "session")?,
+            url: string(value, "url")?,
+            title: string(value, "title"),
+            referrer: string(value, "referrer"),
+            name: string(value, "name"),
+            target: string(value, "target"),
+            value: get(value, "value").as_f64(),
+            props,
+            ts: get(value, "ts").as_f64()? as u64,
+        })
+    }
+}
+
+fn prop_value(value: &JsValue) -> Option<PropValue> {
+    if let Some(flag) = value.as_bool() {
+        Some(PropValue::Bool(flag))
+    } else if let Some(number) = value.as_f64() {
+        Some(PropValue::Number(number))
+    } else {
+        value.as_string().map(PropValue::Text)
+    }
+}
+
+/// Reads a plain JS object of text, number and boolean values as properties;
+/// anything else in it is left out.
+pub fn props_of(object: &JsValue) -> Vec<(String, PropValue)> {
+    if !object.is_object() {
+        return Vec::new();
+    }
+    Object::entries(object.unchecked_ref())
+        .iter()
+        .filter_map(|entry| {
+            let pair = Array::from(&entry);
+            Some((pair.get(0).as_string()?, prop_value(&pair.get(1))?))
+        })
+        .collect()
+}
+
+fn event_kind(name: &str) -> Option<EventKind> {
+    [
+        EventKind::Pageview,
+        EventKind::Click,
+        EventKind::Scroll,
+        EventKind::Engagement,
+        EventKind::FormStart,
+        EventKind::FormField,
+        EventKind::FormAbandon,
+        EventKind::FormSubmit,
+        EventKind::Identify,
+        EventKind::Custom,
+    ]
+    .into_iter()
+    .find(|kind| kind.as_str() == name)
 }
 
 impl Decode for BootResponse {
@@ -101,9 +204,17 @@ impl Decode for Decision {
 
 impl Decode for EventsAccepted {
     fn decode(value: &JsValue) -> Option<Self> {
+        let visitor = get(value, "visitor");
         Some(EventsAccepted {
             accepted: get(value, "accepted").as_f64()? as u32,
             duplicates: get(value, "duplicates").as_f64()? as u32,
+            // Refused events are dropped by the widget either way; their reasons
+            // matter to people reading the collector's answer, not to the widget.
+            rejected: Vec::new(),
+            visitor: VisitorSummary {
+                visits: get(&visitor, "visits").as_f64()? as u32,
+                events: get(&visitor, "events").as_f64()? as u32,
+            },
         })
     }
 }

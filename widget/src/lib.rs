@@ -1,10 +1,14 @@
 //! Kindling's browser widget, compiled to `wasm32-unknown-unknown` and started by
 //! `loader.js` (the script tag a site pastes).
 //!
-//! On each page it creates or reads the anonymous visitor id ([`identity`]), asks the
-//! collector for this page's content with one `POST /v1/boot` ([`transport`]), renders
-//! each decision into its `[data-kindling-slot]` inside a shadow root ([`render`]), and
-//! records the pageview ([`track`]).
+//! On each page it creates or reads the anonymous visitor id ([`identity`]) and the
+//! visit ([`session`]), asks the collector for this page's content with one
+//! `POST /v1/boot`, renders each decision into its `[data-kindling-slot]` inside a
+//! shadow root ([`render`]), and tracks what the visitor does ([`track`]): pageviews
+//! (single-page apps included), CTA, outbound and download clicks, scroll depth,
+//! engaged time and form interactions. Events are batched, retried and kept offline
+//! by [`transport::queue`]. [`api`] is the `kindling(...)` command API; consent and
+//! browser privacy signals decide whether anything is stored or sent at all.
 //!
 //! It never throws into the host page: every failure ends in [`log`], which prints only
 //! when debugging is on.
@@ -17,19 +21,28 @@
 
 extern crate alloc;
 
+pub mod api;
+pub mod browser;
 pub mod codec;
 pub mod identity;
 pub mod log;
 pub mod page;
 pub mod render;
+pub mod session;
+pub mod state;
+pub mod storage;
 pub mod track;
 pub mod transport;
 
 use alloc::borrow::ToOwned;
 use alloc::string::String;
 
+use kindling_core::privacy::{Choice, ConsentMode, Signals};
 use kindling_core::wire::{BootRequest, BootResponse};
 use wasm_bindgen::prelude::*;
+
+use crate::state::Widget;
+use crate::transport::queue;
 
 #[cfg(feature = "standalone")]
 #[global_allocator]
@@ -53,36 +66,79 @@ pub struct Options {
     pub api: String,
 }
 
-/// Starts the widget. Called once by the loader; returns at once and never throws.
-/// When the page is booted, `kindling:ready` is dispatched on `document`.
+/// Starts the widget. Called once by the loader with the calls queued before the
+/// widget loaded; returns at once and never throws. When the page is booted,
+/// `kindling:ready` is dispatched on `document`.
+///
+/// `consent_required`: the script tag's `data-consent="required"`: nothing is stored
+/// or sent until `kindling('consent', {analytics: true})`.
 #[wasm_bindgen]
-pub fn start(site: String, api: String, debug: bool) {
+pub fn start(site: String, api: String, debug: bool, consent_required: bool, queued: JsValue) {
     log::set_debug(debug);
-    let options = Options { site, api: api.trim_end_matches('/').to_owned() };
+    let mode = if consent_required { ConsentMode::Required } else { ConsentMode::Implied };
+    let signals = Signals {
+        global_privacy_control: browser::navigator_property("globalPrivacyControl").is_truthy(),
+        do_not_track: browser::navigator_property("doNotTrack").as_string().as_deref() == Some("1"),
+    };
+    let mut widget = Widget::new(site, api.trim_end_matches('/').to_owned(), mode, signals);
+    if storage::get(api::CONSENT_KEY).as_deref() == Some("granted") {
+        widget.choice = Choice::Granted;
+    }
+    state::install(widget);
     page::when_ready(move || {
-        wasm_bindgen_futures::spawn_local(async move {
-            run(&options).await;
+        for call in js_sys::Array::from(&queued).iter() {
+            api::run(&call);
+        }
+        start_tracking();
+        if state::with(|widget| widget.visitor.is_none()) == Some(true) {
+            // Not allowed to track (yet): nothing is sent, the page is left as it is.
             page::announce_ready();
-        });
+        }
     });
 }
 
-/// Boots the page: decisions first (what the visitor sees), then the pageview, which
-/// is recorded even when the decisions could not be had.
-pub async fn run(options: &Options) {
+/// One `kindling(...)` call made after the widget loaded.
+#[wasm_bindgen]
+pub fn command(args: JsValue) {
+    api::run(&args);
+}
+
+/// Begins tracking and personalization once allowed: visitor id, unsent events from
+/// earlier pages, the automatic trackers, the pageview and the page's decisions.
+/// Does nothing when not allowed or already begun.
+pub fn start_tracking() {
+    let begin = state::with(|widget| widget.tracking() && widget.visitor.is_none()) == Some(true);
+    if !begin {
+        return;
+    }
     let visitor = match identity::visitor_id() {
         Ok(visitor) => visitor,
         Err(error) => return log::debug("kindling: no visitor id", &error),
     };
-    if let Err(error) = boot(options, &visitor).await {
-        log::debug("kindling: boot failed", &error);
+    let first_time = state::with(|widget| {
+        widget.visitor = Some(visitor.clone());
+        !core::mem::replace(&mut widget.installed, true)
+    }) == Some(true);
+    queue::restore();
+    if first_time {
+        track::install();
     }
-    if let Err(error) = track::pageview(options, &visitor).await {
-        log::debug("kindling: pageview not sent", &error);
-    }
+    track::navigation::pageview();
+    let Some(options) =
+        state::with(|widget| Options { site: widget.site.clone(), api: widget.api.clone() })
+    else {
+        return;
+    };
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Err(error) = boot(&options, &visitor).await {
+            log::debug("kindling: boot failed", &error);
+        }
+        page::announce_ready();
+    });
 }
 
-async fn boot(options: &Options, visitor: &str) -> Result<(), JsValue> {
+/// Asks the collector for this page's decisions and renders them.
+pub async fn boot(options: &Options, visitor: &str) -> Result<(), JsValue> {
     let request = BootRequest {
         site: options.site.clone(),
         visitor: visitor.to_owned(),
@@ -90,7 +146,9 @@ async fn boot(options: &Options, visitor: &str) -> Result<(), JsValue> {
         referrer: page::referrer(),
         slots: page::slot_names()?,
     };
-    let response: BootResponse = transport::post(&options.api, "/v1/boot", &request).await?;
+    let response: BootResponse = transport::post(&options.api, "/v1/boot", &request)
+        .await
+        .map_err(|failure| failure.as_js())?;
     for decision in &response.decisions {
         if let Err(error) = render::render(decision) {
             log::debug("kindling: cannot render a decision", &error);

@@ -10,20 +10,57 @@ use async_trait::async_trait;
 
 pub use sqlite::SqliteStore;
 
-/// An event as stored: what the client sent plus what the collector decided.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+/// An event as stored: what the client sent plus what the collector derived.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct StoredEvent {
     pub id: String,
     pub site: String,
     pub visitor: String,
+    pub session: String,
     pub kind: String,
     pub url: String,
     pub title: Option<String>,
     pub referrer: Option<String>,
+    pub name: Option<String>,
+    pub target: Option<String>,
+    pub value: Option<f64>,
+    /// Custom properties as a JSON object.
+    pub props: Option<String>,
+    /// The visit's channel and campaign, on pageviews.
+    pub channel: Option<String>,
+    pub utm_source: Option<String>,
+    pub utm_medium: Option<String>,
+    pub utm_campaign: Option<String>,
+    pub utm_term: Option<String>,
+    pub utm_content: Option<String>,
+    /// `network:value` of an ad click id.
+    pub click_id: Option<String>,
+    pub device: Option<String>,
+    /// Sent by a crawler or an automated browser: stored, never scored.
+    pub bot: bool,
     /// The collector's clock when the event arrived (the authority).
     pub received_ms: i64,
     /// The client's clock minus the collector's, clamped.
     pub client_offset_ms: i64,
+}
+
+/// One request's events and what they say of their visitor, committed together.
+#[derive(Debug, Clone)]
+pub struct WriteBatch {
+    pub site: String,
+    pub visitor: String,
+    /// The visitor's visit number, as the widget counts it.
+    pub visit: u32,
+    pub seen_ms: i64,
+    pub bot: bool,
+    pub events: Vec<StoredEvent>,
+}
+
+/// What a committed [`WriteBatch`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Committed {
+    pub outcome: InsertOutcome,
+    pub visitor: kindling_core::wire::VisitorSummary,
 }
 
 /// What an insert did.
@@ -59,9 +96,10 @@ pub trait Store: Send + Sync + 'static {
     /// Records that `visitor` was seen on `site` at `now_ms` (creates it if new).
     async fn touch_visitor(&self, site: &str, visitor: &str, now_ms: i64) -> Result<(), StoreError>;
 
-    /// Stores `events` in one transaction; ids already stored count as duplicates.
-    /// Returns only after the transaction is committed.
-    async fn insert_events(&self, events: &[StoredEvent]) -> Result<InsertOutcome, StoreError>;
+    /// Stores every batch in one transaction (group commit), updating each visitor's
+    /// counts; event ids already stored count as duplicates. Returns, in order, what
+    /// each batch did, only after the transaction is committed.
+    async fn commit(&self, batches: &[WriteBatch]) -> Result<Vec<Committed>, StoreError>;
 
     /// Reads events back, newest first.
     async fn events(&self, query: &EventQuery) -> Result<Vec<StoredEvent>, StoreError>;

@@ -8,7 +8,23 @@ use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
 
-use super::{EventQuery, InsertOutcome, Store, StoreError, StoredEvent};
+use kindling_core::wire::VisitorSummary;
+
+use super::{Committed, EventQuery, InsertOutcome, Store, StoreError, StoredEvent, WriteBatch};
+
+const INSERT_EVENT: &str = "INSERT INTO events (site, id, visitor, kind, url, title, referrer,
+        received_ms, client_offset_ms, session, name, target, value, props, channel,
+        utm_source, utm_medium, utm_campaign, utm_term, utm_content, click_id, device, bot)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+        ?19, ?20, ?21, ?22, ?23)
+     ON CONFLICT (site, id) DO NOTHING";
+
+const SELECT_EVENTS: &str = "SELECT id, site, visitor, session, kind, url, title, referrer,
+        name, target, value, props, channel, utm_source, utm_medium, utm_campaign, utm_term,
+        utm_content, click_id, device, bot, received_ms, client_offset_ms
+     FROM events
+     WHERE site = ?1 AND (?2 IS NULL OR visitor = ?2) AND (?3 IS NULL OR kind = ?3)
+     ORDER BY seq DESC LIMIT ?4";
 
 static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -48,68 +64,117 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn insert_events(&self, events: &[StoredEvent]) -> Result<InsertOutcome, StoreError> {
-        let mut outcome = InsertOutcome::default();
+    async fn commit(&self, batches: &[WriteBatch]) -> Result<Vec<Committed>, StoreError> {
+        let mut results = Vec::with_capacity(batches.len());
         let mut transaction = self.pool.begin().await?;
-        for event in events {
-            let result = sqlx::query(
-                "INSERT INTO events (site, id, visitor, kind, url, title, referrer, received_ms, client_offset_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-                 ON CONFLICT (site, id) DO NOTHING",
-            )
-            .bind(&event.site)
-            .bind(&event.id)
-            .bind(&event.visitor)
-            .bind(&event.kind)
-            .bind(&event.url)
-            .bind(&event.title)
-            .bind(&event.referrer)
-            .bind(event.received_ms)
-            .bind(event.client_offset_ms)
-            .execute(&mut *transaction)
-            .await?;
-            if result.rows_affected() == 1 {
-                outcome.inserted += 1;
-            } else {
-                outcome.duplicates += 1;
+        for batch in batches {
+            let mut outcome = InsertOutcome::default();
+            for event in &batch.events {
+                let result = sqlx::query(INSERT_EVENT)
+                    .bind(&event.site)
+                    .bind(&event.id)
+                    .bind(&event.visitor)
+                    .bind(&event.kind)
+                    .bind(&event.url)
+                    .bind(&event.title)
+                    .bind(&event.referrer)
+                    .bind(event.received_ms)
+                    .bind(event.client_offset_ms)
+                    .bind(&event.session)
+                    .bind(&event.name)
+                    .bind(&event.target)
+                    .bind(event.value)
+                    .bind(&event.props)
+                    .bind(&event.channel)
+                    .bind(&event.utm_source)
+                    .bind(&event.utm_medium)
+                    .bind(&event.utm_campaign)
+                    .bind(&event.utm_term)
+                    .bind(&event.utm_content)
+                    .bind(&event.click_id)
+                    .bind(&event.device)
+                    .bind(event.bot)
+                    .execute(&mut *transaction)
+                    .await?;
+                if result.rows_affected() == 1 {
+                    outcome.inserted += 1;
+                } else {
+                    outcome.duplicates += 1;
+                }
             }
+            let row = sqlx::query(
+                "INSERT INTO visitors (site, id, first_seen_ms, last_seen_ms, visits, events, bot)
+                 VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (site, id) DO UPDATE SET
+                    last_seen_ms = max(last_seen_ms, excluded.last_seen_ms),
+                    visits = max(visits, excluded.visits),
+                    events = events + excluded.events,
+                    bot = max(bot, excluded.bot)
+                 RETURNING visits, events",
+            )
+            .bind(&batch.site)
+            .bind(&batch.visitor)
+            .bind(batch.seen_ms)
+            .bind(i64::from(batch.visit))
+            .bind(i64::from(outcome.inserted))
+            .bind(batch.bot)
+            .fetch_one(&mut *transaction)
+            .await?;
+            let visits: i64 = row.try_get("visits")?;
+            let events: i64 = row.try_get("events")?;
+            results.push(Committed {
+                outcome,
+                visitor: VisitorSummary {
+                    visits: u32::try_from(visits).unwrap_or(u32::MAX),
+                    events: u32::try_from(events).unwrap_or(u32::MAX),
+                },
+            });
         }
         transaction.commit().await?;
-        Ok(outcome)
+        Ok(results)
     }
 
     async fn events(&self, query: &EventQuery) -> Result<Vec<StoredEvent>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, site, visitor, kind, url, title, referrer, received_ms, client_offset_ms
-             FROM events
-             WHERE site = ?1 AND (?2 IS NULL OR visitor = ?2) AND (?3 IS NULL OR kind = ?3)
-             ORDER BY seq DESC LIMIT ?4",
-        )
-        .bind(&query.site)
-        .bind(&query.visitor)
-        .bind(&query.kind)
-        .bind(i64::from(query.limit))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(StoredEvent {
-                    id: row.try_get("id")?,
-                    site: row.try_get("site")?,
-                    visitor: row.try_get("visitor")?,
-                    kind: row.try_get("kind")?,
-                    url: row.try_get("url")?,
-                    title: row.try_get("title")?,
-                    referrer: row.try_get("referrer")?,
-                    received_ms: row.try_get("received_ms")?,
-                    client_offset_ms: row.try_get("client_offset_ms")?,
-                })
-            })
-            .collect()
+        let rows = sqlx::query(SELECT_EVENTS)
+            .bind(&query.site)
+            .bind(&query.visitor)
+            .bind(&query.kind)
+            .bind(i64::from(query.limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(event_from_row).collect()
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
     }
+}
+
+fn event_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<StoredEvent, StoreError> {
+    Ok(StoredEvent {
+        id: row.try_get("id")?,
+        site: row.try_get("site")?,
+        visitor: row.try_get("visitor")?,
+        session: row.try_get("session")?,
+        kind: row.try_get("kind")?,
+        url: row.try_get("url")?,
+        title: row.try_get("title")?,
+        referrer: row.try_get("referrer")?,
+        name: row.try_get("name")?,
+        target: row.try_get("target")?,
+        value: row.try_get("value")?,
+        props: row.try_get("props")?,
+        channel: row.try_get("channel")?,
+        utm_source: row.try_get("utm_source")?,
+        utm_medium: row.try_get("utm_medium")?,
+        utm_campaign: row.try_get("utm_campaign")?,
+        utm_term: row.try_get("utm_term")?,
+        utm_content: row.try_get("utm_content")?,
+        click_id: row.try_get("click_id")?,
+        device: row.try_get("device")?,
+        bot: row.try_get("bot")?,
+        received_ms: row.try_get("received_ms")?,
+        client_offset_ms: row.try_get("client_offset_ms")?,
+    })
 }
