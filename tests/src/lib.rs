@@ -16,6 +16,9 @@ use tokio::sync::oneshot;
 
 /// The admin token of collectors started by the harness.
 pub const ADMIN_TOKEN: &str = "e2e-admin-token";
+/// The user agent the test browser presents.
+pub const BROWSER_USER_AGENT: &str =
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
 /// The demo site's public key (demo.yaml).
 pub const DEMO_SITE_KEY: &str = "pk_demo_brightline";
 
@@ -170,6 +173,9 @@ impl Browser {
                     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                     "--disable-background-networking", "--disable-component-update",
                     "--disable-sync", "--no-first-run", "--disable-quic",
+                    // A regular browser's user agent: the collector flags HeadlessChrome
+                    // as bot traffic, which is right for crawlers but not for these tests.
+                    format!("--user-agent={BROWSER_USER_AGENT}"),
                     format!("--user-data-dir={}", profile.path().display()),
                 ]
             }

@@ -2,6 +2,7 @@
 //! loaded cross-origin from a real collector on a temporary SQLite file.
 
 use kindling_e2e::{Browser, Stack, fixture_site};
+use serde_json::Value;
 
 const HERO_TEXT: &str = "document.querySelector('[data-kindling-slot=\"hero\"]')?.shadowRoot?.textContent";
 
@@ -53,5 +54,111 @@ async fn widget_failures_never_reach_the_host_page() {
     // The page without slots still records its pageview.
     let events = stack.wait_for_events(&[("type", "pageview")], 1).await;
     assert!(events[0]["url"].as_str().unwrap_or_default().ends_with("/missing-slot.html"), "{events:#?}");
+    browser.close().await;
+}
+
+/// Events of one kind, as (url path, name, value) triples, for readable assertions.
+fn summary(events: &[Value], kind: &str) -> Vec<(String, String, String)> {
+    let mut rows: Vec<_> = events
+        .iter()
+        .filter(|event| event["kind"] == kind)
+        .map(|event| {
+            let url = event["url"].as_str().unwrap_or_default();
+            let path = url.splitn(4, '/').nth(3).map(|rest| format!("/{rest}")).unwrap_or_default();
+            let text = |v: &Value| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string());
+            (path, text(&event["name"]), text(&event["value"]))
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visit_is_tracked_event_by_event_exactly_once() {
+    let stack = Stack::demo().await;
+    let browser = Browser::start().await;
+    let landing = format!("{}/?utm_source=newsletter&utm_medium=email&utm_campaign=nov-digest", stack.site);
+    browser.client.goto(&landing).await.expect("home opens");
+    browser.wait_for("the widget", "return window.kindling && !window.kindling.q && document.querySelector('[data-kindling-slot=\"hero\"]').shadowRoot !== null;").await;
+
+    // Scroll to the bottom, then click a tracked CTA that leads to the pricing page.
+    browser.eval("window.scrollTo(0, document.documentElement.scrollHeight); return true;").await;
+    browser.wait_for("scroll handled", "return new Promise(r => setTimeout(() => r(true), 300));").await;
+    browser.eval("document.querySelector('[data-kindling-track=\"cta_see_pricing\"]').click(); return true;").await;
+    browser.wait_for("the pricing page", "return location.pathname === '/pricing.html' && !!window.kindling && !window.kindling.q;").await;
+
+    // A single-page app: the product tour changes routes with pushState.
+    browser.client.goto(&format!("{}/tour/", stack.site)).await.expect("tour opens");
+    browser.wait_for("the tour's widget", "return !!window.kindling && !window.kindling.q;").await;
+    browser.eval("document.querySelector('a[href=\"/tour/forecasting\"][data-tour-link]').click(); return true;").await;
+    browser.wait_for("the client-side route", "return location.pathname === '/tour/forecasting';").await;
+    browser.eval("kindling('track', 'tour_finished', {steps: 3, skipped: false}); return true;").await;
+    // Leave the site: the page is hidden and its events are flushed.
+    browser.client.goto("about:blank").await.expect("left");
+
+    // 4 pageviews, 4 scroll milestones, 1 click, 1 custom event; then a pause, so a
+    // late duplicate would show.
+    stack.wait_for_events(&[("limit", "1000")], 10).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let visitor_events = stack.events(&[("limit", "1000")]).await;
+    let visitor = visitor_events[0]["visitor"].as_str().expect("visitor").to_owned();
+    assert!(visitor_events.iter().all(|event| event["visitor"] == visitor.as_str()), "one visitor");
+    let pageviews = summary(&visitor_events, "pageview");
+    let paths: Vec<&str> = pageviews.iter().map(|(path, _, _)| path.as_str()).collect();
+    assert_eq!(
+        paths,
+        vec!["/?utm_source=newsletter&utm_medium=email&utm_campaign=nov-digest", "/pricing.html", "/tour/", "/tour/forecasting"],
+        "each page viewed once"
+    );
+    for event in visitor_events.iter().filter(|event| event["kind"] == "pageview") {
+        assert_eq!(event["channel"], "email", "the visit's channel on {}", event["url"]);
+        assert_eq!(event["utm_source"], "newsletter");
+        assert_eq!(event["utm_campaign"], "nov-digest");
+        assert_eq!(event["bot"], false);
+    }
+    let landing_path = "/?utm_source=newsletter&utm_medium=email&utm_campaign=nov-digest".to_owned();
+    let scrolls = summary(&visitor_events, "scroll");
+    let home_scrolls: Vec<&str> =
+        scrolls.iter().filter(|(path, _, _)| *path == landing_path).map(|(_, _, value)| value.as_str()).collect();
+    assert_eq!(home_scrolls, vec!["100.0", "25.0", "50.0", "75.0"], "each milestone once: {scrolls:?}");
+    assert_eq!(
+        summary(&visitor_events, "click"),
+        vec![(landing_path.clone(), "cta_see_pricing".to_owned(), "null".to_owned())],
+        "the CTA click, once"
+    );
+    assert_eq!(
+        summary(&visitor_events, "custom"),
+        vec![("/tour/forecasting".to_owned(), "tour_finished".to_owned(), "null".to_owned())]
+    );
+    let sessions: std::collections::BTreeSet<&str> =
+        visitor_events.iter().filter_map(|event| event["session"].as_str()).collect();
+    assert_eq!(sessions.len(), 1, "one visit: {sessions:?}");
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_consent_required_nothing_leaves_the_page_before_consent() {
+    let stack = Stack::start(fixture_site()).await;
+    let browser = Browser::start().await;
+    browser.client.goto(&format!("{}/consent-required.html", stack.site)).await.expect("page opens");
+    browser.wait_for("the widget", "return window.kindlingSettled === true;").await;
+    browser.eval("window.scrollTo(0, 500); kindling('track', 'before_consent'); return true;").await;
+    browser.wait_for("a moment", "return new Promise(r => setTimeout(() => r(true), 1500));").await;
+
+    let requests = browser
+        .eval("return performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('/v1/'));")
+        .await;
+    assert_eq!(requests, serde_json::json!([]), "no request to the collector before consent");
+    let stored = browser.eval("return [document.cookie, Object.keys(localStorage)];").await;
+    assert_eq!(stored, serde_json::json!(["", []]), "nothing stored on the device");
+    assert!(stack.events(&[]).await.is_empty());
+
+    browser.eval("kindling('consent', {analytics: true}); return true;").await;
+    let events = stack.wait_for_events(&[("type", "pageview")], 1).await;
+    assert!(events[0]["url"].as_str().unwrap_or_default().ends_with("/consent-required.html"), "{events:#?}");
+    let stored = browser.eval("return Object.keys(localStorage).sort();").await;
+    assert!(stored.as_array().is_some_and(|keys| keys.iter().any(|k| k == "kindling.vid")), "{stored}");
+    let all = stack.events(&[]).await;
+    assert!(all.iter().all(|event| event["name"] != "before_consent"), "{all:#?}");
     browser.close().await;
 }
