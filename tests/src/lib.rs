@@ -47,7 +47,8 @@ pub struct Stack {
     /// `http://127.0.0.1:PORT` of the site.
     pub site: String,
     http: reqwest::Client,
-    stop: Option<oneshot::Sender<()>>,
+    settings: Settings,
+    running: Option<(oneshot::Sender<()>, tokio::task::JoinHandle<()>)>,
     _data: tempfile::TempDir,
 }
 
@@ -67,9 +68,26 @@ impl Stack {
         settings.admin_token = Some(ADMIN_TOKEN.to_owned());
 
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind collector");
-        let collector = format!("http://{}", listener.local_addr().expect("address"));
+        let address = listener.local_addr().expect("address");
+        settings.listen = address;
+        let collector = format!("http://{address}");
+
+        let site_listener = TcpListener::bind("127.0.0.1:0").await.expect("bind site");
+        let site = format!("http://{}", site_listener.local_addr().expect("address"));
+        let router = kindling_demo_site::router(site_dir, collector.clone());
+        tokio::spawn(async move { axum::serve(site_listener, router).await });
+
+        let mut stack =
+            Stack { collector, site, http: reqwest::Client::new(), settings, running: None, _data: data };
+        stack.run_collector(listener);
+        stack.wait_until_ready().await;
+        stack
+    }
+
+    fn run_collector(&mut self, listener: TcpListener) {
+        let settings = self.settings.clone();
         let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(async move {
+        let task = tokio::spawn(async move {
             let shutdown = async {
                 let _ = stopped.await;
             };
@@ -77,15 +95,22 @@ impl Stack {
                 panic!("collector failed: {error}");
             }
         });
+        self.running = Some((stop, task));
+    }
 
-        let site_listener = TcpListener::bind("127.0.0.1:0").await.expect("bind site");
-        let site = format!("http://{}", site_listener.local_addr().expect("address"));
-        let router = kindling_demo_site::router(site_dir, collector.clone());
-        tokio::spawn(async move { axum::serve(site_listener, router).await });
+    /// Stops the collector gracefully; its address refuses connections afterwards.
+    pub async fn stop_collector(&mut self) {
+        if let Some((stop, task)) = self.running.take() {
+            let _ = stop.send(());
+            task.await.expect("collector stopped cleanly");
+        }
+    }
 
-        let stack = Stack { collector, site, http: reqwest::Client::new(), stop: Some(stop), _data: data };
-        stack.wait_until_ready().await;
-        stack
+    /// Starts the collector again, on the same address and database.
+    pub async fn restart_collector(&mut self) {
+        let listener = TcpListener::bind(self.settings.listen).await.expect("same address again");
+        self.run_collector(listener);
+        self.wait_until_ready().await;
     }
 
     async fn wait_until_ready(&self) {
@@ -139,7 +164,7 @@ impl Stack {
 
 impl Drop for Stack {
     fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
+        if let Some((stop, _)) = self.running.take() {
             let _ = stop.send(());
         }
     }

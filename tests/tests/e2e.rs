@@ -162,3 +162,39 @@ async fn with_consent_required_nothing_leaves_the_page_before_consent() {
     assert!(all.iter().all(|event| event["name"] != "before_consent"), "{all:#?}");
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_recorded_while_the_collector_is_down_arrive_once_it_is_back() {
+    let mut stack = Stack::demo().await;
+    let browser = Browser::start().await;
+    browser.client.goto(&format!("{}/", stack.site)).await.expect("home opens");
+    stack.wait_for_events(&[("type", "pageview")], 1).await;
+
+    stack.stop_collector().await;
+    browser
+        .eval("kindling('track', 'offline_1'); history.pushState({}, '', '/pricing.html?offline=1'); kindling('track', 'offline_2'); return true;")
+        .await;
+    // Let the widget fail at least once against the stopped collector.
+    browser.wait_for("failed sends", "return new Promise(r => setTimeout(() => r(true), 2500));").await;
+    let waiting = browser.eval("return localStorage.getItem('kindling.queue') || '';").await;
+    assert!(waiting.as_str().unwrap_or_default().contains("offline_2"), "kept offline: {waiting}");
+
+    stack.restart_collector().await;
+    stack.wait_for_events(&[("type", "custom")], 2).await;
+    stack.wait_for_events(&[("type", "pageview")], 2).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let events = stack.events(&[("limit", "1000")]).await;
+    assert_eq!(
+        summary(&events, "custom"),
+        vec![
+            ("/".to_owned(), "offline_1".to_owned(), "null".to_owned()),
+            ("/pricing.html?offline=1".to_owned(), "offline_2".to_owned(), "null".to_owned()),
+        ],
+        "each once"
+    );
+    let pageviews: Vec<String> = summary(&events, "pageview").into_iter().map(|(path, _, _)| path).collect();
+    assert_eq!(pageviews, vec!["/".to_owned(), "/pricing.html?offline=1".to_owned()]);
+    let left = browser.eval("return JSON.parse(localStorage.getItem('kindling.queue') || '[]').length;").await;
+    assert_eq!(left, 0, "the offline queue is empty once delivered");
+    browser.close().await;
+}

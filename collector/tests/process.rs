@@ -1,0 +1,171 @@
+//! The collector as a process under load: killed with SIGKILL it loses no event it
+//! acknowledged; stopped with SIGTERM it drains in-flight requests and exits cleanly.
+//! Each test runs the real binary on a SQLite file in a temporary folder.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use tokio::sync::Mutex;
+
+const TOKEN: &str = "process-test-token";
+const CLIENTS: usize = 16;
+/// Each client stops here, so one admin query per visitor sees all its events.
+const MAX_EVENTS_PER_CLIENT: usize = 900;
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .expect("a free port")
+}
+
+fn uuid(high: u32, low: u64) -> String {
+    format!("0190f3c2-{:04x}-7c4e-8a8b-{:012x}", high & 0xffff, low)
+}
+
+struct Collector {
+    child: Child,
+    base: String,
+}
+
+impl Collector {
+    async fn start(db: &Path) -> Collector {
+        let port = free_port();
+        let child = Command::new(env!("CARGO_BIN_EXE_kindling-collector"))
+            .args(["--listen", &format!("127.0.0.1:{port}")])
+            .args(["--database", &format!("sqlite://{}", db.display())])
+            .arg("--config")
+            .arg(fixtures().join("site.yaml"))
+            .args(["--admin-token", TOKEN, "--rate-limit-ip", "0", "--rate-limit-site", "0"])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("collector starts");
+        let base = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while http.get(format!("{base}/readyz")).send().await.is_err() {
+            assert!(Instant::now() < deadline, "collector not ready at {base}");
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        Collector { child, base }
+    }
+
+    /// Events of `visitor`, read through the admin API.
+    async fn stored_ids(&self, visitor: &str) -> Vec<String> {
+        let url = format!("{}/admin/api/events?site=pk_test&visitor={visitor}&limit=1000", self.base);
+        let events: Vec<Value> = reqwest::Client::new()
+            .get(url)
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .expect("admin API")
+            .json()
+            .await
+            .expect("JSON");
+        events.iter().filter_map(|event| event["id"].as_str().map(str::to_owned)).collect()
+    }
+}
+
+impl Drop for Collector {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Event ids the collector answered 2xx for, per visitor.
+type Acknowledged = Arc<Mutex<HashMap<String, Vec<String>>>>;
+
+/// Starts `CLIENTS` clients, each sending single-event batches as fast as answered
+/// until the collector stops answering or the client's quota is used.
+fn load(base: &str) -> (Acknowledged, tokio::task::JoinSet<()>) {
+    let acknowledged: Acknowledged = Arc::default();
+    let mut clients = tokio::task::JoinSet::new();
+    for client in 0..CLIENTS {
+        let base = base.to_owned();
+        let acknowledged = Arc::clone(&acknowledged);
+        clients.spawn(async move {
+            let http = reqwest::Client::new();
+            let visitor = uuid(client as u32, 0);
+            let session = uuid(client as u32, 1);
+            for n in 0..MAX_EVENTS_PER_CLIENT {
+                let id = uuid(0x8000 + client as u32, n as u64 + 10);
+                let body = json!({"site": "pk_test", "visitor": visitor, "events": [
+                    {"id": id, "type": "pageview", "session": session, "url": "https://www.example.com/", "ts": 1}]});
+                let sent = http.post(format!("{base}/v1/events")).body(body.to_string()).send().await;
+                match sent {
+                    Ok(response) if response.status().is_success() => {
+                        acknowledged.lock().await.entry(visitor.clone()).or_default().push(id);
+                    }
+                    _ => return,
+                }
+            }
+        });
+    }
+    (acknowledged, clients)
+}
+
+async fn assert_all_stored(collector: &Collector, acknowledged: &Acknowledged) -> usize {
+    let acknowledged = acknowledged.lock().await;
+    let mut total = 0;
+    for (visitor, ids) in acknowledged.iter() {
+        let stored = collector.stored_ids(visitor).await;
+        let missing: Vec<&String> = ids.iter().filter(|id| !stored.contains(id)).collect();
+        assert!(missing.is_empty(), "{} acknowledged events of {visitor} lost: {missing:?}", missing.len());
+        total += ids.len();
+    }
+    total
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_under_load_loses_no_acknowledged_event() {
+    let data = tempfile::tempdir().expect("folder");
+    let db = data.path().join("kindling.db");
+    let mut collector = Collector::start(&db).await;
+    let (acknowledged, mut clients) = load(&collector.base);
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    collector.child.kill().expect("SIGKILL sent");
+    collector.child.wait().expect("collector ended");
+    while clients.join_next().await.is_some() {}
+    let before_kill: usize = acknowledged.lock().await.values().map(Vec::len).sum();
+    assert!(before_kill > 0, "the load reached the collector");
+    assert!(before_kill < CLIENTS * MAX_EVENTS_PER_CLIENT, "the kill landed mid-load");
+
+    let restarted = Collector::start(&db).await;
+    let checked = assert_all_stored(&restarted, &acknowledged).await;
+    assert_eq!(checked, before_kill);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_drains_in_flight_requests_and_exits_cleanly() {
+    let data = tempfile::tempdir().expect("folder");
+    let db = data.path().join("kindling.db");
+    let mut collector = Collector::start(&db).await;
+    let (acknowledged, mut clients) = load(&collector.base);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let pid = collector.child.id().to_string();
+    let status = Command::new("kill").args(["-TERM", &pid]).status().expect("kill runs");
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let exit = loop {
+        if let Some(exit) = collector.child.try_wait().expect("status") {
+            break exit;
+        }
+        assert!(Instant::now() < deadline, "collector still running 10 s after SIGTERM");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(exit.success(), "clean exit after SIGTERM: {exit}");
+    while clients.join_next().await.is_some() {}
+
+    let restarted = Collector::start(&db).await;
+    assert!(assert_all_stored(&restarted, &acknowledged).await > 0);
+}
