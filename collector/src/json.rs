@@ -90,21 +90,21 @@ mod tests {
     #[test]
     fn names_the_nested_field_at_fault() {
         let body = br#"{"site":"k","visitor":"v","events":[{"id":"x","type":"nope","url":"/","ts":1}]}"#;
-        let error = parse::<EventBatch>(body).err().expect("rejected");
+        let error = parse::<EventBatch>(body).expect_err("rejected");
         assert_eq!(field_of(error), "events[0].type");
     }
 
     #[test]
     fn names_a_missing_top_level_field() {
-        let error = parse::<EventBatch>(br#"{"visitor":"v","events":[]}"#).err().expect("rejected");
+        let error = parse::<EventBatch>(br#"{"visitor":"v","events":[]}"#).expect_err("rejected");
         assert_eq!(field_of(error), "site");
     }
 
     #[test]
     fn syntax_errors_are_malformed_json() {
-        let error = parse::<EventBatch>(br#"{"site": "#).err().expect("rejected");
+        let error = parse::<EventBatch>(br#"{"site": "#).expect_err("rejected");
         assert!(matches!(error, ApiError::MalformedJson { .. }), "{error:?}");
-        let error = parse::<EventBatch>(br#"{"site":"k","visitor":"v","events":[]} x"#).err().expect("rejected");
+        let error = parse::<EventBatch>(br#"{"site":"k","visitor":"v","events":[]} x"#).expect_err("rejected");
         assert!(matches!(error, ApiError::MalformedJson { .. }), "{error:?}");
     }
 }

@@ -60,7 +60,7 @@ impl Tally {
     /// Reads `test result: ok. 6 passed; 0 failed; ...`.
     fn add(&mut self, line: &str) {
         let Some(rest) = line.strip_prefix("test result: ") else { return };
-        for part in rest.split(|c| c == ';' || c == '.') {
+        for part in rest.split([';', '.']) {
             let mut words = part.split_whitespace();
             if let (Some(count), Some(kind)) = (words.next(), words.next()) {
                 match (count.parse::<u64>(), kind) {
