@@ -10,6 +10,8 @@ use reqwest::header::{ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL, CONTENT_ENCODI
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
+mod postgres;
+
 const VISITOR: &str = "0190f3c2-7d2a-7c4e-8a8b-0123456789ab";
 const EVENT: &str = "0190f3c2-7d2a-7c4e-8a8b-00000000e001";
 const SESSION: &str = "0190f3c2-7d2a-7c4e-8a8b-00000000a001";
@@ -22,21 +24,71 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
+/// The database a test collector runs on.
+#[derive(Debug, Clone, Copy)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Every test below runs once per backend, as `sqlite::NAME` and `postgres::NAME`.
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name(super::Backend::Sqlite).await })*
+        }
+        mod postgres_backend {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name(super::Backend::Postgres).await })*
+        }
+    };
+}
+
+on_both_backends!(
+    a_pageview_is_stored_once_even_when_resent,
+    boot_decides_each_slot_with_sanitized_content,
+    unknown_site_key_is_401,
+    origin_outside_the_allow_list_is_403_without_cors_headers,
+    oversized_body_is_413,
+    malformed_json_is_400,
+    invalid_fields_are_named,
+    valid_events_are_kept_when_others_in_the_batch_are_refused,
+    pageviews_carry_the_visits_channel_campaign_and_device,
+    crawlers_and_headless_browsers_are_stored_as_bots,
+    over_the_rate_limit_is_429_with_retry_after,
+    concurrent_requests_are_all_committed_through_shared_commits,
+    other_media_types_are_415,
+    preflight_is_answered_for_allowed_origins_only,
+    admin_api_needs_the_token,
+    unknown_paths_get_a_json_404,
+    probes_answer,
+    widget_bundle_is_served_precompressed_with_cache_headers
+);
+
 struct Collector {
     base: String,
     http: reqwest::Client,
     _stop: oneshot::Sender<()>,
     _data: tempfile::TempDir,
+    _database: Option<postgres::TestDatabase>,
 }
 
 impl Collector {
-    async fn start() -> Collector {
-        Collector::start_with(|_| {}).await
+    async fn start(backend: Backend) -> Collector {
+        Collector::start_with(backend, |_| {}).await
     }
 
-    async fn start_with(adjust: impl FnOnce(&mut Settings)) -> Collector {
+    async fn start_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> Collector {
         let data = tempfile::tempdir().expect("temporary folder");
-        let mut settings = Settings::new(format!("sqlite://{}", data.path().join("k.db").display()));
+        let (url, database) = match backend {
+            Backend::Sqlite => (format!("sqlite://{}", data.path().join("k.db").display()), None),
+            Backend::Postgres => {
+                let database = postgres::TestDatabase::create().await;
+                (database.url.clone(), Some(database))
+            }
+        };
+        let mut settings = Settings::new(url);
         settings.config = Some(fixtures().join("site.yaml"));
         settings.admin_token = Some(TOKEN.to_owned());
         adjust(&mut settings);
@@ -46,7 +98,8 @@ impl Collector {
         tokio::spawn(serve(settings, listener, async {
             let _ = stopped.await;
         }));
-        let collector = Collector { base, http: reqwest::Client::new(), _stop: stop, _data: data };
+        let collector =
+            Collector { base, http: reqwest::Client::new(), _stop: stop, _data: data, _database: database };
         for _ in 0..100 {
             if collector.http.get(collector.url("/healthz")).send().await.is_ok() {
                 return collector;
@@ -111,9 +164,8 @@ async fn expect_error(response: reqwest::Response, status: StatusCode, code: &st
     body
 }
 
-#[tokio::test]
-async fn a_pageview_is_stored_once_even_when_resent() {
-    let collector = Collector::start().await;
+async fn a_pageview_is_stored_once_even_when_resent(backend: Backend) {
+    let collector = Collector::start(backend).await;
     let first = collector.post("/v1/events", Some(ALLOWED), pageview_batch("pk_test", EVENT)).await;
     assert_eq!(first.status(), StatusCode::OK);
     assert_eq!(first.headers()[ACCESS_CONTROL_ALLOW_ORIGIN], ALLOWED);
@@ -141,9 +193,8 @@ async fn a_pageview_is_stored_once_even_when_resent() {
     assert_eq!(events[0]["client_offset_ms"], -24 * 60 * 60 * 1000);
 }
 
-#[tokio::test]
-async fn boot_decides_each_slot_with_sanitized_content() {
-    let collector = Collector::start().await;
+async fn boot_decides_each_slot_with_sanitized_content(backend: Backend) {
+    let collector = Collector::start(backend).await;
     let body = json!({"site": "pk_test", "visitor": VISITOR, "url": "https://www.example.com/",
                       "slots": ["hero", "nowhere", "hero"]});
     let response = collector.post("/v1/boot", Some("https://a.shop.example"), body.to_string()).await;
@@ -160,16 +211,14 @@ async fn boot_decides_each_slot_with_sanitized_content() {
     assert_eq!(decisions[0]["content"]["cta"], json!({"label": "Go", "url": "/pricing"}));
 }
 
-#[tokio::test]
-async fn unknown_site_key_is_401() {
-    let collector = Collector::start().await;
+async fn unknown_site_key_is_401(backend: Backend) {
+    let collector = Collector::start(backend).await;
     let response = collector.post("/v1/events", Some(ALLOWED), pageview_batch("pk_nope", EVENT)).await;
     expect_error(response, StatusCode::UNAUTHORIZED, "unknown_site", Some("site")).await;
 }
 
-#[tokio::test]
-async fn origin_outside_the_allow_list_is_403_without_cors_headers() {
-    let collector = Collector::start().await;
+async fn origin_outside_the_allow_list_is_403_without_cors_headers(backend: Backend) {
+    let collector = Collector::start(backend).await;
     for origin in ["https://evil.example", "https://shop.example", "http://www.example.com"] {
         let response = collector.post("/v1/events", Some(origin), pageview_batch("pk_test", EVENT)).await;
         assert!(response.headers().get(ACCESS_CONTROL_ALLOW_ORIGIN).is_none(), "{origin}");
@@ -178,25 +227,22 @@ async fn origin_outside_the_allow_list_is_403_without_cors_headers() {
     assert!(collector.events().await.is_empty(), "nothing stored from refused origins");
 }
 
-#[tokio::test]
-async fn oversized_body_is_413() {
-    let collector = Collector::start().await;
+async fn oversized_body_is_413(backend: Backend) {
+    let collector = Collector::start(backend).await;
     let huge = format!(r#"{{"site":"pk_test","visitor":"{VISITOR}","pad":"{}"}}"#, "x".repeat(70 * 1024));
     let response = collector.post("/v1/events", Some(ALLOWED), huge).await;
     expect_error(response, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", None).await;
 }
 
-#[tokio::test]
-async fn malformed_json_is_400() {
-    let collector = Collector::start().await;
+async fn malformed_json_is_400(backend: Backend) {
+    let collector = Collector::start(backend).await;
     let response = collector.post("/v1/events", Some(ALLOWED), r#"{"site": "pk_test","#.to_owned()).await;
     assert_eq!(response.headers()[ACCESS_CONTROL_ALLOW_ORIGIN], ALLOWED, "errors are readable by the widget");
     expect_error(response, StatusCode::BAD_REQUEST, "malformed_json", None).await;
 }
 
-#[tokio::test]
-async fn invalid_fields_are_named() {
-    let collector = Collector::start().await;
+async fn invalid_fields_are_named(backend: Backend) {
+    let collector = Collector::start(backend).await;
     let with = |change: &dyn Fn(&mut Value)| {
         let mut event = pageview(EVENT);
         change(&mut event);
@@ -221,9 +267,8 @@ async fn invalid_fields_are_named() {
     assert!(collector.events().await.is_empty());
 }
 
-#[tokio::test]
-async fn valid_events_are_kept_when_others_in_the_batch_are_refused() {
-    let collector = Collector::start().await;
+async fn valid_events_are_kept_when_others_in_the_batch_are_refused(backend: Backend) {
+    let collector = Collector::start(backend).await;
     let mut bad = pageview(&event_id(2));
     bad["url"] = json!("");
     let batch = json!({"site": "pk_test", "visitor": VISITOR,
@@ -243,9 +288,8 @@ async fn valid_events_are_kept_when_others_in_the_batch_are_refused() {
     assert_eq!(stored, vec![event_id(4), event_id(1)], "newest first");
 }
 
-#[tokio::test]
-async fn pageviews_carry_the_visits_channel_campaign_and_device() {
-    let collector = Collector::start().await;
+async fn pageviews_carry_the_visits_channel_campaign_and_device(backend: Backend) {
+    let collector = Collector::start(backend).await;
     let landing = "https://www.example.com/pricing?utm_source=LinkedIn&utm_medium=paid_social&utm_campaign=q4-cfo&gclid=abc";
     let mut view = pageview(&event_id(1));
     view["url"] = json!(landing);
@@ -280,9 +324,8 @@ async fn pageviews_carry_the_visits_channel_campaign_and_device() {
     assert_eq!(props, json!({"seats": 12.0, "plan": "growth", "annual": true}));
 }
 
-#[tokio::test]
-async fn crawlers_and_headless_browsers_are_stored_as_bots() {
-    let collector = Collector::start().await;
+async fn crawlers_and_headless_browsers_are_stored_as_bots(backend: Backend) {
+    let collector = Collector::start(backend).await;
     for (n, agent) in [(1, "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"),
                        (2, "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/131.0 Safari/537.36")] {
         let response = collector
@@ -300,9 +343,8 @@ async fn crawlers_and_headless_browsers_are_stored_as_bots() {
     assert!(events.iter().all(|e| e["bot"] == true), "{events:#?}");
 }
 
-#[tokio::test]
-async fn over_the_rate_limit_is_429_with_retry_after() {
-    let collector = Collector::start_with(|settings| settings.rate_limit_ip = 1).await;
+async fn over_the_rate_limit_is_429_with_retry_after(backend: Backend) {
+    let collector = Collector::start_with(backend, |settings| settings.rate_limit_ip = 1).await;
     let mut statuses = Vec::new();
     for n in 0..5 {
         let response = collector.post("/v1/events", Some(ALLOWED), pageview_batch("pk_test", &event_id(n))).await;
@@ -318,9 +360,8 @@ async fn over_the_rate_limit_is_429_with_retry_after() {
     assert_eq!(collector.events().await.len(), accepted, "refused requests store nothing");
 }
 
-#[tokio::test]
-async fn concurrent_requests_are_all_committed_through_shared_commits() {
-    let collector = Collector::start_with(|settings| settings.rate_limit_ip = 0).await;
+async fn concurrent_requests_are_all_committed_through_shared_commits(backend: Backend) {
+    let collector = Collector::start_with(backend, |settings| settings.rate_limit_ip = 0).await;
     let mut requests = tokio::task::JoinSet::new();
     for n in 0..200u32 {
         let batch = json!({"site": "pk_test", "visitor": VISITOR,
@@ -349,9 +390,8 @@ async fn concurrent_requests_are_all_committed_through_shared_commits() {
     assert_eq!(stored.len(), 400);
 }
 
-#[tokio::test]
-async fn other_media_types_are_415() {
-    let collector = Collector::start().await;
+async fn other_media_types_are_415(backend: Backend) {
+    let collector = Collector::start(backend).await;
     let response = collector
         .http
         .post(collector.url("/v1/events"))
@@ -363,9 +403,8 @@ async fn other_media_types_are_415() {
     expect_error(response, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", None).await;
 }
 
-#[tokio::test]
-async fn preflight_is_answered_for_allowed_origins_only() {
-    let collector = Collector::start().await;
+async fn preflight_is_answered_for_allowed_origins_only(backend: Backend) {
+    let collector = Collector::start(backend).await;
     let preflight = |origin: &'static str| {
         collector
             .http
@@ -382,9 +421,8 @@ async fn preflight_is_answered_for_allowed_origins_only() {
     assert!(refused.headers().get(ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
 }
 
-#[tokio::test]
-async fn admin_api_needs_the_token() {
-    let collector = Collector::start().await;
+async fn admin_api_needs_the_token(backend: Backend) {
+    let collector = Collector::start(backend).await;
     let url = collector.url("/admin/api/events?site=pk_test");
     let none = collector.http.get(&url).send().await.expect("sent");
     expect_error(none, StatusCode::UNAUTHORIZED, "unauthorized", None).await;
@@ -397,24 +435,21 @@ async fn admin_api_needs_the_token() {
     assert!(body["error"]["message"].as_str().unwrap_or_default().contains("site"), "{body}");
 }
 
-#[tokio::test]
-async fn unknown_paths_get_a_json_404() {
-    let collector = Collector::start().await;
+async fn unknown_paths_get_a_json_404(backend: Backend) {
+    let collector = Collector::start(backend).await;
     let response = collector.http.get(collector.url("/v2/nothing")).send().await.expect("sent");
     expect_error(response, StatusCode::NOT_FOUND, "not_found", None).await;
 }
 
-#[tokio::test]
-async fn probes_answer() {
-    let collector = Collector::start().await;
+async fn probes_answer(backend: Backend) {
+    let collector = Collector::start(backend).await;
     for path in ["/healthz", "/readyz"] {
         let response = collector.http.get(collector.url(path)).send().await.expect("sent");
         assert_eq!(response.status(), StatusCode::OK, "{path}");
     }
 }
 
-#[tokio::test]
-async fn widget_bundle_is_served_precompressed_with_cache_headers() {
+async fn widget_bundle_is_served_precompressed_with_cache_headers(backend: Backend) {
     // The bundle folder as `cargo xtask bundle` lays it out. The `.br` file holds a
     // marker instead of real brotli: the collector serves the variant it finds, and the
     // marker shows which one it chose.
@@ -426,7 +461,7 @@ async fn widget_bundle_is_served_precompressed_with_cache_headers() {
     }
     std::fs::write(bundle.path().join("w/kindling-0123456789.js.br"), "brotli variant").expect("br");
     let dir = bundle.path().to_path_buf();
-    let collector = Collector::start_with(|settings| settings.widget_dir = Some(dir)).await;
+    let collector = Collector::start_with(backend, |settings| settings.widget_dir = Some(dir)).await;
 
     let loader = collector.http.get(collector.url("/kindling.js")).send().await.expect("sent");
     assert_eq!(loader.status(), StatusCode::OK);

@@ -1,4 +1,5 @@
-//! `cargo xtask test`: installs what is missing, builds the widget bundle, then runs
+//! `cargo xtask test`: installs what is missing (and starts PostgreSQL for the tests
+//! that run on both backends), builds the widget bundle, then runs
 //! every test: the native unit and integration tests with the end-to-end tests in
 //! headless Chromium (`cargo test --workspace`), then the widget's own tests in
 //! Chromium through wasm-bindgen-test-runner and ChromeDriver.
@@ -12,6 +13,7 @@ use crate::{TaskResult, bundle, fail};
 pub fn run() -> TaskResult<()> {
     let bundle_tools = ensure_bundle_tools()?;
     let browser = ensure_browser_tools()?;
+    ensure_postgres()?;
     bundle::build(&bundle_tools)?;
     let root = workspace_root();
 
@@ -32,6 +34,44 @@ pub fn run() -> TaskResult<()> {
         .env("WASM_BINDGEN_TEST_TIMEOUT", "60"))?;
     println!("tests: {} passed, {} failed", tally.passed, tally.failed);
     Ok(())
+}
+
+/// The PostgreSQL tests need a server on 127.0.0.1:5432 that trusts local connections
+/// (`KINDLING_TEST_POSTGRES` names another). Starts the machine's clusters if they
+/// are installed but down.
+fn ensure_postgres() -> TaskResult<()> {
+    if std::env::var_os("KINDLING_TEST_POSTGRES").is_some() || postgres_ready() {
+        return Ok(());
+    }
+    let clusters: Vec<String> = std::fs::read_dir("/etc/postgresql")
+        .map(|entries| entries.filter_map(|e| e.ok()?.file_name().into_string().ok()).collect())
+        .unwrap_or_default();
+    if clusters.is_empty() {
+        return fail(
+            "PostgreSQL is not running on 127.0.0.1:5432 and not installed: start one that \
+             trusts local connections, or set KINDLING_TEST_POSTGRES to a server URL",
+        );
+    }
+    for version in &clusters {
+        println!("xtask: starting PostgreSQL {version}");
+        let _ = Command::new("pg_ctlcluster")
+            .args(["--skip-systemctl-redirect", version, "main", "start"])
+            .status();
+    }
+    for _ in 0..60 {
+        if postgres_ready() {
+            return Ok(());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+    fail("PostgreSQL did not become ready on 127.0.0.1:5432")
+}
+
+fn postgres_ready() -> bool {
+    Command::new("pg_isready")
+        .args(["-q", "-h", "127.0.0.1", "-p", "5432"])
+        .status()
+        .is_ok_and(|status| status.success())
 }
 
 /// Counts of every test binary's `test result:` line, for one closing summary.

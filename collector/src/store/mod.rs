@@ -1,13 +1,16 @@
-//! Storage: the [`Store`] trait and its backends, chosen by the database URL's scheme.
+//! Storage: the [`Store`] trait and its backends — SQLite (one file, the default) and
+//! PostgreSQL (shared by several collectors) — chosen by the database URL's scheme.
 //! Each backend owns its migrations folder (`migrations/<backend>/`), embedded in the
 //! binary and applied at start-up.
 
+mod postgres;
 mod sqlite;
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
 
+pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
 /// An event as stored: what the client sent plus what the collector derived.
@@ -82,7 +85,7 @@ pub struct EventQuery {
 /// Why storage failed.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("unsupported database URL {0:?}: use sqlite://PATH")]
+    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://USER@HOST/DB")]
     UnsupportedUrl(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
@@ -112,6 +115,8 @@ pub trait Store: Send + Sync + 'static {
 pub async fn open(url: &str) -> Result<Arc<dyn Store>, StoreError> {
     if url.starts_with("sqlite:") {
         Ok(Arc::new(SqliteStore::open(url).await?))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(PostgresStore::open(url).await?))
     } else {
         Err(StoreError::UnsupportedUrl(url.to_owned()))
     }

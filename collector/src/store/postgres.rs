@@ -1,0 +1,178 @@
+//! PostgreSQL backend, for several stateless collectors sharing one database. The
+//! schema mirrors SQLite's; a commit is durable when PostgreSQL says so
+//! (`synchronous_commit` as the server is configured, `on` by default).
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use kindling_core::wire::VisitorSummary;
+use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
+use sqlx::Row;
+
+use super::{Committed, EventQuery, InsertOutcome, Store, StoreError, StoredEvent, WriteBatch};
+
+static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+const INSERT_EVENT: &str = "INSERT INTO events (site, id, visitor, kind, url, title, referrer,
+        received_ms, client_offset_ms, session, name, target, value, props, channel,
+        utm_source, utm_medium, utm_campaign, utm_term, utm_content, click_id, device, bot)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+        $19, $20, $21, $22, $23)
+     ON CONFLICT (site, id) DO NOTHING";
+
+const UPSERT_VISITOR: &str = "INSERT INTO visitors (site, id, first_seen_ms, last_seen_ms, visits, events, bot)
+     VALUES ($1, $2, $3, $3, $4, $5, $6)
+     ON CONFLICT (site, id) DO UPDATE SET
+        last_seen_ms = GREATEST(visitors.last_seen_ms, EXCLUDED.last_seen_ms),
+        visits = GREATEST(visitors.visits, EXCLUDED.visits),
+        events = visitors.events + EXCLUDED.events,
+        bot = visitors.bot OR EXCLUDED.bot
+     RETURNING visits, events";
+
+const SELECT_EVENTS: &str = "SELECT id, site, visitor, session, kind, url, title, referrer,
+        name, target, value, props, channel, utm_source, utm_medium, utm_campaign, utm_term,
+        utm_content, click_id, device, bot, received_ms, client_offset_ms
+     FROM events
+     WHERE site = $1 AND ($2::TEXT IS NULL OR visitor = $2) AND ($3::TEXT IS NULL OR kind = $3)
+     ORDER BY seq DESC LIMIT $4";
+
+/// The PostgreSQL store.
+#[derive(Debug, Clone)]
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    /// Connects to `url` (`postgres://…`) and migrates the database.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect(url)
+            .await?;
+        MIGRATIONS.run(&pool).await?;
+        Ok(PostgresStore { pool })
+    }
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    async fn touch_visitor(&self, site: &str, visitor: &str, now_ms: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO visitors (site, id, first_seen_ms, last_seen_ms) VALUES ($1, $2, $3, $3)
+             ON CONFLICT (site, id) DO UPDATE SET
+                last_seen_ms = GREATEST(visitors.last_seen_ms, EXCLUDED.last_seen_ms)",
+        )
+        .bind(site)
+        .bind(visitor)
+        .bind(now_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn commit(&self, batches: &[WriteBatch]) -> Result<Vec<Committed>, StoreError> {
+        let mut results = Vec::with_capacity(batches.len());
+        let mut transaction = self.pool.begin().await?;
+        for batch in batches {
+            let mut outcome = InsertOutcome::default();
+            for event in &batch.events {
+                let result = sqlx::query(INSERT_EVENT)
+                    .bind(&event.site)
+                    .bind(&event.id)
+                    .bind(&event.visitor)
+                    .bind(&event.kind)
+                    .bind(&event.url)
+                    .bind(&event.title)
+                    .bind(&event.referrer)
+                    .bind(event.received_ms)
+                    .bind(event.client_offset_ms)
+                    .bind(&event.session)
+                    .bind(&event.name)
+                    .bind(&event.target)
+                    .bind(event.value)
+                    .bind(&event.props)
+                    .bind(&event.channel)
+                    .bind(&event.utm_source)
+                    .bind(&event.utm_medium)
+                    .bind(&event.utm_campaign)
+                    .bind(&event.utm_term)
+                    .bind(&event.utm_content)
+                    .bind(&event.click_id)
+                    .bind(&event.device)
+                    .bind(event.bot)
+                    .execute(&mut *transaction)
+                    .await?;
+                if result.rows_affected() == 1 {
+                    outcome.inserted += 1;
+                } else {
+                    outcome.duplicates += 1;
+                }
+            }
+            let row = sqlx::query(UPSERT_VISITOR)
+                .bind(&batch.site)
+                .bind(&batch.visitor)
+                .bind(batch.seen_ms)
+                .bind(i32::try_from(batch.visit).unwrap_or(i32::MAX))
+                .bind(i32::try_from(outcome.inserted).unwrap_or(i32::MAX))
+                .bind(batch.bot)
+                .fetch_one(&mut *transaction)
+                .await?;
+            let visits: i32 = row.try_get("visits")?;
+            let events: i32 = row.try_get("events")?;
+            results.push(Committed {
+                outcome,
+                visitor: VisitorSummary {
+                    visits: u32::try_from(visits).unwrap_or(0),
+                    events: u32::try_from(events).unwrap_or(0),
+                },
+            });
+        }
+        transaction.commit().await?;
+        Ok(results)
+    }
+
+    async fn events(&self, query: &EventQuery) -> Result<Vec<StoredEvent>, StoreError> {
+        let rows = sqlx::query(SELECT_EVENTS)
+            .bind(&query.site)
+            .bind(&query.visitor)
+            .bind(&query.kind)
+            .bind(i64::from(query.limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(event_from_row).collect()
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+}
+
+fn event_from_row(row: &PgRow) -> Result<StoredEvent, StoreError> {
+    Ok(StoredEvent {
+        id: row.try_get("id")?,
+        site: row.try_get("site")?,
+        visitor: row.try_get("visitor")?,
+        session: row.try_get("session")?,
+        kind: row.try_get("kind")?,
+        url: row.try_get("url")?,
+        title: row.try_get("title")?,
+        referrer: row.try_get("referrer")?,
+        name: row.try_get("name")?,
+        target: row.try_get("target")?,
+        value: row.try_get("value")?,
+        props: row.try_get("props")?,
+        channel: row.try_get("channel")?,
+        utm_source: row.try_get("utm_source")?,
+        utm_medium: row.try_get("utm_medium")?,
+        utm_campaign: row.try_get("utm_campaign")?,
+        utm_term: row.try_get("utm_term")?,
+        utm_content: row.try_get("utm_content")?,
+        click_id: row.try_get("click_id")?,
+        device: row.try_get("device")?,
+        bot: row.try_get("bot")?,
+        received_ms: row.try_get("received_ms")?,
+        client_offset_ms: row.try_get("client_offset_ms")?,
+    })
+}
