@@ -31,6 +31,15 @@ pub struct SiteConfig {
     pub origins: Vec<String>,
     #[serde(default)]
     pub blocks: Vec<BlockConfig>,
+    /// Lead scoring: behaviour rules, fit rules, decay and temperature thresholds.
+    #[serde(default)]
+    pub scoring: kindling_core::scoring::ScoringModel,
+    /// Named rules over profiles; members are kept up to date as profiles change.
+    #[serde(default)]
+    pub segments: Vec<crate::profiles::model::Segment>,
+    /// When profiles move between lifecycle stages by themselves.
+    #[serde(default)]
+    pub stages: crate::profiles::stage::StagePolicy,
 }
 
 /// A content block shown in a page slot.

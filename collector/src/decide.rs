@@ -30,9 +30,16 @@ pub async fn boot(
         cors::check_origin(site, &headers)?;
         app.limits.check(client.0, &site.key)?;
         validate(&request)?;
-        app.store.touch_visitor(&site.key, &request.visitor, unix_millis()).await?;
+        let profile = app.store.touch_visitor(&site.key, &request.visitor, unix_millis()).await?;
+        let profile = VisitorState {
+            id: String::new(),
+            score: profile.score,
+            temperature: profile.temperature,
+            stage: profile.stage,
+            segments: profile.segments,
+        };
         Ok(Json(BootResponse {
-            visitor: VisitorState { id: request.visitor.clone() },
+            visitor: VisitorState { id: request.visitor.clone(), ..profile },
             decisions: decide(site, &request.slots),
         }))
     }

@@ -5,6 +5,7 @@
 //! - [`decide`]: `POST /v1/boot`; [`ingest`]: `POST /v1/events`; [`cors`]: who may call them;
 //! - [`admin`]: `/admin/api/*`; [`health`]: `/healthz`, `/readyz`; [`assets`]: the widget bundle;
 //! - [`sites`] and [`config`]: the configured sites and blocks; [`content`]: sanitizing;
+//! - [`profiles`]: persons, identity, scoring, stages and segments;
 //! - [`store`]: SQLite storage and migrations; [`ratelimit`]: per-IP and per-site limits;
 //! - [`settings`], [`telemetry`].
 
@@ -18,6 +19,7 @@ pub mod error;
 pub mod health;
 pub mod ingest;
 pub mod json;
+pub mod profiles;
 pub mod ratelimit;
 pub mod settings;
 pub mod sites;

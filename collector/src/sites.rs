@@ -9,6 +9,7 @@ use kindling_core::wire::{BlockContent, Cta};
 
 use crate::config::{ConfigError, ConfigFile, SiteConfig};
 use crate::content;
+use crate::profiles::ProfileModel;
 
 /// Every configured site, by public key.
 #[derive(Debug, Default)]
@@ -23,6 +24,8 @@ pub struct Site {
     pub name: String,
     origins: Vec<OriginPattern>,
     pub blocks: Vec<Block>,
+    /// Scoring, segments and stages of this site's profiles.
+    pub profiles: Arc<ProfileModel>,
 }
 
 /// A content block with its variants rendered and sanitized.
@@ -116,7 +119,19 @@ impl Site {
                 .collect::<Result<Vec<_>, _>>()?;
             blocks.push(Block { id: block.id.clone(), slot: block.slot.clone(), variants });
         }
-        Ok(Site { key: config.key.clone(), name: config.name.clone(), origins, blocks })
+        let profiles = ProfileModel {
+            scoring: config.scoring.clone(),
+            segments: config.segments.clone(),
+            stages: config.stages.clone(),
+        };
+        profiles.check(path)?;
+        Ok(Site {
+            key: config.key.clone(),
+            name: config.name.clone(),
+            origins,
+            blocks,
+            profiles: Arc::new(profiles),
+        })
     }
 
     /// True when a browser page on `origin` may call the public API with this key.

@@ -15,6 +15,9 @@
 //! - [`bots`]: user agents of crawlers, monitors and HTTP libraries.
 //! - [`device`]: desktop, tablet or mobile from the user agent and the screen.
 //! - [`privacy`]: consent modes and browser privacy signals: may the widget track?
+//! - [`rules`]: the targeting and segment rule language (all/any/not over facts) and its evaluator.
+//! - [`scoring`]: explainable lead scoring: behaviour points with caps, fit, decay, temperature.
+//! - [`profile`]: a person's behaviour aggregates, kept incrementally and mergeable, as facts.
 
 #![no_std]
 
@@ -29,5 +32,8 @@ pub mod device;
 pub mod ids;
 pub mod limits;
 pub mod privacy;
+pub mod profile;
+pub mod rules;
+pub mod scoring;
 pub mod session;
 pub mod wire;

@@ -43,9 +43,17 @@ pub struct BootResponse {
 }
 
 /// What the collector knows of the visitor, as far as the widget needs it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct VisitorState {
     pub id: String,
+    #[serde(default)]
+    pub score: i32,
+    #[serde(default)]
+    pub temperature: String,
+    #[serde(default)]
+    pub stage: String,
+    #[serde(default)]
+    pub segments: Vec<String>,
 }
 
 /// The content chosen for one slot.
@@ -269,11 +277,20 @@ pub struct Rejection {
     pub message: String,
 }
 
-/// Counts the collector keeps per visitor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// What the collector knows of a visitor after a batch: counts, and the profile's
+/// score, temperature, lifecycle stage and segments (bot traffic has no profile).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VisitorSummary {
     pub visits: u32,
     pub events: u32,
+    #[serde(default)]
+    pub score: i32,
+    #[serde(default)]
+    pub temperature: String,
+    #[serde(default)]
+    pub stage: String,
+    #[serde(default)]
+    pub segments: Vec<String>,
 }
 
 /// The body of every error response: `{"error": {"code", "message", "field"}}`.

@@ -176,7 +176,17 @@ impl Decode for BootResponse {
         } else {
             Array::from(&decisions).iter().filter_map(|item| Decision::decode(&item)).collect()
         };
-        Some(BootResponse { visitor: VisitorState { id: string(&visitor, "id")? }, decisions })
+        let profile = Profile::decode(&visitor);
+        Some(BootResponse {
+            visitor: VisitorState {
+                id: string(&visitor, "id")?,
+                score: profile.score,
+                temperature: profile.temperature,
+                stage: profile.stage,
+                segments: profile.segments,
+            },
+            decisions,
+        })
     }
 }
 
@@ -211,11 +221,42 @@ impl Decode for EventsAccepted {
             // Refused events are dropped by the widget either way; their reasons
             // matter to people reading the collector's answer, not to the widget.
             rejected: Vec::new(),
-            visitor: VisitorSummary {
-                visits: get(&visitor, "visits").as_f64()? as u32,
-                events: get(&visitor, "events").as_f64()? as u32,
+            visitor: {
+                let profile = Profile::decode(&visitor);
+                VisitorSummary {
+                    visits: get(&visitor, "visits").as_f64()? as u32,
+                    events: get(&visitor, "events").as_f64()? as u32,
+                    score: profile.score,
+                    temperature: profile.temperature,
+                    stage: profile.stage,
+                    segments: profile.segments,
+                }
             },
         })
+    }
+}
+
+/// The profile part both visitor answers share; missing parts are empty.
+struct Profile {
+    score: i32,
+    temperature: String,
+    stage: String,
+    segments: Vec<String>,
+}
+
+impl Profile {
+    fn decode(visitor: &JsValue) -> Profile {
+        let segments = get(visitor, "segments");
+        Profile {
+            score: get(visitor, "score").as_f64().unwrap_or(0.0) as i32,
+            temperature: string(visitor, "temperature").unwrap_or_default(),
+            stage: string(visitor, "stage").unwrap_or_default(),
+            segments: if segments.is_object() {
+                Array::from(&segments).iter().filter_map(|item| item.as_string()).collect()
+            } else {
+                Vec::new()
+            },
+        }
     }
 }
 

@@ -109,7 +109,13 @@ fn encoded_requests_parse_as_the_shared_wire_types() {
 #[wasm_bindgen_test]
 fn decoded_responses_match_what_the_collector_serializes() {
     let response = BootResponse {
-        visitor: VisitorState { id: "0190f3c2-7d2a-7c4e-8a8b-0123456789ab".to_owned() },
+        visitor: VisitorState {
+            id: "0190f3c2-7d2a-7c4e-8a8b-0123456789ab".to_owned(),
+            score: 45,
+            temperature: "warm".to_owned(),
+            stage: "lead".to_owned(),
+            segments: vec!["returning".to_owned(), "pricing".to_owned()],
+        },
         decisions: vec![decision("hero", "Hello"), {
             let mut plain = decision("footer", "Bye");
             plain.content.cta = None;

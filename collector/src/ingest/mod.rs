@@ -11,6 +11,8 @@
 pub mod validate;
 pub mod writer;
 
+use std::sync::Arc;
+
 use axum::Json;
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -50,6 +52,7 @@ pub async fn events(
             seen_ms: now,
             bot: request.bot,
             events: checked.events,
+            model: Arc::clone(&site.profiles),
         };
         let committed = app.writer.write(write).await?;
         Ok(Json(EventsAccepted {

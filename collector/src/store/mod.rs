@@ -3,6 +3,7 @@
 //! Each backend owns its migrations folder (`migrations/<backend>/`), embedded in the
 //! binary and applied at start-up.
 
+pub(crate) mod people;
 mod postgres;
 mod sqlite;
 
@@ -10,6 +11,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+pub use people::ProfileState;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
@@ -57,13 +59,20 @@ pub struct WriteBatch {
     pub seen_ms: i64,
     pub bot: bool,
     pub events: Vec<StoredEvent>,
+    /// How the site's profiles evolve (scoring, segments, stages).
+    pub model: Arc<crate::profiles::ProfileModel>,
 }
 
 /// What a committed [`WriteBatch`] did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Committed {
     pub outcome: InsertOutcome,
     pub visitor: kindling_core::wire::VisitorSummary,
+}
+
+/// A fresh person id.
+pub(crate) fn new_person_id() -> String {
+    uuid::Uuid::now_v7().to_string()
 }
 
 /// What an insert did.
@@ -91,13 +100,16 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("stored data cannot be read: {0}")]
+    Corrupt(String),
 }
 
 /// The collector's durable state. One implementation per database backend.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
-    /// Records that `visitor` was seen on `site` at `now_ms` (creates it if new).
-    async fn touch_visitor(&self, site: &str, visitor: &str, now_ms: i64) -> Result<(), StoreError>;
+    /// Records that `visitor` was seen on `site` at `now_ms` (creates it if new) and
+    /// returns its profile's state.
+    async fn touch_visitor(&self, site: &str, visitor: &str, now_ms: i64) -> Result<ProfileState, StoreError>;
 
     /// Stores every batch in one transaction (group commit), updating each visitor's
     /// counts; event ids already stored count as duplicates. Returns, in order, what

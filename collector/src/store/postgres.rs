@@ -9,6 +9,7 @@ use kindling_core::wire::VisitorSummary;
 use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
 use sqlx::Row;
 
+use super::people::ProfileState;
 use super::{Committed, EventQuery, InsertOutcome, Store, StoreError, StoredEvent, WriteBatch};
 
 static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -57,7 +58,8 @@ impl PostgresStore {
 
 #[async_trait]
 impl Store for PostgresStore {
-    async fn touch_visitor(&self, site: &str, visitor: &str, now_ms: i64) -> Result<(), StoreError> {
+    async fn touch_visitor(&self, site: &str, visitor: &str, now_ms: i64) -> Result<ProfileState, StoreError> {
+        let mut connection = self.pool.acquire().await?;
         sqlx::query(
             "INSERT INTO visitors (site, id, first_seen_ms, last_seen_ms) VALUES ($1, $2, $3, $3)
              ON CONFLICT (site, id) DO UPDATE SET
@@ -66,9 +68,9 @@ impl Store for PostgresStore {
         .bind(site)
         .bind(visitor)
         .bind(now_ms)
-        .execute(&self.pool)
+        .execute(&mut *connection)
         .await?;
-        Ok(())
+        people::state_of(&mut connection, site, visitor).await
     }
 
     async fn commit(&self, batches: &[WriteBatch]) -> Result<Vec<Committed>, StoreError> {
@@ -76,6 +78,7 @@ impl Store for PostgresStore {
         let mut transaction = self.pool.begin().await?;
         for batch in batches {
             let mut outcome = InsertOutcome::default();
+            let mut inserted = Vec::with_capacity(batch.events.len());
             for event in &batch.events {
                 let result = sqlx::query(INSERT_EVENT)
                     .bind(&event.site)
@@ -105,6 +108,7 @@ impl Store for PostgresStore {
                     .await?;
                 if result.rows_affected() == 1 {
                     outcome.inserted += 1;
+                    inserted.push(event.clone());
                 } else {
                     outcome.duplicates += 1;
                 }
@@ -120,11 +124,16 @@ impl Store for PostgresStore {
                 .await?;
             let visits: i32 = row.try_get("visits")?;
             let events: i32 = row.try_get("events")?;
+            let profile = profile_after(&mut transaction, batch, &inserted).await?;
             results.push(Committed {
                 outcome,
                 visitor: VisitorSummary {
                     visits: u32::try_from(visits).unwrap_or(0),
                     events: u32::try_from(events).unwrap_or(0),
+                    score: profile.score,
+                    temperature: profile.temperature,
+                    stage: profile.stage,
+                    segments: profile.segments,
                 },
             });
         }
@@ -175,4 +184,29 @@ fn event_from_row(row: &PgRow) -> Result<StoredEvent, StoreError> {
         received_ms: row.try_get("received_ms")?,
         client_offset_ms: row.try_get("client_offset_ms")?,
     })
+}
+
+mod people {
+    crate::store::people::people_queries!(sqlx::PgConnection, super::event_from_row);
+}
+
+/// The batch's visitor's profile after its new events (bots have none).
+async fn profile_after(
+    connection: &mut sqlx::PgConnection,
+    batch: &WriteBatch,
+    inserted: &[StoredEvent],
+) -> Result<ProfileState, StoreError> {
+    if batch.bot {
+        return Ok(ProfileState::default());
+    }
+    people::apply_batch(
+        connection,
+        &batch.site,
+        &batch.visitor,
+        inserted,
+        &batch.model,
+        batch.seen_ms,
+        super::new_person_id,
+    )
+    .await
 }

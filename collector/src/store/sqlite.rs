@@ -10,6 +10,7 @@ use sqlx::{Row, SqlitePool};
 
 use kindling_core::wire::VisitorSummary;
 
+use super::people::ProfileState;
 use super::{Committed, EventQuery, InsertOutcome, Store, StoreError, StoredEvent, WriteBatch};
 
 const INSERT_EVENT: &str = "INSERT INTO events (site, id, visitor, kind, url, title, referrer,
@@ -51,7 +52,8 @@ impl SqliteStore {
 
 #[async_trait]
 impl Store for SqliteStore {
-    async fn touch_visitor(&self, site: &str, visitor: &str, now_ms: i64) -> Result<(), StoreError> {
+    async fn touch_visitor(&self, site: &str, visitor: &str, now_ms: i64) -> Result<ProfileState, StoreError> {
+        let mut connection = self.pool.acquire().await?;
         sqlx::query(
             "INSERT INTO visitors (site, id, first_seen_ms, last_seen_ms) VALUES (?1, ?2, ?3, ?3)
              ON CONFLICT (site, id) DO UPDATE SET last_seen_ms = max(last_seen_ms, excluded.last_seen_ms)",
@@ -59,9 +61,9 @@ impl Store for SqliteStore {
         .bind(site)
         .bind(visitor)
         .bind(now_ms)
-        .execute(&self.pool)
+        .execute(&mut *connection)
         .await?;
-        Ok(())
+        people::state_of(&mut connection, site, visitor).await
     }
 
     async fn commit(&self, batches: &[WriteBatch]) -> Result<Vec<Committed>, StoreError> {
@@ -69,6 +71,7 @@ impl Store for SqliteStore {
         let mut transaction = self.pool.begin().await?;
         for batch in batches {
             let mut outcome = InsertOutcome::default();
+            let mut inserted = Vec::with_capacity(batch.events.len());
             for event in &batch.events {
                 let result = sqlx::query(INSERT_EVENT)
                     .bind(&event.site)
@@ -98,6 +101,7 @@ impl Store for SqliteStore {
                     .await?;
                 if result.rows_affected() == 1 {
                     outcome.inserted += 1;
+                    inserted.push(event.clone());
                 } else {
                     outcome.duplicates += 1;
                 }
@@ -122,11 +126,16 @@ impl Store for SqliteStore {
             .await?;
             let visits: i64 = row.try_get("visits")?;
             let events: i64 = row.try_get("events")?;
+            let profile = profile_after(&mut transaction, batch, &inserted).await?;
             results.push(Committed {
                 outcome,
                 visitor: VisitorSummary {
                     visits: u32::try_from(visits).unwrap_or(u32::MAX),
                     events: u32::try_from(events).unwrap_or(u32::MAX),
+                    score: profile.score,
+                    temperature: profile.temperature,
+                    stage: profile.stage,
+                    segments: profile.segments,
                 },
             });
         }
@@ -177,4 +186,29 @@ fn event_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<StoredEvent, StoreErr
         received_ms: row.try_get("received_ms")?,
         client_offset_ms: row.try_get("client_offset_ms")?,
     })
+}
+
+mod people {
+    crate::store::people::people_queries!(sqlx::SqliteConnection, super::event_from_row);
+}
+
+/// The batch's visitor's profile after its new events (bots have none).
+async fn profile_after(
+    connection: &mut sqlx::SqliteConnection,
+    batch: &WriteBatch,
+    inserted: &[StoredEvent],
+) -> Result<ProfileState, StoreError> {
+    if batch.bot {
+        return Ok(ProfileState::default());
+    }
+    people::apply_batch(
+        connection,
+        &batch.site,
+        &batch.visitor,
+        inserted,
+        &batch.model,
+        batch.seen_ms,
+        super::new_person_id,
+    )
+    .await
 }

@@ -1,0 +1,326 @@
+//! How a person changes when events arrive: aggregates, traits and email from
+//! `identify`, behaviour points (with caps), fit points, temperature, stage and segment
+//! membership — each change recorded with its cause in [`Changes`], so a score can be
+//! explained line by line and the same events replayed give the same person.
+
+use kindling_core::profile::{Aggregates, Observed, Touch};
+use kindling_core::rules::{Facts, Value};
+use kindling_core::scoring::{Award, CapUsage, ScoredEvent, Temperature, temperature};
+use kindling_core::wire::{EventKind, PropValue};
+use serde::{Deserialize, Serialize};
+
+use crate::profiles::model::ProfileModel;
+use crate::profiles::stage::{Stage, StageFacts};
+use crate::profiles::traits::{self, Traits};
+use crate::store::StoredEvent;
+
+/// A person's profile, stored as one JSON document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Person {
+    pub id: String,
+    pub email: Option<String>,
+    pub created_ms: i64,
+    pub last_activity_ms: i64,
+    pub last_decay_ms: i64,
+    pub score: i32,
+    pub temperature: Temperature,
+    pub stage: Stage,
+    pub stage_since_ms: i64,
+    pub marketing_consent: bool,
+    pub traits: Traits,
+    pub aggregates: Aggregates,
+    /// How often each behaviour rule paid out (caps).
+    pub usage: CapUsage,
+    /// Fit rules currently credited.
+    pub fit: Vec<String>,
+    /// Segments the person is in.
+    pub segments: Vec<String>,
+}
+
+/// One line of a score's history.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScoreChange {
+    pub at_ms: i64,
+    pub rule: String,
+    pub reason: &'static str,
+    pub points: i32,
+    /// The score after this change.
+    pub score: i32,
+    pub event_id: Option<String>,
+}
+
+/// A move between lifecycle stages.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StageChange {
+    pub at_ms: i64,
+    pub from: Stage,
+    pub to: Stage,
+    pub cause: String,
+}
+
+/// Entering or leaving a segment.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SegmentChange {
+    pub at_ms: i64,
+    pub segment: String,
+    pub entered: bool,
+}
+
+/// Everything that changed, to store beside the person.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Changes {
+    pub scores: Vec<ScoreChange>,
+    pub stages: Vec<StageChange>,
+    pub segments: Vec<SegmentChange>,
+}
+
+impl Person {
+    /// A new anonymous person.
+    pub fn new(id: String, now_ms: i64) -> Person {
+        Person {
+            id,
+            email: None,
+            created_ms: now_ms,
+            last_activity_ms: now_ms,
+            last_decay_ms: 0,
+            score: 0,
+            temperature: Temperature::Cold,
+            stage: Stage::Anonymous,
+            stage_since_ms: now_ms,
+            marketing_consent: false,
+            traits: Traits::new(),
+            aggregates: Aggregates::default(),
+            usage: CapUsage::default(),
+            fit: Vec::new(),
+            segments: Vec::new(),
+        }
+    }
+
+    /// Applies newly stored (non-bot) events in order, then re-evaluates fit,
+    /// temperature, stage and segments.
+    pub fn apply(&mut self, events: &[StoredEvent], model: &ProfileModel, now_ms: i64) -> Changes {
+        let mut changes = Changes::default();
+        let mut sql_form_submitted = false;
+        let mut page: Option<&str> = None;
+        for event in events {
+            let Some(kind) = event_kind(&event.kind) else { continue };
+            let at = event.received_ms;
+            let at_u = u64::try_from(at).unwrap_or(0);
+            let touch = event.channel.as_ref().map(|channel| Touch {
+                source: event.utm_source.clone(),
+                medium: event.utm_medium.clone(),
+                campaign: event.utm_campaign.clone(),
+                channel: channel.clone(),
+                at_ms: at_u,
+            });
+            self.aggregates.observe(&Observed {
+                kind,
+                session: &event.session,
+                url: &event.url,
+                name: event.name.as_deref(),
+                value: event.value,
+                at_ms: at_u,
+                touch,
+            });
+            let props = props_of(event);
+            match kind {
+                EventKind::Identify => self.identify(&props, "identify", at),
+                EventKind::FormSubmit => {
+                    let form = event.name.as_deref().unwrap_or("");
+                    sql_form_submitted |= model.stages.sql_forms.iter().any(|f| f == form);
+                }
+                EventKind::Pageview => page = Some(&event.url),
+                _ => {}
+            }
+            let scored = ScoredEvent { kind, name: event.name.as_deref(), url: &event.url, props: &props, at_ms: at_u };
+            let awards = model.scoring.score_event(&scored, &mut self.usage);
+            self.award(&awards, at, Some(&event.id), &mut changes);
+            self.last_activity_ms = self.last_activity_ms.max(at);
+        }
+        self.settle(model, now_ms, page, sql_form_submitted, &mut changes);
+        changes
+    }
+
+    /// Sets traits (and the email, marketing consent) from a source such as a form.
+    pub fn identify(&mut self, props: &[(String, PropValue)], source: &str, at_ms: i64) {
+        if let Some(email) = traits::absorb(&mut self.traits, props, source, at_ms) {
+            self.email = Some(email);
+        }
+        let consent = props.iter().any(|(name, value)| name == "marketing_consent" && *value == PropValue::Bool(true));
+        self.marketing_consent |= consent;
+    }
+
+    /// Adds `awards` to the score, one history line each.
+    pub fn award(&mut self, awards: &[Award], at_ms: i64, event_id: Option<&str>, changes: &mut Changes) {
+        for award in awards {
+            self.score += award.points;
+            changes.scores.push(ScoreChange {
+                at_ms,
+                rule: award.rule.clone(),
+                reason: award.reason.as_str(),
+                points: award.points,
+                score: self.score,
+                event_id: event_id.map(str::to_owned),
+            });
+        }
+    }
+
+    /// Re-evaluates what follows from the profile: fit points, temperature, stage and
+    /// segments. `page` is the page of the latest pageview, for `page.*` facts.
+    pub fn settle(
+        &mut self,
+        model: &ProfileModel,
+        now_ms: i64,
+        page: Option<&str>,
+        sql_form_submitted: bool,
+        changes: &mut Changes,
+    ) {
+        let now_u = u64::try_from(now_ms).unwrap_or(0);
+        let (fit_awards, credited) = {
+            let facts = (PersonFacts { person: self, page }, self.aggregates.facts_at(now_u));
+            model.scoring.rescore_fit(&facts, &self.fit)
+        };
+        self.fit = credited;
+        self.award(&fit_awards, now_ms, None, changes);
+        self.temperature = temperature(self.score, &model.scoring.thresholds);
+
+        let stage_facts = StageFacts {
+            current: self.stage,
+            known: self.email.is_some(),
+            score: self.score,
+            marketing_consent: self.marketing_consent,
+            sql_form_submitted,
+        };
+        if let Some((stage, cause)) = model.stages.next(&stage_facts) {
+            self.set_stage(stage, cause, now_ms, changes);
+        }
+
+        let members: Vec<String> = {
+            let facts = (PersonFacts { person: self, page }, self.aggregates.facts_at(now_u));
+            model.segments.iter().filter(|s| s.rule.evaluate(&facts)).map(|s| s.id.clone()).collect()
+        };
+        for left in self.segments.iter().filter(|id| !members.contains(id)) {
+            changes.segments.push(SegmentChange { at_ms: now_ms, segment: left.clone(), entered: false });
+        }
+        for entered in members.iter().filter(|id| !self.segments.contains(id)) {
+            changes.segments.push(SegmentChange { at_ms: now_ms, segment: entered.clone(), entered: true });
+        }
+        self.segments = members;
+    }
+
+    /// Moves to `stage` (from the policy or the admin API), recording why.
+    pub fn set_stage(&mut self, stage: Stage, cause: &str, at_ms: i64, changes: &mut Changes) {
+        if stage == self.stage {
+            return;
+        }
+        changes.stages.push(StageChange { at_ms, from: self.stage, to: stage, cause: cause.to_owned() });
+        self.stage = stage;
+        self.stage_since_ms = at_ms;
+    }
+}
+
+/// Rebuilds one person from the whole history of several (an identity merge): the
+/// events of all are replayed in time order into `id`, so caps, aggregates and points
+/// come out as if one visitor had done everything. Stages set by hand, traits set by
+/// hand and marketing consent are kept from the merged persons.
+pub fn rebuild(
+    id: String,
+    merged: &[&Person],
+    events: &[StoredEvent],
+    model: &ProfileModel,
+    now_ms: i64,
+) -> Person {
+    let created = merged.iter().map(|p| p.created_ms).min().unwrap_or(now_ms);
+    let mut person = Person::new(id, created);
+    person.apply(events, model, now_ms);
+    for old in merged {
+        for (name, value) in &old.traits {
+            let newer = person.traits.get(name).is_none_or(|mine| mine.at_ms < value.at_ms);
+            if newer {
+                person.traits.insert(name.clone(), value.clone());
+            }
+        }
+        person.marketing_consent |= old.marketing_consent;
+        if person.email.is_none() {
+            person.email.clone_from(&old.email);
+        }
+        if old.stage > person.stage {
+            person.stage = old.stage;
+            person.stage_since_ms = old.stage_since_ms;
+        }
+        person.last_decay_ms = person.last_decay_ms.max(old.last_decay_ms);
+    }
+    person.settle(model, now_ms, None, false, &mut Changes::default());
+    person
+}
+
+/// The kind named as on the wire.
+pub fn event_kind(name: &str) -> Option<EventKind> {
+    [
+        EventKind::Pageview,
+        EventKind::Click,
+        EventKind::Scroll,
+        EventKind::Engagement,
+        EventKind::FormStart,
+        EventKind::FormField,
+        EventKind::FormAbandon,
+        EventKind::FormSubmit,
+        EventKind::Identify,
+        EventKind::Custom,
+    ]
+    .into_iter()
+    .find(|kind| kind.as_str() == name)
+}
+
+/// An event's properties, from the stored JSON object.
+pub fn props_of(event: &StoredEvent) -> Vec<(String, PropValue)> {
+    let Some(json) = &event.props else { return Vec::new() };
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(json) else {
+        return Vec::new();
+    };
+    map.into_iter()
+        .filter_map(|(key, value)| {
+            let value = match value {
+                serde_json::Value::Bool(flag) => PropValue::Bool(flag),
+                serde_json::Value::Number(number) => PropValue::Number(number.as_f64()?),
+                serde_json::Value::String(text) => PropValue::Text(text),
+                _ => return None,
+            };
+            Some((key, value))
+        })
+        .collect()
+}
+
+/// The person's own facts: score, temperature, stage, known, traits, current page.
+struct PersonFacts<'a> {
+    person: &'a Person,
+    page: Option<&'a str>,
+}
+
+impl Facts for PersonFacts<'_> {
+    fn fact(&self, name: &str) -> Value {
+        let person = self.person;
+        match name {
+            "score" => Value::Number(f64::from(person.score)),
+            "temperature" => Value::Text(person.temperature.as_str().to_owned()),
+            "stage" => Value::Text(person.stage.as_str().to_owned()),
+            "known" => Value::Bool(person.email.is_some()),
+            "marketing_consent" => Value::Bool(person.marketing_consent),
+            "email_domain" => person
+                .email
+                .as_deref()
+                .and_then(|email| email.split_once('@'))
+                .map_or(Value::Null, |(_, domain)| Value::Text(domain.to_owned())),
+            "page.url" => self.page.map_or(Value::Null, |url| Value::Text(url.to_owned())),
+            "page.path" => self
+                .page
+                .map_or(Value::Null, |url| Value::Text(kindling_core::scoring::path_of(url).to_owned())),
+            other => match other.strip_prefix("trait.") {
+                Some(trait_name) => {
+                    person.traits.get(trait_name).map_or(Value::Null, |t| traits::fact_value(&t.value))
+                }
+                None => Value::Null,
+            },
+        }
+    }
+}
