@@ -100,11 +100,45 @@ pub struct EventMatcher {
 }
 
 /// How often a behaviour rule may pay: `{per_day: n}` or `{ever: n}`.
+///
+/// Written as a one-key map in JSON and YAML alike (YAML libraries would otherwise
+/// expect `!per_day n` tags for enum variants).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(try_from = "CapSpec", into = "CapSpec")]
 pub enum Cap {
     PerDay(u32),
     Ever(u32),
+}
+
+/// The map form of [`Cap`].
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CapSpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    per_day: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ever: Option<u32>,
+}
+
+impl TryFrom<CapSpec> for Cap {
+    type Error = &'static str;
+
+    fn try_from(spec: CapSpec) -> Result<Self, Self::Error> {
+        match (spec.per_day, spec.ever) {
+            (Some(n), None) => Ok(Cap::PerDay(n)),
+            (None, Some(n)) => Ok(Cap::Ever(n)),
+            _ => Err("a cap is either {per_day: n} or {ever: n}"),
+        }
+    }
+}
+
+impl From<Cap> for CapSpec {
+    fn from(cap: Cap) -> Self {
+        match cap {
+            Cap::PerDay(n) => CapSpec { per_day: Some(n), ever: None },
+            Cap::Ever(n) => CapSpec { per_day: None, ever: Some(n) },
+        }
+    }
 }
 
 /// Points while `rule` holds on the profile's facts.
@@ -602,7 +636,7 @@ mod tests {
             ),
             (
                 r#"{"rules": [{"id": "x", "points": 1, "when": {}, "cap": {"daily": 1}}]}"#,
-                "unknown variant `daily`",
+                "unknown field `daily`",
             ),
             (r#"{"rules": [{"id": "x", "points": 1.5, "when": {}}]}"#, "invalid type"),
             (

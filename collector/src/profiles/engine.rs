@@ -27,6 +27,9 @@ pub struct Person {
     pub stage: Stage,
     pub stage_since_ms: i64,
     pub marketing_consent: bool,
+    /// Submitted one of the stage policy's SQL forms (a demo or offer request).
+    #[serde(default)]
+    pub sales_requested: bool,
     pub traits: Traits,
     pub aggregates: Aggregates,
     /// How often each behaviour rule paid out (caps).
@@ -88,6 +91,7 @@ impl Person {
             stage: Stage::Anonymous,
             stage_since_ms: now_ms,
             marketing_consent: false,
+            sales_requested: false,
             traits: Traits::new(),
             aggregates: Aggregates::default(),
             usage: CapUsage::default(),
@@ -100,7 +104,6 @@ impl Person {
     /// temperature, stage and segments.
     pub fn apply(&mut self, events: &[StoredEvent], model: &ProfileModel, now_ms: i64) -> Changes {
         let mut changes = Changes::default();
-        let mut sql_form_submitted = false;
         let mut page: Option<&str> = None;
         for event in events {
             let Some(kind) = event_kind(&event.kind) else { continue };
@@ -127,7 +130,7 @@ impl Person {
                 EventKind::Identify => self.identify(&props, "identify", at),
                 EventKind::FormSubmit => {
                     let form = event.name.as_deref().unwrap_or("");
-                    sql_form_submitted |= model.stages.sql_forms.iter().any(|f| f == form);
+                    self.sales_requested |= model.stages.sql_forms.iter().any(|f| f == form);
                 }
                 EventKind::Pageview => page = Some(&event.url),
                 _ => {}
@@ -137,7 +140,7 @@ impl Person {
             self.award(&awards, at, Some(&event.id), &mut changes);
             self.last_activity_ms = self.last_activity_ms.max(at);
         }
-        self.settle(model, now_ms, page, sql_form_submitted, &mut changes);
+        self.settle(model, now_ms, page, &mut changes);
         changes
     }
 
@@ -167,14 +170,7 @@ impl Person {
 
     /// Re-evaluates what follows from the profile: fit points, temperature, stage and
     /// segments. `page` is the page of the latest pageview, for `page.*` facts.
-    pub fn settle(
-        &mut self,
-        model: &ProfileModel,
-        now_ms: i64,
-        page: Option<&str>,
-        sql_form_submitted: bool,
-        changes: &mut Changes,
-    ) {
+    pub fn settle(&mut self, model: &ProfileModel, now_ms: i64, page: Option<&str>, changes: &mut Changes) {
         let now_u = u64::try_from(now_ms).unwrap_or(0);
         let (fit_awards, credited) = {
             let facts = (PersonFacts { person: self, page }, self.aggregates.facts_at(now_u));
@@ -189,7 +185,7 @@ impl Person {
             known: self.email.is_some(),
             score: self.score,
             marketing_consent: self.marketing_consent,
-            sql_form_submitted,
+            sql_form_submitted: self.sales_requested,
         };
         if let Some((stage, cause)) = model.stages.next(&stage_facts) {
             self.set_stage(stage, cause, now_ms, changes);
@@ -241,6 +237,7 @@ pub fn rebuild(
             }
         }
         person.marketing_consent |= old.marketing_consent;
+        person.sales_requested |= old.sales_requested;
         if person.email.is_none() {
             person.email.clone_from(&old.email);
         }
@@ -250,7 +247,7 @@ pub fn rebuild(
         }
         person.last_decay_ms = person.last_decay_ms.max(old.last_decay_ms);
     }
-    person.settle(model, now_ms, None, false, &mut Changes::default());
+    person.settle(model, now_ms, None, &mut Changes::default());
     person
 }
 

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-pub use people::ProfileState;
+pub use people::{LeadFilter, ProfileKey, ProfileState, ProfileView};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
@@ -70,6 +70,9 @@ pub struct Committed {
     pub visitor: kindling_core::wire::VisitorSummary,
 }
 
+/// Persons one decay pass reads at most per site.
+pub const DECAY_BATCH: i64 = 1000;
+
 /// A fresh person id.
 pub(crate) fn new_person_id() -> String {
     uuid::Uuid::now_v7().to_string()
@@ -115,6 +118,29 @@ pub trait Store: Send + Sync + 'static {
     /// counts; event ids already stored count as duplicates. Returns, in order, what
     /// each batch did, only after the transaction is committed.
     async fn commit(&self, batches: &[WriteBatch]) -> Result<Vec<Committed>, StoreError>;
+
+    /// Everything stored about one person.
+    async fn profile(&self, site: &str, key: &ProfileKey) -> Result<Option<ProfileView>, StoreError>;
+
+    /// Known persons matching `filter`, best score first.
+    async fn leads(&self, site: &str, filter: &LeadFilter) -> Result<Vec<crate::profiles::Person>, StoreError>;
+
+    /// Sets a person's stage by hand; none if there is no such person.
+    async fn set_stage(
+        &self,
+        site: &str,
+        id: &str,
+        stage: crate::profiles::Stage,
+        cause: &str,
+        model: &crate::profiles::ProfileModel,
+        now_ms: i64,
+    ) -> Result<Option<ProfileState>, StoreError>;
+
+    /// Deletes a person with its visitors, events and history; false if unknown.
+    async fn delete_person(&self, site: &str, id: &str) -> Result<bool, StoreError>;
+
+    /// Applies the inactivity decay due now; returns how many persons changed.
+    async fn decay(&self, site: &str, model: &crate::profiles::ProfileModel, now_ms: i64) -> Result<u32, StoreError>;
 
     /// Reads events back, newest first.
     async fn events(&self, query: &EventQuery) -> Result<Vec<StoredEvent>, StoreError>;

@@ -25,6 +25,71 @@ impl ProfileState {
     }
 }
 
+/// Everything stored about one person: the profile, its visitors, their events and
+/// the history of its score, stage and segments (oldest first).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ProfileView {
+    pub person: crate::profiles::Person,
+    pub visitors: Vec<String>,
+    pub events: Vec<super::StoredEvent>,
+    pub score_changes: Vec<ScoreLine>,
+    pub stage_changes: Vec<StageLine>,
+    pub segment_changes: Vec<SegmentLine>,
+}
+
+/// A stored score change.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ScoreLine {
+    pub at_ms: i64,
+    pub rule: String,
+    pub reason: String,
+    pub points: i32,
+    pub score: i32,
+    pub event_id: Option<String>,
+}
+
+/// A stored stage change.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct StageLine {
+    pub at_ms: i64,
+    pub from: String,
+    pub to: String,
+    pub cause: String,
+}
+
+/// A stored segment change.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SegmentLine {
+    pub at_ms: i64,
+    pub segment: String,
+    pub entered: bool,
+}
+
+/// How to find a person.
+#[derive(Debug, Clone)]
+pub enum ProfileKey {
+    Id(String),
+    Visitor(String),
+    Email(String),
+}
+
+/// Filters of the leads list (known persons), best score first.
+#[derive(Debug, Clone, Default)]
+pub struct LeadFilter {
+    pub temperature: Option<String>,
+    pub stage: Option<String>,
+    pub segment: Option<String>,
+    /// First-touch source (`utm_source`) or channel.
+    pub source: Option<String>,
+    pub min_score: Option<i32>,
+    pub max_score: Option<i32>,
+    pub limit: u32,
+    pub offset: u32,
+}
+
+/// Persons a leads query reads at most before the segment and source filters.
+pub const MAX_LEADS_SCAN: i64 = 10_000;
+
 /// Expands the profile queries for one backend: `$connection` is its connection type,
 /// `$event_from_row` its row-to-[`StoredEvent`](super::StoredEvent) function.
 macro_rules! people_queries {
@@ -58,7 +123,7 @@ macro_rules! people_queries {
         }
 
         /// A person by id.
-        pub async fn load(connection: &mut $connection, site: &str, id: &str) -> Result<Option<Person>, StoreError> {
+        async fn load(connection: &mut $connection, site: &str, id: &str) -> Result<Option<Person>, StoreError> {
             let row = sqlx::query("SELECT doc FROM persons WHERE site = $1 AND id = $2")
                 .bind(site)
                 .bind(id)
@@ -274,6 +339,244 @@ macro_rules! people_queries {
             save(connection, site, &merged, now).await?;
             record(connection, site, &merged.id, &merge_changes).await?;
             Ok(ProfileState::of(&merged))
+        }
+
+        /// The person found by `key`.
+        pub async fn find(
+            connection: &mut $connection,
+            site: &str,
+            key: &crate::store::people::ProfileKey,
+        ) -> Result<Option<Person>, StoreError> {
+            use crate::store::people::ProfileKey;
+            match key {
+                ProfileKey::Id(id) => load(connection, site, id).await,
+                ProfileKey::Visitor(visitor) => person_of(connection, site, visitor).await,
+                ProfileKey::Email(email) => {
+                    let email = crate::profiles::traits::normalize_email(email).unwrap_or_default();
+                    other_with_email(connection, site, &email, "").await
+                }
+            }
+        }
+
+        /// Everything stored about the person found by `key`.
+        pub async fn view(
+            connection: &mut $connection,
+            site: &str,
+            key: &crate::store::people::ProfileKey,
+        ) -> Result<Option<crate::store::people::ProfileView>, StoreError> {
+            use crate::store::people::{ProfileView, ScoreLine, SegmentLine, StageLine};
+            let Some(person) = find(connection, site, key).await? else { return Ok(None) };
+            let visitors: Vec<String> = sqlx::query("SELECT id FROM visitors WHERE site = $1 AND person = $2 ORDER BY first_seen_ms")
+                .bind(site)
+                .bind(&person.id)
+                .fetch_all(&mut *connection)
+                .await?
+                .iter()
+                .map(|row| row.try_get("id"))
+                .collect::<Result<_, _>>()?;
+            let mut events = history(connection, site, [&person.id, &person.id]).await?;
+            let bots = sqlx::query(
+                "SELECT e.id, e.site, e.visitor, e.session, e.kind, e.url, e.title, e.referrer, e.name,
+                        e.target, e.value, e.props, e.channel, e.utm_source, e.utm_medium,
+                        e.utm_campaign, e.utm_term, e.utm_content, e.click_id, e.device, e.bot,
+                        e.received_ms, e.client_offset_ms
+                 FROM events e JOIN visitors v ON v.site = e.site AND v.id = e.visitor
+                 WHERE v.site = $1 AND v.person = $2 AND e.bot = $3 ORDER BY e.received_ms, e.seq",
+            )
+            .bind(site)
+            .bind(&person.id)
+            .bind(true)
+            .fetch_all(&mut *connection)
+            .await?;
+            for row in &bots {
+                events.push($event_from_row(row)?);
+            }
+            let score_changes = sqlx::query(
+                "SELECT at_ms, rule, reason, points, score, event_id FROM score_changes
+                 WHERE site = $1 AND person = $2 ORDER BY seq",
+            )
+            .bind(site)
+            .bind(&person.id)
+            .fetch_all(&mut *connection)
+            .await?
+            .iter()
+            .map(|row| {
+                Ok(ScoreLine {
+                    at_ms: row.try_get("at_ms")?,
+                    rule: row.try_get("rule")?,
+                    reason: row.try_get("reason")?,
+                    points: row.try_get("points")?,
+                    score: row.try_get("score")?,
+                    event_id: row.try_get("event_id")?,
+                })
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+            let stage_changes = sqlx::query(
+                "SELECT at_ms, from_stage, to_stage, cause FROM stage_changes WHERE site = $1 AND person = $2 ORDER BY seq",
+            )
+            .bind(site)
+            .bind(&person.id)
+            .fetch_all(&mut *connection)
+            .await?
+            .iter()
+            .map(|row| {
+                Ok(StageLine {
+                    at_ms: row.try_get("at_ms")?,
+                    from: row.try_get("from_stage")?,
+                    to: row.try_get("to_stage")?,
+                    cause: row.try_get("cause")?,
+                })
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+            let segment_changes = sqlx::query(
+                "SELECT at_ms, segment, entered FROM segment_changes WHERE site = $1 AND person = $2 ORDER BY seq",
+            )
+            .bind(site)
+            .bind(&person.id)
+            .fetch_all(&mut *connection)
+            .await?
+            .iter()
+            .map(|row| {
+                Ok(SegmentLine {
+                    at_ms: row.try_get("at_ms")?,
+                    segment: row.try_get("segment")?,
+                    entered: row.try_get("entered")?,
+                })
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+            Ok(Some(ProfileView { person, visitors, events, score_changes, stage_changes, segment_changes }))
+        }
+
+        /// Known persons matching `filter`, best score first.
+        pub async fn leads(
+            connection: &mut $connection,
+            site: &str,
+            filter: &crate::store::people::LeadFilter,
+        ) -> Result<Vec<Person>, StoreError> {
+            let rows = sqlx::query(
+                "SELECT doc FROM persons
+                 WHERE site = $1 AND email IS NOT NULL
+                   AND ($2 IS NULL OR temperature = $2) AND ($3 IS NULL OR stage = $3)
+                   AND ($4 IS NULL OR score >= $4) AND ($5 IS NULL OR score <= $5)
+                 ORDER BY score DESC, id LIMIT $6",
+            )
+            .bind(site)
+            .bind(&filter.temperature)
+            .bind(&filter.stage)
+            .bind(filter.min_score)
+            .bind(filter.max_score)
+            .bind(crate::store::people::MAX_LEADS_SCAN)
+            .fetch_all(&mut *connection)
+            .await?;
+            let mut persons = Vec::new();
+            for row in &rows {
+                let person = decode(&row.try_get::<String, _>("doc")?)?;
+                let in_segment = filter.segment.as_ref().is_none_or(|s| person.segments.contains(s));
+                let from_source = filter.source.as_ref().is_none_or(|source| {
+                    person.aggregates.first_touch.as_ref().is_some_and(|touch| {
+                        touch.source.as_deref() == Some(source.as_str()) || touch.channel == *source
+                    })
+                });
+                if in_segment && from_source {
+                    persons.push(person);
+                }
+            }
+            Ok(persons.into_iter().skip(filter.offset as usize).take(filter.limit as usize).collect())
+        }
+
+        /// Sets a person's stage by hand (sales accepted an SQL, a customer was won).
+        pub async fn set_stage(
+            connection: &mut $connection,
+            site: &str,
+            id: &str,
+            stage: crate::profiles::Stage,
+            cause: &str,
+            model: &ProfileModel,
+            now: i64,
+        ) -> Result<Option<ProfileState>, StoreError> {
+            let Some(mut person) = load(connection, site, id).await? else { return Ok(None) };
+            let mut changes = Changes::default();
+            person.set_stage(stage, cause, now, &mut changes);
+            person.settle(model, now, None, &mut changes);
+            save(connection, site, &person, now).await?;
+            record(connection, site, &person.id, &changes).await?;
+            Ok(Some(ProfileState::of(&person)))
+        }
+
+        /// Deletes a person and everything about them: visitors, events, history.
+        pub async fn delete(connection: &mut $connection, site: &str, id: &str) -> Result<bool, StoreError> {
+            sqlx::query(
+                "DELETE FROM events WHERE site = $1 AND visitor IN
+                    (SELECT id FROM visitors WHERE site = $1 AND person = $2)",
+            )
+            .bind(site)
+            .bind(id)
+            .execute(&mut *connection)
+            .await?;
+            for sql in [
+                "DELETE FROM visitors WHERE site = $1 AND person = $2",
+                "DELETE FROM score_changes WHERE site = $1 AND person = $2",
+                "DELETE FROM stage_changes WHERE site = $1 AND person = $2",
+                "DELETE FROM segment_changes WHERE site = $1 AND person = $2",
+            ] {
+                sqlx::query(sql).bind(site).bind(id).execute(&mut *connection).await?;
+            }
+            let deleted = sqlx::query("DELETE FROM persons WHERE site = $1 AND id = $2")
+                .bind(site)
+                .bind(id)
+                .execute(&mut *connection)
+                .await?;
+            Ok(deleted.rows_affected() > 0)
+        }
+
+        /// Applies inactivity decay due at `now` to the site's persons; returns how many
+        /// changed. Reads at most `limit` candidates per call.
+        pub async fn decay(
+            connection: &mut $connection,
+            site: &str,
+            model: &ProfileModel,
+            now: i64,
+            limit: i64,
+        ) -> Result<u32, StoreError> {
+            let Some(decay) = model.scoring.decay.as_ref() else { return Ok(0) };
+            let period = i64::from(decay.after_days) * kindling_core::scoring::DAY_MS as i64;
+            let rows = sqlx::query(
+                "SELECT doc FROM persons WHERE site = $1 AND last_activity_ms <= $2 AND score > $3
+                 ORDER BY last_activity_ms LIMIT $4",
+            )
+            .bind(site)
+            .bind(now - period)
+            .bind(decay.floor)
+            .bind(limit)
+            .fetch_all(&mut *connection)
+            .await?;
+            let mut changed = 0;
+            for row in &rows {
+                let mut person = decode(&row.try_get::<String, _>("doc")?)?;
+                let as_u64 = |ms: i64| u64::try_from(ms).unwrap_or(0);
+                let awards = model.scoring.decay_due(
+                    person.score,
+                    as_u64(person.last_activity_ms),
+                    as_u64(person.last_decay_ms),
+                    as_u64(now),
+                );
+                if awards.is_empty() {
+                    continue;
+                }
+                let through = model.scoring.decayed_through(
+                    as_u64(person.last_activity_ms),
+                    as_u64(person.last_decay_ms),
+                    as_u64(now),
+                );
+                let mut changes = Changes::default();
+                person.award(&awards, now, None, &mut changes);
+                person.last_decay_ms = through.map_or(now, |t| i64::try_from(t).unwrap_or(now));
+                person.settle(model, now, None, &mut changes);
+                save(connection, site, &person, now).await?;
+                record(connection, site, &person.id, &changes).await?;
+                changed += 1;
+            }
+            Ok(changed)
         }
 
         /// The profile state of `visitor`'s person, if it has one.

@@ -11,6 +11,8 @@ use sqlx::{Row, SqlitePool};
 use kindling_core::wire::VisitorSummary;
 
 use super::people::ProfileState;
+use super::{DECAY_BATCH, LeadFilter, ProfileKey, ProfileView};
+use crate::profiles::{Person, ProfileModel, Stage};
 use super::{Committed, EventQuery, InsertOutcome, Store, StoreError, StoredEvent, WriteBatch};
 
 const INSERT_EVENT: &str = "INSERT INTO events (site, id, visitor, kind, url, title, referrer,
@@ -141,6 +143,45 @@ impl Store for SqliteStore {
         }
         transaction.commit().await?;
         Ok(results)
+    }
+
+    async fn profile(&self, site: &str, key: &ProfileKey) -> Result<Option<ProfileView>, StoreError> {
+        let mut connection = self.pool.acquire().await?;
+        people::view(&mut connection, site, key).await
+    }
+
+    async fn leads(&self, site: &str, filter: &LeadFilter) -> Result<Vec<Person>, StoreError> {
+        let mut connection = self.pool.acquire().await?;
+        people::leads(&mut connection, site, filter).await
+    }
+
+    async fn set_stage(
+        &self,
+        site: &str,
+        id: &str,
+        stage: Stage,
+        cause: &str,
+        model: &ProfileModel,
+        now_ms: i64,
+    ) -> Result<Option<ProfileState>, StoreError> {
+        let mut transaction = self.pool.begin().await?;
+        let state = people::set_stage(&mut transaction, site, id, stage, cause, model, now_ms).await?;
+        transaction.commit().await?;
+        Ok(state)
+    }
+
+    async fn delete_person(&self, site: &str, id: &str) -> Result<bool, StoreError> {
+        let mut transaction = self.pool.begin().await?;
+        let deleted = people::delete(&mut transaction, site, id).await?;
+        transaction.commit().await?;
+        Ok(deleted)
+    }
+
+    async fn decay(&self, site: &str, model: &ProfileModel, now_ms: i64) -> Result<u32, StoreError> {
+        let mut transaction = self.pool.begin().await?;
+        let changed = people::decay(&mut transaction, site, model, now_ms, DECAY_BATCH).await?;
+        transaction.commit().await?;
+        Ok(changed)
     }
 
     async fn events(&self, query: &EventQuery) -> Result<Vec<StoredEvent>, StoreError> {
