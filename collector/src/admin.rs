@@ -1,23 +1,43 @@
 //! The admin API (`/admin/api/*`), behind a bearer token (`--admin-token`).
 //!
 //! - `GET /admin/api/events?site=KEY[&visitor=ID][&type=KIND][&limit=N]`: stored
-//!   events, newest first (limit 1–1000, default 100).
+//!   events, newest first (limit 1–1000, default 100);
+//! - `GET /admin/api/profile?site=KEY&(id|visitor|email)=…`: a profile with its
+//!   timeline (events, score changes with reasons, stage and segment changes);
+//! - `GET /admin/api/profile/export?…`: the same as a JSON download (data-subject
+//!   access);
+//! - `DELETE /admin/api/profile?…`: the person and everything about them (erasure);
+//! - `POST /admin/api/profile/stage?…` `{"stage": "sql", "cause": "…"}`: set a stage;
+//! - `POST /admin/api/profile/customer?…`: record a customer conversion;
+//! - `GET /admin/api/leads?site=KEY[&temperature=][&stage=][&segment=][&source=]
+//!   [&min_score=][&max_score=][&limit=][&offset=]`: known persons, best score first.
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
-use axum::routing::get;
+use axum::http::header::CONTENT_DISPOSITION;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 
-use crate::AppState;
 use crate::error::ApiError;
-use crate::store::{EventQuery, StoredEvent};
+use crate::json::JsonBody;
+use crate::profiles::Stage;
+use crate::sites::Site;
+use crate::store::{EventQuery, LeadFilter, ProfileKey, ProfileState, ProfileView, StoredEvent};
+use crate::{AppState, unix_millis};
 
 /// The admin routes.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/admin/api/events", get(list_events))
+    Router::new()
+        .route("/admin/api/events", get(list_events))
+        .route("/admin/api/profile", get(profile).delete(delete_profile))
+        .route("/admin/api/profile/export", get(export_profile))
+        .route("/admin/api/profile/stage", post(set_stage))
+        .route("/admin/api/profile/customer", post(record_customer))
+        .route("/admin/api/leads", get(list_leads))
 }
 
 #[derive(Debug, Deserialize)]
@@ -55,4 +75,176 @@ fn authorize(app: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
     let same_length = given.len() == expected.len();
     let difference = given.bytes().zip(expected.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b));
     if same_length && difference == 0 { Ok(()) } else { Err(ApiError::Unauthorized) }
+}
+
+/// Which person an admin call is about.
+#[derive(Debug, Deserialize)]
+struct ProfileParams {
+    site: String,
+    id: Option<String>,
+    visitor: Option<String>,
+    email: Option<String>,
+}
+
+impl ProfileParams {
+    fn key(&self) -> Result<ProfileKey, ApiError> {
+        match (&self.id, &self.visitor, &self.email) {
+            (Some(id), None, None) => Ok(ProfileKey::Id(id.clone())),
+            (None, Some(visitor), None) => Ok(ProfileKey::Visitor(visitor.clone())),
+            (None, None, Some(email)) => Ok(ProfileKey::Email(email.clone())),
+            _ => Err(ApiError::invalid("query", "give exactly one of id, visitor or email")),
+        }
+    }
+}
+
+fn query<T>(params: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
+    params.map(|Query(params)| params).map_err(|rejection| ApiError::invalid("query", rejection.body_text()))
+}
+
+fn site<'a>(app: &'a AppState, key: &str) -> Result<&'a std::sync::Arc<Site>, ApiError> {
+    app.catalog.site(key).ok_or_else(|| ApiError::invalid("site", "no such site"))
+}
+
+async fn view(app: &AppState, params: &ProfileParams) -> Result<ProfileView, ApiError> {
+    site(app, &params.site)?;
+    app.store.profile(&params.site, &params.key()?).await?.ok_or(ApiError::NotFound)
+}
+
+async fn profile(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    params: Result<Query<ProfileParams>, QueryRejection>,
+) -> Result<Json<ProfileView>, ApiError> {
+    authorize(&app, &headers)?;
+    Ok(Json(view(&app, &query(params)?).await?))
+}
+
+async fn export_profile(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    params: Result<Query<ProfileParams>, QueryRejection>,
+) -> Result<impl IntoResponse, ApiError> {
+    authorize(&app, &headers)?;
+    let view = view(&app, &query(params)?).await?;
+    let disposition = format!("attachment; filename=\"kindling-profile-{}.json\"", view.person.id);
+    Ok(([(CONTENT_DISPOSITION, disposition)], Json(view)))
+}
+
+async fn delete_profile(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    params: Result<Query<ProfileParams>, QueryRejection>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    authorize(&app, &headers)?;
+    let params = query(params)?;
+    let person = view(&app, &params).await?.person;
+    app.store.delete_person(&params.site, &person.id).await?;
+    tracing::info!(site = %params.site, person = %person.id, "person deleted on request");
+    Ok(Json(serde_json::json!({"deleted": person.id})))
+}
+
+#[derive(Debug, Deserialize)]
+struct StageChangeBody {
+    stage: String,
+    #[serde(default)]
+    cause: Option<String>,
+}
+
+async fn set_stage(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    params: Result<Query<ProfileParams>, QueryRejection>,
+    body: Result<JsonBody<StageChangeBody>, ApiError>,
+) -> Result<Json<ProfileStateBody>, ApiError> {
+    authorize(&app, &headers)?;
+    let JsonBody(body) = body?;
+    let stage = Stage::parse(&body.stage)
+        .ok_or_else(|| ApiError::invalid("stage", "one of anonymous, lead, mql, sql, customer"))?;
+    let cause = body.cause.unwrap_or_else(|| "set_by_api".to_owned());
+    change_stage(&app, &query(params)?, stage, &cause).await
+}
+
+async fn record_customer(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    params: Result<Query<ProfileParams>, QueryRejection>,
+) -> Result<Json<ProfileStateBody>, ApiError> {
+    authorize(&app, &headers)?;
+    change_stage(&app, &query(params)?, Stage::Customer, "customer_conversion").await
+}
+
+async fn change_stage(
+    app: &AppState,
+    params: &ProfileParams,
+    stage: Stage,
+    cause: &str,
+) -> Result<Json<ProfileStateBody>, ApiError> {
+    let site = site(app, &params.site)?;
+    let person = view(app, params).await?.person;
+    let state = app
+        .store
+        .set_stage(&site.key, &person.id, stage, cause, &site.profiles, unix_millis())
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(ProfileStateBody::from(person.id, state)))
+}
+
+/// A profile's state after a change.
+#[derive(Debug, serde::Serialize)]
+struct ProfileStateBody {
+    id: String,
+    score: i32,
+    temperature: String,
+    stage: String,
+    segments: Vec<String>,
+}
+
+impl ProfileStateBody {
+    fn from(id: String, state: ProfileState) -> Self {
+        ProfileStateBody {
+            id,
+            score: state.score,
+            temperature: state.temperature,
+            stage: state.stage,
+            segments: state.segments,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct LeadsParams {
+    site: String,
+    temperature: Option<String>,
+    stage: Option<String>,
+    segment: Option<String>,
+    source: Option<String>,
+    min_score: Option<i32>,
+    max_score: Option<i32>,
+    limit: Option<u32>,
+    offset: Option<u32>,
+}
+
+async fn list_leads(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    params: Result<Query<LeadsParams>, QueryRejection>,
+) -> Result<Json<Vec<crate::profiles::Person>>, ApiError> {
+    authorize(&app, &headers)?;
+    let params = query(params)?;
+    site(&app, &params.site)?;
+    let limit = params.limit.unwrap_or(50);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::invalid("limit", "must be between 1 and 500"));
+    }
+    let filter = LeadFilter {
+        temperature: params.temperature,
+        stage: params.stage,
+        segment: params.segment,
+        source: params.source,
+        min_score: params.min_score,
+        max_score: params.max_score,
+        limit,
+        offset: params.offset.unwrap_or(0),
+    };
+    Ok(Json(app.store.leads(&params.site, &filter).await?))
 }

@@ -97,11 +97,13 @@ pub async fn serve(
     let (writer, writing) = ingest::Writer::spawn(Arc::clone(&store));
     let limits = Arc::new(ratelimit::Limits::new(&settings));
     let forgetting = tokio::spawn(forget_idle_clients(Arc::clone(&limits)));
+    let catalog = Arc::new(catalog);
+    let decaying = tokio::spawn(profiles::decay::run(Arc::clone(&store), Arc::clone(&catalog)));
     let state = AppState {
         store,
         writer,
         limits,
-        catalog: Arc::new(catalog),
+        catalog,
         admin_token: settings.admin_token.as_deref().map(Arc::from),
     };
     let app = router(state, &settings).into_make_service_with_connect_info::<SocketAddr>();
@@ -110,6 +112,7 @@ pub async fn serve(
     // Every request is answered and every handle to the writer dropped: let it finish
     // the last group commit before returning.
     forgetting.abort();
+    decaying.abort();
     if writing.await.is_err() {
         tracing::error!("the event writer stopped abnormally");
     }

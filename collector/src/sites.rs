@@ -57,6 +57,11 @@ impl Catalog {
         Ok(Catalog { sites })
     }
 
+    /// Every site.
+    pub fn sites(&self) -> impl Iterator<Item = &Arc<Site>> {
+        self.sites.values()
+    }
+
     pub fn site(&self, key: &str) -> Option<&Arc<Site>> {
         self.sites.get(key)
     }

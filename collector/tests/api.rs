@@ -63,7 +63,10 @@ on_both_backends!(
     admin_api_needs_the_token,
     unknown_paths_get_a_json_404,
     probes_answer,
-    widget_bundle_is_served_precompressed_with_cache_headers
+    widget_bundle_is_served_precompressed_with_cache_headers,
+    a_journey_is_scored_staged_and_explained,
+    visitors_with_the_same_email_merge_into_one_person,
+    leads_stages_export_and_erasure
 );
 
 struct Collector {
@@ -486,4 +489,226 @@ async fn widget_bundle_is_served_precompressed_with_cache_headers(backend: Backe
 
     let missing = collector.http.get(collector.url("/w/kindling-none.js")).send().await.expect("sent");
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+}
+
+/// One event of `visitor` (helper for profile tests).
+fn event(n: u32, kind: &str, url: &str, name: Option<&str>, props: Value) -> Value {
+    let mut event = json!({"id": event_id(n), "type": kind, "session": SESSION, "url": url, "ts": 1});
+    if let Some(name) = name {
+        event["name"] = json!(name);
+    }
+    if props != Value::Null {
+        event["props"] = props;
+    }
+    event
+}
+
+impl Collector {
+    async fn send(&self, visitor: &str, events: Vec<Value>) -> Value {
+        let batch = json!({"site": "pk_test", "visitor": visitor, "events": events});
+        let response = self.post("/v1/events", Some(ALLOWED), batch.to_string()).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.expect("JSON")
+    }
+
+    async fn admin(&self, method: reqwest::Method, path: &str) -> reqwest::Response {
+        self.http.request(method, self.url(path)).bearer_auth(TOKEN).send().await.expect("admin API")
+    }
+
+    async fn profile(&self, query: &str) -> Value {
+        let response = self.admin(reqwest::Method::GET, &format!("/admin/api/profile?site=pk_test&{query}")).await;
+        assert_eq!(response.status(), StatusCode::OK, "profile {query}");
+        response.json().await.expect("JSON")
+    }
+}
+
+async fn a_journey_is_scored_staged_and_explained(backend: Backend) {
+    let collector = Collector::start(backend).await;
+    let site = "https://www.example.com";
+    let state = collector
+        .send(VISITOR, vec![event(1, "pageview", &format!("{site}/customers/northwind.html"), None, Value::Null)])
+        .await;
+    assert_eq!(state["visitor"]["score"], 10, "{state:#}");
+    assert_eq!(state["visitor"]["temperature"], "cold");
+    assert_eq!(state["visitor"]["stage"], "anonymous");
+
+    let state = collector
+        .send(VISITOR, vec![
+            event(2, "form_submit", &format!("{site}/ebook.html"), Some("ebook"), Value::Null),
+            event(3, "identify", &format!("{site}/ebook.html"), None,
+                  json!({"email": " Dana@Northwind.example ", "company_size": 500, "role": "CFO"})),
+            // A second e-book submission earns nothing: the rule pays once ever.
+            event(4, "form_submit", &format!("{site}/ebook.html"), Some("ebook"), Value::Null),
+        ])
+        .await;
+    assert_eq!(state["visitor"]["score"], 45, "10 + 20 + 15 fit: {state:#}");
+    assert_eq!(state["visitor"]["temperature"], "warm");
+    assert_eq!(state["visitor"]["stage"], "lead");
+    assert_eq!(state["visitor"]["segments"], json!(["enterprise"]));
+
+    let state = collector
+        .send(VISITOR, vec![event(5, "form_submit", &format!("{site}/demo.html"), Some("demo-request"), Value::Null)])
+        .await;
+    assert_eq!(state["visitor"]["score"], 85, "{state:#}");
+    assert_eq!(state["visitor"]["temperature"], "hot");
+    assert_eq!(state["visitor"]["stage"], "sql", "a demo request makes an SQL");
+    assert_eq!(state["visitor"]["segments"], json!(["enterprise", "hot_leads"]));
+
+    let profile = collector.profile("email=dana@northwind.example").await;
+    let person = &profile["person"];
+    assert_eq!(person["email"], "dana@northwind.example");
+    assert_eq!(person["traits"]["role"]["value"], "CFO");
+    assert_eq!(person["traits"]["role"]["source"], "identify");
+    let reasons: Vec<(String, i64)> = profile["score_changes"]
+        .as_array()
+        .expect("score lines")
+        .iter()
+        .map(|line| (line["rule"].as_str().unwrap_or_default().to_owned(), line["points"].as_i64().unwrap_or(0)))
+        .collect();
+    assert_eq!(
+        reasons,
+        vec![
+            ("case_study".to_owned(), 10),
+            ("ebook_download".to_owned(), 20),
+            ("enterprise_size".to_owned(), 15),
+            ("demo_request".to_owned(), 40),
+        ],
+        "the score explained line by line"
+    );
+    let total: i64 = reasons.iter().map(|(_, points)| points).sum();
+    assert_eq!(total, person["score"].as_i64().unwrap_or(0), "the lines add up to the score");
+    let stages: Vec<(&str, &str)> = profile["stage_changes"]
+        .as_array()
+        .expect("stage lines")
+        .iter()
+        .map(|line| (line["to"].as_str().unwrap_or_default(), line["cause"].as_str().unwrap_or_default()))
+        .collect();
+    assert_eq!(stages, vec![("lead", "email_known"), ("sql", "sql_form_submitted")]);
+    let entered: Vec<&str> = profile["segment_changes"]
+        .as_array()
+        .expect("segment lines")
+        .iter()
+        .filter(|line| line["entered"] == true)
+        .map(|line| line["segment"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(entered, vec!["enterprise", "hot_leads"]);
+    assert_eq!(profile["events"].as_array().map(Vec::len), Some(5));
+
+    // The boot response carries the same state.
+    let boot = json!({"site": "pk_test", "visitor": VISITOR, "url": "https://www.example.com/", "slots": []});
+    let boot: Value = collector.post("/v1/boot", Some(ALLOWED), boot.to_string()).await.json().await.expect("JSON");
+    assert_eq!(boot["visitor"]["stage"], "sql", "{boot:#}");
+    assert_eq!(boot["visitor"]["score"], 85);
+}
+
+async fn visitors_with_the_same_email_merge_into_one_person(backend: Backend) {
+    let collector = Collector::start(backend).await;
+    let laptop = VISITOR;
+    let phone = "0190f3c2-7d2a-7c4e-8a8b-0000000000f2";
+    let pricing = "https://www.example.com/pricing.html";
+    // The pricing rule pays once a day: the same day on two devices must pay once
+    // after the merge, exactly as for one visitor.
+    collector.send(laptop, vec![event(1, "pageview", pricing, None, Value::Null)]).await;
+    collector
+        .send(laptop, vec![event(2, "identify", pricing, None, json!({"email": "sam@example.com"}))])
+        .await;
+    let before = collector.profile(&format!("visitor={laptop}")).await;
+    collector.send(phone, vec![event(3, "pageview", pricing, None, Value::Null)]).await;
+    let phone_alone = collector.profile(&format!("visitor={phone}")).await;
+    assert_ne!(phone_alone["person"]["id"], before["person"]["id"], "two persons before the merge");
+    assert_eq!(phone_alone["person"]["score"], 10);
+
+    let merged_state = collector
+        .send(phone, vec![event(4, "identify", pricing, None, json!({"email": "SAM@example.com", "company_size": 300}))])
+        .await;
+    let merged = collector.profile("email=sam@example.com").await;
+    assert_eq!(merged["person"]["id"], before["person"]["id"], "the known person survives");
+    let mut visitors: Vec<&str> =
+        merged["visitors"].as_array().expect("visitors").iter().filter_map(Value::as_str).collect();
+    visitors.sort_unstable();
+    let mut expected = vec![laptop, phone];
+    expected.sort_unstable();
+    assert_eq!(visitors, expected);
+    assert_eq!(merged["events"].as_array().map(Vec::len), Some(4), "both histories");
+    // One history: pricing once today (10) + fit (15), as if one visitor did it all.
+    assert_eq!(merged["person"]["score"], 25, "{merged:#}");
+    assert_eq!(merged_state["visitor"]["score"], 25);
+    let lines: i64 = merged["score_changes"].as_array().expect("lines").iter().map(|l| l["points"].as_i64().unwrap_or(0)).sum();
+    assert_eq!(lines, 25, "the lines still add up after the merge");
+    assert_eq!(merged["person"]["aggregates"]["pageviews"], 2);
+    let old = collector.admin(reqwest::Method::GET, &format!("/admin/api/profile?site=pk_test&id={}", phone_alone["person"]["id"].as_str().unwrap_or_default())).await;
+    assert_eq!(old.status(), StatusCode::NOT_FOUND, "the merged person is gone");
+}
+
+async fn leads_stages_export_and_erasure(backend: Backend) {
+    let collector = Collector::start(backend).await;
+    let url = "https://www.example.com/pricing.html";
+    for (n, (visitor_n, email, size)) in [(1u32, "a@one.example", 500), (2, "b@two.example", 20)].into_iter().enumerate() {
+        let visitor = uuid_for(visitor_n);
+        collector
+            .send(&visitor, vec![
+                event(10 * n as u32 + 1, "pageview", url, None, Value::Null),
+                event(10 * n as u32 + 2, "identify", url, None, json!({"email": email, "company_size": size})),
+            ])
+            .await;
+    }
+    collector.send(&uuid_for(3), vec![event(31, "pageview", url, None, Value::Null)]).await;
+
+    let leads = collector.admin(reqwest::Method::GET, "/admin/api/leads?site=pk_test").await;
+    let leads: Vec<Value> = leads.json().await.expect("JSON");
+    let emails: Vec<&str> = leads.iter().filter_map(|p| p["email"].as_str()).collect();
+    assert_eq!(emails, vec!["a@one.example", "b@two.example"], "known persons only, best score first");
+    let enterprise: Vec<Value> = collector
+        .admin(reqwest::Method::GET, "/admin/api/leads?site=pk_test&segment=enterprise&min_score=20")
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(enterprise.len(), 1);
+    let paged: Vec<Value> =
+        collector.admin(reqwest::Method::GET, "/admin/api/leads?site=pk_test&limit=1&offset=1").await.json().await.expect("JSON");
+    assert_eq!(paged[0]["email"], "b@two.example");
+
+    let stage = collector
+        .http
+        .post(collector.url("/admin/api/profile/stage?site=pk_test&email=b@two.example"))
+        .bearer_auth(TOKEN)
+        .body(r#"{"stage": "sql", "cause": "accepted by sales"}"#)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(stage.status(), StatusCode::OK);
+    let customer = collector.admin(reqwest::Method::POST, "/admin/api/profile/customer?site=pk_test&email=b@two.example").await;
+    assert_eq!(customer.json::<Value>().await.expect("JSON")["stage"], "customer");
+    let bad = collector
+        .http
+        .post(collector.url("/admin/api/profile/stage?site=pk_test&email=b@two.example"))
+        .bearer_auth(TOKEN)
+        .body(r#"{"stage": "whale"}"#)
+        .send()
+        .await
+        .expect("sent");
+    expect_error(bad, StatusCode::BAD_REQUEST, "invalid_field", Some("stage")).await;
+    let history = collector.profile("email=b@two.example").await;
+    let causes: Vec<&str> =
+        history["stage_changes"].as_array().expect("lines").iter().filter_map(|l| l["cause"].as_str()).collect();
+    assert_eq!(causes, vec!["email_known", "accepted by sales", "customer_conversion"]);
+
+    let export = collector.admin(reqwest::Method::GET, "/admin/api/profile/export?site=pk_test&email=b@two.example").await;
+    assert!(export.headers()["content-disposition"].to_str().unwrap_or_default().starts_with("attachment"));
+    let exported: Value = export.json().await.expect("JSON");
+    assert_eq!(exported["person"]["email"], "b@two.example");
+    assert_eq!(exported["events"].as_array().map(Vec::len), Some(2));
+
+    let erased = collector.admin(reqwest::Method::DELETE, "/admin/api/profile?site=pk_test&email=b@two.example").await;
+    assert_eq!(erased.status(), StatusCode::OK);
+    let gone = collector.admin(reqwest::Method::GET, "/admin/api/profile?site=pk_test&email=b@two.example").await;
+    assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+    let events = collector.events().await;
+    assert!(events.iter().all(|e| e["visitor"] != uuid_for(2).as_str()), "the person's events are erased");
+    assert_eq!(events.len(), 3, "other persons keep theirs");
+}
+
+fn uuid_for(n: u32) -> String {
+    format!("0190f3c2-7d2a-7c4e-8a8b-{:012x}", 0xabc000 + n)
 }

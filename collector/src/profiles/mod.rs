@@ -5,6 +5,7 @@
 //! [`model`] (scoring, segments, stage policy). Storage backends load and save
 //! persons around it, inside the same transaction as the events.
 
+pub mod decay;
 pub mod engine;
 pub mod model;
 pub mod stage;
