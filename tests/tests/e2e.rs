@@ -198,3 +198,67 @@ async fn events_recorded_while_the_collector_is_down_arrive_once_it_is_back() {
     assert_eq!(left, 0, "the offline queue is empty once delivered");
     browser.close().await;
 }
+
+/// Fills the lead form on the current page and sends it.
+async fn fill_lead_form(browser: &Browser, form: &str, email: &str) {
+    let script = format!(
+        "const f = document.querySelector('form[data-kindling-form=\"{form}\"]');
+         f.querySelector('[name=email]').focus();
+         f.querySelector('[name=email]').value = '{email}';
+         f.querySelector('[name=email]').dispatchEvent(new Event('change', {{bubbles: true}}));
+         f.querySelector('[name=name]').value = 'Dana Whitfield';
+         f.querySelector('[name=company]').value = 'Northwind Logistics';
+         f.querySelector('[name=company_size]').value = '500';
+         f.querySelector('[name=role]').value = 'CFO';
+         f.querySelector('[name=marketing_consent]').checked = true;
+         f.requestSubmit();
+         return true;"
+    );
+    browser.eval(&script).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reader_who_downloads_the_ebook_and_requests_a_demo_turns_hot_and_sql() {
+    let stack = Stack::demo().await;
+    let browser = Browser::start().await;
+    let ready = "return !!window.kindling && !window.kindling.q;";
+    browser.client.goto(&format!("{}/customers/northwind.html", stack.site)).await.expect("case study");
+    browser.wait_for("the widget", ready).await;
+    browser.client.goto(&format!("{}/ebook.html", stack.site)).await.expect("e-book page");
+    browser.wait_for("the widget", ready).await;
+    fill_lead_form(&browser, "ebook", "dana@northwind.example").await;
+    browser.wait_for("the thank-you", "return !document.getElementById('ebook-thanks').hidden;").await;
+    browser.client.goto(&format!("{}/demo.html", stack.site)).await.expect("demo page");
+    browser.wait_for("the widget", ready).await;
+    fill_lead_form(&browser, "demo-request", "dana@northwind.example").await;
+    browser.wait_for("the thank-you", "return !document.getElementById('demo-thanks').hidden;").await;
+    browser.client.goto("about:blank").await.expect("left");
+
+    let http = reqwest::Client::new();
+    let url = format!("{}/admin/api/profile?site=pk_demo_brightline&email=dana@northwind.example", stack.collector);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    let profile: Value = loop {
+        let response = http.get(&url).bearer_auth(kindling_e2e::ADMIN_TOKEN).send().await.expect("admin API");
+        if response.status().is_success() {
+            let profile: Value = response.json().await.expect("JSON");
+            if profile["person"]["stage"] == "sql" {
+                break profile;
+            }
+        }
+        assert!(std::time::Instant::now() < deadline, "the profile did not reach SQL");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    let person = &profile["person"];
+    assert_eq!(person["temperature"], "hot", "{person:#}");
+    assert_eq!(person["score"], 95, "{:#}", profile["score_changes"]);
+    let mut reasons: Vec<&str> =
+        profile["score_changes"].as_array().expect("lines").iter().filter_map(|line| line["rule"].as_str()).collect();
+    reasons.sort_unstable();
+    assert_eq!(reasons, vec!["case_study", "demo_request", "ebook_download", "enterprise_size", "finance_role"]);
+    assert_eq!(person["traits"]["company"]["value"], "Northwind Logistics");
+    assert!(person["segments"].as_array().is_some_and(|s| s.iter().any(|s| s == "hot_leads")), "{person:#}");
+    let stages: Vec<&str> =
+        profile["stage_changes"].as_array().expect("lines").iter().filter_map(|line| line["to"].as_str()).collect();
+    assert_eq!(stages.last(), Some(&"sql"), "{stages:?}");
+    browser.close().await;
+}
