@@ -7,6 +7,7 @@
 //! - `test`: install what is missing, then run every test (unit, integration, widget
 //!   tests in headless Chromium, end-to-end tests).
 
+mod bench;
 mod bundle;
 mod demo;
 mod size;
@@ -46,6 +47,11 @@ enum Task {
     },
     /// Install what is missing and run every test.
     Test,
+    /// Run a benchmark (not a test: never run by `test` or CI).
+    Bench {
+        #[command(subcommand)]
+        bench: bench::Bench,
+    },
 }
 
 fn main() -> ExitCode {
@@ -55,6 +61,7 @@ fn main() -> ExitCode {
         Task::Size { json } => size::run(json),
         Task::Demo { port, db } => demo::run(port, &db),
         Task::Test => test::run(),
+        Task::Bench { bench } => bench::run(bench),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -138,3 +138,27 @@ pub fn ensure_browser_tools() -> TaskResult<BrowserTools> {
     let runner = tools_dir().join(format!("wasm-bindgen-{version}/bin/wasm-bindgen-test-runner"));
     Ok(BrowserTools { chromedriver, wasm_bindgen_test_runner: runner })
 }
+
+/// Finds the load generator `wrk` on `PATH`, installing it from Debian (as root) when
+/// missing; elsewhere says what to install.
+pub fn ensure_wrk() -> TaskResult<PathBuf> {
+    if let Some(found) = find_on_path("wrk") {
+        return Ok(found);
+    }
+    let debian = Path::new("/etc/debian_version").exists();
+    let root = output(Command::new("id").arg("-u")).is_some_and(|uid| uid.trim() == "0");
+    if !(debian && root) {
+        return fail("wrk is missing: install it (Debian: apt-get install wrk) and run again");
+    }
+    println!("xtask: installing wrk");
+    run(Command::new("apt-get").arg("update").arg("-q"))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "-q", "--no-install-recommends", "wrk"])
+        .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    find_on_path("wrk").map_or_else(|| fail("wrk was installed but is not on PATH"), Ok)
+}
+
+fn find_on_path(name: &str) -> Option<PathBuf> {
+    let paths = std::env::var_os("PATH")?;
+    std::env::split_paths(&paths).map(|dir| dir.join(name)).find(|candidate| candidate.is_file())
+}

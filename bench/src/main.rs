@@ -1,0 +1,97 @@
+//! `kindling-bench`: the Rust half of `cargo xtask bench ingest`, which runs it (see
+//! `xtask/src/bench.rs`). Two subcommands:
+//!
+//! - `baseline --listen 127.0.0.1:PORT`: a bare axum server that only reads request
+//!   bodies ([`baseline`]), the HTTP ceiling the collector is compared with;
+//! - `storage [--seconds 10] [--rows N] [--per-commit 1000] [--events-per-request 50]
+//!   [--config PATH]`:
+//!   the collector's SQLite store driven directly, no HTTP ([`storage`]); prints
+//!   `storage rows=.. commits=.. seconds=.. rows_per_s=..` as its last line.
+//!
+//! It is a tool, not a test: nothing here runs under `cargo test` but two unit tests of
+//! the body builder.
+
+mod baseline;
+mod body;
+mod storage;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "kindling-bench", about = "Baselines for `cargo xtask bench ingest`")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve a bare axum handler that only reads the body, until SIGTERM or ctrl-c.
+    Baseline {
+        /// Address to listen on (loopback only).
+        #[arg(long)]
+        listen: SocketAddr,
+    },
+    /// Insert event rows straight into the collector's SQLite store; print rows/s.
+    Storage {
+        /// Stop after this many measured rows.
+        #[arg(long)]
+        rows: Option<u64>,
+        /// Stop after this many seconds of measuring.
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+        /// Unmeasured seconds of committing first.
+        #[arg(long, default_value_t = 2.0)]
+        warmup: f64,
+        /// Rows per transaction.
+        #[arg(long, default_value_t = 1000)]
+        per_commit: usize,
+        /// Events per request-sized batch (each batch also updates its visitor).
+        #[arg(long, default_value_t = 50)]
+        events_per_request: usize,
+        /// Folder to create the temporary database in (default: the system's).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// The collector's configuration (YAML) with the site `pk_bench` (default: built in).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let result = match Cli::parse().command {
+        Command::Baseline { listen } => baseline::serve(listen).await,
+        Command::Storage { rows, seconds, warmup, per_commit, events_per_request, dir, config } => {
+            let options = storage::Options {
+                rows,
+                seconds,
+                warmup_seconds: warmup,
+                per_commit,
+                events_per_request,
+                dir,
+                config,
+            };
+            storage::run(&options).await.map(|report| {
+                println!(
+                    "storage rows={} commits={} seconds={:.3} rows_per_s={:.1}",
+                    report.rows,
+                    report.commits,
+                    report.commit_seconds,
+                    report.rows_per_s()
+                );
+            })
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("kindling-bench: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,733 @@
+//! `cargo xtask bench ingest [--json] [--seconds N]`: ingest throughput and latency,
+//! read as ratios against baselines measured in the same run on the same machine.
+//! A benchmark, not a test: neither `cargo xtask test` nor CI runs it.
+//!
+//! Five measurements, each after a 2 s warm-up, `--seconds` long (default 10); every
+//! database is a fresh SQLite file on disk, in a folder under `target/bench/` removed
+//! at the end:
+//!
+//! 1. **HTTP baseline**: `kindling-bench baseline`, a bare axum handler that only reads
+//!    the body (same axum, hyper and tokio as the collector), loaded like the collector
+//!    with single-event bodies → requests/s;
+//! 2. **storage ceiling**: `kindling-bench storage`, the collector's own
+//!    `SqliteStore::commit` with the same rows (50-event request batches, 1,000 rows a
+//!    transaction), no HTTP → rows/s;
+//! 3. **the collector** (release build; `--rate-limit-ip 0 --rate-limit-site 0`; one
+//!    site allowing origin `*`), single-event requests → requests/s (= events/s);
+//! 4. the same with 50-event requests → events/s;
+//! 5. single-event requests paced at half the peak of (3) → p50/p99 latency.
+//!
+//! The load generator is `wrk` (installed from Debian when missing and running as root)
+//! with `xtask/bench/ingest.lua`, which gives every request a new visitor, session and
+//! event ids (UUIDv7), since the collector stores a resent id once. Its parameters:
+//! `wrk -t1 -c32 -d<N>s --timeout 5s -s xtask/bench/ingest.lua URL`. One wrk thread
+//! leaves the other of the two cores to the server under test (wrk's Lua body building
+//! costs CPU too); 32 connections keep enough requests in flight for the collector's
+//! group commit to share an fsync among many requests, while staying a realistic
+//! number of concurrent clients. The warm-ups of the collector runs check every answer
+//! (200, all events accepted, no duplicates); measured runs do not, so checking costs
+//! them nothing. The half-load run paces requests with wrk's `delay()` hook against a
+//! monotonic clock: an open-loop approximation (a connection sends only once its
+//! previous answer is in, and latency counts from the actual send).
+//!
+//! Printed: a table of requests/s, events/s, p50/p99 latency and errors per
+//! measurement, and the ratios single_rps/baseline_rps and
+//! batch_events_per_s/storage_rows_per_s; with `--json`, the last line is one JSON
+//! object: `{"baseline_rps":..,"single_rps":..,"single_ratio":..,
+//! "storage_rows_per_s":..,"batch_events_per_s":..,"batch_ratio":..,
+//! "p99_ms_half_load":..,` then more keys`}`.
+
+use std::fs::File;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use clap::Subcommand;
+
+use crate::tools::{ensure_wrk, run as run_command, workspace_root};
+use crate::{TaskError, TaskResult, fail};
+
+/// wrk's threads (`-t`): one, leaving the second core to the server.
+const WRK_THREADS: u32 = 1;
+/// wrk's connections (`-c`).
+const WRK_CONNECTIONS: u32 = 32;
+/// wrk's `--timeout`: an answer slower than this counts as an error.
+const WRK_TIMEOUT: &str = "5s";
+/// Unmeasured load before every measurement.
+const WARMUP_SECONDS: u64 = 2;
+/// Events per request of the batch measurement (and of the storage ceiling's batches).
+const BATCH_EVENTS: u32 = 50;
+/// Rows per transaction of the storage ceiling.
+const STORAGE_ROWS_PER_COMMIT: u32 = 1000;
+/// The benchmark's site, as in `bench/src/body.rs` and `xtask/bench/ingest.lua`; the
+/// storage ceiling reads the same file.
+const SITE_CONFIG: &str =
+    "sites:\n  - key: pk_bench\n    name: Ingest benchmark\n    origins: [\"*\"]\n";
+/// How long a server may take to answer `/healthz` after starting.
+const START_TIMEOUT: Duration = Duration::from_secs(20);
+/// How long a server may take to stop after SIGTERM before it is killed.
+const STOP_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The benchmarks.
+#[derive(Subcommand)]
+pub enum Bench {
+    /// Ingest throughput and latency against an HTTP baseline and a storage ceiling.
+    Ingest {
+        /// Also print one JSON object as the last line.
+        #[arg(long)]
+        json: bool,
+        /// Seconds per measurement (after a 2 s warm-up each).
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
+        seconds: u64,
+    },
+}
+
+pub fn run(bench: Bench) -> TaskResult<()> {
+    match bench {
+        Bench::Ingest { json, seconds } => ingest(json, seconds),
+    }
+}
+
+fn ingest(json: bool, seconds: u64) -> TaskResult<()> {
+    let root = workspace_root();
+    let wrk = Wrk { binary: ensure_wrk()?, script: root.join("xtask/bench/ingest.lua") };
+    if !wrk.script.is_file() {
+        return fail(format!("the wrk script {} is missing", wrk.script.display()));
+    }
+    run_command(Command::new(env!("CARGO")).current_dir(&root).args([
+        "build",
+        "--release",
+        "-p",
+        "kindling-collector",
+        "-p",
+        "kindling-bench",
+    ]))?;
+    let release = target_dir(&root).join("release");
+    let collector = release.join("kindling-collector");
+    let bench = release.join("kindling-bench");
+    let work = WorkDir::create(&target_dir(&root).join("bench"))?;
+    let config = work.path.join("bench.yaml");
+    std::fs::write(&config, SITE_CONFIG)?;
+    let ctx = Context { wrk, work: &work.path, seconds, collector, config };
+
+    println!(
+        "xtask: ingest benchmark: {seconds} s per measurement after {WARMUP_SECONDS} s of warm-up; \
+         wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS} --timeout {WRK_TIMEOUT} -s xtask/bench/ingest.lua"
+    );
+
+    println!("xtask: [1/5] HTTP baseline: bare axum handler, 1 event/request");
+    let baseline = {
+        let addr = free_loopback_addr()?;
+        let mut command = Command::new(&bench);
+        command.arg("baseline").arg("--listen").arg(addr.to_string());
+        let server = Server::start("baseline", command, addr, &work.path.join("baseline.log"))?;
+        let url = format!("http://{addr}/v1/events");
+        ctx.wrk.run(&url, Load::single(), WARMUP_SECONDS, &work.path, "baseline-warmup")?;
+        let measured = ctx.wrk.run(&url, Load::single(), seconds, &work.path, "baseline")?;
+        server.stop()?;
+        measured
+    };
+
+    println!(
+        "xtask: [2/5] storage ceiling: SqliteStore::commit, {STORAGE_ROWS_PER_COMMIT} rows/transaction \
+         ({BATCH_EVENTS}-event batches), no HTTP"
+    );
+    let storage = storage_ceiling(&bench, &work.path, &ctx.config, seconds)?;
+
+    println!("xtask: [3/5] collector, 1 event/request, as fast as possible");
+    let single = ctx.collector_run("single", Load::single())?;
+    println!("xtask: [4/5] collector, {BATCH_EVENTS} events/request, as fast as possible");
+    let batch =
+        ctx.collector_run("batch", Load { events: BATCH_EVENTS, rate: 0.0, check: false })?;
+    let half_target = single.ok_rps() / 2.0;
+    println!(
+        "xtask: [5/5] collector, 1 event/request paced at {half_target:.0} requests/s (half the peak)"
+    );
+    let half =
+        ctx.collector_run("half-load", Load { events: 1, rate: half_target, check: false })?;
+    drop(ctx);
+    work.remove()?;
+
+    let results = Results { baseline, storage, single, batch, half, half_target };
+    results.check()?;
+    results.print_table();
+    if json {
+        println!("{}", results.json(seconds));
+    }
+    Ok(())
+}
+
+fn target_dir(root: &Path) -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from) {
+        Some(dir) if dir.is_absolute() => dir,
+        Some(dir) => root.join(dir),
+        None => root.join("target"),
+    }
+}
+
+/// What the collector runs share.
+struct Context<'a> {
+    wrk: Wrk,
+    work: &'a Path,
+    seconds: u64,
+    collector: PathBuf,
+    config: PathBuf,
+}
+
+impl Context<'_> {
+    /// Starts a collector on a fresh database, warms it up checking every answer, then
+    /// measures `load` unchecked, and stops it.
+    fn collector_run(&self, name: &str, load: Load) -> TaskResult<WrkResult> {
+        let addr = free_loopback_addr()?;
+        let database = self.work.join(format!("{name}.db"));
+        let mut command = Command::new(&self.collector);
+        command
+            .arg("--listen")
+            .arg(addr.to_string())
+            .arg("--database")
+            .arg(format!("sqlite://{}", database.display()))
+            .arg("--config")
+            .arg(&self.config)
+            .args(["--rate-limit-ip", "0", "--rate-limit-site", "0"]);
+        // Only the flags above: no setting may leak in from the environment.
+        for (key, _) in std::env::vars_os() {
+            if key.to_string_lossy().starts_with("KINDLING_") || key == "RUST_LOG" {
+                command.env_remove(key);
+            }
+        }
+        let server =
+            Server::start("collector", command, addr, &self.work.join(format!("{name}.log")))?;
+        let url = format!("http://{addr}/v1/events");
+        let warmup = self.wrk.run(
+            &url,
+            Load { check: true, ..load },
+            WARMUP_SECONDS,
+            self.work,
+            &format!("{name}-warmup"),
+        )?;
+        if warmup.checked == 0.0 || warmup.bad > 0.0 {
+            let sample = warmup.sample.as_deref().unwrap_or("(no answer)");
+            return fail(format!(
+                "the collector did not accept every event during the warm-up ({} of {} answers wrong; \
+                 first: {sample}); the numbers would be meaningless",
+                warmup.bad, warmup.checked
+            ));
+        }
+        let measured = self.wrk.run(&url, load, self.seconds, self.work, name)?;
+        server.stop()?;
+        Ok(measured)
+    }
+}
+
+/// Runs `kindling-bench storage` and reads its rows/s.
+fn storage_ceiling(bench: &Path, work: &Path, config: &Path, seconds: u64) -> TaskResult<f64> {
+    let mut command = Command::new(bench);
+    command
+        .arg("storage")
+        .args(["--seconds", &seconds.to_string(), "--warmup", &WARMUP_SECONDS.to_string()])
+        .args(["--per-commit", &STORAGE_ROWS_PER_COMMIT.to_string()])
+        .args(["--events-per-request", &BATCH_EVENTS.to_string()])
+        .arg("--dir")
+        .arg(work)
+        .arg("--config")
+        .arg(config);
+    let limit = Duration::from_secs(seconds + WARMUP_SECONDS + 60);
+    let out = run_bounded(command, limit, work, "storage")?;
+    if !out.status.success() {
+        return fail(format!(
+            "kindling-bench storage failed ({}): {}{}",
+            out.status, out.stderr, out.stdout
+        ));
+    }
+    let line =
+        out.stdout.lines().rev().find(|line| line.starts_with("storage ")).unwrap_or_default();
+    match fields(line)
+        .find(|(key, _)| *key == "rows_per_s")
+        .and_then(|(_, value)| value.parse::<f64>().ok())
+    {
+        Some(rows_per_s) if rows_per_s > 0.0 => Ok(rows_per_s),
+        _ => fail(format!("cannot read rows_per_s from kindling-bench storage: {:?}", out.stdout)),
+    }
+}
+
+/// `key=value` pairs of a line.
+fn fields(line: &str) -> impl Iterator<Item = (&str, &str)> {
+    line.split_whitespace().filter_map(|word| word.split_once('='))
+}
+
+/// What wrk sends.
+#[derive(Clone, Copy)]
+struct Load {
+    /// Events per request.
+    events: u32,
+    /// Requests/s to pace at; 0 for as fast as possible.
+    rate: f64,
+    /// Check every answer (200, all accepted, no duplicates).
+    check: bool,
+}
+
+impl Load {
+    fn single() -> Load {
+        Load { events: 1, rate: 0.0, check: false }
+    }
+}
+
+struct Wrk {
+    binary: PathBuf,
+    script: PathBuf,
+}
+
+impl Wrk {
+    /// Runs wrk for `seconds` against `url`; its output is kept in `work/wrk-LABEL.*`.
+    fn run(
+        &self,
+        url: &str,
+        load: Load,
+        seconds: u64,
+        work: &Path,
+        label: &str,
+    ) -> TaskResult<WrkResult> {
+        let mut command = Command::new(&self.binary);
+        command
+            .arg(format!("-t{WRK_THREADS}"))
+            .arg(format!("-c{WRK_CONNECTIONS}"))
+            .arg(format!("-d{seconds}s"))
+            .args(["--timeout", WRK_TIMEOUT])
+            .arg("-s")
+            .arg(&self.script)
+            .arg(url)
+            .env("KINDLING_BENCH_EVENTS", load.events.to_string())
+            .env("KINDLING_BENCH_RATE", format!("{:.3}", load.rate))
+            .env("KINDLING_BENCH_THREADS", WRK_THREADS.to_string())
+            .env("KINDLING_BENCH_CONNECTIONS", WRK_CONNECTIONS.to_string())
+            .env("KINDLING_BENCH_CHECK", if load.check { "1" } else { "0" })
+            .env_remove("KINDLING_BENCH_SITE");
+        let out =
+            run_bounded(command, Duration::from_secs(seconds + 30), work, &format!("wrk-{label}"))?;
+        if !out.status.success() {
+            return fail(format!("wrk failed ({}): {}{}", out.status, out.stderr, out.stdout));
+        }
+        let result = WrkResult::parse(&out.stdout).ok_or_else(|| {
+            TaskError(format!(
+                "no result line in wrk's output (script error?): {}{}",
+                out.stderr, out.stdout
+            ))
+        })?;
+        if load.rate > 0.0 && result.pacing != "clock" {
+            println!(
+                "xtask: warning: wrk's Lua has no FFI clock; pacing falls back to a fixed delay \
+                 per connection (closed loop)"
+            );
+        }
+        Ok(result)
+    }
+}
+
+/// What one wrk run measured (wrk's `done()` line).
+struct WrkResult {
+    requests: f64,
+    duration_us: f64,
+    status_errors: f64,
+    socket_errors: f64,
+    p50_us: f64,
+    p99_us: f64,
+    checked: f64,
+    bad: f64,
+    pacing: String,
+    sample: Option<String>,
+}
+
+impl WrkResult {
+    fn parse(stdout: &str) -> Option<WrkResult> {
+        let line = stdout.lines().find_map(|line| line.strip_prefix("kindling-bench-wrk "))?;
+        let get = |name: &str| {
+            fields(line).find(|(key, _)| *key == name).and_then(|(_, v)| v.parse::<f64>().ok())
+        };
+        let socket_errors =
+            get("connect_errors")? + get("read_errors")? + get("write_errors")? + get("timeouts")?;
+        Some(WrkResult {
+            requests: get("requests")?,
+            duration_us: get("duration_us")?,
+            status_errors: get("status_errors")?,
+            socket_errors,
+            p50_us: get("p50_us")?,
+            p99_us: get("p99_us")?,
+            checked: get("checked")?,
+            bad: get("bad")?,
+            pacing: fields(line).find(|(key, _)| *key == "pacing").map(|(_, v)| v.to_owned())?,
+            sample: stdout
+                .lines()
+                .find_map(|line| line.strip_prefix("kindling-bench-wrk-sample "))
+                .map(|sample| sample.chars().take(300).collect()),
+        })
+    }
+
+    /// Answered requests per second, not counting error statuses.
+    fn ok_rps(&self) -> f64 {
+        (self.requests - self.status_errors).max(0.0) / (self.duration_us / 1e6)
+    }
+
+    fn errors(&self) -> f64 {
+        self.status_errors + self.socket_errors
+    }
+}
+
+struct Results {
+    baseline: WrkResult,
+    storage: f64,
+    single: WrkResult,
+    batch: WrkResult,
+    half: WrkResult,
+    half_target: f64,
+}
+
+impl Results {
+    fn check(&self) -> TaskResult<()> {
+        for (name, run) in [
+            ("baseline", &self.baseline),
+            ("single", &self.single),
+            ("batch", &self.batch),
+            ("half-load", &self.half),
+        ] {
+            if !(run.ok_rps() > 0.0 && run.ok_rps().is_finite()) {
+                return fail(format!("the {name} run answered no request successfully"));
+            }
+            if run.errors() > 0.0 {
+                println!(
+                    "xtask: warning: the {name} run had {} error statuses and {} socket errors/timeouts",
+                    run.status_errors, run.socket_errors
+                );
+            }
+        }
+        Ok(())
+    }
+
+    fn single_ratio(&self) -> f64 {
+        self.single.ok_rps() / self.baseline.ok_rps()
+    }
+
+    fn batch_events_per_s(&self) -> f64 {
+        self.batch.ok_rps() * f64::from(BATCH_EVENTS)
+    }
+
+    fn batch_ratio(&self) -> f64 {
+        self.batch_events_per_s() / self.storage
+    }
+
+    fn print_table(&self) {
+        println!();
+        println!(
+            "{:<40} {:>11} {:>11} {:>8} {:>8} {:>7}",
+            "measurement", "requests/s", "events/s", "p50 ms", "p99 ms", "errors"
+        );
+        let row = |name: &str, run: &WrkResult, events: u32| {
+            println!(
+                "{name:<40} {:>11.1} {:>11.1} {:>8.3} {:>8.3} {:>7}",
+                run.ok_rps(),
+                run.ok_rps() * f64::from(events),
+                run.p50_us / 1000.0,
+                run.p99_us / 1000.0,
+                run.errors()
+            );
+        };
+        row("1 HTTP baseline (bare axum), 1 event", &self.baseline, 1);
+        println!(
+            "{:<40} {:>11} {:>11.1} {:>8} {:>8} {:>7}",
+            format!("2 storage ceiling ({STORAGE_ROWS_PER_COMMIT} rows/tx)"),
+            "-",
+            self.storage,
+            "-",
+            "-",
+            "-"
+        );
+        row("3 collector, 1 event/request", &self.single, 1);
+        row(&format!("4 collector, {BATCH_EVENTS} events/request"), &self.batch, BATCH_EVENTS);
+        row(&format!("5 collector, 1 event @ {:.0}/s (half)", self.half_target), &self.half, 1);
+        println!();
+        println!("single_rps / baseline_rps               = {:.4}", self.single_ratio());
+        println!("batch_events_per_s / storage_rows_per_s = {:.4}", self.batch_ratio());
+        println!(
+            "p50 / p99 at half load                  = {:.3} / {:.3} ms",
+            self.half.p50_us / 1000.0,
+            self.half.p99_us / 1000.0
+        );
+    }
+
+    fn json(&self, seconds: u64) -> String {
+        let pairs: [(&str, String); 18] = [
+            ("baseline_rps", number(self.baseline.ok_rps(), 1)),
+            ("single_rps", number(self.single.ok_rps(), 1)),
+            ("single_ratio", number(self.single_ratio(), 4)),
+            ("storage_rows_per_s", number(self.storage, 1)),
+            ("batch_events_per_s", number(self.batch_events_per_s(), 1)),
+            ("batch_ratio", number(self.batch_ratio(), 4)),
+            ("p99_ms_half_load", number(self.half.p99_us / 1000.0, 3)),
+            ("p50_ms_half_load", number(self.half.p50_us / 1000.0, 3)),
+            ("half_load_rps", number(self.half.ok_rps(), 1)),
+            ("half_load_target_rps", number(self.half_target, 1)),
+            ("batch_rps", number(self.batch.ok_rps(), 1)),
+            ("single_p50_ms", number(self.single.p50_us / 1000.0, 3)),
+            ("single_p99_ms", number(self.single.p99_us / 1000.0, 3)),
+            ("batch_events_per_request", BATCH_EVENTS.to_string()),
+            (
+                "errors",
+                number(
+                    self.baseline.errors()
+                        + self.single.errors()
+                        + self.batch.errors()
+                        + self.half.errors(),
+                    0,
+                ),
+            ),
+            ("seconds", seconds.to_string()),
+            ("wrk_threads", WRK_THREADS.to_string()),
+            ("wrk_connections", WRK_CONNECTIONS.to_string()),
+        ];
+        let body: Vec<String> =
+            pairs.iter().map(|(key, value)| format!("\"{key}\":{value}")).collect();
+        format!("{{{}}}", body.join(","))
+    }
+}
+
+/// A JSON number with `decimals` decimals (`null` when not finite).
+fn number(value: f64, decimals: usize) -> String {
+    if value.is_finite() { format!("{value:.decimals$}") } else { "null".to_owned() }
+}
+
+/// A free port on 127.0.0.1 (asked of the OS, then released for the server to take).
+fn free_loopback_addr() -> TaskResult<SocketAddr> {
+    let listener = TcpListener::bind(("127.0.0.1", 0))?;
+    Ok(listener.local_addr()?)
+}
+
+/// A server process, stopped (SIGTERM, then kill) when dropped, also on errors.
+struct Server {
+    name: &'static str,
+    child: Option<Child>,
+    addr: SocketAddr,
+    log: PathBuf,
+}
+
+impl Server {
+    /// Spawns `command` with output to `log` and waits until `GET /healthz` answers 200.
+    fn start(
+        name: &'static str,
+        mut command: Command,
+        addr: SocketAddr,
+        log: &Path,
+    ) -> TaskResult<Server> {
+        let out = File::create(log)?;
+        let err = out.try_clone()?;
+        let child =
+            command.stdin(Stdio::null()).stdout(out).stderr(err).spawn().map_err(|error| {
+                TaskError(format!("cannot start {name} ({command:?}): {error}"))
+            })?;
+        let mut server = Server { name, child: Some(child), addr, log: log.to_path_buf() };
+        server.wait_healthy()?;
+        Ok(server)
+    }
+
+    fn wait_healthy(&mut self) -> TaskResult<()> {
+        let deadline = Instant::now() + START_TIMEOUT;
+        loop {
+            if let Some(child) = self.child.as_mut() {
+                if let Some(status) = child.try_wait()? {
+                    self.child = None;
+                    return fail(format!(
+                        "{} exited ({status}) before answering: {}",
+                        self.name,
+                        tail(&self.log)
+                    ));
+                }
+            }
+            if healthz(self.addr) {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                return fail(format!(
+                    "{} did not answer /healthz on {} within {START_TIMEOUT:?}: {}",
+                    self.name,
+                    self.addr,
+                    tail(&self.log)
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Stops the server; fails when it had died during the run.
+    fn stop(mut self) -> TaskResult<()> {
+        self.terminate()
+    }
+
+    fn terminate(&mut self) -> TaskResult<()> {
+        let Some(mut child) = self.child.take() else { return Ok(()) };
+        if let Some(status) = child.try_wait()? {
+            return fail(format!(
+                "{} exited during the run ({status}): {}",
+                self.name,
+                tail(&self.log)
+            ));
+        }
+        // SIGTERM: a graceful stop, as in production.
+        let _ = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        let deadline = Instant::now() + STOP_TIMEOUT;
+        while Instant::now() < deadline {
+            if child.try_wait()?.is_some() {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        fail(format!("{} did not stop within {STOP_TIMEOUT:?} of SIGTERM; killed", self.name))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Err(error) = self.terminate() {
+            eprintln!("xtask: {error}");
+        }
+    }
+}
+
+/// True when `GET /healthz` on `addr` answers 200.
+fn healthz(addr: SocketAddr) -> bool {
+    let attempt = || -> std::io::Result<bool> {
+        let mut stream = TcpStream::connect_timeout(&addr, Duration::from_millis(500))?;
+        stream.set_read_timeout(Some(Duration::from_secs(1)))?;
+        stream.set_write_timeout(Some(Duration::from_secs(1)))?;
+        stream
+            .write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")?;
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer)?;
+        Ok(answer.starts_with("HTTP/1.1 200"))
+    };
+    attempt().unwrap_or(false)
+}
+
+/// The end of a log file, for error messages.
+fn tail(log: &Path) -> String {
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    let start = text.char_indices().rev().nth(1500).map_or(0, |(index, _)| index);
+    format!("(log {}) {}", log.display(), &text[start..])
+}
+
+/// A finished bounded run.
+struct Finished {
+    status: ExitStatus,
+    stdout: String,
+    stderr: String,
+}
+
+/// A child killed when dropped.
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        if matches!(self.0.try_wait(), Ok(None)) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+/// Runs `command` to completion, killing it after `limit`; its output goes to
+/// `work/LABEL.out` and `work/LABEL.err`, read back when it ends.
+fn run_bounded(
+    mut command: Command,
+    limit: Duration,
+    work: &Path,
+    label: &str,
+) -> TaskResult<Finished> {
+    let out_path = work.join(format!("{label}.out"));
+    let err_path = work.join(format!("{label}.err"));
+    let shown = format!("{command:?}");
+    let child = command
+        .stdin(Stdio::null())
+        .stdout(File::create(&out_path)?)
+        .stderr(File::create(&err_path)?)
+        .spawn()
+        .map_err(|error| TaskError(format!("cannot run {shown}: {error}")))?;
+    let mut child = KillOnDrop(child);
+    let deadline = Instant::now() + limit;
+    let status = loop {
+        if let Some(status) = child.0.try_wait()? {
+            break status;
+        }
+        if Instant::now() > deadline {
+            return fail(format!("{shown} did not finish within {limit:?}; killed"));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    Ok(Finished {
+        status,
+        stdout: std::fs::read_to_string(&out_path)?,
+        stderr: std::fs::read_to_string(&err_path)?,
+    })
+}
+
+/// This run's folder under `target/bench/`, removed when dropped. Folders that runs
+/// stopped by ctrl-c left behind are removed when the next run starts.
+struct WorkDir {
+    path: PathBuf,
+}
+
+impl WorkDir {
+    fn create(parent: &Path) -> TaskResult<WorkDir> {
+        std::fs::create_dir_all(parent)?;
+        for entry in std::fs::read_dir(parent)?.flatten() {
+            let name = entry.file_name();
+            let stale = name
+                .to_str()
+                .and_then(|name| name.strip_prefix("ingest-"))
+                .is_some_and(|pid| !Path::new("/proc").join(pid).exists());
+            if stale {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+        let path = parent.join(format!("ingest-{}", std::process::id()));
+        if path.exists() {
+            std::fs::remove_dir_all(&path)?;
+        }
+        std::fs::create_dir_all(&path)?;
+        Ok(WorkDir { path })
+    }
+
+    fn remove(self) -> TaskResult<()> {
+        std::fs::remove_dir_all(&self.path)
+            .map_err(|error| TaskError(format!("cannot remove {}: {error}", self.path.display())))
+    }
+}
+
+impl Drop for WorkDir {
+    fn drop(&mut self) {
+        if self.path.exists() {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_wrk_result_line() {
+        let out = "Running 1s test\nkindling-bench-wrk requests=1000 duration_us=2000000 status_errors=10 \
+                   connect_errors=0 read_errors=1 write_errors=0 timeouts=2 p50_us=700 p90_us=900 \
+                   p99_us=1500 mean_us=750.5 max_us=4000 checked=0 bad=0 pacing=none\n";
+        let result = WrkResult::parse(out).expect("parsed");
+        assert!((result.ok_rps() - 495.0).abs() < 1e-9);
+        assert!((result.errors() - 13.0).abs() < 1e-9);
+        assert_eq!(result.pacing, "none");
+        assert!(WrkResult::parse("Running 1s test\n").is_none());
+    }
+}
