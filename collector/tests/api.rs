@@ -10,6 +10,7 @@ use reqwest::header::{ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL, CONTENT_ENCODI
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
+#[path = "support/postgres.rs"]
 mod postgres;
 
 const VISITOR: &str = "0190f3c2-7d2a-7c4e-8a8b-0123456789ab";

@@ -5,32 +5,15 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use kindling_core::wire::VisitorSummary;
 use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
 use sqlx::Row;
 
 use super::people::ProfileState;
 use super::{DECAY_BATCH, LeadFilter, ProfileKey, ProfileView};
 use crate::profiles::{Person, ProfileModel, Stage};
-use super::{Committed, EventQuery, InsertOutcome, Store, StoreError, StoredEvent, WriteBatch};
+use super::{Committed, EventQuery, Store, StoreError, StoredEvent, WriteBatch};
 
 static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
-
-const INSERT_EVENT: &str = "INSERT INTO events (site, id, visitor, kind, url, title, referrer,
-        received_ms, client_offset_ms, session, name, target, value, props, channel,
-        utm_source, utm_medium, utm_campaign, utm_term, utm_content, click_id, device, bot)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-        $19, $20, $21, $22, $23)
-     ON CONFLICT (site, id) DO NOTHING";
-
-const UPSERT_VISITOR: &str = "INSERT INTO visitors (site, id, first_seen_ms, last_seen_ms, visits, events, bot)
-     VALUES ($1, $2, $3, $3, $4, $5, $6)
-     ON CONFLICT (site, id) DO UPDATE SET
-        last_seen_ms = GREATEST(visitors.last_seen_ms, EXCLUDED.last_seen_ms),
-        visits = GREATEST(visitors.visits, EXCLUDED.visits),
-        events = visitors.events + EXCLUDED.events,
-        bot = visitors.bot OR EXCLUDED.bot
-     RETURNING visits, events";
 
 const SELECT_EVENTS: &str = "SELECT id, site, visitor, session, kind, url, title, referrer,
         name, target, value, props, channel, utm_source, utm_medium, utm_campaign, utm_term,
@@ -76,69 +59,8 @@ impl Store for PostgresStore {
     }
 
     async fn commit(&self, batches: &[WriteBatch]) -> Result<Vec<Committed>, StoreError> {
-        let mut results = Vec::with_capacity(batches.len());
         let mut transaction = self.pool.begin().await?;
-        for batch in batches {
-            let mut outcome = InsertOutcome::default();
-            let mut inserted = Vec::with_capacity(batch.events.len());
-            for event in &batch.events {
-                let result = sqlx::query(INSERT_EVENT)
-                    .bind(&event.site)
-                    .bind(&event.id)
-                    .bind(&event.visitor)
-                    .bind(&event.kind)
-                    .bind(&event.url)
-                    .bind(&event.title)
-                    .bind(&event.referrer)
-                    .bind(event.received_ms)
-                    .bind(event.client_offset_ms)
-                    .bind(&event.session)
-                    .bind(&event.name)
-                    .bind(&event.target)
-                    .bind(event.value)
-                    .bind(&event.props)
-                    .bind(&event.channel)
-                    .bind(&event.utm_source)
-                    .bind(&event.utm_medium)
-                    .bind(&event.utm_campaign)
-                    .bind(&event.utm_term)
-                    .bind(&event.utm_content)
-                    .bind(&event.click_id)
-                    .bind(&event.device)
-                    .bind(event.bot)
-                    .execute(&mut *transaction)
-                    .await?;
-                if result.rows_affected() == 1 {
-                    outcome.inserted += 1;
-                    inserted.push(event.clone());
-                } else {
-                    outcome.duplicates += 1;
-                }
-            }
-            let row = sqlx::query(UPSERT_VISITOR)
-                .bind(&batch.site)
-                .bind(&batch.visitor)
-                .bind(batch.seen_ms)
-                .bind(i32::try_from(batch.visit).unwrap_or(i32::MAX))
-                .bind(i32::try_from(outcome.inserted).unwrap_or(i32::MAX))
-                .bind(batch.bot)
-                .fetch_one(&mut *transaction)
-                .await?;
-            let visits: i32 = row.try_get("visits")?;
-            let events: i32 = row.try_get("events")?;
-            let profile = profile_after(&mut transaction, batch, &inserted).await?;
-            results.push(Committed {
-                outcome,
-                visitor: VisitorSummary {
-                    visits: u32::try_from(visits).unwrap_or(0),
-                    events: u32::try_from(events).unwrap_or(0),
-                    score: profile.score,
-                    temperature: profile.temperature,
-                    stage: profile.stage,
-                    segments: profile.segments,
-                },
-            });
-        }
+        let results = group::commit_group(&mut transaction, batches, super::new_person_id).await?;
         transaction.commit().await?;
         Ok(results)
     }
@@ -231,23 +153,8 @@ mod people {
     crate::store::people::people_queries!(sqlx::PgConnection, super::event_from_row);
 }
 
-/// The batch's visitor's profile after its new events (bots have none).
-async fn profile_after(
-    connection: &mut sqlx::PgConnection,
-    batch: &WriteBatch,
-    inserted: &[StoredEvent],
-) -> Result<ProfileState, StoreError> {
-    if batch.bot {
-        return Ok(ProfileState::default());
-    }
-    people::apply_batch(
-        connection,
-        &batch.site,
-        &batch.visitor,
-        inserted,
-        &batch.model,
-        batch.seen_ms,
-        super::new_person_id,
-    )
-    .await
+mod group {
+    use super::people;
+
+    crate::store::group::group_commit!(sqlx::Postgres, sqlx::PgConnection);
 }

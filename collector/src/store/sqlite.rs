@@ -8,19 +8,11 @@ use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
 
-use kindling_core::wire::VisitorSummary;
 
 use super::people::ProfileState;
 use super::{DECAY_BATCH, LeadFilter, ProfileKey, ProfileView};
 use crate::profiles::{Person, ProfileModel, Stage};
-use super::{Committed, EventQuery, InsertOutcome, Store, StoreError, StoredEvent, WriteBatch};
-
-const INSERT_EVENT: &str = "INSERT INTO events (site, id, visitor, kind, url, title, referrer,
-        received_ms, client_offset_ms, session, name, target, value, props, channel,
-        utm_source, utm_medium, utm_campaign, utm_term, utm_content, click_id, device, bot)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-        ?19, ?20, ?21, ?22, ?23)
-     ON CONFLICT (site, id) DO NOTHING";
+use super::{Committed, EventQuery, Store, StoreError, StoredEvent, WriteBatch};
 
 const SELECT_EVENTS: &str = "SELECT id, site, visitor, session, kind, url, title, referrer,
         name, target, value, props, channel, utm_source, utm_medium, utm_campaign, utm_term,
@@ -69,78 +61,8 @@ impl Store for SqliteStore {
     }
 
     async fn commit(&self, batches: &[WriteBatch]) -> Result<Vec<Committed>, StoreError> {
-        let mut results = Vec::with_capacity(batches.len());
         let mut transaction = self.pool.begin().await?;
-        for batch in batches {
-            let mut outcome = InsertOutcome::default();
-            let mut inserted = Vec::with_capacity(batch.events.len());
-            for event in &batch.events {
-                let result = sqlx::query(INSERT_EVENT)
-                    .bind(&event.site)
-                    .bind(&event.id)
-                    .bind(&event.visitor)
-                    .bind(&event.kind)
-                    .bind(&event.url)
-                    .bind(&event.title)
-                    .bind(&event.referrer)
-                    .bind(event.received_ms)
-                    .bind(event.client_offset_ms)
-                    .bind(&event.session)
-                    .bind(&event.name)
-                    .bind(&event.target)
-                    .bind(event.value)
-                    .bind(&event.props)
-                    .bind(&event.channel)
-                    .bind(&event.utm_source)
-                    .bind(&event.utm_medium)
-                    .bind(&event.utm_campaign)
-                    .bind(&event.utm_term)
-                    .bind(&event.utm_content)
-                    .bind(&event.click_id)
-                    .bind(&event.device)
-                    .bind(event.bot)
-                    .execute(&mut *transaction)
-                    .await?;
-                if result.rows_affected() == 1 {
-                    outcome.inserted += 1;
-                    inserted.push(event.clone());
-                } else {
-                    outcome.duplicates += 1;
-                }
-            }
-            let row = sqlx::query(
-                "INSERT INTO visitors (site, id, first_seen_ms, last_seen_ms, visits, events, bot)
-                 VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6)
-                 ON CONFLICT (site, id) DO UPDATE SET
-                    last_seen_ms = max(last_seen_ms, excluded.last_seen_ms),
-                    visits = max(visits, excluded.visits),
-                    events = events + excluded.events,
-                    bot = max(bot, excluded.bot)
-                 RETURNING visits, events",
-            )
-            .bind(&batch.site)
-            .bind(&batch.visitor)
-            .bind(batch.seen_ms)
-            .bind(i64::from(batch.visit))
-            .bind(i64::from(outcome.inserted))
-            .bind(batch.bot)
-            .fetch_one(&mut *transaction)
-            .await?;
-            let visits: i64 = row.try_get("visits")?;
-            let events: i64 = row.try_get("events")?;
-            let profile = profile_after(&mut transaction, batch, &inserted).await?;
-            results.push(Committed {
-                outcome,
-                visitor: VisitorSummary {
-                    visits: u32::try_from(visits).unwrap_or(u32::MAX),
-                    events: u32::try_from(events).unwrap_or(u32::MAX),
-                    score: profile.score,
-                    temperature: profile.temperature,
-                    stage: profile.stage,
-                    segments: profile.segments,
-                },
-            });
-        }
+        let results = group::commit_group(&mut transaction, batches, super::new_person_id).await?;
         transaction.commit().await?;
         Ok(results)
     }
@@ -233,23 +155,8 @@ mod people {
     crate::store::people::people_queries!(sqlx::SqliteConnection, super::event_from_row);
 }
 
-/// The batch's visitor's profile after its new events (bots have none).
-async fn profile_after(
-    connection: &mut sqlx::SqliteConnection,
-    batch: &WriteBatch,
-    inserted: &[StoredEvent],
-) -> Result<ProfileState, StoreError> {
-    if batch.bot {
-        return Ok(ProfileState::default());
-    }
-    people::apply_batch(
-        connection,
-        &batch.site,
-        &batch.visitor,
-        inserted,
-        &batch.model,
-        batch.seen_ms,
-        super::new_person_id,
-    )
-    .await
+mod group {
+    use super::people;
+
+    crate::store::group::group_commit!(sqlx::Sqlite, sqlx::SqliteConnection);
 }

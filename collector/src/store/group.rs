@@ -1,0 +1,332 @@
+//! The group commit's SQL, written once for both backends: all events of a group in
+//! multi-row inserts, all visitors in one upsert, then every profile touched by the
+//! group loaded, updated and saved in bulk. The number of statements grows with the
+//! number of distinct visitors' profiles, not with the number of requests or events,
+//! which is what makes a durable commit cheap under load.
+//!
+//! A visitor whose batches carry `identify` events takes the per-batch path
+//! (`people::apply_batch`), which handles identity merges.
+
+/// Rows per multi-row statement: 23 parameters an event row stays far below both
+/// backends' parameter limits.
+pub const ROWS_PER_STATEMENT: usize = 400;
+
+/// Expands `commit_group` for one backend: `$db` is its sqlx database type and
+/// `$connection` its connection type; the `people` module of the same backend must be
+/// in scope.
+macro_rules! group_commit {
+    ($db:ty, $connection:ty) => {
+        use std::collections::{HashMap, HashSet};
+
+        use kindling_core::wire::VisitorSummary;
+        use sqlx::Row as _;
+
+        use crate::profiles::engine::{Changes, Person};
+        use crate::store::group::ROWS_PER_STATEMENT;
+        use crate::store::people::ProfileState;
+        use crate::store::{Committed, InsertOutcome, StoreError, StoredEvent, WriteBatch};
+
+        /// Stores every batch of a group; see the module docs of `store::group`.
+        pub async fn commit_group(
+            connection: &mut $connection,
+            batches: &[WriteBatch],
+            new_id: fn() -> String,
+        ) -> Result<Vec<Committed>, StoreError> {
+            let inserted = insert_events(connection, batches).await?;
+            let visitors = upsert_visitors(connection, batches, &inserted, new_id).await?;
+            let profiles = update_profiles(connection, batches, &inserted, &visitors, new_id).await?;
+            Ok(batches
+                .iter()
+                .map(|batch| {
+                    let new = batch.events.iter().filter(|e| inserted.contains(&(e.site.as_str(), e.id.as_str()))).count();
+                    let outcome = InsertOutcome {
+                        inserted: new as u32,
+                        duplicates: (batch.events.len() - new) as u32,
+                    };
+                    let key = (batch.site.as_str(), batch.visitor.as_str());
+                    let (visits, events, _) = visitors.get(&key).cloned().unwrap_or_default();
+                    let profile = profiles.get(&key).cloned().unwrap_or_default();
+                    Committed {
+                        outcome,
+                        visitor: VisitorSummary {
+                            visits,
+                            events,
+                            score: profile.score,
+                            temperature: profile.temperature,
+                            stage: profile.stage,
+                            segments: profile.segments,
+                        },
+                    }
+                })
+                .collect())
+        }
+
+        /// Inserts every event, skipping ids already stored; returns the (site, id)
+        /// pairs actually inserted.
+        async fn insert_events<'a>(
+            connection: &mut $connection,
+            batches: &'a [WriteBatch],
+        ) -> Result<HashSet<(&'a str, &'a str)>, StoreError> {
+            let all: Vec<&StoredEvent> = batches.iter().flat_map(|batch| batch.events.iter()).collect();
+            let mut inserted = HashSet::with_capacity(all.len());
+            for chunk in all.chunks(ROWS_PER_STATEMENT) {
+                let mut query = sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO events (site, id, visitor, kind, url, title, referrer, received_ms,
+                        client_offset_ms, session, name, target, value, props, channel, utm_source,
+                        utm_medium, utm_campaign, utm_term, utm_content, click_id, device, bot) ",
+                );
+                query.push_values(chunk.iter(), |mut row, event| {
+                    row.push_bind(&event.site)
+                        .push_bind(&event.id)
+                        .push_bind(&event.visitor)
+                        .push_bind(&event.kind)
+                        .push_bind(&event.url)
+                        .push_bind(&event.title)
+                        .push_bind(&event.referrer)
+                        .push_bind(event.received_ms)
+                        .push_bind(event.client_offset_ms)
+                        .push_bind(&event.session)
+                        .push_bind(&event.name)
+                        .push_bind(&event.target)
+                        .push_bind(event.value)
+                        .push_bind(&event.props)
+                        .push_bind(&event.channel)
+                        .push_bind(&event.utm_source)
+                        .push_bind(&event.utm_medium)
+                        .push_bind(&event.utm_campaign)
+                        .push_bind(&event.utm_term)
+                        .push_bind(&event.utm_content)
+                        .push_bind(&event.click_id)
+                        .push_bind(&event.device)
+                        .push_bind(event.bot);
+                });
+                query.push(" ON CONFLICT (site, id) DO NOTHING RETURNING site, id");
+                let rows = query.build().fetch_all(&mut *connection).await?;
+                for row in &rows {
+                    let site: String = row.try_get("site")?;
+                    let id: String = row.try_get("id")?;
+                    // Map back to the batch's own strings so the set borrows them.
+                    if let Some(event) = chunk.iter().find(|e| e.id == id && e.site == site) {
+                        inserted.insert((event.site.as_str(), event.id.as_str()));
+                    }
+                }
+            }
+            Ok(inserted)
+        }
+
+        /// Per visitor of the group: (visits, events, person id) after the upsert.
+        type VisitorRows<'a> = HashMap<(&'a str, &'a str), (u32, u32, String)>;
+
+        async fn upsert_visitors<'a>(
+            connection: &mut $connection,
+            batches: &'a [WriteBatch],
+            inserted: &HashSet<(&'a str, &'a str)>,
+            new_id: fn() -> String,
+        ) -> Result<VisitorRows<'a>, StoreError> {
+            // One row per visitor: a visitor may have several requests in a group.
+            let mut merged: Vec<((&str, &str), i64, i32, i32, bool)> = Vec::new();
+            for batch in batches {
+                let key = (batch.site.as_str(), batch.visitor.as_str());
+                let new = batch.events.iter().filter(|e| inserted.contains(&(e.site.as_str(), e.id.as_str()))).count();
+                let new = i32::try_from(new).unwrap_or(i32::MAX);
+                let visit = i32::try_from(batch.visit).unwrap_or(i32::MAX);
+                match merged.iter_mut().find(|row| row.0 == key) {
+                    Some(row) => {
+                        row.1 = row.1.max(batch.seen_ms);
+                        row.2 = row.2.max(visit);
+                        row.3 += new;
+                        row.4 |= batch.bot;
+                    }
+                    None => merged.push((key, batch.seen_ms, visit, new, batch.bot)),
+                }
+            }
+            let mut visitors = HashMap::with_capacity(merged.len());
+            for chunk in merged.chunks(ROWS_PER_STATEMENT) {
+                let mut query = sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO visitors (site, id, first_seen_ms, last_seen_ms, visits, events, bot, person) ",
+                );
+                query.push_values(chunk.iter(), |mut row, (key, seen, visit, new, bot)| {
+                    row.push_bind(key.0)
+                        .push_bind(key.1)
+                        .push_bind(*seen)
+                        .push_bind(*seen)
+                        .push_bind(*visit)
+                        .push_bind(*new)
+                        .push_bind(*bot)
+                        .push_bind(new_id());
+                });
+                query.push(
+                    " ON CONFLICT (site, id) DO UPDATE SET
+                        last_seen_ms = CASE WHEN visitors.last_seen_ms > excluded.last_seen_ms
+                                       THEN visitors.last_seen_ms ELSE excluded.last_seen_ms END,
+                        visits = CASE WHEN visitors.visits > excluded.visits
+                                 THEN visitors.visits ELSE excluded.visits END,
+                        events = visitors.events + excluded.events,
+                        bot = visitors.bot OR excluded.bot,
+                        person = COALESCE(visitors.person, excluded.person)
+                     RETURNING site, id, visits, events, person",
+                );
+                let rows = query.build().fetch_all(&mut *connection).await?;
+                for row in &rows {
+                    let site: String = row.try_get("site")?;
+                    let id: String = row.try_get("id")?;
+                    let visits: i32 = row.try_get("visits")?;
+                    let events: i32 = row.try_get("events")?;
+                    let person: String = row.try_get("person")?;
+                    if let Some((key, ..)) = chunk.iter().find(|row| row.0 == (site.as_str(), id.as_str())) {
+                        visitors.insert(
+                            *key,
+                            (u32::try_from(visits).unwrap_or(0), u32::try_from(events).unwrap_or(0), person),
+                        );
+                    }
+                }
+            }
+            Ok(visitors)
+        }
+
+        /// Applies the group's new events to their persons; returns each visitor's
+        /// profile state.
+        async fn update_profiles<'a>(
+            connection: &mut $connection,
+            batches: &'a [WriteBatch],
+            inserted: &HashSet<(&'a str, &'a str)>,
+            visitors: &VisitorRows<'a>,
+            new_id: fn() -> String,
+        ) -> Result<HashMap<(&'a str, &'a str), ProfileState>, StoreError> {
+            let mut states = HashMap::new();
+            let is_new = |event: &StoredEvent| inserted.contains(&(event.site.as_str(), event.id.as_str()));
+            // Visitors revealing an email take the per-batch path (identity merges).
+            let identifying: HashSet<(&str, &str)> = batches
+                .iter()
+                .filter(|b| !b.bot && b.events.iter().any(|e| e.kind == "identify" && is_new(e)))
+                .map(|b| (b.site.as_str(), b.visitor.as_str()))
+                .collect();
+            // Everyone else: load each person once, apply its batches in order, save once.
+            let mut persons: Vec<(&str, String, Option<Person>, Vec<(&str, &str)>)> = Vec::new();
+            for batch in batches.iter().filter(|b| !b.bot) {
+                let key = (batch.site.as_str(), batch.visitor.as_str());
+                if identifying.contains(&key) {
+                    continue;
+                }
+                let Some((_, _, person_id)) = visitors.get(&key) else { continue };
+                match persons.iter_mut().find(|p| p.0 == key.0 && p.1 == *person_id) {
+                    Some(entry) => {
+                        if !entry.3.contains(&key) {
+                            entry.3.push(key);
+                        }
+                    }
+                    None => persons.push((key.0, person_id.clone(), None, vec![key])),
+                }
+            }
+            load_persons(connection, &mut persons).await?;
+            let mut saved: Vec<(&str, Person, Changes)> = Vec::with_capacity(persons.len());
+            for (site, person_id, loaded, keys) in persons {
+                let mut person = loaded.unwrap_or_else(|| Person::new(person_id.clone(), now_of(batches)));
+                let mut changes = Changes::default();
+                for batch in batches.iter().filter(|b| !b.bot && keys.contains(&(b.site.as_str(), b.visitor.as_str()))) {
+                    let events: Vec<StoredEvent> = batch.events.iter().filter(|e| is_new(e)).cloned().collect();
+                    let batch_changes = person.apply(&events, &batch.model, batch.seen_ms);
+                    changes.scores.extend(batch_changes.scores);
+                    changes.stages.extend(batch_changes.stages);
+                    changes.segments.extend(batch_changes.segments);
+                }
+                for key in &keys {
+                    states.insert(*key, ProfileState::of(&person));
+                }
+                saved.push((site, person, changes));
+            }
+            save_persons(connection, &saved, now_of(batches)).await?;
+            for (site, person, changes) in &saved {
+                people::record(connection, site, &person.id, changes).await?;
+            }
+            for batch in batches.iter().filter(|b| identifying.contains(&(b.site.as_str(), b.visitor.as_str()))) {
+                let events: Vec<StoredEvent> = batch.events.iter().filter(|e| is_new(e)).cloned().collect();
+                let state = people::apply_batch(
+                    connection,
+                    &batch.site,
+                    &batch.visitor,
+                    &events,
+                    &batch.model,
+                    batch.seen_ms,
+                    new_id,
+                )
+                .await?;
+                states.insert((batch.site.as_str(), batch.visitor.as_str()), state);
+            }
+            Ok(states)
+        }
+
+        fn now_of(batches: &[WriteBatch]) -> i64 {
+            batches.iter().map(|b| b.seen_ms).max().unwrap_or(0)
+        }
+
+        /// Fills in the stored document of each person that has one.
+        async fn load_persons(
+            connection: &mut $connection,
+            persons: &mut [(&str, String, Option<Person>, Vec<(&str, &str)>)],
+        ) -> Result<(), StoreError> {
+            for chunk in persons.chunks_mut(ROWS_PER_STATEMENT) {
+                let mut query = sqlx::QueryBuilder::<$db>::new("SELECT site, id, doc FROM persons WHERE ");
+                let mut separated = query.separated(" OR ");
+                for (site, id, ..) in chunk.iter() {
+                    separated.push("(site = ");
+                    separated.push_bind_unseparated(*site);
+                    separated.push_unseparated(" AND id = ");
+                    separated.push_bind_unseparated(id.as_str());
+                    separated.push_unseparated(")");
+                }
+                let rows = query.build().fetch_all(&mut *connection).await?;
+                for row in &rows {
+                    let site: String = row.try_get("site")?;
+                    let id: String = row.try_get("id")?;
+                    let doc: String = row.try_get("doc")?;
+                    let person: Person =
+                        serde_json::from_str(&doc).map_err(|error| StoreError::Corrupt(error.to_string()))?;
+                    if let Some(entry) = chunk.iter_mut().find(|p| p.0 == site && p.1 == id) {
+                        entry.2 = Some(person);
+                    }
+                }
+            }
+            Ok(())
+        }
+
+        async fn save_persons(
+            connection: &mut $connection,
+            persons: &[(&str, Person, Changes)],
+            now: i64,
+        ) -> Result<(), StoreError> {
+            let mut docs = Vec::with_capacity(persons.len());
+            for (_, person, _) in persons {
+                docs.push(serde_json::to_string(person).map_err(|error| StoreError::Corrupt(error.to_string()))?);
+            }
+            let rows: Vec<(&str, &Person, &String)> =
+                persons.iter().zip(&docs).map(|((site, person, _), doc)| (*site, person, doc)).collect();
+            for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+                let mut query = sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO persons (site, id, email, score, temperature, stage, last_activity_ms, updated_ms, doc) ",
+                );
+                query.push_values(chunk.iter(), |mut row, (site, person, doc)| {
+                    row.push_bind(*site)
+                        .push_bind(&person.id)
+                        .push_bind(&person.email)
+                        .push_bind(person.score)
+                        .push_bind(person.temperature.as_str())
+                        .push_bind(person.stage.as_str())
+                        .push_bind(person.last_activity_ms)
+                        .push_bind(now)
+                        .push_bind(doc.as_str());
+                });
+                query.push(
+                    " ON CONFLICT (site, id) DO UPDATE SET email = excluded.email, score = excluded.score,
+                        temperature = excluded.temperature, stage = excluded.stage,
+                        last_activity_ms = excluded.last_activity_ms, updated_ms = excluded.updated_ms,
+                        doc = excluded.doc",
+                );
+                query.build().execute(&mut *connection).await?;
+            }
+            Ok(())
+        }
+    };
+}
+
+pub(crate) use group_commit;
