@@ -17,7 +17,8 @@ pub const SITE_CONFIG: &str =
 /// The browser the load generator claims to be (not a bot: its events are scored).
 pub const USER_AGENT: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36";
 
-/// Makes ids: a splitmix64 generator for the random bits, the wall clock for the time.
+/// Makes ids: a splitmix64 generator for the random bits, the wall clock (or the
+/// given time) for the time. Also the random draws of the scoring benchmark's stream.
 pub struct Ids {
     state: u64,
 }
@@ -29,6 +30,16 @@ impl Ids {
         // Truncating the nanoseconds is fine: any bits make a seed.
         let seed = (nanos as u64) ^ (u64::from(std::process::id()) << 32);
         Ids { state: seed }
+    }
+
+    /// A generator from a fixed seed: the same ids (and draws) on every run.
+    pub fn seeded(seed: u64) -> Ids {
+        Ids { state: seed }
+    }
+
+    /// A uniform draw in `0..n` (0 when `n` is 0); the slight modulo bias is fine here.
+    pub fn below(&mut self, n: u64) -> u64 {
+        if n == 0 { 0 } else { self.next() % n }
     }
 
     fn next(&mut self) -> u64 {

@@ -1,18 +1,25 @@
-//! `kindling-bench`: the Rust half of `cargo xtask bench ingest`, which runs it (see
-//! `xtask/src/bench.rs`). Two subcommands:
+//! `kindling-bench`: the Rust half of `cargo xtask bench ingest` and `cargo xtask bench
+//! scoring`, which run it (see `xtask/src/bench.rs`). Three subcommands:
 //!
 //! - `baseline --listen 127.0.0.1:PORT`: a bare axum server that only reads request
 //!   bodies ([`baseline`]), the HTTP ceiling the collector is compared with;
 //! - `storage [--seconds 10] [--rows N] [--per-commit 1000] [--events-per-request 50]
 //!   [--config PATH]`:
 //!   the collector's SQLite store driven directly, no HTTP ([`storage`]); prints
-//!   `storage rows=.. commits=.. seconds=.. rows_per_s=..` as its last line.
+//!   `storage rows=.. commits=.. seconds=.. rows_per_s=..` as its last line;
+//! - `scoring [--seconds 5] [--warmup 1] [--visitors 1000] [--config demo-site/demo.yaml]
+//!   [--site pk_demo_brightline]`: the collector's pure in-memory profile work per
+//!   event — person JSON decode, `Person::apply`, JSON encode — on a generated stream
+//!   of demo-site traffic ([`scoring`]); prints `scoring events=.. batches=.. seconds=..
+//!   us_per_event=.. engine_us_per_event=.. decode_us_per_event=..
+//!   encode_us_per_event=.. json_share=..` as its last line.
 //!
 //! It is a tool, not a test: nothing here runs under `cargo test` but two unit tests of
 //! the body builder.
 
 mod baseline;
 mod body;
+mod scoring;
 mod storage;
 
 use std::net::SocketAddr;
@@ -22,7 +29,10 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "kindling-bench", about = "Baselines for `cargo xtask bench ingest`")]
+#[command(
+    name = "kindling-bench",
+    about = "Baselines for `cargo xtask bench ingest` and the pure scoring cost for `bench scoring`"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -60,6 +70,25 @@ enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// Time the collector's in-memory profile work (decode, Person::apply, encode) per
+    /// event on generated demo-site traffic; print µs/event.
+    Scoring {
+        /// Seconds of measuring.
+        #[arg(long, default_value_t = 5.0)]
+        seconds: f64,
+        /// Unmeasured seconds first (after one checking pass over the stream).
+        #[arg(long, default_value_t = 1.0)]
+        warmup: f64,
+        /// Visitors in the generated stream (5 to 50 events each).
+        #[arg(long, default_value_t = 1000)]
+        visitors: usize,
+        /// The configuration file with the site's profile model (default: the demo's).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// The site whose profile model scores the stream.
+        #[arg(long, default_value = scoring::DEMO_SITE)]
+        site: String,
+    },
 }
 
 #[tokio::main]
@@ -85,6 +114,16 @@ async fn main() -> ExitCode {
                     report.rows_per_s()
                 );
             })
+        }
+        Command::Scoring { seconds, warmup, visitors, config, site } => {
+            let options = scoring::Options {
+                seconds,
+                warmup_seconds: warmup,
+                visitors,
+                config: config.unwrap_or_else(scoring::demo_config),
+                site,
+            };
+            scoring::run(&options).map(|report| println!("{}", report.line()))
         }
     };
     match result {

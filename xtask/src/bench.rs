@@ -36,6 +36,34 @@
 //! object: `{"baseline_rps":..,"single_rps":..,"single_ratio":..,
 //! "storage_rows_per_s":..,"batch_events_per_s":..,"batch_ratio":..,
 //! "p99_ms_half_load":..,` then more keys`}`.
+//!
+//! `cargo xtask bench scoring [--json] [--seconds N]`: the cost of keeping profiles
+//! (profile update, scoring, segment evaluation) per event, next to the cost of
+//! ingesting an event, both measured in the same run on this machine. Two measurements,
+//! `--seconds` long each (default 5):
+//!
+//! 1. **pure scoring**: `kindling-bench scoring` (see `bench/src/scoring.rs`), in one
+//!    process on one thread, no HTTP, no SQL: on a generated stream of demo-site traffic
+//!    (many visitors of 5–50 events over several sessions: pageviews of the demo's
+//!    pages, scrolls, named CTA clicks, engagement, `ebook` and `demo-request` forms
+//!    with `identify` traits), in request-sized batches of 1–5 events, exactly what the
+//!    collector does per batch: decode the person's JSON document, `Person::apply` with
+//!    the profile model of `demo-site/demo.yaml` (aggregates, behaviour points with
+//!    caps, fit re-scoring, temperature, stage policy, segments), encode the person.
+//!    After one checking pass and 1 s of warm-up. → **`scoring_us_per_event`** = the
+//!    time of those three steps / events; also split into the engine and the JSON;
+//! 2. **ingest**: the collector run of `bench ingest`'s measurement 3 (same code path:
+//!    release build, fresh SQLite file, site `pk_bench`, wrk with single-event requests
+//!    as fast as possible, 2 s checked warm-up) → **`ingest_us_per_event`** =
+//!    1e6 / (events/s): the wall time per event of the collector under load. It shares
+//!    the machine's cores with wrk and includes the collector's own profile work (with
+//!    the `pk_bench` site's model, which has no rules, for a new visitor per request).
+//!
+//! **`ratio`** = scoring_us_per_event / ingest_us_per_event. Target (documented, not
+//! asserted): under 0.10. Printed: both numbers, the split of the pure scoring into
+//! engine and JSON (decode, encode), the ratio and these definitions; with `--json`,
+//! the last line is one JSON object:
+//! `{"scoring_us_per_event":..,"ingest_us_per_event":..,"ratio":..,` then more keys`}`.
 
 use std::fs::File;
 use std::io::{Read, Write};
@@ -57,6 +85,14 @@ const WRK_CONNECTIONS: u32 = 32;
 const WRK_TIMEOUT: &str = "5s";
 /// Unmeasured load before every measurement.
 const WARMUP_SECONDS: u64 = 2;
+/// Unmeasured seconds of the pure scoring measurement (after its checking pass).
+const SCORING_WARMUP_SECONDS: u64 = 1;
+/// The share of the per-event ingest time the pure scoring should stay under.
+const SCORING_TARGET_RATIO: f64 = 0.10;
+/// The demo configuration (relative to the workspace) and its site, whose profile model
+/// the pure scoring uses.
+const DEMO_CONFIG: &str = "demo-site/demo.yaml";
+const DEMO_SITE: &str = "pk_demo_brightline";
 /// Events per request of the batch measurement (and of the storage ceiling's batches).
 const BATCH_EVENTS: u32 = 50;
 /// Rows per transaction of the storage ceiling.
@@ -82,21 +118,37 @@ pub enum Bench {
         #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
         seconds: u64,
     },
+    /// Profile update + scoring + segments per event (pure, in-process) against the
+    /// collector's ingest time per event.
+    Scoring {
+        /// Also print one JSON object as the last line.
+        #[arg(long)]
+        json: bool,
+        /// Seconds per measurement (after a warm-up each).
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=600))]
+        seconds: u64,
+    },
 }
 
 pub fn run(bench: Bench) -> TaskResult<()> {
     match bench {
         Bench::Ingest { json, seconds } => ingest(json, seconds),
+        Bench::Scoring { json, seconds } => scoring(json, seconds),
     }
 }
 
-fn ingest(json: bool, seconds: u64) -> TaskResult<()> {
-    let root = workspace_root();
+/// wrk with the benchmark's script (installing wrk when missing).
+fn wrk(root: &Path) -> TaskResult<Wrk> {
     let wrk = Wrk { binary: ensure_wrk()?, script: root.join("xtask/bench/ingest.lua") };
     if !wrk.script.is_file() {
         return fail(format!("the wrk script {} is missing", wrk.script.display()));
     }
-    run_command(Command::new(env!("CARGO")).current_dir(&root).args([
+    Ok(wrk)
+}
+
+/// Builds the release collector and `kindling-bench`; returns their paths.
+fn build_release(root: &Path) -> TaskResult<(PathBuf, PathBuf)> {
+    run_command(Command::new(env!("CARGO")).current_dir(root).args([
         "build",
         "--release",
         "-p",
@@ -104,10 +156,15 @@ fn ingest(json: bool, seconds: u64) -> TaskResult<()> {
         "-p",
         "kindling-bench",
     ]))?;
-    let release = target_dir(&root).join("release");
-    let collector = release.join("kindling-collector");
-    let bench = release.join("kindling-bench");
-    let work = WorkDir::create(&target_dir(&root).join("bench"))?;
+    let release = target_dir(root).join("release");
+    Ok((release.join("kindling-collector"), release.join("kindling-bench")))
+}
+
+fn ingest(json: bool, seconds: u64) -> TaskResult<()> {
+    let root = workspace_root();
+    let wrk = wrk(&root)?;
+    let (collector, bench) = build_release(&root)?;
+    let work = WorkDir::create(&target_dir(&root).join("bench"), "ingest")?;
     let config = work.path.join("bench.yaml");
     std::fs::write(&config, SITE_CONFIG)?;
     let ctx = Context { wrk, work: &work.path, seconds, collector, config };
@@ -157,6 +214,247 @@ fn ingest(json: bool, seconds: u64) -> TaskResult<()> {
         println!("{}", results.json(seconds));
     }
     Ok(())
+}
+
+fn scoring(json: bool, seconds: u64) -> TaskResult<()> {
+    let root = workspace_root();
+    let wrk = wrk(&root)?;
+    let demo = root.join(DEMO_CONFIG);
+    if !demo.is_file() {
+        return fail(format!("the demo configuration {} is missing", demo.display()));
+    }
+    let (collector, bench) = build_release(&root)?;
+    let work = WorkDir::create(&target_dir(&root).join("bench"), "scoring")?;
+    let config = work.path.join("bench.yaml");
+    std::fs::write(&config, SITE_CONFIG)?;
+
+    println!(
+        "xtask: scoring benchmark: {seconds} s per measurement; the pure scoring next to the \
+         collector's ingest time per event"
+    );
+    println!(
+        "xtask: [1/2] pure scoring: kindling-bench scoring, {DEMO_CONFIG} site {DEMO_SITE}: \
+         person JSON decode + Person::apply + JSON encode per batch, one thread, no I/O \
+         (after one checking pass and {SCORING_WARMUP_SECONDS} s of warm-up)"
+    );
+    let pure = pure_scoring(&bench, &work.path, &demo, seconds)?;
+    for line in &pure.notes {
+        println!("xtask:   {line}");
+    }
+
+    println!(
+        "xtask: [2/2] ingest: the collector, 1 event/request, as fast as possible (measurement 3 \
+         of `bench ingest`: wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS}, {WARMUP_SECONDS} s checked warm-up)"
+    );
+    let ctx = Context { wrk, work: &work.path, seconds, collector, config };
+    let single = ctx.collector_run("single", Load::single())?;
+    drop(ctx);
+    work.remove()?;
+    if !(single.ok_rps() > 0.0 && single.ok_rps().is_finite()) {
+        return fail("the collector answered no request successfully");
+    }
+    if single.errors() > 0.0 {
+        println!(
+            "xtask: warning: the collector run had {} error statuses and {} socket errors/timeouts",
+            single.status_errors, single.socket_errors
+        );
+    }
+
+    let results = ScoringResults { pure, single };
+    results.print();
+    if json {
+        println!("{}", results.json(seconds));
+    }
+    Ok(())
+}
+
+/// What `kindling-bench scoring` measured (µs per event).
+struct PureScoring {
+    events: f64,
+    batches: f64,
+    us_per_event: f64,
+    engine_us: f64,
+    decode_us: f64,
+    encode_us: f64,
+    /// Its description of the stream and of the persons it made.
+    notes: Vec<String>,
+}
+
+impl PureScoring {
+    fn json_us(&self) -> f64 {
+        self.decode_us + self.encode_us
+    }
+
+    fn json_share(&self) -> f64 {
+        self.json_us() / self.us_per_event
+    }
+}
+
+/// Runs `kindling-bench scoring` and reads its last line.
+fn pure_scoring(bench: &Path, work: &Path, demo: &Path, seconds: u64) -> TaskResult<PureScoring> {
+    let mut command = Command::new(bench);
+    command
+        .arg("scoring")
+        .args(["--seconds", &seconds.to_string()])
+        .args(["--warmup", &SCORING_WARMUP_SECONDS.to_string()])
+        .arg("--config")
+        .arg(demo)
+        .args(["--site", DEMO_SITE]);
+    let limit = Duration::from_secs(seconds + SCORING_WARMUP_SECONDS + 60);
+    let out = run_bounded(command, limit, work, "scoring")?;
+    if !out.status.success() {
+        return fail(format!(
+            "kindling-bench scoring failed ({}): {}{}",
+            out.status, out.stderr, out.stdout
+        ));
+    }
+    let line =
+        out.stdout.lines().rev().find(|line| line.starts_with("scoring ")).unwrap_or_default();
+    let get = |name: &str| {
+        fields(line).find(|(key, _)| *key == name).and_then(|(_, value)| value.parse::<f64>().ok())
+    };
+    let parsed = (|| {
+        Some(PureScoring {
+            events: get("events")?,
+            batches: get("batches")?,
+            us_per_event: get("us_per_event")?,
+            engine_us: get("engine_us_per_event")?,
+            decode_us: get("decode_us_per_event")?,
+            encode_us: get("encode_us_per_event")?,
+            notes: out
+                .stdout
+                .lines()
+                .filter(|line| !line.starts_with("scoring "))
+                .map(str::to_owned)
+                .collect(),
+        })
+    })();
+    match parsed {
+        Some(pure) if pure.events > 0.0 && pure.us_per_event > 0.0 => Ok(pure),
+        _ => fail(format!("cannot read kindling-bench scoring's result: {:?}", out.stdout)),
+    }
+}
+
+struct ScoringResults {
+    pure: PureScoring,
+    single: WrkResult,
+}
+
+impl ScoringResults {
+    fn ingest_us(&self) -> f64 {
+        1e6 / self.single.ok_rps()
+    }
+
+    fn ratio(&self) -> f64 {
+        self.pure.us_per_event / self.ingest_us()
+    }
+
+    fn print(&self) {
+        let pure = &self.pure;
+        let share = |us: f64| 100.0 * us / pure.us_per_event;
+        println!();
+        println!("{:<58} {:>10} {:>7}", "measurement", "µs/event", "share");
+        println!(
+            "{:<58} {:>10.3} {:>6.1}%",
+            "scoring_us_per_event (pure, in-process, one thread)", pure.us_per_event, 100.0
+        );
+        println!(
+            "{:<58} {:>10.3} {:>6.1}%",
+            "  engine: Person::apply",
+            pure.engine_us,
+            share(pure.engine_us)
+        );
+        println!(
+            "{:<58} {:>10.3} {:>6.1}%",
+            "  JSON: person decode + encode, once per batch",
+            pure.json_us(),
+            share(pure.json_us())
+        );
+        println!(
+            "{:<58} {:>10.3} {:>6.1}%",
+            "    decode (serde_json::from_str::<Person>)",
+            pure.decode_us,
+            share(pure.decode_us)
+        );
+        println!(
+            "{:<58} {:>10.3} {:>6.1}%",
+            "    encode (serde_json::to_string)",
+            pure.encode_us,
+            share(pure.encode_us)
+        );
+        println!(
+            "{:<58} {:>10.3}",
+            format!("ingest_us_per_event (collector, 1e6 / {:.1} events/s)", self.single.ok_rps()),
+            self.ingest_us()
+        );
+        println!();
+        let verdict = if self.ratio() < SCORING_TARGET_RATIO { "met" } else { "NOT met" };
+        println!(
+            "ratio = scoring_us_per_event / ingest_us_per_event = {:.4} (target: under {SCORING_TARGET_RATIO:.2}, {verdict})",
+            self.ratio()
+        );
+        println!(
+            "pure scoring: {:.0} events in {:.0} batches ({:.2} events/batch); JSON is {:.1} % of it, \
+             the engine {:.1} %; collector p50/p99 {:.3}/{:.3} ms",
+            pure.events,
+            pure.batches,
+            pure.events / pure.batches,
+            100.0 * pure.json_share(),
+            share(pure.engine_us),
+            self.single.p50_us / 1000.0,
+            self.single.p99_us / 1000.0
+        );
+        println!();
+        println!("definitions:");
+        println!(
+            "  scoring_us_per_event: in-process (kindling-bench scoring), one thread, no HTTP/SQL/fsync: per \
+             batch of 1-5 events of one visitor"
+        );
+        println!(
+            "    (a generated, seeded stream of demo-site traffic), decode the person's JSON document (none \
+             on its first batch),"
+        );
+        println!(
+            "    Person::apply with {DEMO_CONFIG}'s model (aggregates, behaviour points with caps, fit, \
+             temperature, stage, segments),"
+        );
+        println!("    encode the person to JSON; total time of the three / events.");
+        println!(
+            "  ingest_us_per_event: 1e6 / events/s of the release collector (SQLite, synchronous=FULL, site \
+             pk_bench without rules)"
+        );
+        println!(
+            "    under wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS}, 1 event/request, a new visitor per request: wall \
+             time per event under load, sharing the cores with wrk."
+        );
+        println!("  ratio: scoring_us_per_event / ingest_us_per_event.");
+    }
+
+    fn json(&self, seconds: u64) -> String {
+        let pure = &self.pure;
+        let pairs: [(&str, String); 17] = [
+            ("scoring_us_per_event", number(pure.us_per_event, 4)),
+            ("ingest_us_per_event", number(self.ingest_us(), 3)),
+            ("ratio", number(self.ratio(), 5)),
+            ("engine_us_per_event", number(pure.engine_us, 4)),
+            ("json_us_per_event", number(pure.json_us(), 4)),
+            ("json_share", number(pure.json_share(), 4)),
+            ("decode_us_per_event", number(pure.decode_us, 4)),
+            ("encode_us_per_event", number(pure.encode_us, 4)),
+            ("scoring_events", number(pure.events, 0)),
+            ("scoring_batches", number(pure.batches, 0)),
+            ("single_rps", number(self.single.ok_rps(), 1)),
+            ("single_p50_ms", number(self.single.p50_us / 1000.0, 3)),
+            ("single_p99_ms", number(self.single.p99_us / 1000.0, 3)),
+            ("errors", number(self.single.errors(), 0)),
+            ("target_ratio", number(SCORING_TARGET_RATIO, 2)),
+            ("seconds", seconds.to_string()),
+            ("wrk_connections", WRK_CONNECTIONS.to_string()),
+        ];
+        let body: Vec<String> =
+            pairs.iter().map(|(key, value)| format!("\"{key}\":{value}")).collect();
+        format!("{{{}}}", body.join(","))
+    }
 }
 
 fn target_dir(root: &Path) -> PathBuf {
@@ -681,19 +979,22 @@ struct WorkDir {
 }
 
 impl WorkDir {
-    fn create(parent: &Path) -> TaskResult<WorkDir> {
+    /// `parent/BENCH-PID`, e.g. `target/bench/ingest-1234`.
+    fn create(parent: &Path, bench: &str) -> TaskResult<WorkDir> {
         std::fs::create_dir_all(parent)?;
         for entry in std::fs::read_dir(parent)?.flatten() {
             let name = entry.file_name();
             let stale = name
                 .to_str()
-                .and_then(|name| name.strip_prefix("ingest-"))
+                .and_then(|name| {
+                    ["ingest-", "scoring-"].iter().find_map(|prefix| name.strip_prefix(prefix))
+                })
                 .is_some_and(|pid| !Path::new("/proc").join(pid).exists());
             if stale {
                 let _ = std::fs::remove_dir_all(entry.path());
             }
         }
-        let path = parent.join(format!("ingest-{}", std::process::id()));
+        let path = parent.join(format!("{bench}-{}", std::process::id()));
         if path.exists() {
             std::fs::remove_dir_all(&path)?;
         }
@@ -729,5 +1030,30 @@ mod tests {
         assert!((result.errors() - 13.0).abs() < 1e-9);
         assert_eq!(result.pacing, "none");
         assert!(WrkResult::parse("Running 1s test\n").is_none());
+    }
+
+    #[test]
+    fn the_scoring_json_starts_with_the_three_keys() {
+        let out = "kindling-bench-wrk requests=3000 duration_us=1000000 status_errors=0 \
+                   connect_errors=0 read_errors=0 write_errors=0 timeouts=0 p50_us=700 p90_us=900 \
+                   p99_us=1500 mean_us=750.5 max_us=4000 checked=0 bad=0 pacing=none\n";
+        let single = WrkResult::parse(out).expect("parsed");
+        let pure = PureScoring {
+            events: 1000.0,
+            batches: 400.0,
+            us_per_event: 2.0,
+            engine_us: 1.0,
+            decode_us: 0.5,
+            encode_us: 0.5,
+            notes: Vec::new(),
+        };
+        let json = ScoringResults { pure, single }.json(3);
+        assert!(
+            json.starts_with(
+                r#"{"scoring_us_per_event":2.0000,"ingest_us_per_event":333.333,"ratio":0.00600,"#
+            ),
+            "{json}"
+        );
+        assert!(json.ends_with('}') && !json.contains('\n'), "{json}");
     }
 }
