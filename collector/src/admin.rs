@@ -9,6 +9,9 @@
 //! - `DELETE /admin/api/profile?…`: the person and everything about them (erasure);
 //! - `POST /admin/api/profile/stage?…` `{"stage": "sql", "cause": "…"}`: set a stage;
 //! - `POST /admin/api/profile/customer?…`: record a customer conversion;
+//! - `POST /admin/api/person-events` `{"site", "email", "name", "props"?, "id"?}`: a
+//!   custom event on a known person's behalf, from a server such as the mailing tool
+//!   (`email_opened`); scored like the widget's events, de-duplicated by `id`;
 //! - `GET /admin/api/leads?site=KEY[&temperature=][&stage=][&segment=][&source=]
 //!   [&min_score=][&max_score=][&limit=][&offset=]`: known persons, best score first.
 
@@ -38,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/api/profile/stage", post(set_stage))
         .route("/admin/api/profile/customer", post(record_customer))
         .route("/admin/api/leads", get(list_leads))
+        .route("/admin/api/person-events", post(person_event))
 }
 
 #[derive(Debug, Deserialize)]
@@ -247,4 +251,87 @@ async fn list_leads(
         offset: params.offset.unwrap_or(0),
     };
     Ok(Json(app.store.leads(&params.site, &filter).await?))
+}
+
+/// An event a server records for a person it knows by email.
+#[derive(Debug, Deserialize)]
+struct PersonEventBody {
+    site: String,
+    email: String,
+    name: String,
+    #[serde(default)]
+    props: serde_json::Map<String, serde_json::Value>,
+    /// The sender's id for this event, so a resend is stored once (UUID; made here if
+    /// absent).
+    #[serde(default)]
+    id: Option<String>,
+}
+
+/// Server events are stored under one visitor per person whose id is the person's id.
+async fn person_event(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    body: Result<JsonBody<PersonEventBody>, ApiError>,
+) -> Result<Json<kindling_core::wire::EventsAccepted>, ApiError> {
+    authorize(&app, &headers)?;
+    let JsonBody(body) = body?;
+    let site = site(&app, &body.site)?;
+    if body.name.is_empty() || body.name.len() > kindling_core::limits::MAX_TEXT_LEN {
+        return Err(ApiError::invalid("name", "must be 1 to 512 bytes"));
+    }
+    let id = body.id.unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+    if !kindling_core::ids::is_uuid(&id) {
+        return Err(ApiError::invalid("id", "must be a lowercase hyphenated UUID"));
+    }
+    let person = app
+        .store
+        .profile(&site.key, &ProfileKey::Email(body.email.clone()))
+        .await?
+        .ok_or_else(|| ApiError::invalid("email", "no person with this email"))?
+        .person;
+    let now = unix_millis();
+    app.store.attach_visitor(&site.key, &person.id, &person.id, now).await?;
+    let props = (!body.props.is_empty()).then(|| serde_json::Value::Object(body.props).to_string());
+    let event = StoredEvent {
+        id,
+        site: site.key.clone(),
+        visitor: person.id.clone(),
+        // Not a visit: aggregates ignore events without a session.
+        session: String::new(),
+        kind: "custom".to_owned(),
+        url: String::new(),
+        title: None,
+        referrer: None,
+        name: Some(body.name),
+        target: None,
+        value: None,
+        props,
+        channel: None,
+        utm_source: None,
+        utm_medium: None,
+        utm_campaign: None,
+        utm_term: None,
+        utm_content: None,
+        click_id: None,
+        device: None,
+        bot: false,
+        received_ms: now,
+        client_offset_ms: 0,
+    };
+    let batch = crate::store::WriteBatch {
+        site: site.key.clone(),
+        visitor: person.id.clone(),
+        visit: 0,
+        seen_ms: now,
+        bot: false,
+        events: vec![event],
+        model: std::sync::Arc::clone(&site.profiles),
+    };
+    let committed = app.writer.write(batch).await?;
+    Ok(Json(kindling_core::wire::EventsAccepted {
+        accepted: committed.outcome.inserted,
+        duplicates: committed.outcome.duplicates,
+        rejected: Vec::new(),
+        visitor: committed.visitor,
+    }))
 }

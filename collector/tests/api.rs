@@ -67,7 +67,8 @@ on_both_backends!(
     widget_bundle_is_served_precompressed_with_cache_headers,
     a_journey_is_scored_staged_and_explained,
     visitors_with_the_same_email_merge_into_one_person,
-    leads_stages_export_and_erasure
+    leads_stages_export_and_erasure,
+    a_mailing_tool_reports_an_opened_email
 );
 
 struct Collector {
@@ -712,4 +713,31 @@ async fn leads_stages_export_and_erasure(backend: Backend) {
 
 fn uuid_for(n: u32) -> String {
     format!("0190f3c2-7d2a-7c4e-8a8b-{:012x}", 0xabc000 + n)
+}
+
+async fn a_mailing_tool_reports_an_opened_email(backend: Backend) {
+    let collector = Collector::start(backend).await;
+    let url = "https://www.example.com/";
+    collector.send(VISITOR, vec![event(1, "identify", url, None, json!({"email": "kim@example.com"}))]).await;
+    let post = |body: Value| {
+        collector
+            .http
+            .post(collector.url("/admin/api/person-events"))
+            .bearer_auth(TOKEN)
+            .body(body.to_string())
+            .send()
+    };
+    let opened = json!({"site": "pk_test", "email": "Kim@Example.com", "name": "email_opened",
+                        "props": {"campaign": "nov-digest"}, "id": event_id(900)});
+    let first: Value = post(opened.clone()).await.expect("sent").json().await.expect("JSON");
+    assert_eq!(first["accepted"], 1, "{first:#}");
+    assert_eq!(first["visitor"]["score"], 5);
+    let again: Value = post(opened).await.expect("sent").json().await.expect("JSON");
+    assert_eq!(again["duplicates"], 1, "a resend is stored once: {again:#}");
+    assert_eq!(again["visitor"]["score"], 5);
+    let profile = collector.profile("email=kim@example.com").await;
+    assert_eq!(profile["person"]["aggregates"]["visits"], 1, "server events are not visits");
+    assert!(profile["score_changes"].as_array().is_some_and(|lines| lines.iter().any(|l| l["rule"] == "email_opened")));
+    let unknown = post(json!({"site": "pk_test", "email": "nobody@example.com", "name": "email_opened"})).await.expect("sent");
+    expect_error(unknown, StatusCode::BAD_REQUEST, "invalid_field", Some("email")).await;
 }

@@ -137,6 +137,10 @@ pub trait Store: Send + Sync + 'static {
         now_ms: i64,
     ) -> Result<Option<ProfileState>, StoreError>;
 
+    /// Makes `visitor` one of `person`'s visitors (for events sent by servers on a
+    /// person's behalf).
+    async fn attach_visitor(&self, site: &str, visitor: &str, person: &str, now_ms: i64) -> Result<(), StoreError>;
+
     /// Deletes a person with its visitors, events and history; false if unknown.
     async fn delete_person(&self, site: &str, id: &str) -> Result<bool, StoreError>;
 

@@ -579,6 +579,27 @@ macro_rules! people_queries {
             Ok(changed)
         }
 
+        /// Makes `visitor` one of `person`'s visitors (created if new).
+        pub async fn attach(
+            connection: &mut $connection,
+            site: &str,
+            visitor: &str,
+            person: &str,
+            now: i64,
+        ) -> Result<(), StoreError> {
+            sqlx::query(
+                "INSERT INTO visitors (site, id, first_seen_ms, last_seen_ms, person) VALUES ($1, $2, $3, $3, $4)
+                 ON CONFLICT (site, id) DO UPDATE SET person = excluded.person",
+            )
+            .bind(site)
+            .bind(visitor)
+            .bind(now)
+            .bind(person)
+            .execute(&mut *connection)
+            .await?;
+            Ok(())
+        }
+
         /// The profile state of `visitor`'s person, if it has one.
         pub async fn state_of(
             connection: &mut $connection,

@@ -92,6 +92,11 @@ impl Store for SqliteStore {
         Ok(state)
     }
 
+    async fn attach_visitor(&self, site: &str, visitor: &str, person: &str, now_ms: i64) -> Result<(), StoreError> {
+        let mut connection = self.pool.acquire().await?;
+        people::attach(&mut connection, site, visitor, person, now_ms).await
+    }
+
     async fn delete_person(&self, site: &str, id: &str) -> Result<bool, StoreError> {
         let mut transaction = self.pool.begin().await?;
         let deleted = people::delete(&mut transaction, site, id).await?;
