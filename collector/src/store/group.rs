@@ -68,6 +68,10 @@ macro_rules! group_commit {
             batches: &'a [WriteBatch],
         ) -> Result<HashSet<(&'a str, &'a str)>, StoreError> {
             let all: Vec<&StoredEvent> = batches.iter().flat_map(|batch| batch.events.iter()).collect();
+            let mut by_id: HashMap<&str, Vec<&StoredEvent>> = HashMap::with_capacity(all.len());
+            for event in &all {
+                by_id.entry(event.id.as_str()).or_default().push(event);
+            }
             let mut inserted = HashSet::with_capacity(all.len());
             for chunk in all.chunks(ROWS_PER_STATEMENT) {
                 let mut query = sqlx::QueryBuilder::<$db>::new(
@@ -106,7 +110,8 @@ macro_rules! group_commit {
                     let site: String = row.try_get("site")?;
                     let id: String = row.try_get("id")?;
                     // Map back to the batch's own strings so the set borrows them.
-                    if let Some(event) = chunk.iter().find(|e| e.id == id && e.site == site) {
+                    let event = by_id.get(id.as_str()).and_then(|events| events.iter().find(|e| e.site == site));
+                    if let Some(event) = event {
                         inserted.insert((event.site.as_str(), event.id.as_str()));
                     }
                 }
@@ -125,19 +130,23 @@ macro_rules! group_commit {
         ) -> Result<VisitorRows<'a>, StoreError> {
             // One row per visitor: a visitor may have several requests in a group.
             let mut merged: Vec<((&str, &str), i64, i32, i32, bool)> = Vec::new();
+            let mut index: HashMap<(&str, &str), usize> = HashMap::new();
             for batch in batches {
                 let key = (batch.site.as_str(), batch.visitor.as_str());
                 let new = batch.events.iter().filter(|e| inserted.contains(&(e.site.as_str(), e.id.as_str()))).count();
                 let new = i32::try_from(new).unwrap_or(i32::MAX);
                 let visit = i32::try_from(batch.visit).unwrap_or(i32::MAX);
-                match merged.iter_mut().find(|row| row.0 == key) {
+                match index.get(&key).and_then(|&at| merged.get_mut(at)) {
                     Some(row) => {
                         row.1 = row.1.max(batch.seen_ms);
                         row.2 = row.2.max(visit);
                         row.3 += new;
                         row.4 |= batch.bot;
                     }
-                    None => merged.push((key, batch.seen_ms, visit, new, batch.bot)),
+                    None => {
+                        index.insert(key, merged.len());
+                        merged.push((key, batch.seen_ms, visit, new, batch.bot));
+                    }
                 }
             }
             let mut visitors = HashMap::with_capacity(merged.len());
@@ -173,7 +182,8 @@ macro_rules! group_commit {
                     let visits: i32 = row.try_get("visits")?;
                     let events: i32 = row.try_get("events")?;
                     let person: String = row.try_get("person")?;
-                    if let Some((key, ..)) = chunk.iter().find(|row| row.0 == (site.as_str(), id.as_str())) {
+                    let row = index.get(&(site.as_str(), id.as_str())).and_then(|&at| merged.get(at));
+                    if let Some((key, ..)) = row {
                         visitors.insert(
                             *key,
                             (u32::try_from(visits).unwrap_or(0), u32::try_from(events).unwrap_or(0), person),
@@ -203,19 +213,23 @@ macro_rules! group_commit {
                 .collect();
             // Everyone else: load each person once, apply its batches in order, save once.
             let mut persons: Vec<(&str, String, Option<Person>, Vec<(&str, &str)>)> = Vec::new();
+            let mut person_index: HashMap<(&str, &str), usize> = HashMap::new();
             for batch in batches.iter().filter(|b| !b.bot) {
                 let key = (batch.site.as_str(), batch.visitor.as_str());
                 if identifying.contains(&key) {
                     continue;
                 }
                 let Some((_, _, person_id)) = visitors.get(&key) else { continue };
-                match persons.iter_mut().find(|p| p.0 == key.0 && p.1 == *person_id) {
+                match person_index.get(&(key.0, person_id.as_str())).and_then(|&at| persons.get_mut(at)) {
                     Some(entry) => {
                         if !entry.3.contains(&key) {
                             entry.3.push(key);
                         }
                     }
-                    None => persons.push((key.0, person_id.clone(), None, vec![key])),
+                    None => {
+                        person_index.insert((key.0, person_id.as_str()), persons.len());
+                        persons.push((key.0, person_id.clone(), None, vec![key]));
+                    }
                 }
             }
             load_persons(connection, &mut persons).await?;
@@ -266,6 +280,8 @@ macro_rules! group_commit {
             persons: &mut [(&str, String, Option<Person>, Vec<(&str, &str)>)],
         ) -> Result<(), StoreError> {
             for chunk in persons.chunks_mut(ROWS_PER_STATEMENT) {
+                let index: HashMap<(String, String), usize> =
+                    chunk.iter().enumerate().map(|(at, p)| ((p.0.to_owned(), p.1.clone()), at)).collect();
                 let mut query = sqlx::QueryBuilder::<$db>::new("SELECT site, id, doc FROM persons WHERE ");
                 let mut separated = query.separated(" OR ");
                 for (site, id, ..) in chunk.iter() {
@@ -282,7 +298,7 @@ macro_rules! group_commit {
                     let doc: String = row.try_get("doc")?;
                     let person: Person =
                         serde_json::from_str(&doc).map_err(|error| StoreError::Corrupt(error.to_string()))?;
-                    if let Some(entry) = chunk.iter_mut().find(|p| p.0 == site && p.1 == id) {
+                    if let Some(entry) = index.get(&(site, id)).and_then(|&at| chunk.get_mut(at)) {
                         entry.2 = Some(person);
                     }
                 }
