@@ -3,6 +3,7 @@
 //! Each backend owns its migrations folder (`migrations/<backend>/`), embedded in the
 //! binary and applied at start-up.
 
+mod backend;
 mod group;
 pub(crate) mod people;
 mod postgres;

@@ -1,0 +1,156 @@
+//! The [`Store`](super::Store) implementation, written once for both backends: the SQL
+//! is the same text for SQLite and PostgreSQL (`$N` parameters, `CASE` instead of
+//! `max`/`GREATEST`), and [`store_impl!`] expands it for each backend's types. What
+//! differs between them — connecting, migrations, pool sizes — stays in `sqlite.rs`
+//! and `postgres.rs`.
+
+/// Stored events, newest first, with optional visitor and kind filters.
+pub const SELECT_EVENTS: &str = "SELECT id, site, visitor, session, kind, url, title, referrer,
+        name, target, value, props, channel, utm_source, utm_medium, utm_campaign, utm_term,
+        utm_content, click_id, device, bot, received_ms, client_offset_ms
+     FROM events
+     WHERE site = $1 AND ($2 IS NULL OR visitor = $2) AND ($3 IS NULL OR kind = $3)
+     ORDER BY seq DESC LIMIT $4";
+
+/// Expands the `Store` implementation for `$store` (which has a `pool` field), with
+/// `$db`, `$connection` and `$row` its sqlx database, connection and row types. The
+/// calling module has `StoreError` in scope.
+macro_rules! store_impl {
+    ($store:ty, $db:ty, $connection:ty, $row:ty) => {
+        use sqlx::Row as _;
+
+        use crate::profiles::{Person, ProfileModel, Stage};
+        use crate::store::people::ProfileState;
+        use crate::store::{
+            Committed, DECAY_BATCH, EventQuery, LeadFilter, ProfileKey, ProfileView, StoredEvent, WriteBatch,
+        };
+
+        #[async_trait::async_trait]
+                impl crate::store::Store for $store {
+            async fn touch_visitor(&self, site: &str, visitor: &str, now_ms: i64) -> Result<ProfileState, StoreError> {
+                let mut connection = self.pool.acquire().await?;
+                sqlx::query(
+                    "INSERT INTO visitors (site, id, first_seen_ms, last_seen_ms) VALUES ($1, $2, $3, $3)
+                     ON CONFLICT (site, id) DO UPDATE SET last_seen_ms = CASE
+                        WHEN visitors.last_seen_ms > excluded.last_seen_ms THEN visitors.last_seen_ms
+                        ELSE excluded.last_seen_ms END",
+                )
+                .bind(site)
+                .bind(visitor)
+                .bind(now_ms)
+                .execute(&mut *connection)
+                .await?;
+                people::state_of(&mut connection, site, visitor).await
+            }
+
+            async fn commit(&self, batches: &[WriteBatch]) -> Result<Vec<Committed>, StoreError> {
+                let mut transaction = self.pool.begin().await?;
+                let results = group::commit_group(&mut transaction, batches, super::new_person_id).await?;
+                transaction.commit().await?;
+                Ok(results)
+            }
+
+            async fn profile(&self, site: &str, key: &ProfileKey) -> Result<Option<ProfileView>, StoreError> {
+                let mut connection = self.pool.acquire().await?;
+                people::view(&mut connection, site, key).await
+            }
+
+            async fn leads(&self, site: &str, filter: &LeadFilter) -> Result<Vec<Person>, StoreError> {
+                let mut connection = self.pool.acquire().await?;
+                people::leads(&mut connection, site, filter).await
+            }
+
+            async fn set_stage(
+                &self,
+                site: &str,
+                id: &str,
+                stage: Stage,
+                cause: &str,
+                model: &ProfileModel,
+                now_ms: i64,
+            ) -> Result<Option<ProfileState>, StoreError> {
+                let mut transaction = self.pool.begin().await?;
+                let state = people::set_stage(&mut transaction, site, id, stage, cause, model, now_ms).await?;
+                transaction.commit().await?;
+                Ok(state)
+            }
+
+            async fn attach_visitor(&self, site: &str, visitor: &str, person: &str, now_ms: i64) -> Result<(), StoreError> {
+                let mut connection = self.pool.acquire().await?;
+                people::attach(&mut connection, site, visitor, person, now_ms).await
+            }
+
+            async fn delete_person(&self, site: &str, id: &str) -> Result<bool, StoreError> {
+                let mut transaction = self.pool.begin().await?;
+                let deleted = people::delete(&mut transaction, site, id).await?;
+                transaction.commit().await?;
+                Ok(deleted)
+            }
+
+            async fn decay(&self, site: &str, model: &ProfileModel, now_ms: i64) -> Result<u32, StoreError> {
+                let mut transaction = self.pool.begin().await?;
+                let changed = people::decay(&mut transaction, site, model, now_ms, DECAY_BATCH).await?;
+                transaction.commit().await?;
+                Ok(changed)
+            }
+
+            async fn events(&self, query: &EventQuery) -> Result<Vec<StoredEvent>, StoreError> {
+                let rows = sqlx::query(crate::store::backend::SELECT_EVENTS)
+                    .bind(&query.site)
+                    .bind(&query.visitor)
+                    .bind(&query.kind)
+                    .bind(i64::from(query.limit))
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter().map(event_from_row).collect()
+            }
+
+            async fn ping(&self) -> Result<(), StoreError> {
+                sqlx::query("SELECT 1").execute(&self.pool).await?;
+                Ok(())
+            }
+        }
+
+
+        pub(super) fn event_from_row(row: &$row) -> Result<StoredEvent, StoreError> {
+            Ok(StoredEvent {
+                id: row.try_get("id")?,
+                site: row.try_get("site")?,
+                visitor: row.try_get("visitor")?,
+                session: row.try_get("session")?,
+                kind: row.try_get("kind")?,
+                url: row.try_get("url")?,
+                title: row.try_get("title")?,
+                referrer: row.try_get("referrer")?,
+                name: row.try_get("name")?,
+                target: row.try_get("target")?,
+                value: row.try_get("value")?,
+                props: row.try_get("props")?,
+                channel: row.try_get("channel")?,
+                utm_source: row.try_get("utm_source")?,
+                utm_medium: row.try_get("utm_medium")?,
+                utm_campaign: row.try_get("utm_campaign")?,
+                utm_term: row.try_get("utm_term")?,
+                utm_content: row.try_get("utm_content")?,
+                click_id: row.try_get("click_id")?,
+                device: row.try_get("device")?,
+                bot: row.try_get("bot")?,
+                received_ms: row.try_get("received_ms")?,
+                client_offset_ms: row.try_get("client_offset_ms")?,
+            })
+        }
+
+
+        mod people {
+            crate::store::people::people_queries!($connection, super::event_from_row);
+        }
+
+        mod group {
+            use super::people;
+
+            crate::store::group::group_commit!($db, $connection);
+        }
+    };
+}
+
+pub(crate) use store_impl;
