@@ -274,32 +274,37 @@ macro_rules! group_commit {
             batches.iter().map(|b| b.seen_ms).max().unwrap_or(0)
         }
 
-        /// Fills in the stored document of each person that has one.
+        /// Fills in the stored document of each person that has one: one `IN` list per
+        /// site, so the primary key answers each lookup.
         async fn load_persons(
             connection: &mut $connection,
             persons: &mut [(&str, String, Option<Person>, Vec<(&str, &str)>)],
         ) -> Result<(), StoreError> {
-            for chunk in persons.chunks_mut(ROWS_PER_STATEMENT) {
-                let index: HashMap<(String, String), usize> =
-                    chunk.iter().enumerate().map(|(at, p)| ((p.0.to_owned(), p.1.clone()), at)).collect();
-                let mut query = sqlx::QueryBuilder::<$db>::new("SELECT site, id, doc FROM persons WHERE ");
-                let mut separated = query.separated(" OR ");
-                for (site, id, ..) in chunk.iter() {
-                    separated.push("(site = ");
-                    separated.push_bind_unseparated(*site);
-                    separated.push_unseparated(" AND id = ");
-                    separated.push_bind_unseparated(id.as_str());
-                    separated.push_unseparated(")");
-                }
-                let rows = query.build().fetch_all(&mut *connection).await?;
-                for row in &rows {
-                    let site: String = row.try_get("site")?;
-                    let id: String = row.try_get("id")?;
-                    let doc: String = row.try_get("doc")?;
-                    let person: Person =
-                        serde_json::from_str(&doc).map_err(|error| StoreError::Corrupt(error.to_string()))?;
-                    if let Some(entry) = index.get(&(site, id)).and_then(|&at| chunk.get_mut(at)) {
-                        entry.2 = Some(person);
+            let index: HashMap<(String, String), usize> =
+                persons.iter().enumerate().map(|(at, p)| ((p.0.to_owned(), p.1.clone()), at)).collect();
+            let mut sites: Vec<&str> = persons.iter().map(|p| p.0).collect();
+            sites.sort_unstable();
+            sites.dedup();
+            for site in sites {
+                let ids: Vec<String> = persons.iter().filter(|p| p.0 == site).map(|p| p.1.clone()).collect();
+                for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+                    let mut query = sqlx::QueryBuilder::<$db>::new("SELECT site, id, doc FROM persons WHERE site = ");
+                    query.push_bind(site).push(" AND id IN (");
+                    let mut separated = query.separated(", ");
+                    for id in chunk {
+                        separated.push_bind(id.as_str());
+                    }
+                    query.push(")");
+                    let rows = query.build().fetch_all(&mut *connection).await?;
+                    for row in &rows {
+                        let site: String = row.try_get("site")?;
+                        let id: String = row.try_get("id")?;
+                        let doc: String = row.try_get("doc")?;
+                        let person: Person =
+                            serde_json::from_str(&doc).map_err(|error| StoreError::Corrupt(error.to_string()))?;
+                        if let Some(entry) = index.get(&(site, id)).and_then(|&at| persons.get_mut(at)) {
+                            entry.2 = Some(person);
+                        }
                     }
                 }
             }
