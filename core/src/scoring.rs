@@ -95,7 +95,7 @@ pub struct EventMatcher {
     pub path: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty", with = "props")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", with = "crate::wire::props")]
     pub props: Vec<(String, PropValue)>,
 }
 
@@ -485,50 +485,6 @@ pub fn path_of(url: &str) -> &str {
 /// What follows the `host:port` part.
 fn after_authority(rest: &str) -> &str {
     rest.find(['/', '?', '#']).and_then(|start| rest.get(start..)).unwrap_or_default()
-}
-
-/// Matcher properties as a YAML/JSON map, kept in order as pairs.
-mod props {
-    use alloc::string::String;
-    use alloc::vec::Vec;
-    use core::fmt;
-
-    use serde::de::{MapAccess, Visitor};
-    use serde::ser::SerializeMap;
-    use serde::{Deserializer, Serializer};
-
-    use crate::wire::PropValue;
-
-    pub fn serialize<S: Serializer>(
-        props: &[(String, PropValue)],
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(props.len()))?;
-        for (key, value) in props {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Vec<(String, PropValue)>, D::Error> {
-        struct PairsVisitor;
-        impl<'de> Visitor<'de> for PairsVisitor {
-            type Value = Vec<(String, PropValue)>;
-            fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-                formatter.write_str("a map of text, number or boolean values")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut pairs = Vec::new();
-                while let Some(pair) = map.next_entry::<String, PropValue>()? {
-                    pairs.push(pair);
-                }
-                Ok(pairs)
-            }
-        }
-        deserializer.deserialize_map(PairsVisitor)
-    }
 }
 
 #[cfg(test)]

@@ -197,6 +197,25 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    /// Every kind, in the order of the protocol's documentation.
+    pub const ALL: [EventKind; 10] = [
+        EventKind::Pageview,
+        EventKind::Click,
+        EventKind::Scroll,
+        EventKind::Engagement,
+        EventKind::FormStart,
+        EventKind::FormField,
+        EventKind::FormAbandon,
+        EventKind::FormSubmit,
+        EventKind::Identify,
+        EventKind::Custom,
+    ];
+
+    /// The kind with this wire name.
+    pub fn parse(name: &str) -> Option<EventKind> {
+        EventKind::ALL.into_iter().find(|kind| kind.as_str() == name)
+    }
+
     /// The name used on the wire and in storage.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -214,8 +233,9 @@ impl EventKind {
     }
 }
 
-/// Properties travel as a JSON object; kept in order as pairs.
-mod props {
+/// Properties travel as a JSON object; kept in order as pairs (also used by
+/// `scoring`'s event matchers).
+pub(crate) mod props {
     use alloc::string::String;
     use alloc::vec::Vec;
     use core::fmt;

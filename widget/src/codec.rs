@@ -111,7 +111,7 @@ impl Decode for ClientEvent {
         let props = props_of(&get(value, "props"));
         Some(ClientEvent {
             id: string(value, "id")?,
-            kind: event_kind(&string(value, "type")?)?,
+            kind: EventKind::parse(&string(value, "type")?)?,
             session: string(value, "session")?,
             url: string(value, "url")?,
             title: string(value, "title"),
@@ -148,23 +148,6 @@ pub fn props_of(object: &JsValue) -> Vec<(String, PropValue)> {
             Some((pair.get(0).as_string()?, prop_value(&pair.get(1))?))
         })
         .collect()
-}
-
-fn event_kind(name: &str) -> Option<EventKind> {
-    [
-        EventKind::Pageview,
-        EventKind::Click,
-        EventKind::Scroll,
-        EventKind::Engagement,
-        EventKind::FormStart,
-        EventKind::FormField,
-        EventKind::FormAbandon,
-        EventKind::FormSubmit,
-        EventKind::Identify,
-        EventKind::Custom,
-    ]
-    .into_iter()
-    .find(|kind| kind.as_str() == name)
 }
 
 impl Decode for BootResponse {

@@ -106,7 +106,7 @@ impl Person {
         let mut changes = Changes::default();
         let mut page: Option<&str> = None;
         for event in events {
-            let Some(kind) = event_kind(&event.kind) else { continue };
+            let Some(kind) = EventKind::parse(&event.kind) else { continue };
             let at = event.received_ms;
             let at_u = u64::try_from(at).unwrap_or(0);
             let touch = event.channel.as_ref().map(|channel| Touch {
@@ -249,24 +249,6 @@ pub fn rebuild(
     }
     person.settle(model, now_ms, None, &mut Changes::default());
     person
-}
-
-/// The kind named as on the wire.
-pub fn event_kind(name: &str) -> Option<EventKind> {
-    [
-        EventKind::Pageview,
-        EventKind::Click,
-        EventKind::Scroll,
-        EventKind::Engagement,
-        EventKind::FormStart,
-        EventKind::FormField,
-        EventKind::FormAbandon,
-        EventKind::FormSubmit,
-        EventKind::Identify,
-        EventKind::Custom,
-    ]
-    .into_iter()
-    .find(|kind| kind.as_str() == name)
 }
 
 /// An event's properties, from the stored JSON object.
