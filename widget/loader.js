@@ -23,6 +23,7 @@
         m.start(s.getAttribute('data-site') || '', s.getAttribute('data-api') || base, debug,
           s.getAttribute('data-consent') == 'required', q);
         w.kindling = function () { m.command(arguments); };
+        w.kindling.loaded = true;
       });
     }).catch(fail);
   } catch (e) { fail(e); }

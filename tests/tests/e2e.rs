@@ -79,17 +79,17 @@ async fn a_visit_is_tracked_event_by_event_exactly_once() {
     let browser = Browser::start().await;
     let landing = format!("{}/?utm_source=newsletter&utm_medium=email&utm_campaign=nov-digest", stack.site);
     browser.client.goto(&landing).await.expect("home opens");
-    browser.wait_for("the widget", "return window.kindling && !window.kindling.q && document.querySelector('[data-kindling-slot=\"hero\"]').shadowRoot !== null;").await;
+    browser.wait_for("the widget", "return !!window.kindling && window.kindling.loaded === true && document.querySelector('[data-kindling-slot=\"hero\"]').shadowRoot !== null;").await;
 
     // Scroll to the bottom, then click a tracked CTA that leads to the pricing page.
     browser.eval("window.scrollTo(0, document.documentElement.scrollHeight); return true;").await;
     browser.wait_for("scroll handled", "return new Promise(r => setTimeout(() => r(true), 300));").await;
     browser.eval("document.querySelector('[data-kindling-track=\"cta_see_pricing\"]').click(); return true;").await;
-    browser.wait_for("the pricing page", "return location.pathname === '/pricing.html' && !!window.kindling && !window.kindling.q;").await;
+    browser.wait_for("the pricing page", "return location.pathname === '/pricing.html' && !!window.kindling && window.kindling.loaded === true;").await;
 
     // A single-page app: the product tour changes routes with pushState.
     browser.client.goto(&format!("{}/tour/", stack.site)).await.expect("tour opens");
-    browser.wait_for("the tour's widget", "return !!window.kindling && !window.kindling.q;").await;
+    browser.wait_for("the tour's widget", "return !!window.kindling && window.kindling.loaded === true;").await;
     browser.eval("document.querySelector('a[href=\"/tour/forecasting\"][data-tour-link]').click(); return true;").await;
     browser.wait_for("the client-side route", "return location.pathname === '/tour/forecasting';").await;
     browser.eval("kindling('track', 'tour_finished', {steps: 3, skipped: false}); return true;").await;
@@ -221,7 +221,7 @@ async fn fill_lead_form(browser: &Browser, form: &str, email: &str) {
 async fn a_reader_who_downloads_the_ebook_and_requests_a_demo_turns_hot_and_sql() {
     let stack = Stack::demo().await;
     let browser = Browser::start().await;
-    let ready = "return !!window.kindling && !window.kindling.q;";
+    let ready = "return !!window.kindling && window.kindling.loaded === true;";
     browser.client.goto(&format!("{}/customers/northwind.html", stack.site)).await.expect("case study");
     browser.wait_for("the widget", ready).await;
     browser.client.goto(&format!("{}/ebook.html", stack.site)).await.expect("e-book page");
