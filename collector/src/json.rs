@@ -46,14 +46,11 @@ where
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-        let path = error.path().to_string();
-        let inner = error.into_inner();
-        if inner.is_syntax() || inner.is_eof() {
-            ApiError::MalformedJson { message: inner.to_string() }
-        } else {
-            let field = if path == "." { missing_field(&inner).unwrap_or(path) } else { path };
-            ApiError::invalid(field, strip_position(&inner.to_string()))
+        if error.inner().is_syntax() || error.inner().is_eof() {
+            return ApiError::MalformedJson { message: error.into_inner().to_string() };
         }
+        let (field, message) = field_problem(error);
+        ApiError::invalid(field.unwrap_or_else(|| ".".to_owned()), message)
     })?;
     deserializer
         .end()
@@ -61,18 +58,21 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     Ok(value)
 }
 
-/// serde reports a missing top-level field only in its message: "missing field `site`".
-fn missing_field(error: &serde_json::Error) -> Option<String> {
-    let message = error.to_string();
-    let rest = message.strip_prefix("missing field `")?;
-    Some(rest.split('`').next()?.to_owned())
-}
-
-fn strip_position(message: &str) -> String {
-    match message.find(" at line ") {
-        Some(index) => message[..index].to_owned(),
-        None => message.to_owned(),
-    }
+/// The JSON path of a data error (none for the document itself) and its message
+/// without serde's position suffix. serde names a missing field only in its message
+/// ("missing field `site`"), with the path of the object that lacks it.
+pub(crate) fn field_problem(error: serde_path_to_error::Error<serde_json::Error>) -> (Option<String>, String) {
+    let path = error.path().to_string();
+    let message = error.into_inner().to_string();
+    let message = message.split(" at line ").next().unwrap_or_default().to_owned();
+    let missing = message.strip_prefix("missing field `").and_then(|rest| rest.split('`').next());
+    let field = match (path.as_str(), missing) {
+        (".", Some(name)) => Some(name.to_owned()),
+        (".", None) => None,
+        (path, Some(name)) => Some(format!("{path}.{name}")),
+        (path, None) => Some(path.to_owned()),
+    };
+    (field, message)
 }
 
 #[cfg(test)]

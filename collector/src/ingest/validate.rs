@@ -85,20 +85,10 @@ type Problem = (String, String);
 fn parse_event(raw: &RawValue, index: usize) -> Result<ClientEvent, Problem> {
     let mut deserializer = serde_json::Deserializer::from_str(raw.get());
     serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-        let path = error.path().to_string();
-        let message = error.into_inner().to_string();
-        let message = message.split(" at line ").next().unwrap_or_default().to_owned();
-        let field = if path == "." {
-            missing_field(&message).map_or_else(|| format!("events[{index}]"), |f| format!("events[{index}].{f}"))
-        } else {
-            format!("events[{index}].{path}")
-        };
+        let (field, message) = crate::json::field_problem(error);
+        let field = field.map_or_else(|| format!("events[{index}]"), |f| format!("events[{index}].{f}"));
         (field, message)
     })
-}
-
-fn missing_field(message: &str) -> Option<&str> {
-    message.strip_prefix("missing field `")?.split('`').next()
 }
 
 fn check_event(event: &ClientEvent, index: usize) -> Result<(), Problem> {

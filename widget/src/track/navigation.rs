@@ -2,8 +2,6 @@
 //! (`history.pushState`, `history.replaceState`, `popstate`, `hashchange`). A route
 //! change that leaves the URL as it was is not a new pageview.
 
-use alloc::borrow::ToOwned;
-use alloc::string::String;
 
 use js_sys::{Function, Reflect};
 use kindling_core::wire::EventKind;
@@ -75,10 +73,4 @@ fn wrap_history_method(history: &web_sys::History, method: &str) {
     let _ = Reflect::set(history, &key, wrapper.as_ref().unchecked_ref());
     // The wrapper replaces the page's own history method for the page's lifetime.
     wrapper.forget();
-}
-
-/// The path of a URL, for names in debug output.
-pub fn path_of(url: &str) -> String {
-    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
-    after_scheme.find('/').map_or_else(|| "/".to_owned(), |index| after_scheme[index..].to_owned())
 }
