@@ -12,6 +12,10 @@
 //! - `POST /admin/api/person-events` `{"site", "email", "name", "props"?, "id"?}`: a
 //!   custom event on a known person's behalf, from a server such as the mailing tool
 //!   (`email_opened`); scored like the widget's events, de-duplicated by `id`;
+//! - `GET /admin/api/reports/blocks?site=KEY[&from=MS][&until=MS]`: impressions,
+//!   unique visitors, clicks, CTR, dismissals, conversions, conversion rate and the
+//!   probability to beat the control, per block and variant (default: the last 30
+//!   days);
 //! - `GET /admin/api/leads?site=KEY[&temperature=][&stage=][&segment=][&source=]
 //!   [&min_score=][&max_score=][&limit=][&offset=]`: known persons, best score first.
 
@@ -42,6 +46,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/api/profile/customer", post(record_customer))
         .route("/admin/api/leads", get(list_leads))
         .route("/admin/api/person-events", post(person_event))
+        .route("/admin/api/reports/blocks", get(block_report))
 }
 
 #[derive(Debug, Deserialize)]
@@ -59,7 +64,8 @@ async fn list_events(
     params: Result<Query<EventsParams>, QueryRejection>,
 ) -> Result<Json<Vec<StoredEvent>>, ApiError> {
     authorize(&app, &headers)?;
-    let Query(params) = params.map_err(|rejection| ApiError::invalid("query", rejection.body_text()))?;
+    let Query(params) =
+        params.map_err(|rejection| ApiError::invalid("query", rejection.body_text()))?;
     let limit = params.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
         return Err(ApiError::invalid("limit", "must be between 1 and 1000"));
@@ -102,7 +108,9 @@ impl ProfileParams {
 }
 
 fn query<T>(params: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
-    params.map(|Query(params)| params).map_err(|rejection| ApiError::invalid("query", rejection.body_text()))
+    params
+        .map(|Query(params)| params)
+        .map_err(|rejection| ApiError::invalid("query", rejection.body_text()))
 }
 
 fn site<'a>(app: &'a AppState, key: &str) -> Result<&'a std::sync::Arc<Site>, ApiError> {
@@ -143,6 +151,7 @@ async fn delete_profile(
     let params = query(params)?;
     let person = view(&app, &params).await?.person;
     app.store.delete_person(&params.site, &person.id).await?;
+    app.people.forget_person(&params.site, &person.id);
     tracing::info!(site = %params.site, person = %person.id, "person deleted on request");
     Ok(Json(serde_json::json!({"deleted": person.id})))
 }
@@ -190,6 +199,7 @@ async fn change_stage(
         .set_stage(&site.key, &person.id, stage, cause, &site.profiles, unix_millis())
         .await?
         .ok_or(ApiError::NotFound)?;
+    app.people.forget_person(&site.key, &person.id);
     Ok(Json(ProfileStateBody::from(person.id, state)))
 }
 
@@ -333,5 +343,34 @@ async fn person_event(
         duplicates: committed.outcome.duplicates,
         rejected: Vec::new(),
         visitor: committed.visitor,
+        decisions: None,
     }))
+}
+
+#[derive(Debug, Deserialize)]
+struct ReportParams {
+    site: String,
+    from: Option<i64>,
+    until: Option<i64>,
+}
+
+/// Days a report covers when the query gives no start.
+const REPORT_DEFAULT_DAYS: i64 = 30;
+
+async fn block_report(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    params: Result<Query<ReportParams>, QueryRejection>,
+) -> Result<Json<crate::personalize::report::BlocksReport>, ApiError> {
+    authorize(&app, &headers)?;
+    let params = query(params)?;
+    let site = site(&app, &params.site)?;
+    let until = params.until.unwrap_or_else(|| unix_millis() + 1);
+    let from =
+        params.from.unwrap_or(until - REPORT_DEFAULT_DAYS * kindling_core::scoring::DAY_MS as i64);
+    if from >= until {
+        return Err(ApiError::invalid("from", "must be before until"));
+    }
+    let counts = app.store.block_counts(&site.key, from, until).await?;
+    Ok(Json(crate::personalize::report::build(site, &counts, from, until)))
 }

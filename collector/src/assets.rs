@@ -35,7 +35,10 @@ pub fn router<S: Clone + Send + Sync + 'static>(dir: Option<&Path>) -> Router<S>
     let hashed = ServeDir::new(dir.join("w")).precompressed_br().precompressed_gzip();
     Router::new()
         .route_service("/kindling.js", loader)
-        .layer(SetResponseHeaderLayer::overriding(CACHE_CONTROL, HeaderValue::from_static(LOADER_CACHE)))
+        .layer(SetResponseHeaderLayer::overriding(
+            CACHE_CONTROL,
+            HeaderValue::from_static(LOADER_CACHE),
+        ))
         .merge(Router::new().nest_service("/w", hashed).layer(SetResponseHeaderLayer::overriding(
             CACHE_CONTROL,
             HeaderValue::from_static(HASHED_CACHE),

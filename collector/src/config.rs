@@ -1,4 +1,5 @@
-//! The configuration file (YAML): sites, their allowed origins and content blocks.
+//! The configuration file (YAML): sites, their allowed origins, content blocks and
+//! catalogue, scoring, segments and stages.
 //!
 //! The file is parsed into these plain serde types, then checked and compiled into a
 //! [`Catalog`](crate::sites::Catalog) — origins parsed, block bodies rendered from
@@ -7,6 +8,8 @@
 
 use std::path::Path;
 
+use kindling_core::blocks::{Caps, CatalogItem, Placement, Trigger};
+use kindling_core::rules::Rule;
 use serde::Deserialize;
 
 use crate::sites::Catalog;
@@ -31,6 +34,9 @@ pub struct SiteConfig {
     pub origins: Vec<String>,
     #[serde(default)]
     pub blocks: Vec<BlockConfig>,
+    /// Content recommendation blocks choose from: title, URL, topic, funnel stage.
+    #[serde(default)]
+    pub catalog: Vec<CatalogItem>,
     /// Lead scoring: behaviour rules, fit rules, decay and temperature thresholds.
     #[serde(default)]
     pub scoring: kindling_core::scoring::ScoringModel,
@@ -42,16 +48,78 @@ pub struct SiteConfig {
     pub stages: crate::profiles::stage::StagePolicy,
 }
 
-/// A content block shown in a page slot.
+/// A personalization block: where it shows, to whom, when, how often, and what.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BlockConfig {
     pub id: String,
     #[serde(default)]
     pub name: Option<String>,
-    /// The `data-kindling-slot` name the block is rendered into.
-    pub slot: String,
+    /// `inline` (the default), `modal`, `slide_in`, `top_bar` or `bottom_bar`.
+    #[serde(default = "inline")]
+    pub placement: Placement,
+    /// For inline blocks: the `data-kindling-slot` name the block is rendered into.
+    #[serde(default)]
+    pub slot: Option<String>,
+    /// Among blocks competing for the same slot or overlay, the highest wins.
+    #[serde(default)]
+    pub priority: i32,
+    /// Who sees the block: a rule over visitor and page facts. Everyone if absent.
+    #[serde(default)]
+    pub audience: Option<Rule>,
+    /// When an overlay appears; inline blocks always appear at once.
+    #[serde(default)]
+    pub trigger: Trigger,
+    #[serde(default)]
+    pub caps: Caps,
+    #[serde(default)]
+    pub schedule: ScheduleConfig,
+    /// What counts as the block's conversion.
+    #[serde(default)]
+    pub goal: Option<GoalConfig>,
+    /// Makes this a recommendation block listing catalogue items.
+    #[serde(default)]
+    pub recommend: Option<RecommendConfig>,
     pub variants: Vec<VariantConfig>,
+}
+
+fn inline() -> Placement {
+    Placement::Inline
+}
+
+/// When a block may be shown: RFC 3339 times, both ends optional.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleConfig {
+    #[serde(default)]
+    pub start: Option<String>,
+    #[serde(default)]
+    pub end: Option<String>,
+}
+
+/// A block's conversion: a click on its call to action, a form submitted or a named
+/// event tracked after the visitor saw the block. Exactly one of the three.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GoalConfig {
+    #[serde(default)]
+    pub click: bool,
+    #[serde(default)]
+    pub form: Option<String>,
+    #[serde(default)]
+    pub event: Option<String>,
+}
+
+/// A recommendation block's list length.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecommendConfig {
+    #[serde(default = "three")]
+    pub limit: usize,
+}
+
+fn three() -> usize {
+    3
 }
 
 /// One version of a block's content.
@@ -59,20 +127,45 @@ pub struct BlockConfig {
 #[serde(deny_unknown_fields)]
 pub struct VariantConfig {
     pub id: String,
+    /// Share of visitors relative to the other variants' weights.
+    #[serde(default = "one")]
+    pub weight: u32,
     pub headline: String,
     /// Markdown; inline HTML is kept only where it is in the allowed subset.
     #[serde(default)]
     pub body: String,
     #[serde(default)]
-    pub cta: Option<CtaConfig>,
+    pub image: Option<ImageConfig>,
+    /// At most two.
+    #[serde(default)]
+    pub ctas: Vec<CtaConfig>,
 }
 
-/// A call to action: a labelled link.
+fn one() -> u32 {
+    1
+}
+
+/// An image and its text alternative.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImageConfig {
+    pub url: String,
+    #[serde(default)]
+    pub alt: String,
+}
+
+/// A call to action: a link (`url`), a form to open (`form`) or a close button
+/// (`dismiss: true`). Exactly one of the three.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CtaConfig {
     pub label: String,
-    pub url: String,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub form: Option<String>,
+    #[serde(default)]
+    pub dismiss: bool,
 }
 
 /// A configuration problem, located by its path in the file.

@@ -7,8 +7,8 @@ use std::sync::LazyLock;
 
 /// Tags a block body may contain.
 const ALLOWED_TAGS: &[&str] = &[
-    "a", "b", "br", "code", "em", "h3", "h4", "i", "li", "ol", "p", "s", "small", "strong",
-    "sub", "sup", "u", "ul",
+    "a", "b", "br", "code", "em", "h3", "h4", "i", "li", "ol", "p", "s", "small", "strong", "sub",
+    "sup", "u", "ul",
 ];
 
 static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
@@ -28,6 +28,9 @@ pub fn render_body(markdown: &str) -> String {
     pulldown_cmark::html::push_html(&mut html, parser);
     SANITIZER.clean(&html).to_string().trim().to_owned()
 }
+
+/// What [`is_safe_link`] accepts, for configuration errors.
+pub const LINK_HELP: &str = "must be an http(s) URL or a path starting with /";
 
 /// True for an absolute `http(s)` URL or a site-relative path (`/pricing`).
 pub fn is_safe_link(url: &str) -> bool {

@@ -52,16 +52,16 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         let (field, message) = field_problem(error);
         ApiError::invalid(field.unwrap_or_else(|| ".".to_owned()), message)
     })?;
-    deserializer
-        .end()
-        .map_err(|error| ApiError::MalformedJson { message: error.to_string() })?;
+    deserializer.end().map_err(|error| ApiError::MalformedJson { message: error.to_string() })?;
     Ok(value)
 }
 
 /// The JSON path of a data error (none for the document itself) and its message
 /// without serde's position suffix. serde names a missing field only in its message
 /// ("missing field `site`"), with the path of the object that lacks it.
-pub(crate) fn field_problem(error: serde_path_to_error::Error<serde_json::Error>) -> (Option<String>, String) {
+pub(crate) fn field_problem(
+    error: serde_path_to_error::Error<serde_json::Error>,
+) -> (Option<String>, String) {
     let path = error.path().to_string();
     let message = error.into_inner().to_string();
     let message = message.split(" at line ").next().unwrap_or_default().to_owned();
@@ -89,7 +89,8 @@ mod tests {
 
     #[test]
     fn names_the_nested_field_at_fault() {
-        let body = br#"{"site":"k","visitor":"v","events":[{"id":"x","type":"nope","url":"/","ts":1}]}"#;
+        let body =
+            br#"{"site":"k","visitor":"v","events":[{"id":"x","type":"nope","url":"/","ts":1}]}"#;
         let error = parse::<EventBatch>(body).expect_err("rejected");
         assert_eq!(field_of(error), "events[0].type");
     }
@@ -104,7 +105,8 @@ mod tests {
     fn syntax_errors_are_malformed_json() {
         let error = parse::<EventBatch>(br#"{"site": "#).expect_err("rejected");
         assert!(matches!(error, ApiError::MalformedJson { .. }), "{error:?}");
-        let error = parse::<EventBatch>(br#"{"site":"k","visitor":"v","events":[]} x"#).expect_err("rejected");
+        let error = parse::<EventBatch>(br#"{"site":"k","visitor":"v","events":[]} x"#)
+            .expect_err("rejected");
         assert!(matches!(error, ApiError::MalformedJson { .. }), "{error:?}");
     }
 }

@@ -2,23 +2,25 @@
 //! them durably, decides what content each visitor sees, and serves the widget bundle.
 //!
 //! Modules by domain:
-//! - [`decide`]: `POST /v1/boot`; [`ingest`]: `POST /v1/events`; [`cors`]: who may call them;
+//! - [`boot`]: `POST /v1/boot`; [`ingest`]: `POST /v1/events`; [`cors`]: who may call them;
+//! - [`personalize`]: blocks, deciding what a page shows, block reports;
 //! - [`admin`]: `/admin/api/*`; [`health`]: `/healthz`, `/readyz`; [`assets`]: the widget bundle;
 //! - [`sites`] and [`config`]: the configured sites and blocks; [`content`]: sanitizing;
 //! - [`profiles`]: persons, identity, scoring, stages and segments;
-//! - [`store`]: SQLite storage and migrations; [`ratelimit`]: per-IP and per-site limits;
+//! - [`store`]: SQLite and PostgreSQL storage and migrations; [`ratelimit`]: per-IP and per-site limits;
 //! - [`settings`], [`telemetry`].
 
 pub mod admin;
 pub mod assets;
+pub mod boot;
 pub mod config;
 pub mod content;
 pub mod cors;
-pub mod decide;
 pub mod error;
 pub mod health;
 pub mod ingest;
 pub mod json;
+pub mod personalize;
 pub mod profiles;
 pub mod ratelimit;
 pub mod settings;
@@ -51,6 +53,8 @@ pub struct AppState {
     pub writer: ingest::Writer,
     pub limits: Arc<ratelimit::Limits>,
     pub catalog: Arc<Catalog>,
+    /// Persons by visitor, for boot; the writer keeps it current.
+    pub people: Arc<profiles::cache::PersonCache>,
     pub admin_token: Option<Arc<str>>,
 }
 
@@ -68,7 +72,7 @@ pub enum StartError {
 /// Builds the whole router; tests call this directly.
 pub fn router(state: AppState, settings: &Settings) -> Router {
     let public = Router::new()
-        .route("/v1/boot", post(decide::boot).options(cors::preflight))
+        .route("/v1/boot", post(boot::boot).options(cors::preflight))
         .route("/v1/events", post(ingest::events).options(cors::preflight))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
     Router::new()
@@ -94,7 +98,8 @@ pub async fn serve(
         None => Catalog::default(),
     };
     let store = store::open(&settings.database).await?;
-    let (writer, writing) = ingest::Writer::spawn(Arc::clone(&store));
+    let people = Arc::new(profiles::cache::PersonCache::default());
+    let (writer, writing) = ingest::Writer::spawn(Arc::clone(&store), Arc::clone(&people));
     let limits = Arc::new(ratelimit::Limits::new(&settings));
     let forgetting = tokio::spawn(forget_idle_clients(Arc::clone(&limits)));
     let catalog = Arc::new(catalog);
@@ -104,6 +109,7 @@ pub async fn serve(
         writer,
         limits,
         catalog,
+        people,
         admin_token: settings.admin_token.as_deref().map(Arc::from),
     };
     let app = router(state, &settings).into_make_service_with_connect_info::<SocketAddr>();

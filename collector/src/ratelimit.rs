@@ -42,7 +42,9 @@ impl Limits {
     /// Counts one request from `ip` for `site`; fails when either is over its limit.
     pub fn check(&self, ip: IpAddr, site: &str) -> Result<(), ApiError> {
         if let Some(limiter) = &self.per_ip {
-            limiter.check_key(&ip).map_err(|wait| self.refusal(wait.wait_time_from(self.clock.now())))?;
+            limiter
+                .check_key(&ip)
+                .map_err(|wait| self.refusal(wait.wait_time_from(self.clock.now())))?;
         }
         if let Some(limiter) = &self.per_site {
             if let Err(wait) = limiter.check_key(&site.to_owned()) {
@@ -63,14 +65,18 @@ impl Limits {
     }
 
     fn refusal(&self, wait: Duration) -> ApiError {
-        ApiError::RateLimited { retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0) }
+        ApiError::RateLimited {
+            retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
+        }
     }
 }
 
 /// `per_second` with a burst of twice that; none for 0.
 fn quota(per_second: u32) -> Option<Quota> {
     let rate = NonZeroU32::new(per_second)?;
-    Some(Quota::per_second(rate).allow_burst(rate.saturating_mul(NonZeroU32::MIN.saturating_add(1))))
+    Some(
+        Quota::per_second(rate).allow_burst(rate.saturating_mul(NonZeroU32::MIN.saturating_add(1))),
+    )
 }
 
 /// The client's IP address, as [`Limits`] is told to read it.
@@ -80,7 +86,10 @@ pub struct ClientIp(pub IpAddr);
 impl FromRequestParts<AppState> for ClientIp {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         if state.limits.trust_forwarded_for {
             let forwarded = parts
                 .headers

@@ -1,14 +1,14 @@
-//! Sites as the collector serves them: public key, allowed origins and compiled
-//! content blocks, looked up by key on every public request.
+//! Sites as the collector serves them: public key, allowed origins, compiled blocks
+//! and content catalogue, looked up by key on every public request.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use kindling_core::limits::MAX_TEXT_LEN;
-use kindling_core::wire::{BlockContent, Cta};
+use kindling_core::blocks::CatalogItem;
 
 use crate::config::{ConfigError, ConfigFile, SiteConfig};
 use crate::content;
+use crate::personalize::blocks::{Block, check_id};
 use crate::profiles::ProfileModel;
 
 /// Every configured site, by public key.
@@ -23,24 +23,12 @@ pub struct Site {
     pub key: String,
     pub name: String,
     origins: Vec<OriginPattern>,
+    /// Personalization blocks, highest priority first.
     pub blocks: Vec<Block>,
+    /// Content recommendation blocks choose from.
+    pub catalog: Vec<CatalogItem>,
     /// Scoring, segments and stages of this site's profiles.
     pub profiles: Arc<ProfileModel>,
-}
-
-/// A content block with its variants rendered and sanitized.
-#[derive(Debug)]
-pub struct Block {
-    pub id: String,
-    pub slot: String,
-    pub variants: Vec<Variant>,
-}
-
-/// One variant of a block, in wire form.
-#[derive(Debug)]
-pub struct Variant {
-    pub id: String,
-    pub content: BlockContent,
 }
 
 impl Catalog {
@@ -75,7 +63,7 @@ impl Catalog {
 
 impl Site {
     fn compile(config: &SiteConfig, path: &str) -> Result<Self, ConfigError> {
-        check_key(&config.key, &format!("{path}.key"))?;
+        check_id(&config.key, &format!("{path}.key"))?;
         let origins = config
             .origins
             .iter()
@@ -85,49 +73,30 @@ impl Site {
                     .ok_or_else(|| ConfigError::at(format!("{path}.origins[{index}]"), ORIGIN_HELP))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let mut blocks = Vec::with_capacity(config.blocks.len());
+        let mut blocks: Vec<Block> = Vec::with_capacity(config.blocks.len());
         for (index, block) in config.blocks.iter().enumerate() {
             let block_path = format!("{path}.blocks[{index}]");
-            check_key(&block.id, &format!("{block_path}.id"))?;
-            if blocks.iter().any(|other: &Block| other.id == block.id) {
+            let compiled = Block::compile(block, &config.catalog, &block_path)?;
+            if blocks.iter().any(|other| other.id == compiled.id) {
                 return Err(ConfigError::at(format!("{block_path}.id"), "duplicate block id"));
             }
-            if block.variants.is_empty() {
-                return Err(ConfigError::at(format!("{block_path}.variants"), "needs a variant"));
+            blocks.push(compiled);
+        }
+        // Highest priority first; configuration order among equals.
+        blocks.sort_by_key(|block| std::cmp::Reverse(block.priority));
+        for (index, item) in config.catalog.iter().enumerate() {
+            if !content::is_safe_link(&item.url) {
+                return Err(ConfigError::at(
+                    format!("{path}.catalog[{index}].url"),
+                    content::LINK_HELP,
+                ));
             }
-            let variants = block
-                .variants
-                .iter()
-                .enumerate()
-                .map(|(index, variant)| {
-                    let variant_path = format!("{block_path}.variants[{index}]");
-                    check_key(&variant.id, &format!("{variant_path}.id"))?;
-                    let cta = match &variant.cta {
-                        Some(cta) if !content::is_safe_link(&cta.url) => {
-                            return Err(ConfigError::at(
-                                format!("{variant_path}.cta.url"),
-                                "must be an http(s) URL or a path starting with /",
-                            ));
-                        }
-                        Some(cta) => Some(Cta { label: cta.label.clone(), url: cta.url.clone() }),
-                        None => None,
-                    };
-                    Ok(Variant {
-                        id: variant.id.clone(),
-                        content: BlockContent {
-                            headline: variant.headline.clone(),
-                            body_html: content::render_body(&variant.body),
-                            cta,
-                        },
-                    })
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            blocks.push(Block { id: block.id.clone(), slot: block.slot.clone(), variants });
         }
         let profiles = ProfileModel {
             scoring: config.scoring.clone(),
             segments: config.segments.clone(),
             stages: config.stages.clone(),
+            blocks: blocks.iter().map(|block| block.policy.clone()).collect(),
         };
         profiles.check(path)?;
         Ok(Site {
@@ -135,6 +104,7 @@ impl Site {
             name: config.name.clone(),
             origins,
             blocks,
+            catalog: config.catalog.clone(),
             profiles: Arc::new(profiles),
         })
     }
@@ -147,14 +117,6 @@ impl Site {
 
 const ORIGIN_HELP: &str = "expected an origin such as https://www.example.com, \
      https://*.example.com, http://localhost:* or *";
-
-/// Keys and ids: 1–64 characters of `[A-Za-z0-9_-]`.
-fn check_key(key: &str, path: &str) -> Result<(), ConfigError> {
-    let valid = !key.is_empty()
-        && key.len() <= 64.min(MAX_TEXT_LEN)
-        && key.bytes().all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'-'));
-    if valid { Ok(()) } else { Err(ConfigError::at(path, "use 1-64 characters: letters, digits, _ or -")) }
-}
 
 /// An allowed origin: exact, any subdomain (`*.example.com`), any port (`:*`), or `*`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -273,7 +235,13 @@ mod tests {
 
     #[test]
     fn malformed_patterns_are_refused() {
-        for bad in ["example.com", "ftp://example.com", "https://example.com/", "https://*.", "https://a:b"] {
+        for bad in [
+            "example.com",
+            "ftp://example.com",
+            "https://example.com/",
+            "https://*.",
+            "https://a:b",
+        ] {
             assert_eq!(OriginPattern::parse(bad), None, "{bad}");
         }
     }
@@ -287,17 +255,8 @@ mod tests {
         let error = Catalog::compile(&config).expect_err("bad origin");
         assert_eq!(error.path, "sites[0].origins[1]");
 
-        let error = ConfigFile::from_yaml("sites:\n  - key: pk_a\n    nmae: A\n").expect_err("typo");
+        let error =
+            ConfigFile::from_yaml("sites:\n  - key: pk_a\n    nmae: A\n").expect_err("typo");
         assert!(error.message.contains("nmae"), "{error}");
-    }
-
-    #[test]
-    fn unsafe_cta_links_are_refused() {
-        let config = ConfigFile::from_yaml(
-            "sites:\n  - key: pk_a\n    name: A\n    origins: ['*']\n    blocks:\n      - id: b\n        slot: hero\n        variants:\n          - id: a\n            headline: Hi\n            cta: {label: Go, url: 'javascript:alert(1)'}\n",
-        )
-        .expect("parses");
-        let error = Catalog::compile(&config).expect_err("bad link");
-        assert_eq!(error.path, "sites[0].blocks[0].variants[0].cta.url");
     }
 }

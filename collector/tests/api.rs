@@ -2,49 +2,14 @@
 //! SQLite file, driven by an HTTP client, checking status codes, JSON bodies and
 //! headers as a browser or an integrator sees them.
 
-use std::path::{Path, PathBuf};
-
-use kindling_collector::{Settings, serve};
 use reqwest::StatusCode;
 use reqwest::header::{ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL, CONTENT_ENCODING, ORIGIN};
 use serde_json::{Value, json};
-use tokio::sync::oneshot;
 
-#[path = "support/postgres.rs"]
-mod postgres;
+#[path = "support/harness.rs"]
+mod harness;
 
-const VISITOR: &str = "0190f3c2-7d2a-7c4e-8a8b-0123456789ab";
-const EVENT: &str = "0190f3c2-7d2a-7c4e-8a8b-00000000e001";
-const SESSION: &str = "0190f3c2-7d2a-7c4e-8a8b-00000000a001";
-const BROWSER_UA: &str =
-    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36";
-const TOKEN: &str = "test-admin-token";
-const ALLOWED: &str = "https://www.example.com";
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
-}
-
-/// The database a test collector runs on.
-#[derive(Debug, Clone, Copy)]
-enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-/// Every test below runs once per backend, as `sqlite::NAME` and `postgres::NAME`.
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(super::Backend::Sqlite).await })*
-        }
-        mod postgres_backend {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(super::Backend::Postgres).await })*
-        }
-    };
-}
+use harness::*;
 
 on_both_backends!(
     a_pageview_is_stored_once_even_when_resent,
@@ -71,117 +36,31 @@ on_both_backends!(
     a_mailing_tool_reports_an_opened_email
 );
 
-struct Collector {
-    base: String,
-    http: reqwest::Client,
-    _stop: oneshot::Sender<()>,
-    _data: tempfile::TempDir,
-    _database: Option<postgres::TestDatabase>,
-}
-
-impl Collector {
-    async fn start(backend: Backend) -> Collector {
-        Collector::start_with(backend, |_| {}).await
-    }
-
-    async fn start_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> Collector {
-        let data = tempfile::tempdir().expect("temporary folder");
-        let (url, database) = match backend {
-            Backend::Sqlite => (format!("sqlite://{}", data.path().join("k.db").display()), None),
-            Backend::Postgres => {
-                let database = postgres::TestDatabase::create().await;
-                (database.url.clone(), Some(database))
-            }
-        };
-        let mut settings = Settings::new(url);
-        settings.config = Some(fixtures().join("site.yaml"));
-        settings.admin_token = Some(TOKEN.to_owned());
-        adjust(&mut settings);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let base = format!("http://{}", listener.local_addr().expect("address"));
-        let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(serve(settings, listener, async {
-            let _ = stopped.await;
-        }));
-        let collector =
-            Collector { base, http: reqwest::Client::new(), _stop: stop, _data: data, _database: database };
-        for _ in 0..100 {
-            if collector.http.get(collector.url("/healthz")).send().await.is_ok() {
-                return collector;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
-        panic!("collector did not start at {}", collector.base);
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    /// POSTs `body` (a JSON value or raw text) as `text/plain` from `origin`.
-    async fn post(&self, path: &str, origin: Option<&str>, body: String) -> reqwest::Response {
-        let mut request = self
-            .http
-            .post(self.url(path))
-            .header("content-type", "text/plain;charset=UTF-8")
-            .header("user-agent", BROWSER_UA)
-            .body(body);
-        if let Some(origin) = origin {
-            request = request.header(ORIGIN, origin);
-        }
-        request.send().await.expect("request sent")
-    }
-
-    async fn events(&self) -> Vec<Value> {
-        let response = self
-            .http
-            .get(self.url("/admin/api/events?site=pk_test"))
-            .bearer_auth(TOKEN)
-            .send()
-            .await
-            .expect("admin API");
-        assert_eq!(response.status(), StatusCode::OK);
-        response.json().await.expect("JSON")
-    }
-}
-
-fn pageview(event_id: &str) -> Value {
-    json!({"id": event_id, "type": "pageview", "session": SESSION, "url": "https://www.example.com/",
-           "title": "Home", "ts": 1_764_000_000_000u64})
-}
-
-fn pageview_batch(site: &str, event_id: &str) -> String {
-    json!({"site": site, "visitor": VISITOR, "events": [pageview(event_id)]}).to_string()
-}
-
-/// The `n`-th event id of a test: distinct, valid, time-ordered.
-fn event_id(n: u32) -> String {
-    format!("0190f3c2-7d2a-7c4e-8a8b-{n:012x}")
-}
-
-/// Asserts the status and the error body's code and field; returns the body.
-async fn expect_error(response: reqwest::Response, status: StatusCode, code: &str, field: Option<&str>) -> Value {
-    assert_eq!(response.status(), status, "status");
-    let body: Value = response.json().await.expect("a JSON error body");
-    assert_eq!(body["error"]["code"], code, "code in {body}");
-    assert_eq!(body["error"]["field"].as_str(), field, "field in {body}");
-    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "message in {body}");
-    body
-}
-
 async fn a_pageview_is_stored_once_even_when_resent(backend: Backend) {
     let collector = Collector::start(backend).await;
     let first = collector.post("/v1/events", Some(ALLOWED), pageview_batch("pk_test", EVENT)).await;
     assert_eq!(first.status(), StatusCode::OK);
     assert_eq!(first.headers()[ACCESS_CONTROL_ALLOW_ORIGIN], ALLOWED);
     let body = first.json::<Value>().await.expect("JSON");
-    assert_eq!((body["accepted"].clone(), body["duplicates"].clone()), (json!(1), json!(0)), "{body:#}");
-    assert_eq!((body["visitor"]["visits"].clone(), body["visitor"]["events"].clone()), (json!(1), json!(1)));
+    assert_eq!(
+        (body["accepted"].clone(), body["duplicates"].clone()),
+        (json!(1), json!(0)),
+        "{body:#}"
+    );
+    assert_eq!(
+        (body["visitor"]["visits"].clone(), body["visitor"]["events"].clone()),
+        (json!(1), json!(1))
+    );
     assert_eq!(body["visitor"]["stage"], "anonymous", "a profile exists from the first event");
 
-    let resent = collector.post("/v1/events", Some(ALLOWED), pageview_batch("pk_test", EVENT)).await;
+    let resent =
+        collector.post("/v1/events", Some(ALLOWED), pageview_batch("pk_test", EVENT)).await;
     let body = resent.json::<Value>().await.expect("JSON");
-    assert_eq!((body["accepted"].clone(), body["duplicates"].clone()), (json!(0), json!(1)), "{body:#}");
+    assert_eq!(
+        (body["accepted"].clone(), body["duplicates"].clone()),
+        (json!(0), json!(1)),
+        "{body:#}"
+    );
     assert_eq!(body["visitor"]["events"], 1, "{body:#}");
 
     let events = collector.events().await;
@@ -201,7 +80,8 @@ async fn boot_decides_each_slot_with_sanitized_content(backend: Backend) {
     let collector = Collector::start(backend).await;
     let body = json!({"site": "pk_test", "visitor": VISITOR, "url": "https://www.example.com/",
                       "slots": ["hero", "nowhere", "hero"]});
-    let response = collector.post("/v1/boot", Some("https://a.shop.example"), body.to_string()).await;
+    let response =
+        collector.post("/v1/boot", Some("https://a.shop.example"), body.to_string()).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()[ACCESS_CONTROL_ALLOW_ORIGIN], "https://a.shop.example");
     let boot: Value = response.json().await.expect("JSON");
@@ -210,21 +90,30 @@ async fn boot_decides_each_slot_with_sanitized_content(backend: Backend) {
     assert_eq!(decisions.len(), 1, "one decision for the one known slot: {boot:#}");
     assert_eq!(decisions[0]["block"], "hero-a");
     assert_eq!(decisions[0]["variant"], "a");
-    assert_eq!(decisions[0]["content"]["headline"], "Hello <b>there</b>", "headline is text, not HTML");
+    assert_eq!(
+        decisions[0]["content"]["headline"], "Hello <b>there</b>",
+        "headline is text, not HTML"
+    );
     assert_eq!(decisions[0]["content"]["body_html"], "<p>Read <strong>this</strong>.</p>");
-    assert_eq!(decisions[0]["content"]["cta"], json!({"label": "Go", "url": "/pricing"}));
+    assert_eq!(
+        decisions[0]["content"]["ctas"],
+        json!([{"label": "Go", "action": "link", "target": "/pricing"}])
+    );
+    assert_eq!(decisions[0]["placement"], "inline");
 }
 
 async fn unknown_site_key_is_401(backend: Backend) {
     let collector = Collector::start(backend).await;
-    let response = collector.post("/v1/events", Some(ALLOWED), pageview_batch("pk_nope", EVENT)).await;
+    let response =
+        collector.post("/v1/events", Some(ALLOWED), pageview_batch("pk_nope", EVENT)).await;
     expect_error(response, StatusCode::UNAUTHORIZED, "unknown_site", Some("site")).await;
 }
 
 async fn origin_outside_the_allow_list_is_403_without_cors_headers(backend: Backend) {
     let collector = Collector::start(backend).await;
     for origin in ["https://evil.example", "https://shop.example", "http://www.example.com"] {
-        let response = collector.post("/v1/events", Some(origin), pageview_batch("pk_test", EVENT)).await;
+        let response =
+            collector.post("/v1/events", Some(origin), pageview_batch("pk_test", EVENT)).await;
         assert!(response.headers().get(ACCESS_CONTROL_ALLOW_ORIGIN).is_none(), "{origin}");
         expect_error(response, StatusCode::FORBIDDEN, "origin_not_allowed", None).await;
     }
@@ -233,15 +122,21 @@ async fn origin_outside_the_allow_list_is_403_without_cors_headers(backend: Back
 
 async fn oversized_body_is_413(backend: Backend) {
     let collector = Collector::start(backend).await;
-    let huge = format!(r#"{{"site":"pk_test","visitor":"{VISITOR}","pad":"{}"}}"#, "x".repeat(70 * 1024));
+    let huge =
+        format!(r#"{{"site":"pk_test","visitor":"{VISITOR}","pad":"{}"}}"#, "x".repeat(70 * 1024));
     let response = collector.post("/v1/events", Some(ALLOWED), huge).await;
     expect_error(response, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", None).await;
 }
 
 async fn malformed_json_is_400(backend: Backend) {
     let collector = Collector::start(backend).await;
-    let response = collector.post("/v1/events", Some(ALLOWED), r#"{"site": "pk_test","#.to_owned()).await;
-    assert_eq!(response.headers()[ACCESS_CONTROL_ALLOW_ORIGIN], ALLOWED, "errors are readable by the widget");
+    let response =
+        collector.post("/v1/events", Some(ALLOWED), r#"{"site": "pk_test","#.to_owned()).await;
+    assert_eq!(
+        response.headers()[ACCESS_CONTROL_ALLOW_ORIGIN],
+        ALLOWED,
+        "errors are readable by the widget"
+    );
     expect_error(response, StatusCode::BAD_REQUEST, "malformed_json", None).await;
 }
 
@@ -258,9 +153,22 @@ async fn invalid_fields_are_named(backend: Backend) {
         (with(&|e| e["session"] = json!("nope")), "events[0].session"),
         (with(&|e| e["url"] = json!("u".repeat(3000))), "events[0].url"),
         (with(&|e| e["props"] = json!({"nested": {"a": 1}})), "events[0].props.nested"),
-        (with(&|e| { e["type"] = json!("custom"); }), "events[0].name"),
-        (with(&|e| { e.as_object_mut().map(|o| o.remove("ts")); }), "events[0].ts"),
-        (json!({"site": "pk_test", "visitor": "not-a-uuid", "events": [pageview(EVENT)]}), "visitor"),
+        (
+            with(&|e| {
+                e["type"] = json!("custom");
+            }),
+            "events[0].name",
+        ),
+        (
+            with(&|e| {
+                e.as_object_mut().map(|o| o.remove("ts"));
+            }),
+            "events[0].ts",
+        ),
+        (
+            json!({"site": "pk_test", "visitor": "not-a-uuid", "events": [pageview(EVENT)]}),
+            "visitor",
+        ),
         (json!({"site": "pk_test", "visitor": VISITOR, "events": []}), "events"),
         (json!({"visitor": VISITOR, "events": []}), "site"),
     ];
@@ -287,8 +195,12 @@ async fn valid_events_are_kept_when_others_in_the_batch_are_refused(backend: Bac
     assert_eq!(rejected[0]["field"], "events[1].url");
     assert_eq!(rejected[1]["index"], 2);
     assert_eq!(rejected[1]["field"], "events[2].type");
-    let stored: Vec<String> =
-        collector.events().await.iter().map(|e| e["id"].as_str().unwrap_or_default().to_owned()).collect();
+    let stored: Vec<String> = collector
+        .events()
+        .await
+        .iter()
+        .map(|e| e["id"].as_str().unwrap_or_default().to_owned())
+        .collect();
     assert_eq!(stored, vec![event_id(4), event_id(1)], "newest first");
 }
 
@@ -307,7 +219,11 @@ async fn pageviews_carry_the_visits_channel_campaign_and_device(backend: Backend
         "events": [view, click, custom]});
     let response = collector.post("/v1/events", Some(ALLOWED), batch.to_string()).await;
     let body: Value = response.json().await.expect("JSON");
-    assert_eq!((body["visitor"]["visits"].clone(), body["visitor"]["events"].clone()), (json!(3), json!(3)), "{body:#}");
+    assert_eq!(
+        (body["visitor"]["visits"].clone(), body["visitor"]["events"].clone()),
+        (json!(3), json!(3)),
+        "{body:#}"
+    );
 
     let events = collector.events().await;
     let by_kind = |kind: &str| events.iter().find(|e| e["kind"] == kind).cloned().expect(kind);
@@ -324,19 +240,28 @@ async fn pageviews_carry_the_visits_channel_campaign_and_device(backend: Backend
     assert_eq!(stored_click["target"], "https://www.example.com/demo");
     assert_eq!(stored_click["channel"], Value::Null, "channel is kept on pageviews");
     let stored_custom = by_kind("custom");
-    let props: Value = serde_json::from_str(stored_custom["props"].as_str().expect("props")).expect("JSON");
+    let props: Value =
+        serde_json::from_str(stored_custom["props"].as_str().expect("props")).expect("JSON");
     assert_eq!(props, json!({"seats": 12.0, "plan": "growth", "annual": true}));
 }
 
 async fn crawlers_and_headless_browsers_are_stored_as_bots(backend: Backend) {
     let collector = Collector::start(backend).await;
-    for (n, agent) in [(1, "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"),
-                       (2, "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/131.0 Safari/537.36")] {
+    for (n, agent) in [
+        (1, "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"),
+        (
+            2,
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/131.0 Safari/537.36",
+        ),
+    ] {
         let response = collector
             .http
             .post(collector.url("/v1/events"))
             .header("user-agent", agent)
-            .body(json!({"site": "pk_test", "visitor": VISITOR, "events": [pageview(&event_id(n))]}).to_string())
+            .body(
+                json!({"site": "pk_test", "visitor": VISITOR, "events": [pageview(&event_id(n))]})
+                    .to_string(),
+            )
             .send()
             .await
             .expect("sent");
@@ -351,14 +276,20 @@ async fn over_the_rate_limit_is_429_with_retry_after(backend: Backend) {
     let collector = Collector::start_with(backend, |settings| settings.rate_limit_ip = 1).await;
     let mut statuses = Vec::new();
     for n in 0..5 {
-        let response = collector.post("/v1/events", Some(ALLOWED), pageview_batch("pk_test", &event_id(n))).await;
+        let response = collector
+            .post("/v1/events", Some(ALLOWED), pageview_batch("pk_test", &event_id(n)))
+            .await;
         statuses.push(response.status());
         if response.status() == StatusCode::TOO_MANY_REQUESTS {
             assert!(response.headers().get("retry-after").is_some(), "Retry-After is sent");
             expect_error(response, StatusCode::TOO_MANY_REQUESTS, "rate_limited", None).await;
         }
     }
-    assert_eq!(&statuses[..2], &[StatusCode::OK, StatusCode::OK], "a burst of two is allowed: {statuses:?}");
+    assert_eq!(
+        &statuses[..2],
+        &[StatusCode::OK, StatusCode::OK],
+        "a burst of two is allowed: {statuses:?}"
+    );
     assert!(statuses[2..].contains(&StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
     let accepted = statuses.iter().filter(|s| **s == StatusCode::OK).count();
     assert_eq!(collector.events().await.len(), accepted, "refused requests store nothing");
@@ -370,7 +301,8 @@ async fn concurrent_requests_are_all_committed_through_shared_commits(backend: B
     for n in 0..200u32 {
         let batch = json!({"site": "pk_test", "visitor": VISITOR,
                            "events": [pageview(&event_id(2 * n)), pageview(&event_id(2 * n + 1))]});
-        let request = collector.http.post(collector.url("/v1/events")).body(batch.to_string()).send();
+        let request =
+            collector.http.post(collector.url("/v1/events")).body(batch.to_string()).send();
         requests.spawn(async move {
             let response = request.await.expect("sent");
             (response.status(), response.json::<Value>().await.expect("JSON"))
@@ -404,7 +336,8 @@ async fn other_media_types_are_415(backend: Backend) {
         .send()
         .await
         .expect("sent");
-    expect_error(response, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", None).await;
+    expect_error(response, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", None)
+        .await;
 }
 
 async fn preflight_is_answered_for_allowed_origins_only(backend: Backend) {
@@ -432,9 +365,16 @@ async fn admin_api_needs_the_token(backend: Backend) {
     expect_error(none, StatusCode::UNAUTHORIZED, "unauthorized", None).await;
     let wrong = collector.http.get(&url).bearer_auth("nope").send().await.expect("sent");
     expect_error(wrong, StatusCode::UNAUTHORIZED, "unauthorized", None).await;
-    let bad_limit = collector.http.get(format!("{url}&limit=0")).bearer_auth(TOKEN).send().await.expect("sent");
+    let bad_limit =
+        collector.http.get(format!("{url}&limit=0")).bearer_auth(TOKEN).send().await.expect("sent");
     expect_error(bad_limit, StatusCode::BAD_REQUEST, "invalid_field", Some("limit")).await;
-    let no_site = collector.http.get(collector.url("/admin/api/events")).bearer_auth(TOKEN).send().await.expect("sent");
+    let no_site = collector
+        .http
+        .get(collector.url("/admin/api/events"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .expect("sent");
     let body = expect_error(no_site, StatusCode::BAD_REQUEST, "invalid_field", Some("query")).await;
     assert!(body["error"]["message"].as_str().unwrap_or_default().contains("site"), "{body}");
 }
@@ -463,9 +403,11 @@ async fn widget_bundle_is_served_precompressed_with_cache_headers(backend: Backe
     for file in ["kindling.js", "w/kindling-0123456789.js"] {
         std::fs::copy(source.join(file), bundle.path().join(file)).expect("copy");
     }
-    std::fs::write(bundle.path().join("w/kindling-0123456789.js.br"), "brotli variant").expect("br");
+    std::fs::write(bundle.path().join("w/kindling-0123456789.js.br"), "brotli variant")
+        .expect("br");
     let dir = bundle.path().to_path_buf();
-    let collector = Collector::start_with(backend, |settings| settings.widget_dir = Some(dir)).await;
+    let collector =
+        Collector::start_with(backend, |settings| settings.widget_dir = Some(dir)).await;
 
     let loader = collector.http.get(collector.url("/kindling.js")).send().await.expect("sent");
     assert_eq!(loader.status(), StatusCode::OK);
@@ -485,50 +427,30 @@ async fn widget_bundle_is_served_precompressed_with_cache_headers(backend: Backe
     assert_eq!(glue.headers()[CONTENT_ENCODING], "br");
     assert_eq!(glue.text().await.expect("body"), "brotli variant");
 
-    let plain = collector.http.get(collector.url("/w/kindling-0123456789.js")).send().await.expect("sent");
+    let plain =
+        collector.http.get(collector.url("/w/kindling-0123456789.js")).send().await.expect("sent");
     assert!(plain.headers().get(CONTENT_ENCODING).is_none(), "no encoding asked, none given");
     assert_eq!(plain.text().await.expect("body"), "export default function(){}\n");
 
-    let missing = collector.http.get(collector.url("/w/kindling-none.js")).send().await.expect("sent");
+    let missing =
+        collector.http.get(collector.url("/w/kindling-none.js")).send().await.expect("sent");
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
-}
-
-/// One event of `visitor` (helper for profile tests).
-fn event(n: u32, kind: &str, url: &str, name: Option<&str>, props: Value) -> Value {
-    let mut event = json!({"id": event_id(n), "type": kind, "session": SESSION, "url": url, "ts": 1});
-    if let Some(name) = name {
-        event["name"] = json!(name);
-    }
-    if props != Value::Null {
-        event["props"] = props;
-    }
-    event
-}
-
-impl Collector {
-    async fn send(&self, visitor: &str, events: Vec<Value>) -> Value {
-        let batch = json!({"site": "pk_test", "visitor": visitor, "events": events});
-        let response = self.post("/v1/events", Some(ALLOWED), batch.to_string()).await;
-        assert_eq!(response.status(), StatusCode::OK);
-        response.json().await.expect("JSON")
-    }
-
-    async fn admin(&self, method: reqwest::Method, path: &str) -> reqwest::Response {
-        self.http.request(method, self.url(path)).bearer_auth(TOKEN).send().await.expect("admin API")
-    }
-
-    async fn profile(&self, query: &str) -> Value {
-        let response = self.admin(reqwest::Method::GET, &format!("/admin/api/profile?site=pk_test&{query}")).await;
-        assert_eq!(response.status(), StatusCode::OK, "profile {query}");
-        response.json().await.expect("JSON")
-    }
 }
 
 async fn a_journey_is_scored_staged_and_explained(backend: Backend) {
     let collector = Collector::start(backend).await;
     let site = "https://www.example.com";
     let state = collector
-        .send(VISITOR, vec![event(1, "pageview", &format!("{site}/customers/northwind.html"), None, Value::Null)])
+        .send(
+            VISITOR,
+            vec![event(
+                1,
+                "pageview",
+                &format!("{site}/customers/northwind.html"),
+                None,
+                Value::Null,
+            )],
+        )
         .await;
     assert_eq!(state["visitor"]["score"], 10, "{state:#}");
     assert_eq!(state["visitor"]["temperature"], "cold");
@@ -549,7 +471,16 @@ async fn a_journey_is_scored_staged_and_explained(backend: Backend) {
     assert_eq!(state["visitor"]["segments"], json!(["enterprise"]));
 
     let state = collector
-        .send(VISITOR, vec![event(5, "form_submit", &format!("{site}/demo.html"), Some("demo-request"), Value::Null)])
+        .send(
+            VISITOR,
+            vec![event(
+                5,
+                "form_submit",
+                &format!("{site}/demo.html"),
+                Some("demo-request"),
+                Value::Null,
+            )],
+        )
         .await;
     assert_eq!(state["visitor"]["score"], 85, "{state:#}");
     assert_eq!(state["visitor"]["temperature"], "hot");
@@ -565,7 +496,12 @@ async fn a_journey_is_scored_staged_and_explained(backend: Backend) {
         .as_array()
         .expect("score lines")
         .iter()
-        .map(|line| (line["rule"].as_str().unwrap_or_default().to_owned(), line["points"].as_i64().unwrap_or(0)))
+        .map(|line| {
+            (
+                line["rule"].as_str().unwrap_or_default().to_owned(),
+                line["points"].as_i64().unwrap_or(0),
+            )
+        })
         .collect();
     assert_eq!(
         reasons,
@@ -583,7 +519,9 @@ async fn a_journey_is_scored_staged_and_explained(backend: Backend) {
         .as_array()
         .expect("stage lines")
         .iter()
-        .map(|line| (line["to"].as_str().unwrap_or_default(), line["cause"].as_str().unwrap_or_default()))
+        .map(|line| {
+            (line["to"].as_str().unwrap_or_default(), line["cause"].as_str().unwrap_or_default())
+        })
         .collect();
     assert_eq!(stages, vec![("lead", "email_known"), ("sql", "sql_form_submitted")]);
     let entered: Vec<&str> = profile["segment_changes"]
@@ -598,7 +536,12 @@ async fn a_journey_is_scored_staged_and_explained(backend: Backend) {
 
     // The boot response carries the same state.
     let boot = json!({"site": "pk_test", "visitor": VISITOR, "url": "https://www.example.com/", "slots": []});
-    let boot: Value = collector.post("/v1/boot", Some(ALLOWED), boot.to_string()).await.json().await.expect("JSON");
+    let boot: Value = collector
+        .post("/v1/boot", Some(ALLOWED), boot.to_string())
+        .await
+        .json()
+        .await
+        .expect("JSON");
     assert_eq!(boot["visitor"]["stage"], "sql", "{boot:#}");
     assert_eq!(boot["visitor"]["score"], 85);
 }
@@ -612,7 +555,10 @@ async fn visitors_with_the_same_email_merge_into_one_person(backend: Backend) {
     // after the merge, exactly as for one visitor.
     collector.send(laptop, vec![event(1, "pageview", pricing, None, Value::Null)]).await;
     collector
-        .send(laptop, vec![event(2, "identify", pricing, None, json!({"email": "sam@example.com"}))])
+        .send(
+            laptop,
+            vec![event(2, "identify", pricing, None, json!({"email": "sam@example.com"}))],
+        )
         .await;
     let before = collector.profile(&format!("visitor={laptop}")).await;
     collector.send(phone, vec![event(3, "pageview", pricing, None, Value::Null)]).await;
@@ -621,7 +567,16 @@ async fn visitors_with_the_same_email_merge_into_one_person(backend: Backend) {
     assert_eq!(phone_alone["person"]["score"], 10);
 
     let merged_state = collector
-        .send(phone, vec![event(4, "identify", pricing, None, json!({"email": "SAM@example.com", "company_size": 300}))])
+        .send(
+            phone,
+            vec![event(
+                4,
+                "identify",
+                pricing,
+                None,
+                json!({"email": "SAM@example.com", "company_size": 300}),
+            )],
+        )
         .await;
     let merged = collector.profile("email=sam@example.com").await;
     assert_eq!(merged["person"]["id"], before["person"]["id"], "the known person survives");
@@ -635,23 +590,47 @@ async fn visitors_with_the_same_email_merge_into_one_person(backend: Backend) {
     // One history: pricing once today (10) + fit (15), as if one visitor did it all.
     assert_eq!(merged["person"]["score"], 25, "{merged:#}");
     assert_eq!(merged_state["visitor"]["score"], 25);
-    let lines: i64 = merged["score_changes"].as_array().expect("lines").iter().map(|l| l["points"].as_i64().unwrap_or(0)).sum();
+    let lines: i64 = merged["score_changes"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .map(|l| l["points"].as_i64().unwrap_or(0))
+        .sum();
     assert_eq!(lines, 25, "the lines still add up after the merge");
     assert_eq!(merged["person"]["aggregates"]["pageviews"], 2);
-    let old = collector.admin(reqwest::Method::GET, &format!("/admin/api/profile?site=pk_test&id={}", phone_alone["person"]["id"].as_str().unwrap_or_default())).await;
+    let old = collector
+        .admin(
+            reqwest::Method::GET,
+            &format!(
+                "/admin/api/profile?site=pk_test&id={}",
+                phone_alone["person"]["id"].as_str().unwrap_or_default()
+            ),
+        )
+        .await;
     assert_eq!(old.status(), StatusCode::NOT_FOUND, "the merged person is gone");
 }
 
 async fn leads_stages_export_and_erasure(backend: Backend) {
     let collector = Collector::start(backend).await;
     let url = "https://www.example.com/pricing.html";
-    for (n, (visitor_n, email, size)) in [(1u32, "a@one.example", 500), (2, "b@two.example", 20)].into_iter().enumerate() {
+    for (n, (visitor_n, email, size)) in
+        [(1u32, "a@one.example", 500), (2, "b@two.example", 20)].into_iter().enumerate()
+    {
         let visitor = uuid_for(visitor_n);
         collector
-            .send(&visitor, vec![
-                event(10 * n as u32 + 1, "pageview", url, None, Value::Null),
-                event(10 * n as u32 + 2, "identify", url, None, json!({"email": email, "company_size": size})),
-            ])
+            .send(
+                &visitor,
+                vec![
+                    event(10 * n as u32 + 1, "pageview", url, None, Value::Null),
+                    event(
+                        10 * n as u32 + 2,
+                        "identify",
+                        url,
+                        None,
+                        json!({"email": email, "company_size": size}),
+                    ),
+                ],
+            )
             .await;
     }
     collector.send(&uuid_for(3), vec![event(31, "pageview", url, None, Value::Null)]).await;
@@ -659,16 +638,27 @@ async fn leads_stages_export_and_erasure(backend: Backend) {
     let leads = collector.admin(reqwest::Method::GET, "/admin/api/leads?site=pk_test").await;
     let leads: Vec<Value> = leads.json().await.expect("JSON");
     let emails: Vec<&str> = leads.iter().filter_map(|p| p["email"].as_str()).collect();
-    assert_eq!(emails, vec!["a@one.example", "b@two.example"], "known persons only, best score first");
+    assert_eq!(
+        emails,
+        vec!["a@one.example", "b@two.example"],
+        "known persons only, best score first"
+    );
     let enterprise: Vec<Value> = collector
-        .admin(reqwest::Method::GET, "/admin/api/leads?site=pk_test&segment=enterprise&min_score=20")
+        .admin(
+            reqwest::Method::GET,
+            "/admin/api/leads?site=pk_test&segment=enterprise&min_score=20",
+        )
         .await
         .json()
         .await
         .expect("JSON");
     assert_eq!(enterprise.len(), 1);
-    let paged: Vec<Value> =
-        collector.admin(reqwest::Method::GET, "/admin/api/leads?site=pk_test&limit=1&offset=1").await.json().await.expect("JSON");
+    let paged: Vec<Value> = collector
+        .admin(reqwest::Method::GET, "/admin/api/leads?site=pk_test&limit=1&offset=1")
+        .await
+        .json()
+        .await
+        .expect("JSON");
     assert_eq!(paged[0]["email"], "b@two.example");
 
     let stage = collector
@@ -680,7 +670,12 @@ async fn leads_stages_export_and_erasure(backend: Backend) {
         .await
         .expect("sent");
     assert_eq!(stage.status(), StatusCode::OK);
-    let customer = collector.admin(reqwest::Method::POST, "/admin/api/profile/customer?site=pk_test&email=b@two.example").await;
+    let customer = collector
+        .admin(
+            reqwest::Method::POST,
+            "/admin/api/profile/customer?site=pk_test&email=b@two.example",
+        )
+        .await;
     assert_eq!(customer.json::<Value>().await.expect("JSON")["stage"], "customer");
     let bad = collector
         .http
@@ -692,33 +687,49 @@ async fn leads_stages_export_and_erasure(backend: Backend) {
         .expect("sent");
     expect_error(bad, StatusCode::BAD_REQUEST, "invalid_field", Some("stage")).await;
     let history = collector.profile("email=b@two.example").await;
-    let causes: Vec<&str> =
-        history["stage_changes"].as_array().expect("lines").iter().filter_map(|l| l["cause"].as_str()).collect();
+    let causes: Vec<&str> = history["stage_changes"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .filter_map(|l| l["cause"].as_str())
+        .collect();
     assert_eq!(causes, vec!["email_known", "accepted by sales", "customer_conversion"]);
 
-    let export = collector.admin(reqwest::Method::GET, "/admin/api/profile/export?site=pk_test&email=b@two.example").await;
-    assert!(export.headers()["content-disposition"].to_str().unwrap_or_default().starts_with("attachment"));
+    let export = collector
+        .admin(reqwest::Method::GET, "/admin/api/profile/export?site=pk_test&email=b@two.example")
+        .await;
+    assert!(
+        export.headers()["content-disposition"]
+            .to_str()
+            .unwrap_or_default()
+            .starts_with("attachment")
+    );
     let exported: Value = export.json().await.expect("JSON");
     assert_eq!(exported["person"]["email"], "b@two.example");
     assert_eq!(exported["events"].as_array().map(Vec::len), Some(2));
 
-    let erased = collector.admin(reqwest::Method::DELETE, "/admin/api/profile?site=pk_test&email=b@two.example").await;
+    let erased = collector
+        .admin(reqwest::Method::DELETE, "/admin/api/profile?site=pk_test&email=b@two.example")
+        .await;
     assert_eq!(erased.status(), StatusCode::OK);
-    let gone = collector.admin(reqwest::Method::GET, "/admin/api/profile?site=pk_test&email=b@two.example").await;
+    let gone = collector
+        .admin(reqwest::Method::GET, "/admin/api/profile?site=pk_test&email=b@two.example")
+        .await;
     assert_eq!(gone.status(), StatusCode::NOT_FOUND);
     let events = collector.events().await;
-    assert!(events.iter().all(|e| e["visitor"] != uuid_for(2).as_str()), "the person's events are erased");
+    assert!(
+        events.iter().all(|e| e["visitor"] != uuid_for(2).as_str()),
+        "the person's events are erased"
+    );
     assert_eq!(events.len(), 3, "other persons keep theirs");
-}
-
-fn uuid_for(n: u32) -> String {
-    format!("0190f3c2-7d2a-7c4e-8a8b-{:012x}", 0xabc000 + n)
 }
 
 async fn a_mailing_tool_reports_an_opened_email(backend: Backend) {
     let collector = Collector::start(backend).await;
     let url = "https://www.example.com/";
-    collector.send(VISITOR, vec![event(1, "identify", url, None, json!({"email": "kim@example.com"}))]).await;
+    collector
+        .send(VISITOR, vec![event(1, "identify", url, None, json!({"email": "kim@example.com"}))])
+        .await;
     let post = |body: Value| {
         collector
             .http
@@ -737,7 +748,14 @@ async fn a_mailing_tool_reports_an_opened_email(backend: Backend) {
     assert_eq!(again["visitor"]["score"], 5);
     let profile = collector.profile("email=kim@example.com").await;
     assert_eq!(profile["person"]["aggregates"]["visits"], 1, "server events are not visits");
-    assert!(profile["score_changes"].as_array().is_some_and(|lines| lines.iter().any(|l| l["rule"] == "email_opened")));
-    let unknown = post(json!({"site": "pk_test", "email": "nobody@example.com", "name": "email_opened"})).await.expect("sent");
+    assert!(
+        profile["score_changes"]
+            .as_array()
+            .is_some_and(|lines| lines.iter().any(|l| l["rule"] == "email_opened"))
+    );
+    let unknown =
+        post(json!({"site": "pk_test", "email": "nobody@example.com", "name": "email_opened"}))
+            .await
+            .expect("sent");
     expect_error(unknown, StatusCode::BAD_REQUEST, "invalid_field", Some("email")).await;
 }

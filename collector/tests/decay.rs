@@ -45,12 +45,22 @@ async fn inactivity_takes_points_per_period_down_to_the_floor() {
     let catalog = ConfigFile::load(&config).expect("config").compile().expect("compiles");
     let site = catalog.site("pk_test").expect("site");
     let data = tempfile::tempdir().expect("folder");
-    let store = SqliteStore::open(&format!("sqlite://{}", data.path().join("k.db").display())).await.expect("store");
+    let store = SqliteStore::open(&format!("sqlite://{}", data.path().join("k.db").display()))
+        .await
+        .expect("store");
 
     let start = 1_764_000_000_000;
     let events = vec![
-        pageview("0190f3c2-7d2a-7c4e-8a8b-000000000001", "https://www.example.com/pricing.html", start),
-        pageview("0190f3c2-7d2a-7c4e-8a8b-000000000002", "https://www.example.com/customers/a", start),
+        pageview(
+            "0190f3c2-7d2a-7c4e-8a8b-000000000001",
+            "https://www.example.com/pricing.html",
+            start,
+        ),
+        pageview(
+            "0190f3c2-7d2a-7c4e-8a8b-000000000002",
+            "https://www.example.com/customers/a",
+            start,
+        ),
     ];
     let batch = WriteBatch {
         site: "pk_test".to_owned(),
@@ -65,7 +75,11 @@ async fn inactivity_takes_points_per_period_down_to_the_floor() {
     assert_eq!(committed[0].visitor.score, 20);
 
     let key = ProfileKey::Visitor(VISITOR.to_owned());
-    assert_eq!(store.decay("pk_test", &site.profiles, start + 59 * DAY_MS).await.expect("pass"), 0, "not due yet");
+    assert_eq!(
+        store.decay("pk_test", &site.profiles, start + 59 * DAY_MS).await.expect("pass"),
+        0,
+        "not due yet"
+    );
     assert_eq!(store.decay("pk_test", &site.profiles, start + 61 * DAY_MS).await.expect("pass"), 1);
     let after_one = store.profile("pk_test", &key).await.expect("read").expect("profile");
     assert_eq!(after_one.person.score, 0, "20 - 20");
@@ -76,8 +90,16 @@ async fn inactivity_takes_points_per_period_down_to_the_floor() {
         .map(|line| (line.rule.clone(), line.points))
         .collect();
     assert_eq!(decay_lines, vec![("decay".to_owned(), -20)]);
-    assert_eq!(store.decay("pk_test", &site.profiles, start + 61 * DAY_MS).await.expect("pass"), 0, "applied once");
-    assert_eq!(store.decay("pk_test", &site.profiles, start + 200 * DAY_MS).await.expect("pass"), 0, "never below the floor");
+    assert_eq!(
+        store.decay("pk_test", &site.profiles, start + 61 * DAY_MS).await.expect("pass"),
+        0,
+        "applied once"
+    );
+    assert_eq!(
+        store.decay("pk_test", &site.profiles, start + 200 * DAY_MS).await.expect("pass"),
+        0,
+        "never below the floor"
+    );
     let later = store.profile("pk_test", &key).await.expect("read").expect("profile");
     assert_eq!(later.person.score, 0);
 }

@@ -61,7 +61,8 @@ impl Collector {
 
     /// Events of `visitor`, read through the admin API.
     async fn stored_ids(&self, visitor: &str) -> Vec<String> {
-        let url = format!("{}/admin/api/events?site=pk_test&visitor={visitor}&limit=1000", self.base);
+        let url =
+            format!("{}/admin/api/events?site=pk_test&visitor={visitor}&limit=1000", self.base);
         let events: Vec<Value> = reqwest::Client::new()
             .get(url)
             .bearer_auth(TOKEN)
@@ -120,7 +121,11 @@ async fn assert_all_stored(collector: &Collector, acknowledged: &Acknowledged) -
     for (visitor, ids) in acknowledged.iter() {
         let stored = collector.stored_ids(visitor).await;
         let missing: Vec<&String> = ids.iter().filter(|id| !stored.contains(id)).collect();
-        assert!(missing.is_empty(), "{} acknowledged events of {visitor} lost: {missing:?}", missing.len());
+        assert!(
+            missing.is_empty(),
+            "{} acknowledged events of {visitor} lost: {missing:?}",
+            missing.len()
+        );
         total += ids.len();
     }
     total

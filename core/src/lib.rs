@@ -17,6 +17,8 @@
 //! - [`privacy`]: consent modes and browser privacy signals: may the widget track?
 //! - [`rules`]: the targeting and segment rule language (all/any/not over facts) and its evaluator.
 //! - [`scoring`]: explainable lead scoring: behaviour points with caps, fit, decay, temperature.
+//! - [`blocks`]: personalization blocks: placements, triggers, frequency caps, A/B
+//!   variant assignment and content recommendations.
 //! - [`profile`]: a person's behaviour aggregates, kept incrementally and mergeable, as facts.
 
 #![no_std]
@@ -26,6 +28,7 @@ extern crate alloc;
 extern crate std;
 
 pub mod attribution;
+pub mod blocks;
 pub mod bots;
 pub mod channel;
 pub mod device;

@@ -44,9 +44,7 @@ pub fn may_track(mode: ConsentMode, choice: Choice, signals: Signals) -> bool {
         Choice::Granted => true,
         Choice::Declined => false,
         Choice::NotAsked => {
-            mode == ConsentMode::Implied
-                && !signals.global_privacy_control
-                && !signals.do_not_track
+            mode == ConsentMode::Implied && !signals.global_privacy_control && !signals.do_not_track
         }
     }
 }

@@ -15,6 +15,8 @@ use alloc::vec::Vec;
 
 use serde::{Deserialize, Serialize};
 
+use crate::blocks::{Placement, Trigger};
+
 /// `POST /v1/boot`: the widget's first call on every page load.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BootRequest {
@@ -30,6 +32,12 @@ pub struct BootRequest {
     /// Names of the `[data-kindling-slot]` elements found on the page.
     #[serde(default)]
     pub slots: Vec<String>,
+    /// The current visit's id (UUID), for per-visit caps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
+    /// What the widget knows of the visit (visit number, language, device).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<Context>,
 }
 
 /// The answer to [`BootRequest`]: everything the widget needs for this page in one
@@ -37,7 +45,9 @@ pub struct BootRequest {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BootResponse {
     pub visitor: VisitorState,
-    /// One decision per slot that has something to show; slots without one stay empty.
+    /// One decision per slot that has something to show (slots without one stay
+    /// empty), then the overlay blocks (modal, slide-in, bars) whose triggers the
+    /// widget watches.
     #[serde(default)]
     pub decisions: Vec<Decision>,
 }
@@ -56,34 +66,88 @@ pub struct VisitorState {
     pub segments: Vec<String>,
 }
 
-/// The content chosen for one slot.
+/// A block chosen for this visitor on this page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Decision {
-    /// The `data-kindling-slot` name this content goes into.
+    /// For inline blocks, the `data-kindling-slot` name the content goes into; empty
+    /// for overlays.
+    #[serde(default)]
     pub slot: String,
     /// The block's id in the configuration.
     pub block: String,
     /// The variant of the block this visitor sees.
     pub variant: String,
+    #[serde(default = "inline")]
+    pub placement: Placement,
+    #[serde(default)]
+    pub trigger: Trigger,
     pub content: BlockContent,
 }
 
+fn inline() -> Placement {
+    Placement::Inline
+}
+
 /// What a block shows. `body_html` is sanitized by the collector when the
-/// configuration is loaded; the widget inserts it into a shadow root as is.
+/// configuration is loaded; the widget inserts it into a shadow root with DOM APIs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BlockContent {
     pub headline: String,
     #[serde(default)]
     pub body_html: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cta: Option<Cta>,
+    pub image: Option<Image>,
+    /// At most two calls to action.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ctas: Vec<Cta>,
+    /// A recommendation block's items, ranked for the visitor.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<Link>,
 }
 
-/// A call to action: a labelled link.
+/// An image with its text alternative (empty for a decorative image).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Image {
+    pub url: String,
+    #[serde(default)]
+    pub alt: String,
+}
+
+/// A call to action.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Cta {
     pub label: String,
-    /// An `http(s)` URL or a site-relative path; checked by the collector.
+    pub action: CtaAction,
+    /// For `link`, an `http(s)` URL or a site path (checked by the collector); for
+    /// `form`, the form's id; empty for `dismiss`.
+    #[serde(default)]
+    pub target: String,
+}
+
+/// What a call to action does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CtaAction {
+    Link,
+    Form,
+    Dismiss,
+}
+
+impl CtaAction {
+    /// The name used on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CtaAction::Link => "link",
+            CtaAction::Form => "form",
+            CtaAction::Dismiss => "dismiss",
+        }
+    }
+}
+
+/// A titled link (a recommended item).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Link {
+    pub title: String,
     pub url: String,
 }
 
@@ -96,6 +160,10 @@ pub struct EventBatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<Context>,
     pub events: Vec<ClientEvent>,
+    /// The `[data-kindling-slot]` names on the current page: when the batch changes
+    /// what the visitor should see, the answer carries new decisions for them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub slots: Vec<String>,
 }
 
 /// The visit an event batch belongs to.
@@ -144,10 +212,11 @@ pub struct ClientEvent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub referrer: Option<String>,
     /// What the event is about: the CTA's `data-kindling-track` name, a form's id, a
-    /// custom event's name.
+    /// custom event's name, a block's id (block events).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// A link's destination (clicks) or a form field's name (form events).
+    /// A link's destination (clicks), a form field's name (form events) or the
+    /// variant's id (block events).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
     /// A measure: scroll depth in percent, engaged milliseconds.
@@ -194,11 +263,19 @@ pub enum EventKind {
     Identify,
     /// A site-defined event (`name`, `props`).
     Custom,
+    /// A block was shown (`name`: the block, `target`: the variant).
+    BlockImpression,
+    /// A block's call to action was used (`value`: its position, 0 or 1).
+    BlockClick,
+    /// A block was closed by the visitor.
+    BlockDismiss,
+    /// A block's goal was reached; the collector derives these from the goal events.
+    BlockConversion,
 }
 
 impl EventKind {
     /// Every kind, in the order of the protocol's documentation.
-    pub const ALL: [EventKind; 10] = [
+    pub const ALL: [EventKind; 14] = [
         EventKind::Pageview,
         EventKind::Click,
         EventKind::Scroll,
@@ -209,6 +286,10 @@ impl EventKind {
         EventKind::FormSubmit,
         EventKind::Identify,
         EventKind::Custom,
+        EventKind::BlockImpression,
+        EventKind::BlockClick,
+        EventKind::BlockDismiss,
+        EventKind::BlockConversion,
     ];
 
     /// The kind with this wire name.
@@ -229,6 +310,10 @@ impl EventKind {
             EventKind::FormSubmit => "form_submit",
             EventKind::Identify => "identify",
             EventKind::Custom => "custom",
+            EventKind::BlockImpression => "block_impression",
+            EventKind::BlockClick => "block_click",
+            EventKind::BlockDismiss => "block_dismiss",
+            EventKind::BlockConversion => "block_conversion",
         }
     }
 }
@@ -246,7 +331,10 @@ pub(crate) mod props {
 
     use super::PropValue;
 
-    pub fn serialize<S: Serializer>(props: &[(String, PropValue)], serializer: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: Serializer>(
+        props: &[(String, PropValue)],
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(props.len()))?;
         for (key, value) in props {
             map.serialize_entry(key, value)?;
@@ -254,7 +342,9 @@ pub(crate) mod props {
         map.end()
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<(String, PropValue)>, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Vec<(String, PropValue)>, D::Error> {
         struct PairsVisitor;
         impl<'de> Visitor<'de> for PairsVisitor {
             type Value = Vec<(String, PropValue)>;
@@ -285,6 +375,10 @@ pub struct EventsAccepted {
     pub rejected: Vec<Rejection>,
     /// The visitor as the collector now knows them.
     pub visitor: VisitorSummary,
+    /// New decisions for the batch's slots and overlays, present only when the batch
+    /// changed what the visitor should see.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decisions: Option<Vec<Decision>>,
 }
 
 /// One refused event of a batch.
@@ -341,6 +435,7 @@ mod tests {
             site: "pk_demo".into(),
             visitor: "0190f3c2-7d2a-7c4e-8a8b-0123456789ab".into(),
             context: None,
+            slots: vec![],
             events: vec![ClientEvent {
                 id: "0190f3c2-7d2a-7c4e-8a8b-0123456789ac".into(),
                 kind: EventKind::Pageview,
@@ -374,7 +469,9 @@ mod tests {
             {"slot":"hero","block":"b","variant":"a","content":{"headline":"Hi"}}]}"#;
         let response: BootResponse = serde_json::from_str(json).expect("parses");
         assert_eq!(response.decisions[0].content.body_html, "");
-        assert_eq!(response.decisions[0].content.cta, None);
+        assert!(response.decisions[0].content.ctas.is_empty());
+        assert_eq!(response.decisions[0].placement, Placement::Inline);
+        assert_eq!(response.decisions[0].trigger, Trigger::Immediate);
     }
 
     #[test]
@@ -391,7 +488,8 @@ mod prop_tests {
 
     #[test]
     fn props_refuse_nested_values() {
-        let json = r#"{"id":"x","type":"custom","session":"s","url":"/","ts":1,"props":{"a":{"b":1}}}"#;
+        let json =
+            r#"{"id":"x","type":"custom","session":"s","url":"/","ts":1,"props":{"a":{"b":1}}}"#;
         assert!(serde_json::from_str::<ClientEvent>(json).is_err());
         let json = r#"{"id":"x","type":"custom","session":"s","url":"/","ts":1,"props":{"a":"1","b":2.5,"c":false}}"#;
         let event: ClientEvent = serde_json::from_str(json).expect("flat props parse");

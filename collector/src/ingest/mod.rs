@@ -7,6 +7,11 @@
 //! concurrent requests. Invalid events are refused one by one, naming their field;
 //! the valid ones of the same batch are kept. A resend of a stored event id counts as
 //! a duplicate and is stored once.
+//!
+//! When the batch names the page's slots and changed what the visitor should see (a
+//! new temperature, stage or segment, a new page, a form sent, a block used), the
+//! answer carries the page's decisions again, so the page can change without a
+//! reload. An impression over its block's caps is refused here, by the profile.
 
 pub mod validate;
 pub mod writer;
@@ -19,15 +24,23 @@ use axum::http::HeaderMap;
 use axum::http::header::USER_AGENT;
 use axum::response::Response;
 use kindling_core::bots::is_bot;
-use kindling_core::wire::EventsAccepted;
+use kindling_core::device;
+use kindling_core::wire::{EventsAccepted, Rejection};
 
 use crate::error::ApiError;
 use crate::json::JsonBody;
+use crate::personalize::decide::decide;
+use crate::personalize::facts::Visit;
 use crate::ratelimit::ClientIp;
 use crate::store::WriteBatch;
 use crate::{AppState, cors, unix_millis};
 
 pub use writer::Writer;
+
+/// Event types after which the answer re-decides the page's blocks even when the
+/// profile's temperature, stage and segments stayed the same.
+const RECONSIDER: &[&str] =
+    &["pageview", "form_submit", "identify", "block_click", "block_dismiss"];
 
 /// Handles `POST /v1/events`.
 pub async fn events(
@@ -43,8 +56,18 @@ pub async fn events(
         app.limits.check(client.0, &site.key)?;
         let user_agent = headers.get(USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
         let now = unix_millis();
-        let request = validate::Request { site: &site.key, user_agent, bot: is_bot(user_agent), now };
+        let request =
+            validate::Request { site: &site.key, user_agent, bot: is_bot(user_agent), now };
         let checked = validate::batch(&batch, &request)?;
+        let refusable: Vec<(String, u32)> = checked
+            .events
+            .iter()
+            .zip(&checked.positions)
+            .map(|(event, &at)| (event.id.clone(), at))
+            .collect();
+        let page = checked.events.last().map(|event| (event.url.clone(), event.session.clone()));
+        let reconsider =
+            checked.events.iter().any(|event| RECONSIDER.contains(&event.kind.as_str()));
         let write = WriteBatch {
             site: site.key.clone(),
             visitor: batch.visitor.clone(),
@@ -55,11 +78,44 @@ pub async fn events(
             model: Arc::clone(&site.profiles),
         };
         let committed = app.writer.write(write).await?;
+        let mut rejected = checked.rejected;
+        for refused in &committed.refused {
+            if let Some((_, index)) = refusable.iter().find(|(id, _)| *id == refused.event_id) {
+                rejected.push(Rejection {
+                    index: *index,
+                    field: format!("events[{index}].name"),
+                    message: refused.reason.message().to_owned(),
+                });
+            }
+        }
+        rejected.sort_by_key(|rejection| rejection.index);
+        let decisions = match (&committed.person, page) {
+            (Some(person), Some((url, session)))
+                if !batch.slots.is_empty() && (committed.changed || reconsider) =>
+            {
+                let context = batch.context.as_ref();
+                let visit = Visit {
+                    url: &url,
+                    referrer: context.and_then(|context| context.referrer.as_deref()),
+                    number: context.map_or(0, |context| context.visit),
+                    session: &session,
+                    language: context.and_then(|context| context.language.as_deref()),
+                    device: Some(device::classify(
+                        user_agent,
+                        context.and_then(|context| context.viewport),
+                        context.map_or(0, |context| context.touch),
+                    )),
+                };
+                Some(decide(site, Some(person), &batch.visitor, &visit, &batch.slots, now))
+            }
+            _ => None,
+        };
         Ok(Json(EventsAccepted {
             accepted: committed.outcome.inserted,
             duplicates: committed.outcome.duplicates,
-            rejected: checked.rejected,
+            rejected,
             visitor: committed.visitor,
+            decisions,
         }))
     }
     .await;

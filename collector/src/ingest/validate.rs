@@ -9,7 +9,7 @@ use kindling_core::channel::{self, Channel};
 use kindling_core::device;
 use kindling_core::ids::is_uuid;
 use kindling_core::limits::{
-    MAX_EVENTS_PER_BATCH, MAX_PROP_KEY_LEN, MAX_PROPS, MAX_TEXT_LEN, MAX_URL_LEN,
+    MAX_EVENTS_PER_BATCH, MAX_PROP_KEY_LEN, MAX_PROPS, MAX_SLOTS, MAX_TEXT_LEN, MAX_URL_LEN,
 };
 use kindling_core::wire::{ClientEvent, Context, EventKind, PropValue, Rejection};
 use serde::Deserialize;
@@ -29,6 +29,9 @@ pub struct RawBatch {
     #[serde(default)]
     pub context: Option<Context>,
     pub events: Vec<Box<RawValue>>,
+    /// The page's slots, for new decisions in the answer.
+    #[serde(default)]
+    pub slots: Vec<String>,
 }
 
 /// What the request tells besides its body.
@@ -43,6 +46,8 @@ pub struct Request<'a> {
 #[derive(Debug)]
 pub struct Checked {
     pub events: Vec<StoredEvent>,
+    /// Each accepted event's position in the batch.
+    pub positions: Vec<u32>,
     pub rejected: Vec<Rejection>,
 }
 
@@ -60,11 +65,24 @@ pub fn batch(batch: &RawBatch, request: &Request<'_>) -> Result<Checked, ApiErro
     if let Some(context) = &batch.context {
         check_context(context)?;
     }
+    if batch.slots.len() > MAX_SLOTS {
+        return Err(ApiError::invalid("slots", "too many slots"));
+    }
+    if let Some(index) = batch.slots.iter().position(|slot| slot.len() > MAX_TEXT_LEN) {
+        return Err(ApiError::invalid(format!("slots[{index}]"), "slot name too long"));
+    }
     let visit = Visit::of(batch, request.user_agent);
-    let mut checked = Checked { events: Vec::with_capacity(batch.events.len()), rejected: Vec::new() };
+    let mut checked = Checked {
+        events: Vec::with_capacity(batch.events.len()),
+        positions: Vec::with_capacity(batch.events.len()),
+        rejected: Vec::new(),
+    };
     for (index, raw) in batch.events.iter().enumerate() {
         match parse_event(raw, index).and_then(|event| check_event(&event, index).map(|()| event)) {
-            Ok(event) => checked.events.push(row(event, batch, request, &visit)),
+            Ok(event) => {
+                checked.events.push(row(event, batch, request, &visit));
+                checked.positions.push(u32::try_from(index).unwrap_or(u32::MAX));
+            }
             Err((field, message)) => checked.rejected.push(Rejection {
                 index: u32::try_from(index).unwrap_or(u32::MAX),
                 field,
@@ -86,13 +104,15 @@ fn parse_event(raw: &RawValue, index: usize) -> Result<ClientEvent, Problem> {
     let mut deserializer = serde_json::Deserializer::from_str(raw.get());
     serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let (field, message) = crate::json::field_problem(error);
-        let field = field.map_or_else(|| format!("events[{index}]"), |f| format!("events[{index}].{f}"));
+        let field =
+            field.map_or_else(|| format!("events[{index}]"), |f| format!("events[{index}].{f}"));
         (field, message)
     })
 }
 
 fn check_event(event: &ClientEvent, index: usize) -> Result<(), Problem> {
-    let problem = |field: &str, message: &str| (format!("events[{index}].{field}"), message.to_owned());
+    let problem =
+        |field: &str, message: &str| (format!("events[{index}].{field}"), message.to_owned());
     if !is_uuid(&event.id) {
         return Err(problem("id", "must be a lowercase hyphenated UUID"));
     }
@@ -102,7 +122,8 @@ fn check_event(event: &ClientEvent, index: usize) -> Result<(), Problem> {
     if event.url.is_empty() || event.url.len() > MAX_URL_LEN {
         return Err(problem("url", "must be 1 to 2048 bytes"));
     }
-    let too_long = |text: &Option<String>, limit: usize| text.as_ref().is_some_and(|t| t.len() > limit);
+    let too_long =
+        |text: &Option<String>, limit: usize| text.as_ref().is_some_and(|t| t.len() > limit);
     if too_long(&event.referrer, MAX_URL_LEN) {
         return Err(problem("referrer", "longer than 2048 bytes"));
     }
@@ -121,6 +142,23 @@ fn check_event(event: &ClientEvent, index: usize) -> Result<(), Problem> {
     if matches!(event.kind, EventKind::Custom) && event.name.as_deref().is_none_or(str::is_empty) {
         return Err(problem("name", "custom events need a name"));
     }
+    match event.kind {
+        EventKind::BlockConversion => {
+            return Err(problem(
+                "type",
+                "block conversions are derived by the collector from the block's goal",
+            ));
+        }
+        EventKind::BlockImpression | EventKind::BlockClick | EventKind::BlockDismiss => {
+            if event.name.as_deref().is_none_or(str::is_empty) {
+                return Err(problem("name", "block events need the block's id"));
+            }
+            if event.target.as_deref().is_none_or(str::is_empty) {
+                return Err(problem("target", "block events need the variant's id"));
+            }
+        }
+        _ => {}
+    }
     if event.props.len() > MAX_PROPS {
         return Err(problem("props", "more than 25 properties"));
     }
@@ -129,14 +167,18 @@ fn check_event(event: &ClientEvent, index: usize) -> Result<(), Problem> {
             return Err(problem("props", "property names must be 1 to 64 bytes"));
         }
         if matches!(value, PropValue::Text(text) if text.len() > MAX_TEXT_LEN) {
-            return Err((format!("events[{index}].props.{key}"), "longer than 512 bytes".to_owned()));
+            return Err((
+                format!("events[{index}].props.{key}"),
+                "longer than 512 bytes".to_owned(),
+            ));
         }
     }
     Ok(())
 }
 
 fn check_context(context: &Context) -> Result<(), ApiError> {
-    let too_long = |text: &Option<String>, limit: usize| text.as_ref().is_some_and(|t| t.len() > limit);
+    let too_long =
+        |text: &Option<String>, limit: usize| text.as_ref().is_some_and(|t| t.len() > limit);
     if too_long(&context.landing, MAX_URL_LEN) {
         return Err(ApiError::invalid("context.landing", "longer than 2048 bytes"));
     }
@@ -179,11 +221,8 @@ fn row(event: ClientEvent, batch: &RawBatch, request: &Request<'_>, visit: &Visi
     let utm = &visit.attribution.utm;
     let on_pageview = |value: &Option<String>| if pageview { value.clone() } else { None };
     let props = (!event.props.is_empty()).then(|| {
-        let object: serde_json::Map<String, serde_json::Value> = event
-            .props
-            .iter()
-            .map(|(key, value)| (key.clone(), prop_json(value)))
-            .collect();
+        let object: serde_json::Map<String, serde_json::Value> =
+            event.props.iter().map(|(key, value)| (key.clone(), prop_json(value))).collect();
         serde_json::Value::Object(object).to_string()
     });
     StoredEvent {
@@ -223,9 +262,8 @@ fn row(event: ClientEvent, batch: &RawBatch, request: &Request<'_>, visit: &Visi
 fn prop_json(value: &PropValue) -> serde_json::Value {
     match value {
         PropValue::Bool(flag) => serde_json::Value::Bool(*flag),
-        PropValue::Number(number) => {
-            serde_json::Number::from_f64(*number).map_or(serde_json::Value::Null, serde_json::Value::Number)
-        }
+        PropValue::Number(number) => serde_json::Number::from_f64(*number)
+            .map_or(serde_json::Value::Null, serde_json::Value::Number),
         PropValue::Text(text) => serde_json::Value::String(text.clone()),
     }
 }

@@ -4,6 +4,9 @@
 //! requests share one commit, so a durable acknowledgement costs one fsync per group
 //! instead of one per request. The bounded channel is the back-pressure.
 //!
+//! Each committed person is put in the [`PersonCache`] before the requests are
+//! answered, so the visitor's next boot sees it.
+//!
 //! When every sender is gone (the server has drained), the task writes what is left
 //! and ends; `serve` waits for it, so a graceful shutdown loses nothing accepted.
 
@@ -13,6 +16,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use crate::error::ApiError;
+use crate::profiles::cache::PersonCache;
 use crate::store::{Committed, Store, WriteBatch};
 
 /// Most requests whose events share one transaction.
@@ -33,9 +37,9 @@ pub struct Writer {
 
 impl Writer {
     /// Starts the writer task on `store`.
-    pub fn spawn(store: Arc<dyn Store>) -> (Writer, JoinHandle<()>) {
+    pub fn spawn(store: Arc<dyn Store>, people: Arc<PersonCache>) -> (Writer, JoinHandle<()>) {
         let (jobs, queue) = mpsc::channel(QUEUE_CAPACITY);
-        let task = tokio::spawn(run(store, queue));
+        let task = tokio::spawn(run(store, people, queue));
         (Writer { jobs }, task)
     }
 
@@ -47,13 +51,18 @@ impl Writer {
     }
 }
 
-async fn run(store: Arc<dyn Store>, mut queue: mpsc::Receiver<Job>) {
+async fn run(store: Arc<dyn Store>, people: Arc<PersonCache>, mut queue: mpsc::Receiver<Job>) {
     let mut jobs = Vec::with_capacity(MAX_BATCHES_PER_COMMIT);
     while queue.recv_many(&mut jobs, MAX_BATCHES_PER_COMMIT).await > 0 {
         let (batches, replies): (Vec<WriteBatch>, Vec<_>) =
             jobs.drain(..).map(|job| (job.batch, job.reply)).unzip();
         match store.commit(&batches).await {
             Ok(results) => {
+                for (batch, committed) in batches.iter().zip(&results) {
+                    if committed.person.is_some() {
+                        people.put(&batch.site, &batch.visitor, committed.person.clone());
+                    }
+                }
                 for (reply, committed) in replies.into_iter().zip(results) {
                     let _ = reply.send(Ok(committed));
                 }

@@ -31,7 +31,9 @@ pub async fn pass(store: &dyn Store, catalog: &Catalog) {
         match store.decay(&site.key, &site.profiles, unix_millis()).await {
             Ok(0) => {}
             Ok(changed) => tracing::info!(site = %site.key, changed, "inactivity decay applied"),
-            Err(error) => tracing::warn!(site = %site.key, %error, "decay pass failed; retried next pass"),
+            Err(error) => {
+                tracing::warn!(site = %site.key, %error, "decay pass failed; retried next pass")
+            }
         }
     }
 }

@@ -9,6 +9,7 @@ use kindling_core::scoring::{Award, CapUsage, ScoredEvent, Temperature, temperat
 use kindling_core::wire::{EventKind, PropValue};
 use serde::{Deserialize, Serialize};
 
+use crate::profiles::exposures::{self, Exposures, Refused};
 use crate::profiles::model::ProfileModel;
 use crate::profiles::stage::{Stage, StageFacts};
 use crate::profiles::traits::{self, Traits};
@@ -17,6 +18,9 @@ use crate::store::StoredEvent;
 /// A person's profile, stored as one JSON document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Person {
+    /// The id of the visitor the person was first seen as (a merge keeps the id of
+    /// the person merged into), so a first page view already buckets A/B variants
+    /// by the id the person keeps.
     pub id: String,
     pub email: Option<String>,
     pub created_ms: i64,
@@ -38,6 +42,9 @@ pub struct Person {
     pub fit: Vec<String>,
     /// Segments the person is in.
     pub segments: Vec<String>,
+    /// Impressions, dismissals and conversions per block.
+    #[serde(default)]
+    pub exposures: Exposures,
 }
 
 /// One line of a score's history.
@@ -75,6 +82,21 @@ pub struct Changes {
     pub scores: Vec<ScoreChange>,
     pub stages: Vec<StageChange>,
     pub segments: Vec<SegmentChange>,
+    /// Impressions over their block's caps: not to be stored.
+    pub refused: Vec<Refused>,
+    /// Conversions the events completed, to store as events.
+    pub derived: Vec<StoredEvent>,
+}
+
+impl Changes {
+    /// Appends `other`'s lines after this one's.
+    pub fn extend(&mut self, other: Changes) {
+        self.scores.extend(other.scores);
+        self.stages.extend(other.stages);
+        self.segments.extend(other.segments);
+        self.refused.extend(other.refused);
+        self.derived.extend(other.derived);
+    }
 }
 
 impl Person {
@@ -97,6 +119,7 @@ impl Person {
             usage: CapUsage::default(),
             fit: Vec::new(),
             segments: Vec::new(),
+            exposures: Exposures::new(),
         }
     }
 
@@ -104,9 +127,41 @@ impl Person {
     /// temperature, stage and segments.
     pub fn apply(&mut self, events: &[StoredEvent], model: &ProfileModel, now_ms: i64) -> Changes {
         let mut changes = Changes::default();
-        let mut page: Option<&str> = None;
+        let mut page: Option<String> = None;
         for event in events {
-            let Some(kind) = EventKind::parse(&event.kind) else { continue };
+            if changes.derived.iter().any(|derived| derived.id == event.id) {
+                // A stored conversion this replay has just derived again.
+                continue;
+            }
+            let derived_before = changes.derived.len();
+            self.apply_one(event, model, &mut page, &mut changes);
+            let derived: Vec<StoredEvent> = changes.derived[derived_before..].to_vec();
+            for conversion in &derived {
+                self.apply_one(conversion, model, &mut page, &mut changes);
+            }
+        }
+        self.settle(model, now_ms, page.as_deref(), &mut changes);
+        changes
+    }
+
+    /// Applies one event; conversions it completes are added to `changes.derived`.
+    fn apply_one(
+        &mut self,
+        event: &StoredEvent,
+        model: &ProfileModel,
+        page: &mut Option<String>,
+        changes: &mut Changes,
+    ) {
+        {
+            let Some(kind) = EventKind::parse(&event.kind) else { return };
+            if let Err(reason) = exposures::observe(&mut self.exposures, event, kind, model) {
+                changes.refused.push(Refused {
+                    event_id: event.id.clone(),
+                    visitor: event.visitor.clone(),
+                    reason,
+                });
+                return;
+            }
             let at = event.received_ms;
             let at_u = u64::try_from(at).unwrap_or(0);
             let touch = event.channel.as_ref().map(|channel| Touch {
@@ -132,16 +187,22 @@ impl Person {
                     let form = event.name.as_deref().unwrap_or("");
                     self.sales_requested |= model.stages.sql_forms.iter().any(|f| f == form);
                 }
-                EventKind::Pageview => page = Some(&event.url),
+                EventKind::Pageview => *page = Some(event.url.clone()),
                 _ => {}
             }
-            let scored = ScoredEvent { kind, name: event.name.as_deref(), url: &event.url, props: &props, at_ms: at_u };
+            let scored = ScoredEvent {
+                kind,
+                name: event.name.as_deref(),
+                url: &event.url,
+                props: &props,
+                at_ms: at_u,
+            };
             let awards = model.scoring.score_event(&scored, &mut self.usage);
-            self.award(&awards, at, Some(&event.id), &mut changes);
+            self.award(&awards, at, Some(&event.id), changes);
             self.last_activity_ms = self.last_activity_ms.max(at);
+            let conversions = exposures::conversions(&mut self.exposures, event, kind, model);
+            changes.derived.extend(conversions);
         }
-        self.settle(model, now_ms, page, &mut changes);
-        changes
     }
 
     /// Sets traits (and the email, marketing consent) from a source such as a form.
@@ -149,12 +210,20 @@ impl Person {
         if let Some(email) = traits::absorb(&mut self.traits, props, source, at_ms) {
             self.email = Some(email);
         }
-        let consent = props.iter().any(|(name, value)| name == "marketing_consent" && *value == PropValue::Bool(true));
+        let consent = props
+            .iter()
+            .any(|(name, value)| name == "marketing_consent" && *value == PropValue::Bool(true));
         self.marketing_consent |= consent;
     }
 
     /// Adds `awards` to the score, one history line each.
-    pub fn award(&mut self, awards: &[Award], at_ms: i64, event_id: Option<&str>, changes: &mut Changes) {
+    pub fn award(
+        &mut self,
+        awards: &[Award],
+        at_ms: i64,
+        event_id: Option<&str>,
+        changes: &mut Changes,
+    ) {
         for award in awards {
             self.score += award.points;
             changes.scores.push(ScoreChange {
@@ -170,7 +239,13 @@ impl Person {
 
     /// Re-evaluates what follows from the profile: fit points, temperature, stage and
     /// segments. `page` is the page of the latest pageview, for `page.*` facts.
-    pub fn settle(&mut self, model: &ProfileModel, now_ms: i64, page: Option<&str>, changes: &mut Changes) {
+    pub fn settle(
+        &mut self,
+        model: &ProfileModel,
+        now_ms: i64,
+        page: Option<&str>,
+        changes: &mut Changes,
+    ) {
         let now_u = u64::try_from(now_ms).unwrap_or(0);
         let (fit_awards, credited) = {
             let facts = (PersonFacts { person: self, page }, self.aggregates.facts_at(now_u));
@@ -193,15 +268,37 @@ impl Person {
 
         let members: Vec<String> = {
             let facts = (PersonFacts { person: self, page }, self.aggregates.facts_at(now_u));
-            model.segments.iter().filter(|s| s.rule.evaluate(&facts)).map(|s| s.id.clone()).collect()
+            model
+                .segments
+                .iter()
+                .filter(|s| s.rule.evaluate(&facts))
+                .map(|s| s.id.clone())
+                .collect()
         };
         for left in self.segments.iter().filter(|id| !members.contains(id)) {
-            changes.segments.push(SegmentChange { at_ms: now_ms, segment: left.clone(), entered: false });
+            changes.segments.push(SegmentChange {
+                at_ms: now_ms,
+                segment: left.clone(),
+                entered: false,
+            });
         }
         for entered in members.iter().filter(|id| !self.segments.contains(id)) {
-            changes.segments.push(SegmentChange { at_ms: now_ms, segment: entered.clone(), entered: true });
+            changes.segments.push(SegmentChange {
+                at_ms: now_ms,
+                segment: entered.clone(),
+                entered: true,
+            });
         }
         self.segments = members;
+    }
+
+    /// The person's facts for rules: its own, then its aggregates at `now_ms`; `page`
+    /// answers the `page.*` facts.
+    pub fn facts<'a>(&'a self, page: Option<&'a str>, now_ms: i64) -> impl Facts + 'a {
+        (
+            PersonFacts { person: self, page },
+            self.aggregates.facts_at(u64::try_from(now_ms).unwrap_or(0)),
+        )
     }
 
     /// Moves to `stage` (from the policy or the admin API), recording why.
@@ -209,7 +306,12 @@ impl Person {
         if stage == self.stage {
             return;
         }
-        changes.stages.push(StageChange { at_ms, from: self.stage, to: stage, cause: cause.to_owned() });
+        changes.stages.push(StageChange {
+            at_ms,
+            from: self.stage,
+            to: stage,
+            cause: cause.to_owned(),
+        });
         self.stage = stage;
         self.stage_since_ms = at_ms;
     }
@@ -291,13 +393,14 @@ impl Facts for PersonFacts<'_> {
                 .and_then(|email| email.split_once('@'))
                 .map_or(Value::Null, |(_, domain)| Value::Text(domain.to_owned())),
             "page.url" => self.page.map_or(Value::Null, |url| Value::Text(url.to_owned())),
-            "page.path" => self
-                .page
-                .map_or(Value::Null, |url| Value::Text(kindling_core::scoring::path_of(url).to_owned())),
+            "page.path" => self.page.map_or(Value::Null, |url| {
+                Value::Text(kindling_core::scoring::path_of(url).to_owned())
+            }),
             other => match other.strip_prefix("trait.") {
-                Some(trait_name) => {
-                    person.traits.get(trait_name).map_or(Value::Null, |t| traits::fact_value(&t.value))
-                }
+                Some(trait_name) => person
+                    .traits
+                    .get(trait_name)
+                    .map_or(Value::Null, |t| traits::fact_value(&t.value)),
                 None => Value::Null,
             },
         }
@@ -365,7 +468,12 @@ sites:
                     2 => ("click", "https://a.example/", Some("cta_book_demo"), None),
                     3 => ("form_submit", "https://a.example/ebook.html", Some("ebook"), None),
                     4 => ("form_submit", "https://a.example/demo.html", Some("demo-request"), None),
-                    5 => ("identify", "https://a.example/", None, Some(r#"{"email":"a@b.example","company_size":500}"#)),
+                    5 => (
+                        "identify",
+                        "https://a.example/",
+                        None,
+                        Some(r#"{"email":"a@b.example","company_size":500}"#),
+                    ),
                     _ => ("scroll", "https://a.example/", None, None),
                 };
                 StoredEvent {

@@ -1,6 +1,7 @@
-//! A site's profile model from its configuration: the scoring model, the segments and
-//! the stage policy. Checked when the configuration is loaded, so a typo in a rule's
-//! fact name is a configuration error, not a silently empty segment.
+//! A site's profile model from its configuration: the scoring model, the segments,
+//! the stage policy and the blocks' caps and goals. Checked when the configuration is
+//! loaded, so a typo in a rule's fact name is a configuration error, not a silently
+//! empty segment.
 
 use kindling_core::rules::Rule;
 use kindling_core::scoring::ScoringModel;
@@ -25,6 +26,8 @@ pub struct ProfileModel {
     pub scoring: ScoringModel,
     pub segments: Vec<Segment>,
     pub stages: StagePolicy,
+    /// Each block's caps and goal.
+    pub blocks: Vec<crate::personalize::blocks::BlockPolicy>,
 }
 
 /// Facts a segment or fit rule may read. Names ending in `.` are families.
@@ -63,7 +66,10 @@ impl ProfileModel {
                 )
             })?;
             if self.segments[..index].iter().any(|other| other.id == segment.id) {
-                return Err(ConfigError::at(format!("{path}.segments[{index}].id"), "duplicate segment id"));
+                return Err(ConfigError::at(
+                    format!("{path}.segments[{index}].id"),
+                    "duplicate segment id",
+                ));
             }
         }
         for (index, fit) in self.scoring.fit.iter().enumerate() {

@@ -88,17 +88,39 @@ mod tests {
     use super::*;
 
     fn facts(current: Stage, score: i32, consent: bool, form: bool) -> StageFacts {
-        StageFacts { current, known: true, score, marketing_consent: consent, sql_form_submitted: form }
+        StageFacts {
+            current,
+            known: true,
+            score,
+            marketing_consent: consent,
+            sql_form_submitted: form,
+        }
     }
 
     #[test]
     fn moves_forward_only() {
         let policy = StagePolicy::default();
-        assert_eq!(policy.next(&facts(Stage::Anonymous, 0, false, false)), Some((Stage::Lead, "email_known")));
-        assert_eq!(policy.next(&facts(Stage::Lead, 55, true, false)), Some((Stage::Mql, "mql_score_reached")));
-        assert_eq!(policy.next(&facts(Stage::Lead, 55, false, false)), None, "MQL needs marketing consent");
-        assert_eq!(policy.next(&facts(Stage::Mql, 95, true, false)), Some((Stage::Sql, "sql_score_reached")));
-        assert_eq!(policy.next(&facts(Stage::Lead, 10, false, true)), Some((Stage::Sql, "sql_form_submitted")));
+        assert_eq!(
+            policy.next(&facts(Stage::Anonymous, 0, false, false)),
+            Some((Stage::Lead, "email_known"))
+        );
+        assert_eq!(
+            policy.next(&facts(Stage::Lead, 55, true, false)),
+            Some((Stage::Mql, "mql_score_reached"))
+        );
+        assert_eq!(
+            policy.next(&facts(Stage::Lead, 55, false, false)),
+            None,
+            "MQL needs marketing consent"
+        );
+        assert_eq!(
+            policy.next(&facts(Stage::Mql, 95, true, false)),
+            Some((Stage::Sql, "sql_score_reached"))
+        );
+        assert_eq!(
+            policy.next(&facts(Stage::Lead, 10, false, true)),
+            Some((Stage::Sql, "sql_form_submitted"))
+        );
         assert_eq!(policy.next(&facts(Stage::Sql, 10, false, false)), None, "never backwards");
         assert_eq!(policy.next(&facts(Stage::Customer, 100, true, true)), None);
         let anonymous = StageFacts { known: false, ..facts(Stage::Anonymous, 100, true, true) };

@@ -25,7 +25,12 @@ pub type Traits = BTreeMap<String, Trait>;
 
 /// Sets every property but `email` as a trait from `source`; returns the email, if one
 /// was given and is valid.
-pub fn absorb(traits: &mut Traits, props: &[(String, PropValue)], source: &str, at_ms: i64) -> Option<String> {
+pub fn absorb(
+    traits: &mut Traits,
+    props: &[(String, PropValue)],
+    source: &str,
+    at_ms: i64,
+) -> Option<String> {
     let mut email = None;
     for (name, value) in props {
         if name == "email" {
@@ -34,7 +39,8 @@ pub fn absorb(traits: &mut Traits, props: &[(String, PropValue)], source: &str, 
             }
             continue;
         }
-        traits.insert(name.clone(), Trait { value: value.clone(), source: source.to_owned(), at_ms });
+        traits
+            .insert(name.clone(), Trait { value: value.clone(), source: source.to_owned(), at_ms });
     }
     email
 }
@@ -69,7 +75,9 @@ mod tests {
     #[test]
     fn emails_are_normalized_or_refused() {
         assert_eq!(normalize_email("  Ada@Example.COM "), Some("ada@example.com".to_owned()));
-        for bad in ["", "ada", "ada@", "@example.com", "ada@example", "a b@example.com", "a@b@example.com"] {
+        for bad in
+            ["", "ada", "ada@", "@example.com", "ada@example", "a b@example.com", "a@b@example.com"]
+        {
             assert_eq!(normalize_email(bad), None, "{bad:?}");
         }
     }

@@ -12,6 +12,18 @@ pub const SELECT_EVENTS: &str = "SELECT id, site, visitor, session, kind, url, t
      WHERE site = $1 AND ($2 IS NULL OR visitor = $2) AND ($3 IS NULL OR kind = $3)
      ORDER BY seq DESC LIMIT $4";
 
+/// Block events per block and variant in a time range (partial index `events_blocks`).
+pub const BLOCK_COUNTS: &str = "SELECT name AS block, COALESCE(target, '') AS variant,
+        SUM(CASE WHEN kind = 'block_impression' THEN 1 ELSE 0 END) AS impressions,
+        COUNT(DISTINCT CASE WHEN kind = 'block_impression' THEN visitor END) AS visitors,
+        SUM(CASE WHEN kind = 'block_click' THEN 1 ELSE 0 END) AS clicks,
+        SUM(CASE WHEN kind = 'block_dismiss' THEN 1 ELSE 0 END) AS dismissals,
+        COUNT(DISTINCT CASE WHEN kind = 'block_conversion' THEN visitor END) AS conversions
+     FROM events
+     WHERE site = $1 AND kind IN ('block_impression', 'block_click', 'block_dismiss', 'block_conversion')
+       AND received_ms >= $2 AND received_ms < $3 AND bot = $4 AND name IS NOT NULL
+     GROUP BY name, COALESCE(target, '')";
+
 /// Expands the `Store` implementation for `$store` (which has a `pool` field), with
 /// `$db`, `$connection` and `$row` its sqlx database, connection and row types. The
 /// calling module has `StoreError` in scope.
@@ -22,40 +34,73 @@ macro_rules! store_impl {
         use crate::profiles::{Person, ProfileModel, Stage};
         use crate::store::people::ProfileState;
         use crate::store::{
-            Committed, DECAY_BATCH, EventQuery, LeadFilter, ProfileKey, ProfileView, StoredEvent, WriteBatch,
+            Committed, DECAY_BATCH, EventQuery, LeadFilter, ProfileKey, ProfileView, StoredEvent,
+            WriteBatch,
         };
 
         #[async_trait::async_trait]
-                impl crate::store::Store for $store {
-            async fn touch_visitor(&self, site: &str, visitor: &str, now_ms: i64) -> Result<ProfileState, StoreError> {
+        impl crate::store::Store for $store {
+            async fn person_of_visitor(
+                &self,
+                site: &str,
+                visitor: &str,
+            ) -> Result<Option<Person>, StoreError> {
                 let mut connection = self.pool.acquire().await?;
-                sqlx::query(
-                    "INSERT INTO visitors (site, id, first_seen_ms, last_seen_ms) VALUES ($1, $2, $3, $3)
-                     ON CONFLICT (site, id) DO UPDATE SET last_seen_ms = CASE
-                        WHEN visitors.last_seen_ms > excluded.last_seen_ms THEN visitors.last_seen_ms
-                        ELSE excluded.last_seen_ms END",
-                )
-                .bind(site)
-                .bind(visitor)
-                .bind(now_ms)
-                .execute(&mut *connection)
-                .await?;
-                people::state_of(&mut connection, site, visitor).await
+                people::person_of(&mut connection, site, visitor).await
+            }
+
+            async fn block_counts(
+                &self,
+                site: &str,
+                from_ms: i64,
+                until_ms: i64,
+            ) -> Result<Vec<crate::personalize::report::VariantCounts>, StoreError> {
+                let rows = sqlx::query(crate::store::backend::BLOCK_COUNTS)
+                    .bind(site)
+                    .bind(from_ms)
+                    .bind(until_ms)
+                    .bind(false)
+                    .fetch_all(&self.pool)
+                    .await?;
+                let count = |row: &$row, column: &str| -> Result<u64, StoreError> {
+                    Ok(u64::try_from(row.try_get::<i64, _>(column)?).unwrap_or(0))
+                };
+                rows.iter()
+                    .map(|row| {
+                        Ok(crate::personalize::report::VariantCounts {
+                            block: row.try_get("block")?,
+                            variant: row.try_get("variant")?,
+                            impressions: count(row, "impressions")?,
+                            visitors: count(row, "visitors")?,
+                            clicks: count(row, "clicks")?,
+                            dismissals: count(row, "dismissals")?,
+                            conversions: count(row, "conversions")?,
+                        })
+                    })
+                    .collect()
             }
 
             async fn commit(&self, batches: &[WriteBatch]) -> Result<Vec<Committed>, StoreError> {
                 let mut transaction = self.pool.begin().await?;
-                let results = group::commit_group(&mut transaction, batches, super::new_person_id).await?;
+                let results = group::commit_group(&mut transaction, batches).await?;
                 transaction.commit().await?;
                 Ok(results)
             }
 
-            async fn profile(&self, site: &str, key: &ProfileKey) -> Result<Option<ProfileView>, StoreError> {
+            async fn profile(
+                &self,
+                site: &str,
+                key: &ProfileKey,
+            ) -> Result<Option<ProfileView>, StoreError> {
                 let mut connection = self.pool.acquire().await?;
                 people::view(&mut connection, site, key).await
             }
 
-            async fn leads(&self, site: &str, filter: &LeadFilter) -> Result<Vec<Person>, StoreError> {
+            async fn leads(
+                &self,
+                site: &str,
+                filter: &LeadFilter,
+            ) -> Result<Vec<Person>, StoreError> {
                 let mut connection = self.pool.acquire().await?;
                 people::leads(&mut connection, site, filter).await
             }
@@ -70,12 +115,20 @@ macro_rules! store_impl {
                 now_ms: i64,
             ) -> Result<Option<ProfileState>, StoreError> {
                 let mut transaction = self.pool.begin().await?;
-                let state = people::set_stage(&mut transaction, site, id, stage, cause, model, now_ms).await?;
+                let state =
+                    people::set_stage(&mut transaction, site, id, stage, cause, model, now_ms)
+                        .await?;
                 transaction.commit().await?;
                 Ok(state)
             }
 
-            async fn attach_visitor(&self, site: &str, visitor: &str, person: &str, now_ms: i64) -> Result<(), StoreError> {
+            async fn attach_visitor(
+                &self,
+                site: &str,
+                visitor: &str,
+                person: &str,
+                now_ms: i64,
+            ) -> Result<(), StoreError> {
                 let mut connection = self.pool.acquire().await?;
                 people::attach(&mut connection, site, visitor, person, now_ms).await
             }
@@ -87,9 +140,15 @@ macro_rules! store_impl {
                 Ok(deleted)
             }
 
-            async fn decay(&self, site: &str, model: &ProfileModel, now_ms: i64) -> Result<u32, StoreError> {
+            async fn decay(
+                &self,
+                site: &str,
+                model: &ProfileModel,
+                now_ms: i64,
+            ) -> Result<u32, StoreError> {
                 let mut transaction = self.pool.begin().await?;
-                let changed = people::decay(&mut transaction, site, model, now_ms, DECAY_BATCH).await?;
+                let changed =
+                    people::decay(&mut transaction, site, model, now_ms, DECAY_BATCH).await?;
                 transaction.commit().await?;
                 Ok(changed)
             }
@@ -110,7 +169,6 @@ macro_rules! store_impl {
                 Ok(())
             }
         }
-
 
         pub(super) fn event_from_row(row: &$row) -> Result<StoredEvent, StoreError> {
             Ok(StoredEvent {
@@ -140,9 +198,8 @@ macro_rules! store_impl {
             })
         }
 
-
         mod people {
-            crate::store::people::people_queries!($connection, super::event_from_row);
+            crate::store::people::people_queries!($db, $connection, super::event_from_row);
         }
 
         mod group {

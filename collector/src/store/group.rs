@@ -30,11 +30,10 @@ macro_rules! group_commit {
         pub async fn commit_group(
             connection: &mut $connection,
             batches: &[WriteBatch],
-            new_id: fn() -> String,
         ) -> Result<Vec<Committed>, StoreError> {
             let inserted = insert_events(connection, batches).await?;
-            let visitors = upsert_visitors(connection, batches, &inserted, new_id).await?;
-            let profiles = update_profiles(connection, batches, &inserted, &visitors, new_id).await?;
+            let visitors = upsert_visitors(connection, batches, &inserted).await?;
+            let profiles = update_profiles(connection, batches, &inserted, &visitors).await?;
             Ok(batches
                 .iter()
                 .map(|batch| {
@@ -46,11 +45,22 @@ macro_rules! group_commit {
                     let key = (batch.site.as_str(), batch.visitor.as_str());
                     let (visits, events, _) = visitors.get(&key).cloned().unwrap_or_default();
                     let profile = profiles.get(&key).cloned().unwrap_or_default();
+                    let refused: Vec<_> = profile
+                        .refused
+                        .iter()
+                        .filter(|refused| batch.events.iter().any(|event| event.id == refused.event_id))
+                        .cloned()
+                        .collect();
+                    let refused_count = refused.len() as u32;
+                    let outcome = InsertOutcome { inserted: outcome.inserted - refused_count, ..outcome };
                     Committed {
+                        refused,
+                        person: profile.person,
+                        changed: profile.changed,
                         outcome,
                         visitor: VisitorSummary {
                             visits,
-                            events,
+                            events: events.saturating_sub(refused_count),
                             score: profile.score,
                             temperature: profile.temperature,
                             stage: profile.stage,
@@ -73,47 +83,11 @@ macro_rules! group_commit {
                 by_id.entry(event.id.as_str()).or_default().push(event);
             }
             let mut inserted = HashSet::with_capacity(all.len());
-            for chunk in all.chunks(ROWS_PER_STATEMENT) {
-                let mut query = sqlx::QueryBuilder::<$db>::new(
-                    "INSERT INTO events (site, id, visitor, kind, url, title, referrer, received_ms,
-                        client_offset_ms, session, name, target, value, props, channel, utm_source,
-                        utm_medium, utm_campaign, utm_term, utm_content, click_id, device, bot) ",
-                );
-                query.push_values(chunk.iter(), |mut row, event| {
-                    row.push_bind(&event.site)
-                        .push_bind(&event.id)
-                        .push_bind(&event.visitor)
-                        .push_bind(&event.kind)
-                        .push_bind(&event.url)
-                        .push_bind(&event.title)
-                        .push_bind(&event.referrer)
-                        .push_bind(event.received_ms)
-                        .push_bind(event.client_offset_ms)
-                        .push_bind(&event.session)
-                        .push_bind(&event.name)
-                        .push_bind(&event.target)
-                        .push_bind(event.value)
-                        .push_bind(&event.props)
-                        .push_bind(&event.channel)
-                        .push_bind(&event.utm_source)
-                        .push_bind(&event.utm_medium)
-                        .push_bind(&event.utm_campaign)
-                        .push_bind(&event.utm_term)
-                        .push_bind(&event.utm_content)
-                        .push_bind(&event.click_id)
-                        .push_bind(&event.device)
-                        .push_bind(event.bot);
-                });
-                query.push(" ON CONFLICT (site, id) DO NOTHING RETURNING site, id");
-                let rows = query.build().fetch_all(&mut *connection).await?;
-                for row in &rows {
-                    let site: String = row.try_get("site")?;
-                    let id: String = row.try_get("id")?;
-                    // Map back to the batch's own strings so the set borrows them.
-                    let event = by_id.get(id.as_str()).and_then(|events| events.iter().find(|e| e.site == site));
-                    if let Some(event) = event {
-                        inserted.insert((event.site.as_str(), event.id.as_str()));
-                    }
+            for (site, id) in people::insert_events(connection, &all).await? {
+                // Map back to the batch's own strings so the set borrows them.
+                let event = by_id.get(id.as_str()).and_then(|events| events.iter().find(|e| e.site == site));
+                if let Some(event) = event {
+                    inserted.insert((event.site.as_str(), event.id.as_str()));
                 }
             }
             Ok(inserted)
@@ -126,7 +100,6 @@ macro_rules! group_commit {
             connection: &mut $connection,
             batches: &'a [WriteBatch],
             inserted: &HashSet<(&'a str, &'a str)>,
-            new_id: fn() -> String,
         ) -> Result<VisitorRows<'a>, StoreError> {
             // One row per visitor: a visitor may have several requests in a group.
             let mut merged: Vec<((&str, &str), i64, i32, i32, bool)> = Vec::new();
@@ -162,7 +135,8 @@ macro_rules! group_commit {
                         .push_bind(*visit)
                         .push_bind(*new)
                         .push_bind(*bot)
-                        .push_bind(new_id());
+                        // A visitor's first person takes its id (see `Person::id`).
+                        .push_bind(key.1);
                 });
                 query.push(
                     " ON CONFLICT (site, id) DO UPDATE SET
@@ -201,7 +175,6 @@ macro_rules! group_commit {
             batches: &'a [WriteBatch],
             inserted: &HashSet<(&'a str, &'a str)>,
             visitors: &VisitorRows<'a>,
-            new_id: fn() -> String,
         ) -> Result<HashMap<(&'a str, &'a str), ProfileState>, StoreError> {
             let mut states = HashMap::new();
             let is_new = |event: &StoredEvent| inserted.contains(&(event.site.as_str(), event.id.as_str()));
@@ -235,24 +208,23 @@ macro_rules! group_commit {
             load_persons(connection, &mut persons).await?;
             let mut saved: Vec<(&str, Person, Changes)> = Vec::with_capacity(persons.len());
             for (site, person_id, loaded, keys) in persons {
+                let temperature_before = loaded.as_ref().map(|person| person.temperature);
                 let mut person = loaded.unwrap_or_else(|| Person::new(person_id.clone(), now_of(batches)));
                 let mut changes = Changes::default();
                 for batch in batches.iter().filter(|b| !b.bot && keys.contains(&(b.site.as_str(), b.visitor.as_str()))) {
                     let events: Vec<StoredEvent> = batch.events.iter().filter(|e| is_new(e)).cloned().collect();
-                    let batch_changes = person.apply(&events, &batch.model, batch.seen_ms);
-                    changes.scores.extend(batch_changes.scores);
-                    changes.stages.extend(batch_changes.stages);
-                    changes.segments.extend(batch_changes.segments);
+                    changes.extend(person.apply(&events, &batch.model, batch.seen_ms));
                 }
+                let state = ProfileState::after(&person, &changes, temperature_before);
                 for key in &keys {
-                    states.insert(*key, ProfileState::of(&person));
+                    states.insert(*key, state.clone());
                 }
                 saved.push((site, person, changes));
             }
             save_persons(connection, &saved, now_of(batches)).await?;
-            for (site, person, changes) in &saved {
-                people::record(connection, site, &person.id, changes).await?;
-            }
+            let lines: Vec<(&str, &str, &Changes)> =
+                saved.iter().map(|(site, person, changes)| (*site, person.id.as_str(), changes)).collect();
+            people::record_all(connection, &lines).await?;
             for batch in batches.iter().filter(|b| identifying.contains(&(b.site.as_str(), b.visitor.as_str()))) {
                 let events: Vec<StoredEvent> = batch.events.iter().filter(|e| is_new(e)).cloned().collect();
                 let state = people::apply_batch(
@@ -262,7 +234,6 @@ macro_rules! group_commit {
                     &events,
                     &batch.model,
                     batch.seen_ms,
-                    new_id,
                 )
                 .await?;
                 states.insert((batch.site.as_str(), batch.visitor.as_str()), state);

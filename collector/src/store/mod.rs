@@ -66,19 +66,20 @@ pub struct WriteBatch {
 }
 
 /// What a committed [`WriteBatch`] did.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Committed {
     pub outcome: InsertOutcome,
     pub visitor: kindling_core::wire::VisitorSummary,
+    /// Events refused by the profile (impressions over their block's caps), not stored.
+    pub refused: Vec<crate::profiles::exposures::Refused>,
+    /// The visitor's person after the commit (none for bot traffic).
+    pub person: Option<std::sync::Arc<crate::profiles::Person>>,
+    /// The commit changed the person's temperature, stage or segments.
+    pub changed: bool,
 }
 
 /// Persons one decay pass reads at most per site.
 pub const DECAY_BATCH: i64 = 1000;
-
-/// A fresh person id.
-pub(crate) fn new_person_id() -> String {
-    uuid::Uuid::now_v7().to_string()
-}
 
 /// What an insert did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -112,9 +113,21 @@ pub enum StoreError {
 /// The collector's durable state. One implementation per database backend.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
-    /// Records that `visitor` was seen on `site` at `now_ms` (creates it if new) and
-    /// returns its profile's state.
-    async fn touch_visitor(&self, site: &str, visitor: &str, now_ms: i64) -> Result<ProfileState, StoreError>;
+    /// The person `visitor` belongs to; none for a visitor never seen.
+    async fn person_of_visitor(
+        &self,
+        site: &str,
+        visitor: &str,
+    ) -> Result<Option<crate::profiles::Person>, StoreError>;
+
+    /// Counts of block events per block and variant received in `[from_ms, until_ms)`,
+    /// bot traffic left out.
+    async fn block_counts(
+        &self,
+        site: &str,
+        from_ms: i64,
+        until_ms: i64,
+    ) -> Result<Vec<crate::personalize::report::VariantCounts>, StoreError>;
 
     /// Stores every batch in one transaction (group commit), updating each visitor's
     /// counts; event ids already stored count as duplicates. Returns, in order, what
@@ -122,10 +135,18 @@ pub trait Store: Send + Sync + 'static {
     async fn commit(&self, batches: &[WriteBatch]) -> Result<Vec<Committed>, StoreError>;
 
     /// Everything stored about one person.
-    async fn profile(&self, site: &str, key: &ProfileKey) -> Result<Option<ProfileView>, StoreError>;
+    async fn profile(
+        &self,
+        site: &str,
+        key: &ProfileKey,
+    ) -> Result<Option<ProfileView>, StoreError>;
 
     /// Known persons matching `filter`, best score first.
-    async fn leads(&self, site: &str, filter: &LeadFilter) -> Result<Vec<crate::profiles::Person>, StoreError>;
+    async fn leads(
+        &self,
+        site: &str,
+        filter: &LeadFilter,
+    ) -> Result<Vec<crate::profiles::Person>, StoreError>;
 
     /// Sets a person's stage by hand; none if there is no such person.
     async fn set_stage(
@@ -140,13 +161,24 @@ pub trait Store: Send + Sync + 'static {
 
     /// Makes `visitor` one of `person`'s visitors (for events sent by servers on a
     /// person's behalf).
-    async fn attach_visitor(&self, site: &str, visitor: &str, person: &str, now_ms: i64) -> Result<(), StoreError>;
+    async fn attach_visitor(
+        &self,
+        site: &str,
+        visitor: &str,
+        person: &str,
+        now_ms: i64,
+    ) -> Result<(), StoreError>;
 
     /// Deletes a person with its visitors, events and history; false if unknown.
     async fn delete_person(&self, site: &str, id: &str) -> Result<bool, StoreError>;
 
     /// Applies the inactivity decay due now; returns how many persons changed.
-    async fn decay(&self, site: &str, model: &crate::profiles::ProfileModel, now_ms: i64) -> Result<u32, StoreError>;
+    async fn decay(
+        &self,
+        site: &str,
+        model: &crate::profiles::ProfileModel,
+        now_ms: i64,
+    ) -> Result<u32, StoreError>;
 
     /// Reads events back, newest first.
     async fn events(&self, query: &EventQuery) -> Result<Vec<StoredEvent>, StoreError>;

@@ -5,13 +5,19 @@
 //! Called inside the group commit's transaction: the events, the person they change
 //! and the lines explaining the change are committed together.
 
-/// The profile state returned to the widget.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The profile state returned to the widget, with what the commit did to it.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ProfileState {
     pub score: i32,
     pub temperature: String,
     pub stage: String,
     pub segments: Vec<String>,
+    /// Events the profile refused (impressions over caps); not stored.
+    pub refused: Vec<crate::profiles::exposures::Refused>,
+    /// The person after the commit.
+    pub person: Option<std::sync::Arc<crate::profiles::Person>>,
+    /// The commit changed the temperature, stage or segments.
+    pub changed: bool,
 }
 
 impl ProfileState {
@@ -21,6 +27,27 @@ impl ProfileState {
             temperature: person.temperature.as_str().to_owned(),
             stage: person.stage.as_str().to_owned(),
             segments: person.segments.clone(),
+            refused: Vec::new(),
+            person: None,
+            changed: false,
+        }
+    }
+
+    /// The state after a commit that applied `changes` to a person whose temperature
+    /// was `temperature_before` (none: the person is new).
+    pub fn after(
+        after: &crate::profiles::Person,
+        changes: &crate::profiles::Changes,
+        temperature_before: Option<kindling_core::scoring::Temperature>,
+    ) -> ProfileState {
+        let changed = temperature_before != Some(after.temperature)
+            || !changes.stages.is_empty()
+            || !changes.segments.is_empty();
+        ProfileState {
+            refused: changes.refused.clone(),
+            person: Some(std::sync::Arc::new(after.clone())),
+            changed,
+            ..ProfileState::of(after)
         }
     }
 }
@@ -90,10 +117,11 @@ pub struct LeadFilter {
 /// Persons a leads query reads at most before the segment and source filters.
 pub const MAX_LEADS_SCAN: i64 = 10_000;
 
-/// Expands the profile queries for one backend: `$connection` is its connection type,
+/// Expands the profile queries for one backend: `$db` is its sqlx database type,
+/// `$connection` its connection type,
 /// `$event_from_row` its row-to-[`StoredEvent`](super::StoredEvent) function.
 macro_rules! people_queries {
-    ($connection:ty, $event_from_row:path) => {
+    ($db:ty, $connection:ty, $event_from_row:path) => {
         use sqlx::Row as _;
 
         use crate::profiles::engine::{Changes, Person, rebuild};
@@ -173,6 +201,53 @@ macro_rules! people_queries {
             Ok(())
         }
 
+        /// Inserts events in multi-row statements, skipping ids already stored; returns
+        /// the (site, id) of those inserted.
+        pub async fn insert_events(
+            connection: &mut $connection,
+            events: &[&crate::store::StoredEvent],
+        ) -> Result<Vec<(String, String)>, StoreError> {
+            let mut inserted = Vec::with_capacity(events.len());
+            for chunk in events.chunks(crate::store::group::ROWS_PER_STATEMENT) {
+                let mut query = sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO events (site, id, visitor, kind, url, title, referrer, received_ms,
+                        client_offset_ms, session, name, target, value, props, channel, utm_source,
+                        utm_medium, utm_campaign, utm_term, utm_content, click_id, device, bot) ",
+                );
+                query.push_values(chunk.iter(), |mut row, event| {
+                    row.push_bind(&event.site)
+                        .push_bind(&event.id)
+                        .push_bind(&event.visitor)
+                        .push_bind(&event.kind)
+                        .push_bind(&event.url)
+                        .push_bind(&event.title)
+                        .push_bind(&event.referrer)
+                        .push_bind(event.received_ms)
+                        .push_bind(event.client_offset_ms)
+                        .push_bind(&event.session)
+                        .push_bind(&event.name)
+                        .push_bind(&event.target)
+                        .push_bind(event.value)
+                        .push_bind(&event.props)
+                        .push_bind(&event.channel)
+                        .push_bind(&event.utm_source)
+                        .push_bind(&event.utm_medium)
+                        .push_bind(&event.utm_campaign)
+                        .push_bind(&event.utm_term)
+                        .push_bind(&event.utm_content)
+                        .push_bind(&event.click_id)
+                        .push_bind(&event.device)
+                        .push_bind(event.bot);
+                });
+                query.push(" ON CONFLICT (site, id) DO NOTHING RETURNING site, id");
+                let rows = query.build().fetch_all(&mut *connection).await?;
+                for row in &rows {
+                    inserted.push((row.try_get("site")?, row.try_get("id")?));
+                }
+            }
+            Ok(inserted)
+        }
+
         /// Stores the lines explaining `changes` for `person`.
         pub async fn record(
             connection: &mut $connection,
@@ -180,48 +255,84 @@ macro_rules! people_queries {
             person: &str,
             changes: &Changes,
         ) -> Result<(), StoreError> {
-            for change in &changes.scores {
-                sqlx::query(
-                    "INSERT INTO score_changes (site, person, at_ms, rule, reason, points, score, event_id)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                )
-                .bind(site)
-                .bind(person)
-                .bind(change.at_ms)
-                .bind(&change.rule)
-                .bind(change.reason)
-                .bind(change.points)
-                .bind(change.score)
-                .bind(&change.event_id)
-                .execute(&mut *connection)
-                .await?;
+            record_all(connection, &[(site, person, changes)]).await
+        }
+
+        /// Stores the lines explaining each person's changes (one multi-row insert per
+        /// kind of line, whatever the number of persons), the conversions they derived,
+        /// and removes the impressions they refused.
+        pub async fn record_all(
+            connection: &mut $connection,
+            persons: &[(&str, &str, &Changes)],
+        ) -> Result<(), StoreError> {
+            let scores: Vec<_> = persons
+                .iter()
+                .flat_map(|(site, person, changes)| changes.scores.iter().map(move |change| (*site, *person, change)))
+                .collect();
+            for chunk in scores.chunks(crate::store::group::ROWS_PER_STATEMENT) {
+                let mut query = sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO score_changes (site, person, at_ms, rule, reason, points, score, event_id) ",
+                );
+                query.push_values(chunk.iter(), |mut row, (site, person, change)| {
+                    row.push_bind(*site)
+                        .push_bind(*person)
+                        .push_bind(change.at_ms)
+                        .push_bind(change.rule.as_str())
+                        .push_bind(change.reason)
+                        .push_bind(change.points)
+                        .push_bind(change.score)
+                        .push_bind(change.event_id.as_deref());
+                });
+                query.build().execute(&mut *connection).await?;
             }
-            for change in &changes.stages {
-                sqlx::query(
-                    "INSERT INTO stage_changes (site, person, at_ms, from_stage, to_stage, cause)
-                     VALUES ($1, $2, $3, $4, $5, $6)",
-                )
-                .bind(site)
-                .bind(person)
-                .bind(change.at_ms)
-                .bind(change.from.as_str())
-                .bind(change.to.as_str())
-                .bind(&change.cause)
-                .execute(&mut *connection)
-                .await?;
+            let stages: Vec<_> = persons
+                .iter()
+                .flat_map(|(site, person, changes)| changes.stages.iter().map(move |change| (*site, *person, change)))
+                .collect();
+            for chunk in stages.chunks(crate::store::group::ROWS_PER_STATEMENT) {
+                let mut query = sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO stage_changes (site, person, at_ms, from_stage, to_stage, cause) ",
+                );
+                query.push_values(chunk.iter(), |mut row, (site, person, change)| {
+                    row.push_bind(*site)
+                        .push_bind(*person)
+                        .push_bind(change.at_ms)
+                        .push_bind(change.from.as_str())
+                        .push_bind(change.to.as_str())
+                        .push_bind(change.cause.as_str());
+                });
+                query.build().execute(&mut *connection).await?;
             }
-            for change in &changes.segments {
-                sqlx::query(
-                    "INSERT INTO segment_changes (site, person, at_ms, segment, entered) VALUES ($1, $2, $3, $4, $5)",
-                )
-                .bind(site)
-                .bind(person)
-                .bind(change.at_ms)
-                .bind(&change.segment)
-                .bind(change.entered)
-                .execute(&mut *connection)
-                .await?;
+            let segments: Vec<_> = persons
+                .iter()
+                .flat_map(|(site, person, changes)| changes.segments.iter().map(move |change| (*site, *person, change)))
+                .collect();
+            for chunk in segments.chunks(crate::store::group::ROWS_PER_STATEMENT) {
+                let mut query = sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO segment_changes (site, person, at_ms, segment, entered) ",
+                );
+                query.push_values(chunk.iter(), |mut row, (site, person, change)| {
+                    row.push_bind(*site)
+                        .push_bind(*person)
+                        .push_bind(change.at_ms)
+                        .push_bind(change.segment.as_str())
+                        .push_bind(change.entered);
+                });
+                query.build().execute(&mut *connection).await?;
             }
+            for (site, _, changes) in persons {
+                for refused in &changes.refused {
+                    sqlx::query("DELETE FROM events WHERE site = $1 AND id = $2").bind(*site).bind(&refused.event_id).execute(&mut *connection).await?;
+                    sqlx::query("UPDATE visitors SET events = events - 1 WHERE site = $1 AND id = $2 AND events > 0")
+                        .bind(*site)
+                        .bind(&refused.visitor)
+                        .execute(&mut *connection)
+                        .await?;
+                }
+            }
+            let derived: Vec<&crate::store::StoredEvent> =
+                persons.iter().flat_map(|(_, _, changes)| changes.derived.iter()).collect();
+            insert_events(connection, &derived).await?;
             Ok(())
         }
 
@@ -277,11 +388,11 @@ macro_rules! people_queries {
             events: &[StoredEvent],
             model: &ProfileModel,
             now: i64,
-            new_id: impl FnOnce() -> String,
         ) -> Result<ProfileState, StoreError> {
             let existing = person_of(connection, site, visitor).await?;
             let created = existing.is_none();
-            let mut person = existing.unwrap_or_else(|| Person::new(new_id(), now));
+            let temperature_before = existing.as_ref().map(|person| person.temperature);
+            let mut person = existing.unwrap_or_else(|| Person::new(visitor.to_owned(), now));
             let known_before = person.email.clone();
             let changes = person.apply(events, model, now);
             if created {
@@ -300,7 +411,7 @@ macro_rules! people_queries {
             let Some(twin) = twin else {
                 save(connection, site, &person, now).await?;
                 record(connection, site, &person.id, &changes).await?;
-                return Ok(ProfileState::of(&person));
+                return Ok(ProfileState::after(&person, &changes, temperature_before));
             };
             // The same person on another device: fold this one into the known one and
             // rebuild it from both histories.
@@ -338,7 +449,9 @@ macro_rules! people_queries {
             fold_into(connection, site, &mine.id, &twin.id).await?;
             save(connection, site, &merged, now).await?;
             record(connection, site, &merged.id, &merge_changes).await?;
-            Ok(ProfileState::of(&merged))
+            let mut state = ProfileState::after(&merged, &merge_changes, None);
+            state.refused = changes.refused;
+            Ok(state)
         }
 
         /// The person found by `key`.
@@ -598,15 +711,6 @@ macro_rules! people_queries {
             .execute(&mut *connection)
             .await?;
             Ok(())
-        }
-
-        /// The profile state of `visitor`'s person, if it has one.
-        pub async fn state_of(
-            connection: &mut $connection,
-            site: &str,
-            visitor: &str,
-        ) -> Result<ProfileState, StoreError> {
-            Ok(person_of(connection, site, visitor).await?.map(|p| ProfileState::of(&p)).unwrap_or_default())
         }
     };
 }

@@ -29,4 +29,9 @@ impl PostgresStore {
     }
 }
 
-crate::store::backend::store_impl!(PostgresStore, sqlx::Postgres, sqlx::PgConnection, sqlx::postgres::PgRow);
+crate::store::backend::store_impl!(
+    PostgresStore,
+    sqlx::Postgres,
+    sqlx::PgConnection,
+    sqlx::postgres::PgRow
+);

@@ -32,4 +32,9 @@ impl SqliteStore {
     }
 }
 
-crate::store::backend::store_impl!(SqliteStore, sqlx::Sqlite, sqlx::SqliteConnection, sqlx::sqlite::SqliteRow);
+crate::store::backend::store_impl!(
+    SqliteStore,
+    sqlx::Sqlite,
+    sqlx::SqliteConnection,
+    sqlx::sqlite::SqliteRow
+);

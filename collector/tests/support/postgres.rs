@@ -25,7 +25,11 @@ impl TestDatabase {
         let mut connection = PgConnection::connect(&admin).await.unwrap_or_else(|error| {
             panic!("PostgreSQL at {admin} does not answer ({error}); `cargo xtask test` starts it")
         });
-        let name = format!("kindling_test_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
+        let name = format!(
+            "kindling_test_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
         sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
             .execute(&mut connection)
             .await

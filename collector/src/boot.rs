@@ -1,0 +1,117 @@
+//! `POST /v1/boot`: the widget's first call on a page. Answers, in one response, the
+//! visitor's state and the blocks the page shows: inline content for its slots and
+//! the overlays whose triggers the widget watches. Reads only: the person comes from
+//! the profile cache (or the database once), and nothing is written until the page's
+//! events arrive.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::http::header::USER_AGENT;
+use axum::response::Response;
+use kindling_core::device;
+use kindling_core::ids::is_uuid;
+use kindling_core::limits::{MAX_SLOTS, MAX_TEXT_LEN, MAX_URL_LEN};
+use kindling_core::wire::{BootRequest, BootResponse, VisitorState};
+
+use crate::error::ApiError;
+use crate::json::JsonBody;
+use crate::personalize::decide::decide;
+use crate::personalize::facts::Visit;
+use crate::profiles::Person;
+use crate::ratelimit::ClientIp;
+use crate::{AppState, cors, unix_millis};
+
+/// Handles `POST /v1/boot`.
+pub async fn boot(
+    State(app): State<AppState>,
+    client: ClientIp,
+    headers: HeaderMap,
+    body: Result<JsonBody<BootRequest>, ApiError>,
+) -> Response {
+    let outcome = async {
+        let JsonBody(request) = body?;
+        let site = app.catalog.site(&request.site).ok_or(ApiError::UnknownSite)?;
+        cors::check_origin(site, &headers)?;
+        app.limits.check(client.0, &site.key)?;
+        validate(&request)?;
+        let person = app.people.person(&app.store, &site.key, &request.visitor).await?;
+        let user_agent = headers.get(USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let context = request.context.as_ref();
+        let visit = Visit {
+            url: &request.url,
+            referrer: request.referrer.as_deref(),
+            number: context.map_or(0, |context| context.visit),
+            session: request.session.as_deref().unwrap_or(""),
+            language: context.and_then(|context| context.language.as_deref()),
+            device: Some(device::classify(
+                user_agent,
+                context.and_then(|context| context.viewport),
+                context.map_or(0, |context| context.touch),
+            )),
+        };
+        let decisions = decide(
+            site,
+            person.as_deref(),
+            &request.visitor,
+            &visit,
+            &request.slots,
+            unix_millis(),
+        );
+        Ok(Json(BootResponse {
+            visitor: visitor_state(&request.visitor, person.as_deref()),
+            decisions,
+        }))
+    }
+    .await;
+    cors::respond(&app.catalog, &headers, outcome)
+}
+
+/// What the widget is told of the visitor.
+pub fn visitor_state(visitor: &str, person: Option<&Person>) -> VisitorState {
+    let fresh;
+    let person = match person {
+        Some(person) => person,
+        None => {
+            fresh = Person::new(visitor.to_owned(), 0);
+            &fresh
+        }
+    };
+    VisitorState {
+        id: visitor.to_owned(),
+        score: person.score,
+        temperature: person.temperature.as_str().to_owned(),
+        stage: person.stage.as_str().to_owned(),
+        segments: person.segments.clone(),
+    }
+}
+
+fn validate(request: &BootRequest) -> Result<(), ApiError> {
+    if !is_uuid(&request.visitor) {
+        return Err(ApiError::invalid("visitor", "must be a lowercase hyphenated UUID"));
+    }
+    if request.session.as_deref().is_some_and(|session| !is_uuid(session)) {
+        return Err(ApiError::invalid("session", "must be a lowercase hyphenated UUID"));
+    }
+    if request.url.len() > MAX_URL_LEN {
+        return Err(ApiError::invalid("url", "longer than the URL limit"));
+    }
+    if request.referrer.as_ref().is_some_and(|referrer| referrer.len() > MAX_URL_LEN) {
+        return Err(ApiError::invalid("referrer", "longer than the URL limit"));
+    }
+    if request
+        .context
+        .as_ref()
+        .and_then(|context| context.language.as_ref())
+        .is_some_and(|l| l.len() > MAX_TEXT_LEN)
+    {
+        return Err(ApiError::invalid("context.language", "longer than the text limit"));
+    }
+    if request.slots.len() > MAX_SLOTS {
+        return Err(ApiError::invalid("slots", "too many slots"));
+    }
+    if let Some(index) = request.slots.iter().position(|slot| slot.len() > MAX_TEXT_LEN) {
+        return Err(ApiError::invalid(format!("slots[{index}]"), "slot name too long"));
+    }
+    Ok(())
+}

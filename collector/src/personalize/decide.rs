@@ -1,0 +1,96 @@
+//! The blocks one page shows one visitor.
+//!
+//! Blocks are tried highest priority first. A block is eligible when its schedule is
+//! running, its audience rule holds on the person's and the visit's facts, and its
+//! caps allow one more impression. Each slot on the page gets the first eligible
+//! inline block for it; each overlay placement (modal, slide-in, top bar, bottom bar)
+//! gets the first eligible block of that placement, which the widget shows when its
+//! trigger fires. The variant is bucketed on the person's id (a new visitor's person
+//! takes the visitor's id, so the first page already sees the final variant).
+
+use std::collections::HashSet;
+
+use kindling_core::blocks::{Placement, funnel_stage_for, recommend, variant_index};
+use kindling_core::wire::{Decision, Link};
+
+use crate::personalize::blocks::Block;
+use crate::personalize::facts::{Visit, VisitFacts};
+use crate::profiles::Person;
+use crate::sites::Site;
+
+/// Decides the blocks for `visit`'s page with its `slots`. `person` is the visitor's
+/// profile, `None` for a visitor never seen before.
+pub fn decide(
+    site: &Site,
+    person: Option<&Person>,
+    visitor: &str,
+    visit: &Visit<'_>,
+    slots: &[String],
+    now_ms: i64,
+) -> Vec<Decision> {
+    let fresh;
+    let person = match person {
+        Some(person) => person,
+        None => {
+            fresh = Person::new(visitor.to_owned(), now_ms);
+            &fresh
+        }
+    };
+    let facts = (VisitFacts::new(visit, &person.segments), person.facts(Some(visit.url), now_ms));
+    let now_u = u64::try_from(now_ms).unwrap_or(0);
+    let mut filled: HashSet<&str> = HashSet::new();
+    let mut overlays: HashSet<Placement> = HashSet::new();
+    let mut decisions = Vec::new();
+    for block in &site.blocks {
+        let wanted = match block.placement {
+            Placement::Inline => {
+                slots.iter().any(|slot| *slot == block.slot)
+                    && !filled.contains(block.slot.as_str())
+            }
+            overlay => !overlays.contains(&overlay),
+        };
+        if !wanted || !block.scheduled(now_ms) {
+            continue;
+        }
+        if let Some(exposure) = person.exposures.get(&block.id)
+            && block.policy.caps.check(exposure, visit.session, now_u).is_err()
+        {
+            continue;
+        }
+        if block.audience.as_ref().is_some_and(|rule| !rule.evaluate(&facts)) {
+            continue;
+        }
+        match block.placement {
+            Placement::Inline => filled.insert(block.slot.as_str()),
+            overlay => overlays.insert(overlay),
+        };
+        decisions.push(decision(site, block, person));
+    }
+    decisions
+}
+
+fn decision(site: &Site, block: &Block, person: &Person) -> Decision {
+    let variant = &block.variants
+        [variant_index(&person.id, &block.id, &block.weights).min(block.variants.len() - 1)];
+    let mut content = variant.content.clone();
+    if let Some(limit) = block.recommend {
+        let stage = funnel_stage_for(person.stage.as_str(), person.temperature.as_str());
+        let aggregates = &person.aggregates;
+        content.items =
+            recommend(&site.catalog, &aggregates.pages, &aggregates.topics, stage, limit)
+                .into_iter()
+                .map(|index| Link {
+                    title: site.catalog[index].title.clone(),
+                    url: site.catalog[index].url.clone(),
+                })
+                .collect();
+    }
+    Decision {
+        slot: block.slot.clone(),
+        block: block.id.clone(),
+        variant: variant.id.clone(),
+        placement: block.placement,
+        trigger: block.trigger.clone(),
+        content,
+    }
+}
