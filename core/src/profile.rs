@@ -21,8 +21,7 @@
 //! Counters saturate. Events themselves are not deduplicated here (that is the event
 //! id's job): observing the same pageview twice counts two pageviews.
 //!
-//! `blocks_*` count custom events named `block_impression`, `block_click` and
-//! `block_conversion`; `engaged_ms` adds up the `value` of engagement events.
+//! `blocks_*` count `block_impression`, `block_click` and `block_conversion` events; `engaged_ms` adds up the `value` of engagement events.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -167,7 +166,11 @@ impl Aggregates {
                 self.engaged_ms = self.engaged_ms.saturating_add(engaged_ms(event.value));
             }
             EventKind::FormSubmit => self.forms_submitted = self.forms_submitted.saturating_add(1),
-            EventKind::Custom => self.note_custom(event.name),
+            EventKind::BlockImpression => self.blocks_seen = self.blocks_seen.saturating_add(1),
+            EventKind::BlockClick => self.blocks_clicked = self.blocks_clicked.saturating_add(1),
+            EventKind::BlockConversion => {
+                self.blocks_converted = self.blocks_converted.saturating_add(1)
+            }
             _ => {}
         }
         if let Some(touch) = &event.touch {
@@ -243,16 +246,6 @@ impl Aggregates {
         if let Some(topic) = topic_of(path) {
             insert_sorted(&mut self.topics, &topic, MAX_TOPICS);
         }
-    }
-
-    fn note_custom(&mut self, name: Option<&str>) {
-        let counter = match name {
-            Some("block_impression") => &mut self.blocks_seen,
-            Some("block_click") => &mut self.blocks_clicked,
-            Some("block_conversion") => &mut self.blocks_converted,
-            _ => return,
-        };
-        *counter = counter.saturating_add(1);
     }
 
     fn note_first_touch(&mut self, touch: &Touch) {
@@ -449,11 +442,12 @@ mod tests {
             pageview("s2", "https://shop.test/blog/rust/", T0 + 3 * MINUTE),
             pageview("s2", "https://shop.test/Docs/start#install", T0 + 4 * MINUTE),
             observed(EventKind::FormSubmit, "s2", "/contact", T0 + 5 * MINUTE),
-            custom("block_impression", T0 + 6 * MINUTE),
-            custom("block_impression", T0 + 6 * MINUTE),
-            custom("block_click", T0 + 7 * MINUTE),
-            custom("block_conversion", T0 + 8 * MINUTE),
-            custom("something_else", T0 + 8 * MINUTE),
+            observed(EventKind::BlockImpression, "s2", "/", T0 + 6 * MINUTE),
+            observed(EventKind::BlockImpression, "s2", "/", T0 + 6 * MINUTE),
+            observed(EventKind::BlockClick, "s2", "/", T0 + 7 * MINUTE),
+            observed(EventKind::BlockConversion, "s2", "/", T0 + 8 * MINUTE),
+            observed(EventKind::BlockDismiss, "s2", "/", T0 + 8 * MINUTE),
+            custom("block_impression", T0 + 8 * MINUTE),
             observed(EventKind::Click, "s2", "/", T0 - MINUTE),
         ]);
         assert_eq!(
@@ -608,7 +602,7 @@ mod tests {
     fn merging_with_nothing_changes_nothing() {
         let history = observe_all(&[
             Observed { touch: Some(touch("email", None)), ..pageview("s1", "/blog/a", T0) },
-            custom("block_click", T0 + 1),
+            observed(EventKind::BlockClick, "s1", "/", T0 + 1),
         ]);
         let mut merged = history.clone();
         merged.merge(&Aggregates::default());
@@ -649,7 +643,7 @@ mod tests {
                 ..observed(EventKind::Engagement, "s2", "/", T0 + 3 * DAY_MS)
             },
             observed(EventKind::FormSubmit, "s2", "/", T0 + 3 * DAY_MS),
-            custom("block_impression", T0 + 3 * DAY_MS),
+            observed(EventKind::BlockImpression, "s2", "/", T0 + 3 * DAY_MS),
         ]);
         aggregates.blocks_clicked = 2;
         aggregates.blocks_converted = 1;
@@ -728,7 +722,7 @@ mod tests {
     fn serde_round_trip_and_missing_fields() {
         let aggregates = observe_all(&[
             Observed { touch: Some(touch("email", Some("x"))), ..pageview("s1", "/blog/a", T0) },
-            custom("block_click", T0 + 1),
+            observed(EventKind::BlockClick, "s1", "/", T0 + 1),
         ]);
         let json = serde_json::to_string(&aggregates).expect("serializes");
         assert_eq!(serde_json::from_str::<Aggregates>(&json).expect("parses"), aggregates);

@@ -86,7 +86,10 @@ impl Block {
                 slot.clone()
             }
             (Placement::Inline, _) => {
-                return Err(ConfigError::at(format!("{path}.slot"), "an inline block needs a slot"));
+                return Err(ConfigError::at(
+                    format!("{path}.slot"),
+                    "an inline block needs a slot",
+                ));
             }
             (_, Some(_)) => {
                 return Err(ConfigError::at(
