@@ -40,6 +40,11 @@ pub fn fixture_site() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/site")
 }
 
+/// A configuration made for tests (`tests/fixtures/NAME`).
+pub fn fixture_config(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name)
+}
+
 /// A running collector and a site served from a second origin.
 pub struct Stack {
     /// `http://127.0.0.1:PORT` of the collector.
@@ -60,10 +65,16 @@ impl Stack {
 
     /// The collector seeded from demo.yaml, and the site in `site_dir`.
     pub async fn start(site_dir: PathBuf) -> Stack {
+        Stack::start_with_config(site_dir, kindling_demo_site::demo_config()).await
+    }
+
+    /// The collector seeded from `config` (whose site must be [`DEMO_SITE_KEY`]), and
+    /// the site in `site_dir`.
+    pub async fn start_with_config(site_dir: PathBuf, config: PathBuf) -> Stack {
         let data = tempfile::tempdir().expect("temporary folder");
         let mut settings =
             Settings::new(format!("sqlite://{}", data.path().join("kindling.db").display()));
-        settings.config = Some(kindling_demo_site::demo_config());
+        settings.config = Some(config);
         settings.widget_dir = Some(widget_dist());
         settings.admin_token = Some(ADMIN_TOKEN.to_owned());
 
