@@ -212,7 +212,9 @@ mod tests {
     #[test]
     fn the_demo_configuration_compiles() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../demo-site/demo.yaml");
-        let catalog = ConfigFile::load(&path).and_then(|config| config.compile()).expect("demo.yaml is valid");
+        let catalog = ConfigFile::load(&path)
+            .and_then(|config| config.compile())
+            .expect("demo.yaml is valid");
         let site = catalog.site("pk_demo_brightline").expect("the demo site");
         assert!(site.blocks.len() >= 5, "the demo shows every placement");
     }

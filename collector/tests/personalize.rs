@@ -61,7 +61,10 @@ fn chosen(answer: &Value) -> Vec<(String, String)> {
         .expect("decisions")
         .iter()
         .map(|d| {
-            (d["block"].as_str().unwrap().to_owned(), d["placement"].as_str().unwrap().to_owned())
+            (
+                d["block"].as_str().expect("text").to_owned(),
+                d["placement"].as_str().expect("text").to_owned(),
+            )
         })
         .collect()
 }
@@ -133,9 +136,9 @@ async fn boot_picks_blocks_by_audience_priority_and_schedule(backend: Backend) {
     let later = collector.boot(VISITOR, home, &["recs"], 1, SESSION).await;
     let items: Vec<&str> = decision(&later, "reading")["content"]["items"]
         .as_array()
-        .unwrap()
+        .expect("present")
         .iter()
-        .map(|i| i["url"].as_str().unwrap())
+        .map(|i| i["url"].as_str().expect("text"))
         .collect();
     assert!(!items.contains(&"/blog/getting-started"), "{items:?}");
     assert_eq!(items[0], "/blog/month-end", "the topic read comes first: {items:?}");
@@ -193,7 +196,7 @@ async fn impressions_over_caps_are_refused_and_dismissed_blocks_rest(backend: Ba
     assert_eq!(again["rejected"][0]["index"], 0);
     assert_eq!(again["rejected"][0]["field"], "events[0].name");
     assert!(
-        again["rejected"][0]["message"].as_str().unwrap().contains("per-session cap"),
+        again["rejected"][0]["message"].as_str().expect("text").contains("per-session cap"),
         "{again:#}"
     );
     let stored = collector.events().await;
@@ -257,10 +260,10 @@ async fn goals_derive_one_conversion_and_the_report_counts_it(backend: Backend) 
         collector.admin(reqwest::Method::GET, "/admin/api/reports/blocks?site=pk_test").await;
     assert_eq!(response.status(), StatusCode::OK);
     let report: Value = response.json().await.expect("JSON");
-    assert!(report["method"].as_str().unwrap().contains("Beta"), "{report:#}");
+    assert!(report["method"].as_str().expect("text").contains("Beta"), "{report:#}");
     let exit = report["blocks"]
         .as_array()
-        .unwrap()
+        .expect("present")
         .iter()
         .find(|b| b["block"] == "exit-offer")
         .expect("exit-offer");
@@ -284,7 +287,7 @@ async fn goals_derive_one_conversion_and_the_report_counts_it(backend: Backend) 
     assert!(control.get("probability_to_beat_control").is_none());
     let hero = report["blocks"]
         .as_array()
-        .unwrap()
+        .expect("present")
         .iter()
         .find(|b| b["block"] == "hero-new")
         .expect("configured blocks listed");

@@ -532,7 +532,7 @@ mod tests {
 
     #[test]
     fn triggers_read_from_their_configuration_form() {
-        let parse = |json: &str| serde_json::from_str::<Trigger>(json).unwrap();
+        let parse = |json: &str| serde_json::from_str::<Trigger>(json).expect("a trigger");
         assert_eq!(parse(r#"{"on":"delay","seconds":5}"#), Trigger::Delay { seconds: 5 });
         assert_eq!(parse(r#"{"on":"exit_intent"}"#), Trigger::ExitIntent);
         assert_eq!(

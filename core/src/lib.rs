@@ -20,6 +20,8 @@
 //! - [`blocks`]: personalization blocks: placements, triggers, frequency caps, A/B
 //!   variant assignment and content recommendations.
 //! - [`profile`]: a person's behaviour aggregates, kept incrementally and mergeable, as facts.
+//! - [`forms`]: lead form fields and the one validation of their values, with messages in
+//!   English and Polish.
 
 #![no_std]
 
@@ -32,6 +34,7 @@ pub mod blocks;
 pub mod bots;
 pub mod channel;
 pub mod device;
+pub mod forms;
 pub mod ids;
 pub mod limits;
 pub mod privacy;

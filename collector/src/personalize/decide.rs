@@ -44,8 +44,7 @@ pub fn decide(
     for block in &site.blocks {
         let wanted = match block.placement {
             Placement::Inline => {
-                slots.iter().any(|slot| *slot == block.slot)
-                    && !filled.contains(block.slot.as_str())
+                slots.contains(&block.slot) && !filled.contains(block.slot.as_str())
             }
             overlay => !overlays.contains(&overlay),
         };

@@ -129,7 +129,8 @@ mod tests {
         for n in 0..1_000 {
             cache.put("site", &n.to_string(), None);
         }
-        let kept: usize = cache.shards.iter().map(|shard| shard.lock().unwrap().len()).sum();
+        let kept: usize =
+            cache.shards.iter().map(|shard| shard.lock().expect("not poisoned").len()).sum();
         assert!(kept <= 32, "{kept}");
         assert!(cache.get("site", "999").is_some(), "the newest entry is kept");
     }
