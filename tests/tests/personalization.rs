@@ -34,7 +34,9 @@ const AGE_THE_VISIT: &str = "const parts = localStorage.getItem('kindling.sessio
 
 async fn press(browser: &Browser, key: Key) {
     let key: char = key.into();
-    let keys = KeyActions::new("keyboard".to_owned()).then(KeyAction::Down { value: key }).then(KeyAction::Up { value: key });
+    let keys = KeyActions::new("keyboard".to_owned())
+        .then(KeyAction::Down { value: key })
+        .then(KeyAction::Up { value: key });
     browser.client.perform_actions(keys).await.expect("key pressed");
 }
 
@@ -46,7 +48,13 @@ async fn layout_shift(browser: &Browser) -> f64 {
           for (const entry of list.getEntries()) { if (!entry.hadRecentInput) total += entry.value; }
         }).observe({type: 'layout-shift', buffered: true});
         setTimeout(() => done(total), 300);";
-    browser.client.execute_async(script, vec![]).await.expect("layout shift").as_f64().expect("a number")
+    browser
+        .client
+        .execute_async(script, vec![])
+        .await
+        .expect("layout shift")
+        .as_f64()
+        .expect("a number")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -62,16 +70,35 @@ async fn the_welcome_back_bar_appears_on_the_third_visit_and_closes_for_good() {
         browser.eval(AGE_THE_VISIT).await;
     }
     browser.client.goto(&home).await.expect("home, third visit");
-    browser.wait_for("the welcome-back bar", &format!("return {}?.shadowRoot?.querySelector('[role=region]');", overlay("welcome-back"))).await;
-    let text = browser.eval(&format!("return {}.shadowRoot.textContent;", overlay("welcome-back"))).await;
+    browser
+        .wait_for(
+            "the welcome-back bar",
+            &format!(
+                "return {}?.shadowRoot?.querySelector('[role=region]');",
+                overlay("welcome-back")
+            ),
+        )
+        .await;
+    let text =
+        browser.eval(&format!("return {}.shadowRoot.textContent;", overlay("welcome-back"))).await;
     assert!(text.as_str().unwrap_or_default().contains("Welcome back"), "{text}");
     let visitor = browser.eval("return localStorage.getItem('kindling.vid');").await;
     let visitor = visitor.as_str().expect("visitor").to_owned();
-    let shown = stack.wait_for_events(&[("type", "block_impression"), ("visitor", &visitor)], 1).await;
-    assert!(shown.iter().any(|e| e["name"] == "welcome-back" && e["target"] == "a"), "{shown:#?}");
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let shown = stack.events(&[("type", "block_impression"), ("visitor", &visitor)]).await;
+        if shown.iter().any(|e| e["name"] == "welcome-back" && e["target"] == "a") {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "no impression of the bar: {shown:#?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 
     browser
-        .eval(&format!("{}.shadowRoot.querySelector('button[aria-label]').click(); return true;", overlay("welcome-back")))
+        .eval(&format!(
+            "{}.shadowRoot.querySelector('button[aria-label]').click(); return true;",
+            overlay("welcome-back")
+        ))
         .await;
     browser.wait_for("the bar to close", &format!("return !{};", overlay("welcome-back"))).await;
     stack.wait_for_events(&[("type", "block_dismiss"), ("visitor", &visitor)], 1).await;
@@ -108,7 +135,9 @@ async fn the_hero_changes_as_soon_as_the_ebook_form_is_sent() {
         assert!(std::time::Instant::now() < deadline, "the hero did not change: {block}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let text = browser.eval("return document.querySelector('[data-kindling-slot=hero]').shadowRoot.textContent;").await;
+    let text = browser
+        .eval("return document.querySelector('[data-kindling-slot=hero]').shadowRoot.textContent;")
+        .await;
     assert!(text.as_str().unwrap_or_default().contains("Liked the e-book?"), "{text}");
     let errors = browser.eval("return window.pageErrors;").await;
     assert_eq!(errors, Value::Array(vec![]));
@@ -128,7 +157,12 @@ async fn the_pricing_exit_modal_takes_focus_keeps_it_and_gives_it_back_on_escape
         .eval("document.documentElement.dispatchEvent(new MouseEvent('mouseout', {clientY: -4, bubbles: true})); return true;")
         .await;
     let host = overlay("pricing-exit");
-    browser.wait_for("the modal", &format!("return {host}?.shadowRoot?.querySelector('[role=dialog][aria-modal=true]');")).await;
+    browser
+        .wait_for(
+            "the modal",
+            &format!("return {host}?.shadowRoot?.querySelector('[role=dialog][aria-modal=true]');"),
+        )
+        .await;
     let labelled = browser
         .eval(&format!(
             "const d = {host}.shadowRoot.querySelector('[role=dialog]');
@@ -136,7 +170,9 @@ async fn the_pricing_exit_modal_takes_focus_keeps_it_and_gives_it_back_on_escape
         ))
         .await;
     assert_eq!(labelled, "Comparing plans?");
-    let inside = format!("return {host}.shadowRoot.activeElement && {host}.shadowRoot.activeElement.closest('[role=dialog]') !== null;");
+    let inside = format!(
+        "return {host}.shadowRoot.activeElement && {host}.shadowRoot.activeElement.closest('[role=dialog]') !== null;"
+    );
     assert_eq!(browser.eval(&inside).await, Value::Bool(true), "focus moved into the dialog");
     for _ in 0..6 {
         press(&browser, Key::Tab).await;
@@ -157,7 +193,8 @@ async fn known_xss_payloads_in_block_content_never_run() {
     let stack = Stack::start_with_config(fixture_site(), fixture_config("xss.yaml")).await;
     let browser = Browser::start().await;
     browser.client.goto(&format!("{}/xss.html", stack.site)).await.expect("page");
-    let slots = browser.eval("return document.querySelectorAll('[data-kindling-slot]').length;").await;
+    let slots =
+        browser.eval("return document.querySelectorAll('[data-kindling-slot]').length;").await;
     let slots = slots.as_u64().expect("count");
     assert_eq!(slots, 20);
     browser
@@ -184,7 +221,8 @@ async fn known_xss_payloads_in_block_content_never_run() {
         )
         .await;
     tokio::time::sleep(Duration::from_millis(1_000)).await;
-    let ran = browser.eval("return window.__xss === undefined ? null : String(window.__xss);").await;
+    let ran =
+        browser.eval("return window.__xss === undefined ? null : String(window.__xss);").await;
     assert_eq!(ran, Value::Null, "a payload ran");
     let dangerous = browser
         .eval(
@@ -202,7 +240,10 @@ async fn known_xss_payloads_in_block_content_never_run() {
         .await;
     assert_eq!(dangerous, Value::Array(vec![]), "dangerous markup reached the page");
     let headline = browser.eval("return document.querySelector('[data-kindling-slot=x0]').shadowRoot.querySelector('h2').textContent;").await;
-    assert!(headline.as_str().unwrap_or_default().contains("onerror"), "headlines are shown as text: {headline}");
+    assert!(
+        headline.as_str().unwrap_or_default().contains("onerror"),
+        "headlines are shown as text: {headline}"
+    );
     browser.close().await;
 }
 
@@ -210,7 +251,11 @@ async fn known_xss_payloads_in_block_content_never_run() {
 async fn kindling_moves_nothing_on_the_demo_pages() {
     let stack = Stack::demo().await;
     let browser = Browser::start().await;
-    for (path, slot) in [("/", Some("hero")), ("/pricing.html", None), ("/blog/month-end-close-checklist.html", Some("post-footer"))] {
+    for (path, slot) in [
+        ("/", Some("hero")),
+        ("/pricing.html", None),
+        ("/blog/month-end-close-checklist.html", Some("post-footer")),
+    ] {
         browser.client.goto(&format!("{}{path}", stack.site)).await.expect("page");
         browser.wait_for("the widget", READY).await;
         if let Some(slot) = slot {

@@ -72,6 +72,7 @@ fn consent(choice: &JsValue) {
         state::with(|widget| {
             widget.choice = Choice::Declined;
             widget.visitor = None;
+            widget.blocks.pending.clear();
         });
         queue::clear();
         session::forget();

@@ -8,22 +8,32 @@ use web_sys::{AddEventListenerOptions, Event, EventTarget};
 use crate::page;
 
 /// Runs `then` once after `ms` milliseconds. The callback frees itself when it runs.
-pub fn after(ms: i32, then: impl FnOnce() + 'static) {
+/// A plain function: one closure type for every timer keeps the wasm small.
+pub fn after(ms: i32, then: fn()) {
     let callback = Closure::once_into_js(then);
     if let Ok(window) = page::window() {
-        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
-            callback.unchecked_ref(),
-            ms,
-        );
+        let _ = window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(callback.unchecked_ref(), ms);
     }
 }
 
 /// Calls `handler` for every `event` on `target`, passively, in the capture phase, for
-/// the rest of the page's life.
-pub fn listen(target: &EventTarget, event: &str, handler: impl FnMut(Event) + 'static) {
+/// the rest of the page's life. Handlers are plain functions: one closure type for
+/// every listener keeps the wasm small.
+pub fn listen(target: &EventTarget, event: &str, handler: fn(Event)) {
+    add_listener(target, event, true, handler);
+}
+
+/// Like [`listen`], but the handler may cancel the event's default action (keys the
+/// widget handles itself).
+pub fn intercept(target: &EventTarget, event: &str, handler: fn(Event)) {
+    add_listener(target, event, false, handler);
+}
+
+fn add_listener(target: &EventTarget, event: &str, passive: bool, handler: fn(Event)) {
     let closure = Closure::<dyn FnMut(Event)>::new(handler);
     let options = AddEventListenerOptions::new();
-    options.set_passive(true);
+    options.set_passive(passive);
     options.set_capture(true);
     let _ = target.add_event_listener_with_callback_and_add_event_listener_options(
         event,
@@ -42,8 +52,11 @@ pub fn now() -> u64 {
 
 /// A value of `navigator` read by name (for properties web-sys does not bind).
 pub fn navigator_property(name: &str) -> JsValue {
-    page::window()
-        .ok()
-        .and_then(|window| js_sys::Reflect::get(&window.navigator(), &JsValue::from_str(name)).ok())
-        .unwrap_or(JsValue::UNDEFINED)
+    page::window().map_or(JsValue::UNDEFINED, |window| property(&window.navigator(), name))
+}
+
+/// A property of a JS object read by name; `undefined` when it cannot be read. Cheaper
+/// in the bundle than a binding of its own for properties read in one place.
+pub fn property(object: &JsValue, name: &str) -> JsValue {
+    js_sys::Reflect::get(object, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
 }

@@ -3,12 +3,15 @@
 //!
 //! On each page it creates or reads the anonymous visitor id ([`identity`]) and the
 //! visit ([`session`]), asks the collector for this page's content with one
-//! `POST /v1/boot`, renders each decision into its `[data-kindling-slot]` inside a
-//! shadow root ([`render`]), and tracks what the visitor does ([`track`]): pageviews
-//! (single-page apps included), CTA, outbound and download clicks, scroll depth,
-//! engaged time and form interactions. Events are batched, retried and kept offline
-//! by [`transport::queue`]. [`api`] is the `kindling(...)` command API; consent and
-//! browser privacy signals decide whether anything is stored or sent at all.
+//! `POST /v1/boot`, shows each decided block ([`blocks`]: inline in its
+//! `[data-kindling-slot]`, or as a modal, slide-in or bar when its trigger fires),
+//! each inside a shadow root ([`render`]), and tracks what the visitor does
+//! ([`track`]): pageviews (single-page apps included), CTA, outbound and download
+//! clicks, scroll depth, engaged time, form interactions and what they do with the
+//! blocks. Events are batched, retried and kept offline by [`transport::queue`]; an
+//! answer may bring new decisions for the page. [`api`] is the `kindling(...)` command
+//! API; consent and browser privacy signals decide whether anything is stored or sent
+//! at all.
 //!
 //! It never throws into the host page: every failure ends in [`log`], which prints only
 //! when debugging is on.
@@ -22,6 +25,7 @@
 extern crate alloc;
 
 pub mod api;
+pub mod blocks;
 pub mod browser;
 pub mod codec;
 pub mod identity;
@@ -137,7 +141,7 @@ pub fn start_tracking() {
     });
 }
 
-/// Asks the collector for this page's decisions and renders them.
+/// Asks the collector for this page's decisions and shows them.
 pub async fn boot(options: &Options, visitor: &str) -> Result<(), JsValue> {
     let request = BootRequest {
         site: options.site.clone(),
@@ -145,14 +149,12 @@ pub async fn boot(options: &Options, visitor: &str) -> Result<(), JsValue> {
         url: page::url()?,
         referrer: page::referrer(),
         slots: page::slot_names()?,
+        session: session::touch().map(|session| session.id),
+        context: session::context(),
     };
     let response: BootResponse = transport::post(&options.api, "/v1/boot", &request)
         .await
         .map_err(|failure| failure.as_js())?;
-    for decision in &response.decisions {
-        if let Err(error) = render::render(decision) {
-            log::debug("kindling: cannot render a decision", &error);
-        }
-    }
+    blocks::apply(response.decisions);
     Ok(())
 }

@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 use js_sys::Array;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use web_sys::{Document, Window};
+use web_sys::{Document, Element, Window};
 
 /// The attribute that marks a content slot: `<div data-kindling-slot="hero">`.
 pub const SLOT_ATTRIBUTE: &str = "data-kindling-slot";
@@ -50,15 +50,33 @@ pub fn referrer() -> Option<String> {
 
 /// The names of all content slots on the page, in document order.
 pub fn slot_names() -> Result<Vec<String>, JsValue> {
-    let selector = "[data-kindling-slot]";
-    let nodes = document()?.query_selector_all(selector)?;
-    let names = Array::from(&nodes);
-    Ok(names
-        .iter()
-        .filter_map(|node| node.dyn_into::<web_sys::Element>().ok())
-        .filter_map(|element| element.get_attribute(SLOT_ATTRIBUTE))
-        .filter(|name| !name.is_empty())
-        .collect())
+    let mut names = Vec::new();
+    for slot in slots()?.iter() {
+        if let Some(name) = slot.unchecked_ref::<Element>().get_attribute(SLOT_ATTRIBUTE) {
+            if !name.is_empty() {
+                names.push(name);
+            }
+        }
+    }
+    Ok(names)
+}
+
+/// The first content slot called `name`.
+pub fn slot(name: &str) -> Result<Option<Element>, JsValue> {
+    for slot in slots()?.iter() {
+        let slot: Element = slot.unchecked_into();
+        if slot.get_attribute(SLOT_ATTRIBUTE).as_deref() == Some(name) {
+            return Ok(Some(slot));
+        }
+    }
+    Ok(None)
+}
+
+/// All content slots on the page, in document order (elements only: the selector
+/// matches nothing else).
+fn slots() -> Result<Array, JsValue> {
+    let nodes = document()?.query_selector_all("[data-kindling-slot]")?;
+    Ok(Array::from(&nodes))
 }
 
 /// Dispatches `kindling:ready` on `document`: the widget has booted (or given up),

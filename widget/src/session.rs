@@ -1,12 +1,14 @@
 //! The visit: a session id that rolls over after 30 minutes without activity or at
 //! the visitor's local midnight (rules in `kindling_core::session`), with the visit
 //! counter and first-visit time, kept in `localStorage` (`kindling.session`), and the
-//! page and referrer the visit started from (`kindling.landing`).
+//! page and referrer the visit started from (`kindling.landing`); and the [`context`]
+//! the collector is told about the visit.
 
 use alloc::string::String;
 
 use kindling_core::attribution::host_of;
 use kindling_core::session::{self, Session};
+use kindling_core::wire::Context;
 
 use crate::{browser, identity, page, state, storage};
 
@@ -14,11 +16,13 @@ pub const STORAGE_KEY: &str = "kindling.session";
 pub const LANDING_KEY: &str = "kindling.landing";
 const SEPARATOR: char = '\n';
 
-/// The session for activity happening now; starts a new one when due.
+/// The session for activity happening now; starts a new one when due. The stored visit
+/// wins over the page's own copy (kept for when storage is refused): another tab of
+/// the site may have moved it on since.
 pub fn touch() -> Option<Session> {
-    let previous = state::with(|widget| widget.session.clone())
-        .flatten()
-        .or_else(|| storage::get(STORAGE_KEY).and_then(|text| Session::decode(&text)));
+    let previous = storage::get(STORAGE_KEY)
+        .and_then(|text| Session::decode(&text))
+        .or_else(|| state::with(|widget| widget.session.clone()).flatten());
     let offset = -(js_sys::Date::new_0().get_timezone_offset() as i32);
     let (current, started) = session::touch(previous.as_ref(), browser::now(), offset, || {
         identity::new_id().unwrap_or_default()
@@ -47,7 +51,8 @@ pub fn landing() -> (Option<String>, Option<String>) {
 fn remember_landing() {
     let url = page::url().unwrap_or_default();
     let own_host = host_of(&url);
-    let referrer = page::referrer().filter(|referrer| host_of(referrer) != own_host).unwrap_or_default();
+    let referrer =
+        page::referrer().filter(|referrer| host_of(referrer) != own_host).unwrap_or_default();
     let mut text = String::with_capacity(url.len() + referrer.len() + 1);
     text.push_str(&url);
     text.push(SEPARATOR);
@@ -60,4 +65,26 @@ pub fn forget() {
     storage::remove(STORAGE_KEY);
     storage::remove(LANDING_KEY);
     state::with(|widget| widget.session = None);
+}
+
+/// What the widget tells the collector about the visit (boot requests and event
+/// batches); `dropped` is left at 0 for the queue to fill in.
+pub fn context() -> Option<Context> {
+    let session = touch()?;
+    let (landing, referrer) = landing();
+    let window = page::window().ok()?;
+    Some(Context {
+        visit: session.visit,
+        first_visit_ms: session.first_visit_ms,
+        landing,
+        referrer,
+        language: window.navigator().language(),
+        viewport: window
+            .inner_width()
+            .ok()
+            .and_then(|width| width.as_f64())
+            .map(|width| width as u32),
+        touch: browser::navigator_property("maxTouchPoints").as_f64().unwrap_or(0.0) as u32,
+        dropped: 0,
+    })
 }

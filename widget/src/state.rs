@@ -1,5 +1,6 @@
-//! The widget's state for this page: who is tracked, under which consent, and the
-//! events waiting to be sent. One instance per page, reached through [`with`].
+//! The widget's state for this page: who is tracked, under which consent, the events
+//! waiting to be sent and the overlays waiting to be shown. One instance per page,
+//! reached through [`with`].
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -7,6 +8,9 @@ use alloc::vec::Vec;
 use kindling_core::privacy::{Choice, ConsentMode, Signals, may_track};
 use kindling_core::session::Session;
 use kindling_core::wire::ClientEvent;
+
+use crate::blocks::Blocks;
+use crate::browser;
 
 /// Everything the widget keeps between events.
 pub struct Widget {
@@ -35,6 +39,8 @@ pub struct Widget {
     pub last_activity_ms: u64,
     /// Tracked forms started on this page and not sent: (form, last field reached).
     pub forms_started: Vec<(String, Option<String>)>,
+    /// The page's overlays and their triggers' signals.
+    pub blocks: Blocks,
 }
 
 impl Widget {
@@ -58,6 +64,7 @@ impl Widget {
             engaged_ms: 0,
             last_activity_ms: 0,
             forms_started: Vec::new(),
+            blocks: Blocks::new(browser::now()),
         }
     }
 

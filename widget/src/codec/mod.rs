@@ -6,14 +6,20 @@
 //! formatting machinery their errors pull in, cost about 27 KB of brotli-compressed
 //! wasm; these few functions cost a fraction of that. The widget's browser tests check
 //! that what is encoded here parses as the shared types on the collector's side.
+//!
+//! Of the answers, only what the widget uses is decoded: the visitor's id and the
+//! decisions (the profile and the counts stay the collector's business). Requests and
+//! events are here; the decided blocks are in [`decision`].
+
+mod decision;
 
 use alloc::string::String;
 use alloc::vec::Vec;
 
 use js_sys::{Array, Object, Reflect};
 use kindling_core::wire::{
-    BlockContent, BootRequest, BootResponse, ClientEvent, Context, Cta, Decision, EventBatch,
-    EventKind, EventsAccepted, PropValue, VisitorState, VisitorSummary,
+    BootRequest, BootResponse, ClientEvent, Context, EventBatch, EventKind, EventsAccepted,
+    PropValue, VisitorState, VisitorSummary,
 };
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -34,8 +40,11 @@ impl Encode for BootRequest {
         set(&object, "visitor", &self.visitor.as_str().into());
         set(&object, "url", &self.url.as_str().into());
         set_optional(&object, "referrer", self.referrer.as_deref());
-        let slots: Array = self.slots.iter().map(|slot| JsValue::from_str(slot)).collect();
-        set(&object, "slots", &slots);
+        set(&object, "slots", &strings(&self.slots));
+        set_optional(&object, "session", self.session.as_deref());
+        if let Some(context) = &self.context {
+            set(&object, "context", &context.encode());
+        }
         object.into()
     }
 }
@@ -49,6 +58,9 @@ impl Encode for EventBatch {
             set(&object, "context", &context.encode());
         }
         set(&object, "events", &encode_all(&self.events));
+        if !self.slots.is_empty() {
+            set(&object, "slots", &strings(&self.slots));
+        }
         object.into()
     }
 }
@@ -106,6 +118,10 @@ pub fn encode_all<T: Encode>(items: &[T]) -> Array {
     items.iter().map(Encode::encode).collect()
 }
 
+fn strings(items: &[String]) -> Array {
+    items.iter().map(|item| JsValue::from_str(item)).collect()
+}
+
 impl Decode for ClientEvent {
     fn decode(value: &JsValue) -> Option<Self> {
         let props = props_of(&get(value, "props"));
@@ -152,95 +168,47 @@ pub fn props_of(object: &JsValue) -> Vec<(String, PropValue)> {
 
 impl Decode for BootResponse {
     fn decode(value: &JsValue) -> Option<Self> {
-        let visitor = get(value, "visitor");
-        let decisions = get(value, "decisions");
-        let decisions = if decisions.is_undefined() {
-            Vec::new()
-        } else {
-            Array::from(&decisions).iter().filter_map(|item| Decision::decode(&item)).collect()
-        };
-        let profile = Profile::decode(&visitor);
+        let id = string(&get(value, "visitor"), "id")?;
+        // The widget needs the decisions; of the visitor's state only the id is read.
         Some(BootResponse {
-            visitor: VisitorState {
-                id: string(&visitor, "id")?,
-                score: profile.score,
-                temperature: profile.temperature,
-                stage: profile.stage,
-                segments: profile.segments,
-            },
-            decisions,
-        })
-    }
-}
-
-impl Decode for Decision {
-    fn decode(value: &JsValue) -> Option<Self> {
-        let content = get(value, "content");
-        let cta = get(&content, "cta");
-        let cta = if cta.is_object() {
-            Some(Cta { label: string(&cta, "label")?, url: string(&cta, "url")? })
-        } else {
-            None
-        };
-        Some(Decision {
-            slot: string(value, "slot")?,
-            block: string(value, "block")?,
-            variant: string(value, "variant")?,
-            content: BlockContent {
-                headline: string(&content, "headline")?,
-                body_html: string(&content, "body_html").unwrap_or_default(),
-                cta,
-            },
+            visitor: VisitorState { id, ..VisitorState::default() },
+            decisions: list(&get(value, "decisions")),
         })
     }
 }
 
 impl Decode for EventsAccepted {
     fn decode(value: &JsValue) -> Option<Self> {
-        let visitor = get(value, "visitor");
         Some(EventsAccepted {
             accepted: get(value, "accepted").as_f64()? as u32,
             duplicates: get(value, "duplicates").as_f64()? as u32,
             // Refused events are dropped by the widget either way; their reasons
             // matter to people reading the collector's answer, not to the widget.
             rejected: Vec::new(),
-            visitor: {
-                let profile = Profile::decode(&visitor);
-                VisitorSummary {
-                    visits: get(&visitor, "visits").as_f64()? as u32,
-                    events: get(&visitor, "events").as_f64()? as u32,
-                    score: profile.score,
-                    temperature: profile.temperature,
-                    stage: profile.stage,
-                    segments: profile.segments,
-                }
+            // Nothing in the widget reads the visitor summary: it is not decoded.
+            visitor: VisitorSummary::default(),
+            decisions: {
+                let decisions = get(value, "decisions");
+                decisions.is_object().then(|| list(&decisions))
             },
         })
     }
 }
 
-/// The profile part both visitor answers share; missing parts are empty.
-struct Profile {
-    score: i32,
-    temperature: String,
-    stage: String,
-    segments: Vec<String>,
-}
-
-impl Profile {
-    fn decode(visitor: &JsValue) -> Profile {
-        let segments = get(visitor, "segments");
-        Profile {
-            score: get(visitor, "score").as_f64().unwrap_or(0.0) as i32,
-            temperature: string(visitor, "temperature").unwrap_or_default(),
-            stage: string(visitor, "stage").unwrap_or_default(),
-            segments: if segments.is_object() {
-                Array::from(&segments).iter().filter_map(|item| item.as_string()).collect()
-            } else {
-                Vec::new()
-            },
+/// Decodes the items of a JS array, leaving out those of another shape; anything but
+/// an array reads as an empty list.
+fn list<T: Decode>(value: &JsValue) -> Vec<T> {
+    let mut items = Vec::new();
+    if value.is_object() {
+        // `Array.from` of an object that is not a list is empty.
+        let array = Array::from(value);
+        for index in 0..array.length() {
+            if let Some(item) = T::decode(&array.get(index)) {
+                items.push(item);
+            }
         }
     }
+    items
 }
 
 fn get(object: &JsValue, key: &str) -> JsValue {
@@ -254,7 +222,13 @@ fn string(object: &JsValue, key: &str) -> Option<String> {
     get(object, key).as_string()
 }
 
-fn set(object: &Object, key: &str, value: &JsValue) {
+/// A text that may be missing (empty then).
+fn text(object: &JsValue, key: &str) -> String {
+    string(object, key).unwrap_or_default()
+}
+
+/// Sets `key` on a plain object.
+pub fn set(object: &Object, key: &str, value: &JsValue) {
     // Setting a property on a fresh plain object cannot fail.
     let _ = Reflect::set(object, &JsValue::from_str(key), value);
 }

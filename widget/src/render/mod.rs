@@ -1,96 +1,80 @@
-//! Rendering decided content into its slot, inside an open shadow root so the host's
-//! CSS and the block's CSS do not leak into each other. The block is themed through
-//! CSS custom properties the host page may set (`--kindling-accent`,
-//! `--kindling-radius`, `--kindling-text`, `--kindling-surface`), which inherit
-//! through the shadow boundary.
+//! Drawing decided blocks, each inside an open shadow root so the host page's CSS
+//! cannot break the block and the block's CSS cannot leak into the page; themed by
+//! inherited CSS custom properties ([`style`]).
+//!
+//! - Inline blocks go into their slot, `[data-kindling-slot="NAME"]`, replacing what
+//!   the slot's shadow root showed.
+//! - Overlays (modal, slide-in, top and bottom bars) get a host element of their own at
+//!   the end of `<body>` ([`overlay`]).
+//!
+//! The element hosting a block carries `data-kindling-block` and
+//! `data-kindling-variant`: the page (and the widget) can always tell what it shows.
+//! Drawing is all this module does; when to show a block and what the visitor does
+//! with it are `crate::blocks`' business.
+
+pub mod content;
+pub mod overlay;
+pub mod style;
+pub mod texts;
 
 use alloc::string::String;
 
-use kindling_core::wire::{BlockContent, Decision};
-use wasm_bindgen::JsCast;
+use kindling_core::blocks::Placement;
+use kindling_core::wire::Decision;
 use wasm_bindgen::prelude::*;
-use web_sys::{Element, ShadowRoot, ShadowRootInit, ShadowRootMode};
+use web_sys::{Element, ShadowRootInit, ShadowRootMode};
 
 use crate::page;
 
-const STYLE: &str = ":host{display:block}\
-.kd-block{box-sizing:border-box;height:100%;padding:1.5rem;border-radius:var(--kindling-radius,12px);\
-background:var(--kindling-surface,#f5f7fb);color:var(--kindling-text,#1b2430);font:inherit;line-height:1.5}\
-.kd-headline{margin:0 0 .5rem;font-size:1.5rem;line-height:1.25}\
-.kd-body{margin:0 0 1rem}.kd-body p{margin:0 0 .5rem}\
-.kd-cta{display:inline-block;padding:.6rem 1.1rem;border-radius:var(--kindling-radius,8px);\
-background:var(--kindling-accent,#2456e8);color:#fff;text-decoration:none;font-weight:600}\
-.kd-cta:focus-visible{outline:3px solid var(--kindling-accent,#2456e8);outline-offset:3px}";
+/// Names the block an element hosts.
+pub const BLOCK_ATTRIBUTE: &str = "data-kindling-block";
+/// Names the variant of the block an element hosts.
+pub const VARIANT_ATTRIBUTE: &str = "data-kindling-variant";
 
-/// Renders `decision` into the slot it names. A missing slot is an error, not a throw.
-pub fn render(decision: &Decision) -> Result<(), JsValue> {
+/// Draws `decision`: an inline block into the slot it names, unless the slot already
+/// shows that variant of that block (false then); an overlay into a new host element.
+/// A missing slot is an error, not a throw.
+pub fn show(decision: &Decision) -> Result<bool, JsValue> {
     let document = page::document()?;
-    let mut selector = String::with_capacity(decision.slot.len() + 24);
-    selector.push_str("[data-kindling-slot=\"");
-    selector.push_str(&css_escape(&decision.slot));
-    selector.push_str("\"]");
-    let slot = document
-        .query_selector(&selector)?
-        .ok_or_else(|| JsValue::from_str("slot not on the page"))?;
-    let root = shadow_root(&slot)?;
-    root.set_inner_html("");
-
-    let style = document.create_element("style")?;
-    style.set_text_content(Some(STYLE));
-    root.append_child(&style)?;
-    let section = block(&document, decision)?;
-    root.append_child(&section)?;
-    slot.set_attribute("data-kindling-block", &decision.block)?;
-    slot.set_attribute("data-kindling-variant", &decision.variant)?;
-    Ok(())
-}
-
-fn block(document: &web_sys::Document, decision: &Decision) -> Result<Element, JsValue> {
-    let BlockContent { headline, body_html, cta } = &decision.content;
-    let section = document.create_element("section")?;
-    section.set_class_name("kd-block");
-    section.set_attribute("part", "block")?;
-
-    let heading = document.create_element("h2")?;
-    heading.set_class_name("kd-headline");
-    heading.set_text_content(Some(headline));
-    section.append_child(&heading)?;
-
-    if !body_html.is_empty() {
-        // Sanitized by the collector when the configuration was loaded.
-        let body = document.create_element("div")?;
-        body.set_class_name("kd-body");
-        body.set_inner_html(body_html);
-        section.append_child(&body)?;
-    }
-    if let Some(cta) = cta {
-        let link = document.create_element("a")?;
-        link.set_class_name("kd-cta");
-        link.set_attribute("href", &cta.url)?;
-        link.set_attribute("part", "cta")?;
-        link.set_text_content(Some(&cta.label));
-        section.append_child(&link)?;
-    }
-    Ok(section)
-}
-
-/// The slot's shadow root, attached on first use.
-fn shadow_root(slot: &Element) -> Result<ShadowRoot, JsValue> {
-    if let Some(root) = slot.shadow_root() {
-        return Ok(root);
-    }
-    slot.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))
-        .map_err(|error| error.unchecked_into())
-}
-
-/// Escapes `"` and `\` for use inside a quoted CSS attribute selector.
-fn css_escape(value: &str) -> String {
-    let mut escaped = String::with_capacity(value.len());
-    for character in value.chars() {
-        if matches!(character, '"' | '\\') {
-            escaped.push('\\');
+    let inline = decision.placement == Placement::Inline;
+    let host = if inline {
+        let slot =
+            page::slot(&decision.slot)?.ok_or_else(|| JsValue::from_str("slot not on the page"))?;
+        if shown_block(&slot)
+            .is_some_and(|(block, variant)| block == decision.block && variant == decision.variant)
+        {
+            return Ok(false);
         }
-        escaped.push(character);
+        slot
+    } else {
+        overlay::host(&document, decision)?
+    };
+    let root = match host.shadow_root() {
+        Some(root) => root,
+        None => host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?,
+    };
+    root.set_inner_html("");
+    root.append_child(&content::parse(&document, &content::markup(decision))?)?;
+    host.set_attribute(BLOCK_ATTRIBUTE, &decision.block)?;
+    host.set_attribute(VARIANT_ATTRIBUTE, &decision.variant)?;
+    if !inline {
+        overlay::open(&document, &host, &root)?;
     }
-    escaped
+    Ok(true)
+}
+
+/// The block and variant `host` shows, if any.
+pub fn shown_block(host: &Element) -> Option<(String, String)> {
+    Some((host.get_attribute(BLOCK_ATTRIBUTE)?, host.get_attribute(VARIANT_ATTRIBUTE)?))
+}
+
+/// Takes the block `host` shows off the page: an overlay goes away with its host
+/// (a modal hands focus back), an inline slot is emptied (the slot keeps its place and
+/// its `data-kindling-*` marks, so the same block is not drawn again on this page).
+pub fn close(host: &Element) {
+    if host.has_attribute(overlay::OVERLAY_ATTRIBUTE) {
+        overlay::remove(host);
+    } else if let Some(root) = host.shadow_root() {
+        root.set_inner_html("");
+    }
 }

@@ -1,6 +1,7 @@
 //! Clicks worth knowing: on elements marked `data-kindling-track="name"` (a CTA), on
 //! links to other sites (`name` = `outbound`) and on file downloads (`name` =
-//! `download`). The link's destination goes in `target`.
+//! `download`). The link's destination goes in `target`. Every click is also handed on
+//! to the overlays' click triggers.
 
 use alloc::borrow::ToOwned;
 use alloc::string::String;
@@ -10,6 +11,7 @@ use kindling_core::wire::EventKind;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event};
 
+use crate::blocks::triggers;
 use crate::track::{Details, record};
 use crate::{browser, page};
 
@@ -29,6 +31,7 @@ fn on_click(event: Event) {
     let Some(element) = event.target().and_then(|target| target.dyn_into::<Element>().ok()) else {
         return;
     };
+    triggers::clicked(&element);
     let tracked = element.closest("[data-kindling-track]").ok().flatten();
     let link = element.closest("a[href]").ok().flatten();
     let href = link.as_ref().and_then(resolved_href);

@@ -51,7 +51,10 @@ pub fn report() {
     active();
     let engaged = state::with(|widget| core::mem::take(&mut widget.engaged_ms)).unwrap_or(0);
     if engaged >= MIN_REPORT_MS {
-        record(EventKind::Engagement, Details { value: Some(engaged as f64), ..Details::default() });
+        record(
+            EventKind::Engagement,
+            Details { value: Some(engaged as f64), ..Details::default() },
+        );
     }
 }
 

@@ -46,13 +46,19 @@ fn on_focus(event: Event) {
         }
     });
     if first == Some(true) {
-        record(EventKind::FormStart, Details { name: Some(form), target: field, ..Details::default() });
+        record(
+            EventKind::FormStart,
+            Details { name: Some(form), target: field, ..Details::default() },
+        );
     }
 }
 
 fn on_change(event: Event) {
     let Some((form, Some(field))) = form_of(&event) else { return };
-    record(EventKind::FormField, Details { name: Some(form), target: Some(field), ..Details::default() });
+    record(
+        EventKind::FormField,
+        Details { name: Some(form), target: Some(field), ..Details::default() },
+    );
 }
 
 fn on_submit(event: Event) {
@@ -65,6 +71,9 @@ fn on_submit(event: Event) {
 pub fn abandon_started() {
     let abandoned = state::with(|widget| core::mem::take(&mut widget.forms_started));
     for (form, last_field) in abandoned.unwrap_or_default() {
-        record(EventKind::FormAbandon, Details { name: Some(form), target: last_field, ..Details::default() });
+        record(
+            EventKind::FormAbandon,
+            Details { name: Some(form), target: last_field, ..Details::default() },
+        );
     }
 }

@@ -2,7 +2,6 @@
 //! (`history.pushState`, `history.replaceState`, `popstate`, `hashchange`). A route
 //! change that leaves the URL as it was is not a new pageview.
 
-
 use js_sys::{Function, Reflect};
 use kindling_core::wire::EventKind;
 use wasm_bindgen::JsCast;
@@ -20,6 +19,7 @@ pub fn pageview() {
         }
         let previous = core::mem::replace(&mut widget.page_url, url.clone());
         widget.scroll_marks = 0;
+        widget.blocks.new_page_view(browser::now());
         Some(previous)
     });
     let Some(Some(previous)) = previous else { return };
@@ -65,7 +65,8 @@ fn wrap_history_method(history: &web_sys::History, method: &str) {
     let target: JsValue = history.clone().into();
     let wrapper = Closure::<dyn FnMut(JsValue, JsValue, JsValue) -> JsValue>::new(
         move |state: JsValue, unused: JsValue, url: JsValue| {
-            let result = original.call3(&target, &state, &unused, &url).unwrap_or(JsValue::UNDEFINED);
+            let result =
+                original.call3(&target, &state, &unused, &url).unwrap_or(JsValue::UNDEFINED);
             route_changed();
             result
         },

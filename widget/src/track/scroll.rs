@@ -1,8 +1,10 @@
 //! Scroll depth: one `scroll` event per milestone (25, 50, 75, 100 %) per page, the
-//! depth being how much of the page has been in view.
+//! depth being how much of the page has been in view. The depth is handed on to the
+//! overlays' scroll and exit-intent triggers.
 
 use kindling_core::wire::EventKind;
 
+use crate::blocks::triggers;
 use crate::track::{Details, engagement, record};
 use crate::{browser, page, state};
 
@@ -28,9 +30,13 @@ fn on_scroll() {
             first
         });
         if first == Some(true) {
-            record(EventKind::Scroll, Details { value: Some(f64::from(*milestone)), ..Details::default() });
+            record(
+                EventKind::Scroll,
+                Details { value: Some(f64::from(*milestone)), ..Details::default() },
+            );
         }
     }
+    triggers::scrolled((depth + 0.5) as u8);
 }
 
 /// The share of the page's height seen so far, in percent.

@@ -10,16 +10,17 @@
 //!   kept, the oldest dropped first and counted in the next batch's context.
 //!
 //! Every event has its own id, so a batch sent twice (a reply lost on the way) is
-//! stored once.
+//! stored once. Each batch names the page's content slots; when the answer brings new
+//! decisions for them, `crate::blocks` shows them.
 
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use kindling_core::wire::{ClientEvent, Context, EventBatch, EventsAccepted};
+use kindling_core::wire::{ClientEvent, EventBatch, EventsAccepted};
 
 use crate::codec::{Decode, encode_all};
 use crate::transport::{Failure, post};
-use crate::{browser, log, page, session, state, storage};
+use crate::{blocks, browser, log, page, session, state, storage};
 
 pub const STORAGE_KEY: &str = "kindling.queue";
 const DROPPED_KEY: &str = "kindling.dropped";
@@ -82,7 +83,9 @@ pub fn clear() {
 /// Mirrors the queue to storage (only while tracking is allowed).
 fn save() {
     let snapshot = state::with(|widget| {
-        widget.tracking().then(|| (js_sys::JSON::stringify(&encode_all(&widget.queue)), widget.dropped))
+        widget
+            .tracking()
+            .then(|| (js_sys::JSON::stringify(&encode_all(&widget.queue)), widget.dropped))
     });
     if let Some(Some((Ok(text), dropped))) = snapshot {
         if let Some(text) = text.as_string() {
@@ -118,13 +121,18 @@ pub fn flush() {
             visitor,
             context: None,
             events,
+            slots: Vec::new(),
         };
         Some((widget.api.clone(), batch))
     }) else {
         return;
     };
     let mut batch = batch;
-    batch.context = context();
+    batch.context = session::context().map(|mut context| {
+        context.dropped = state::with(|widget| widget.dropped).unwrap_or(0);
+        context
+    });
+    batch.slots = page::slot_names().unwrap_or_default();
     wasm_bindgen_futures::spawn_local(async move {
         let result: Result<EventsAccepted, Failure> = post(&api, "/v1/events", &batch).await;
         settle(&batch, result);
@@ -132,7 +140,7 @@ pub fn flush() {
 }
 
 /// Updates the queue after a send: acknowledged or hopeless events leave it, the rest
-/// wait for a retry.
+/// wait for a retry. New decisions in the answer go to [`blocks`].
 fn settle(batch: &EventBatch, result: Result<EventsAccepted, Failure>) {
     let retry_in = match &result {
         Ok(_) => None,
@@ -161,6 +169,9 @@ fn settle(batch: &EventBatch, result: Result<EventsAccepted, Failure>) {
         None if more == Some(true) => schedule(0),
         None => {}
     }
+    if let Ok(EventsAccepted { decisions: Some(decisions), .. }) = result {
+        blocks::apply(decisions);
+    }
 }
 
 fn backoff(failure: &Failure) -> i32 {
@@ -170,25 +181,6 @@ fn backoff(failure: &Failure) -> i32 {
     let failures = state::with(|widget| widget.failures).unwrap_or(0).min(16);
     let base = (1000.0 * f64::from(1u32 << failures)).min(MAX_BACKOFF_MS);
     (base * (0.5 + js_sys::Math::random())) as i32
-}
-
-/// What the batch says about the visit.
-fn context() -> Option<Context> {
-    let session = session::touch()?;
-    let (landing, referrer) = session::landing();
-    let window = page::window().ok()?;
-    let navigator = window.navigator();
-    let dropped = state::with(|widget| widget.dropped).unwrap_or(0);
-    Some(Context {
-        visit: session.visit,
-        first_visit_ms: session.first_visit_ms,
-        landing,
-        referrer,
-        language: navigator.language(),
-        viewport: window.inner_width().ok().and_then(|width| width.as_f64()).map(|width| width as u32),
-        touch: browser::navigator_property("maxTouchPoints").as_f64().unwrap_or(0.0) as u32,
-        dropped,
-    })
 }
 
 fn push_number(out: &mut String, mut number: u32) {

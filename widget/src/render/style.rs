@@ -1,0 +1,28 @@
+//! The blocks' stylesheet, one for every placement, put into each block's shadow root.
+//!
+//! Themed by CSS custom properties the host page may set on any ancestor; they inherit
+//! through the shadow boundary: `--kindling-accent` (buttons and links),
+//! `--kindling-radius`, `--kindling-text`, `--kindling-surface` (background) and
+//! `--kindling-font` (font family; the page's by default).
+//!
+//! Inline blocks fill exactly the box the page reserved for their slot (its `height`
+//! or `min-height`): laid over it (`position:absolute; inset:0`, overflow hidden), a
+//! block never changes the slot's height, so nothing below it moves. A slot that
+//! reserves no height leaves its block no room. Overlays are `position:fixed` and
+//! move nothing in the page either.
+
+pub const STYLE: &str = ":host{display:block;position:relative}\
+.kd-block{box-sizing:border-box;margin:0;padding:1.5rem;overflow:auto;border-radius:var(--kindling-radius,12px);\
+background:var(--kindling-surface,#f5f7fb);color:var(--kindling-text,#1b2430);font:1rem/1.5 var(--kindling-font,inherit)}\
+.kd-inline{position:absolute;inset:0;overflow:hidden}\
+h2{margin:0 2rem .5rem 0;font-size:1.4rem}p,ul{margin:0 0 .75rem}img{max-width:100%;max-height:12rem}\
+a{color:var(--kindling-accent,#2456e8)}\
+.kd-cta{display:inline-block;margin:0 .5rem .5rem 0;padding:.5rem 1rem;border:0;border-radius:var(--kindling-radius,8px);\
+background:var(--kindling-accent,#2456e8);color:#fff;font:inherit;font-weight:600;text-decoration:none;cursor:pointer}\
+.kd-close{position:absolute;top:.5rem;right:.5rem;border:0;background:none;color:inherit;font-size:1.5rem;cursor:pointer}\
+.kd-backdrop{position:fixed;inset:0;background:#0009}\
+.kd-block[role]{position:fixed;max-height:calc(100vh - 2rem);box-shadow:0 4px 24px #0006}\
+.kd-modal{top:50%;left:50%;transform:translate(-50%,-50%);width:min(32rem,calc(100vw - 2rem))}\
+.kd-slide_in{right:1rem;bottom:1rem;max-width:min(20rem,calc(100vw - 2rem))}\
+.kd-block[role=region]{left:0;right:0;padding:.5rem 3rem .5rem 1rem;border-radius:0}.kd-top_bar{top:0}.kd-bottom_bar{bottom:0}\
+[role=region] *{display:inline;margin:0 1rem 0 0;font-size:1rem}[role=region] img{display:none}";
