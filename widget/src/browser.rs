@@ -55,6 +55,15 @@ pub fn navigator_property(name: &str) -> JsValue {
     page::window().map_or(JsValue::UNDEFINED, |window| property(&window.navigator(), name))
 }
 
+/// Adds a User Timing mark (`performance.mark(name)`) that pages and benchmarks can
+/// read; nothing happens where the API is missing.
+pub fn mark(name: &str) {
+    let performance = page::window().map_or(JsValue::UNDEFINED, |window| property(&window, "performance"));
+    if let Ok(mark) = property(&performance, "mark").dyn_into::<js_sys::Function>() {
+        let _ = mark.call1(&performance, &JsValue::from_str(name));
+    }
+}
+
 /// A property of a JS object read by name; `undefined` when it cannot be read. Cheaper
 /// in the bundle than a binding of its own for properties read in one place.
 pub fn property(object: &JsValue, name: &str) -> JsValue {

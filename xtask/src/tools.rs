@@ -1,6 +1,6 @@
 //! The tools the tasks need, installed when missing: the wasm32 target, wasm-bindgen-cli
 //! at exactly the `wasm-bindgen` crate's version, wasm-opt from the npm package
-//! `binaryen@132`, and (for browser tests) Chromium with ChromeDriver from Debian.
+//! `binaryen@132`, terser from `terser@5`, and (for browser tests) Chromium with ChromeDriver from Debian.
 //! Installed tools live under `target/tools`, so `cargo clean` removes them too.
 
 use std::path::{Path, PathBuf};
@@ -11,10 +11,14 @@ use crate::{TaskResult, fail};
 /// The binaryen release whose wasm-opt reads current wasm-bindgen output.
 const BINARYEN_VERSION: &str = "132";
 
+/// The terser release that minifies the JS glue.
+const TERSER_VERSION: &str = "5";
+
 /// Paths of the tools the bundle needs.
 pub struct BundleTools {
     pub wasm_bindgen: PathBuf,
     pub wasm_opt: PathBuf,
+    pub terser: PathBuf,
 }
 
 /// Paths of the tools browser tests need.
@@ -50,7 +54,11 @@ fn output(command: &mut Command) -> Option<String> {
 /// Installs what `cargo xtask bundle` needs.
 pub fn ensure_bundle_tools() -> TaskResult<BundleTools> {
     ensure_wasm_target()?;
-    Ok(BundleTools { wasm_bindgen: ensure_wasm_bindgen()?, wasm_opt: ensure_wasm_opt()? })
+    Ok(BundleTools {
+        wasm_bindgen: ensure_wasm_bindgen()?,
+        wasm_opt: ensure_npm_tool("binaryen", BINARYEN_VERSION, "binaryen/bin/wasm-opt")?,
+        terser: ensure_npm_tool("terser", TERSER_VERSION, "terser/bin/terser")?,
+    })
 }
 
 fn ensure_wasm_target() -> TaskResult<()> {
@@ -61,7 +69,9 @@ fn ensure_wasm_target() -> TaskResult<()> {
             println!("xtask: installing the wasm32-unknown-unknown target");
             run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
         }
-        None => fail("rustup not found: install the wasm32-unknown-unknown target for your toolchain"),
+        None => {
+            fail("rustup not found: install the wasm32-unknown-unknown target for your toolchain")
+        }
     }
 }
 
@@ -86,31 +96,36 @@ fn ensure_wasm_bindgen() -> TaskResult<PathBuf> {
     if reported.is_some_and(|text| text.contains(&version)) {
         return Ok(binary);
     }
-    println!("xtask: installing wasm-bindgen-cli {version} into {} (about 2 minutes)", root.display());
+    println!(
+        "xtask: installing wasm-bindgen-cli {version} into {} (about 2 minutes)",
+        root.display()
+    );
     run(Command::new("cargo")
         .args(["install", "wasm-bindgen-cli", "--version", &version, "--root"])
         .arg(&root))?;
     Ok(binary)
 }
 
-fn ensure_wasm_opt() -> TaskResult<PathBuf> {
-    let prefix = tools_dir().join(format!("binaryen-{BINARYEN_VERSION}"));
-    let binary = prefix.join("node_modules/binaryen/bin/wasm-opt");
+/// The npm package `package@version` installed under `target/tools`, and the path of
+/// its program `bin` (relative to `node_modules`).
+fn ensure_npm_tool(package: &str, version: &str, bin: &str) -> TaskResult<PathBuf> {
+    let prefix = tools_dir().join(format!("{package}-{version}"));
+    let binary = prefix.join("node_modules").join(bin);
     if output(Command::new(&binary).arg("--version")).is_some() {
         return Ok(binary);
     }
     if output(Command::new("npm").arg("--version")).is_none() {
         return fail(format!(
             "npm not found: install Node.js and npm (Debian: apt-get install nodejs npm); \
-             wasm-opt comes from the npm package binaryen@{BINARYEN_VERSION}"
+             the bundle needs the npm package {package}@{version}"
         ));
     }
-    println!("xtask: installing wasm-opt (npm binaryen@{BINARYEN_VERSION})");
+    println!("xtask: installing npm {package}@{version}");
     std::fs::create_dir_all(&prefix)?;
     run(Command::new("npm")
         .args(["install", "--no-audit", "--no-fund", "--prefix"])
         .arg(&prefix)
-        .arg(format!("binaryen@{BINARYEN_VERSION}")))?;
+        .arg(format!("{package}@{version}")))?;
     Ok(binary)
 }
 

@@ -33,7 +33,7 @@ use web_sys::Element;
 
 use crate::track::{Details, record};
 use crate::transport::queue;
-use crate::{log, render, state};
+use crate::{browser, log, render, state};
 
 /// The overlays of the current page view and what their triggers are checked against.
 pub struct Blocks {
@@ -72,6 +72,10 @@ impl Blocks {
     }
 }
 
+/// The User Timing mark set once the inline blocks of a set of decisions are in the
+/// page (the frame that paints them follows).
+pub const INLINE_DRAWN_MARK: &str = "kindling:inline-drawn";
+
 /// Shows the page's `decisions`: inline ones at once, overlays when their trigger fires;
 /// the impressions go out together.
 pub fn apply(decisions: Vec<Decision>) {
@@ -83,6 +87,7 @@ pub fn apply(decisions: Vec<Decision>) {
             log::debug("kindling: cannot render a decision", &error);
         }
     }
+    browser::mark(INLINE_DRAWN_MARK);
     state::with(|widget| {
         let blocks = &mut widget.blocks;
         blocks.pending.clear();
