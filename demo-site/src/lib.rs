@@ -71,7 +71,9 @@ fn page_response(site: &DemoSite, file: &Path, bytes: Vec<u8>, status: StatusCod
         _ => "application/octet-stream",
     };
     let body = if extension == "html" {
-        String::from_utf8_lossy(&bytes).replace(ORIGIN_PLACEHOLDER, &site.collector_origin).into_bytes()
+        String::from_utf8_lossy(&bytes)
+            .replace(ORIGIN_PLACEHOLDER, &site.collector_origin)
+            .into_bytes()
     } else {
         bytes
     };

@@ -17,16 +17,15 @@ use tokio::sync::oneshot;
 /// The admin token of collectors started by the harness.
 pub const ADMIN_TOKEN: &str = "e2e-admin-token";
 /// The user agent the test browser presents.
-pub const BROWSER_USER_AGENT: &str =
-    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+pub const BROWSER_USER_AGENT: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
 /// The demo site's public key (demo.yaml).
 pub const DEMO_SITE_KEY: &str = "pk_demo_brightline";
 
 /// The widget bundle folder: `KINDLING_WIDGET_DIST`, or `target/widget/dist`.
 pub fn widget_dist() -> PathBuf {
-    let dist = std::env::var_os("KINDLING_WIDGET_DIST").map(PathBuf::from).unwrap_or_else(|| {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/widget/dist")
-    });
+    let dist = std::env::var_os("KINDLING_WIDGET_DIST")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/widget/dist"));
     assert!(
         dist.join("kindling.js").is_file(),
         "no widget bundle in {}: run `cargo xtask test` (or `cargo xtask bundle` first)",
@@ -88,8 +87,14 @@ impl Stack {
         let router = kindling_demo_site::router(site_dir, collector.clone());
         tokio::spawn(async move { axum::serve(site_listener, router).await });
 
-        let mut stack =
-            Stack { collector, site, http: reqwest::Client::new(), settings, running: None, _data: data };
+        let mut stack = Stack {
+            collector,
+            site,
+            http: reqwest::Client::new(),
+            settings,
+            running: None,
+            _data: data,
+        };
         stack.run_collector(listener);
         stack.wait_until_ready().await;
         stack
@@ -192,7 +197,8 @@ impl Browser {
     /// Starts ChromeDriver (`CHROMEDRIVER`, default `chromedriver`) and a new Chromium
     /// session with an empty profile.
     pub async fn start() -> Browser {
-        let driver_path = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".to_owned());
+        let driver_path =
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".to_owned());
         let port = free_port();
         let driver = Command::new(&driver_path)
             .arg(format!("--port={port}"))
@@ -200,7 +206,9 @@ impl Browser {
             .stderr(Stdio::null())
             .spawn()
             .unwrap_or_else(|error| {
-                panic!("cannot start {driver_path}: {error}; run `cargo xtask test`, which installs it")
+                panic!(
+                    "cannot start {driver_path}: {error}; run `cargo xtask test`, which installs it"
+                )
             });
         let profile = tempfile::tempdir().expect("profile folder");
         let capabilities = json!({
@@ -224,7 +232,11 @@ impl Browser {
         let deadline = Instant::now() + Duration::from_secs(20);
         let client = loop {
             let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-            match ClientBuilder::new(connector).capabilities(capabilities.clone()).connect(&url).await {
+            match ClientBuilder::new(connector)
+                .capabilities(capabilities.clone())
+                .connect(&url)
+                .await
+            {
                 Ok(client) => break client,
                 Err(error) => {
                     assert!(Instant::now() < deadline, "no WebDriver session at {url}: {error}");

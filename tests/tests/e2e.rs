@@ -4,7 +4,8 @@
 use kindling_e2e::{Browser, Stack, fixture_site};
 use serde_json::Value;
 
-const HERO_TEXT: &str = "document.querySelector('[data-kindling-slot=\"hero\"]')?.shadowRoot?.textContent";
+const HERO_TEXT: &str =
+    "document.querySelector('[data-kindling-slot=\"hero\"]')?.shadowRoot?.textContent";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn home_page_shows_the_decided_hero_and_stores_the_pageview() {
@@ -37,12 +38,19 @@ async fn home_page_shows_the_decided_hero_and_stores_the_pageview() {
     let events = stack.wait_for_events(&[("type", "pageview"), ("visitor", &visitor)], 1).await;
     assert_eq!(events.len(), 1, "one pageview: {events:#?}");
     assert_eq!(events[0]["url"], home.as_str());
-    assert!(events[0]["title"].as_str().unwrap_or_default().contains("Brightline"), "{:#?}", events[0]);
+    assert!(
+        events[0]["title"].as_str().unwrap_or_default().contains("Brightline"),
+        "{:#?}",
+        events[0]
+    );
 
     // A second page view by the same browser keeps the visitor id.
     browser.client.goto(&format!("{}/pricing.html", stack.site)).await.expect("pricing opens");
     let events = stack.wait_for_events(&[("type", "pageview"), ("visitor", &visitor)], 2).await;
-    assert!(events[0]["url"].as_str().unwrap_or_default().ends_with("/pricing.html"), "{events:#?}");
+    assert!(
+        events[0]["url"].as_str().unwrap_or_default().ends_with("/pricing.html"),
+        "{events:#?}"
+    );
     browser.close().await;
 }
 
@@ -55,12 +63,16 @@ async fn widget_failures_never_reach_the_host_page() {
         browser.wait_for("the widget to finish", "return window.kindlingSettled === true;").await;
         let errors = browser.eval("return window.pageErrors;").await;
         assert_eq!(errors, serde_json::json!([]), "errors thrown into {page}");
-        let marker = browser.eval("return document.getElementById('host-content').textContent;").await;
+        let marker =
+            browser.eval("return document.getElementById('host-content').textContent;").await;
         assert_eq!(marker, "The host page still works.", "{page}");
     }
     // The page without slots still records its pageview.
     let events = stack.wait_for_events(&[("type", "pageview")], 1).await;
-    assert!(events[0]["url"].as_str().unwrap_or_default().ends_with("/missing-slot.html"), "{events:#?}");
+    assert!(
+        events[0]["url"].as_str().unwrap_or_default().ends_with("/missing-slot.html"),
+        "{events:#?}"
+    );
     browser.close().await;
 }
 
@@ -84,22 +96,34 @@ fn summary(events: &[Value], kind: &str) -> Vec<(String, String, String)> {
 async fn a_visit_is_tracked_event_by_event_exactly_once() {
     let stack = Stack::demo().await;
     let browser = Browser::start().await;
-    let landing = format!("{}/?utm_source=newsletter&utm_medium=email&utm_campaign=nov-digest", stack.site);
+    let landing =
+        format!("{}/?utm_source=newsletter&utm_medium=email&utm_campaign=nov-digest", stack.site);
     browser.client.goto(&landing).await.expect("home opens");
     browser.wait_for("the widget", "return !!window.kindling && window.kindling.loaded === true && document.querySelector('[data-kindling-slot=\"hero\"]').shadowRoot !== null;").await;
 
     // Scroll to the bottom, then click a tracked CTA that leads to the pricing page.
     browser.eval("window.scrollTo(0, document.documentElement.scrollHeight); return true;").await;
-    browser.wait_for("scroll handled", "return new Promise(r => setTimeout(() => r(true), 300));").await;
+    browser
+        .wait_for("scroll handled", "return new Promise(r => setTimeout(() => r(true), 300));")
+        .await;
     browser.eval("document.querySelector('[data-kindling-track=\"cta_see_pricing\"]').click(); return true;").await;
     browser.wait_for("the pricing page", "return location.pathname === '/pricing.html' && !!window.kindling && window.kindling.loaded === true;").await;
 
     // A single-page app: the product tour changes routes with pushState.
     browser.client.goto(&format!("{}/tour/", stack.site)).await.expect("tour opens");
-    browser.wait_for("the tour's widget", "return !!window.kindling && window.kindling.loaded === true;").await;
+    browser
+        .wait_for(
+            "the tour's widget",
+            "return !!window.kindling && window.kindling.loaded === true;",
+        )
+        .await;
     browser.eval("document.querySelector('a[href=\"/tour/forecasting\"][data-tour-link]').click(); return true;").await;
-    browser.wait_for("the client-side route", "return location.pathname === '/tour/forecasting';").await;
-    browser.eval("kindling('track', 'tour_finished', {steps: 3, skipped: false}); return true;").await;
+    browser
+        .wait_for("the client-side route", "return location.pathname === '/tour/forecasting';")
+        .await;
+    browser
+        .eval("kindling('track', 'tour_finished', {steps: 3, skipped: false}); return true;")
+        .await;
     // Leave the site: the page is hidden and its events are flushed.
     browser.client.goto("about:blank").await.expect("left");
 
@@ -114,7 +138,12 @@ async fn a_visit_is_tracked_event_by_event_exactly_once() {
     let paths: Vec<&str> = pageviews.iter().map(|(path, _, _)| path.as_str()).collect();
     assert_eq!(
         paths,
-        vec!["/?utm_source=newsletter&utm_medium=email&utm_campaign=nov-digest", "/pricing.html", "/tour/", "/tour/forecasting"],
+        vec![
+            "/?utm_source=newsletter&utm_medium=email&utm_campaign=nov-digest",
+            "/pricing.html",
+            "/tour/",
+            "/tour/forecasting"
+        ],
         "each page viewed once"
     );
     for event in visitor_events.iter().filter(|event| event["kind"] == "pageview") {
@@ -123,11 +152,19 @@ async fn a_visit_is_tracked_event_by_event_exactly_once() {
         assert_eq!(event["utm_campaign"], "nov-digest");
         assert_eq!(event["bot"], false);
     }
-    let landing_path = "/?utm_source=newsletter&utm_medium=email&utm_campaign=nov-digest".to_owned();
+    let landing_path =
+        "/?utm_source=newsletter&utm_medium=email&utm_campaign=nov-digest".to_owned();
     let scrolls = summary(&visitor_events, "scroll");
-    let home_scrolls: Vec<&str> =
-        scrolls.iter().filter(|(path, _, _)| *path == landing_path).map(|(_, _, value)| value.as_str()).collect();
-    assert_eq!(home_scrolls, vec!["100.0", "25.0", "50.0", "75.0"], "each milestone once: {scrolls:?}");
+    let home_scrolls: Vec<&str> = scrolls
+        .iter()
+        .filter(|(path, _, _)| *path == landing_path)
+        .map(|(_, _, value)| value.as_str())
+        .collect();
+    assert_eq!(
+        home_scrolls,
+        vec!["100.0", "25.0", "50.0", "75.0"],
+        "each milestone once: {scrolls:?}"
+    );
     assert_eq!(
         summary(&visitor_events, "click"),
         vec![(landing_path.clone(), "cta_see_pricing".to_owned(), "null".to_owned())],
@@ -147,9 +184,15 @@ async fn a_visit_is_tracked_event_by_event_exactly_once() {
 async fn with_consent_required_nothing_leaves_the_page_before_consent() {
     let stack = Stack::start(fixture_site()).await;
     let browser = Browser::start().await;
-    browser.client.goto(&format!("{}/consent-required.html", stack.site)).await.expect("page opens");
+    browser
+        .client
+        .goto(&format!("{}/consent-required.html", stack.site))
+        .await
+        .expect("page opens");
     browser.wait_for("the widget", "return window.kindlingSettled === true;").await;
-    browser.eval("window.scrollTo(0, 500); kindling('track', 'before_consent'); return true;").await;
+    browser
+        .eval("window.scrollTo(0, 500); kindling('track', 'before_consent'); return true;")
+        .await;
     browser.wait_for("a moment", "return new Promise(r => setTimeout(() => r(true), 1500));").await;
 
     let requests = browser
@@ -162,9 +205,15 @@ async fn with_consent_required_nothing_leaves_the_page_before_consent() {
 
     browser.eval("kindling('consent', {analytics: true}); return true;").await;
     let events = stack.wait_for_events(&[("type", "pageview")], 1).await;
-    assert!(events[0]["url"].as_str().unwrap_or_default().ends_with("/consent-required.html"), "{events:#?}");
+    assert!(
+        events[0]["url"].as_str().unwrap_or_default().ends_with("/consent-required.html"),
+        "{events:#?}"
+    );
     let stored = browser.eval("return Object.keys(localStorage).sort();").await;
-    assert!(stored.as_array().is_some_and(|keys| keys.iter().any(|k| k == "kindling.vid")), "{stored}");
+    assert!(
+        stored.as_array().is_some_and(|keys| keys.iter().any(|k| k == "kindling.vid")),
+        "{stored}"
+    );
     let all = stack.events(&[]).await;
     assert!(all.iter().all(|event| event["name"] != "before_consent"), "{all:#?}");
     browser.close().await;
@@ -182,7 +231,9 @@ async fn events_recorded_while_the_collector_is_down_arrive_once_it_is_back() {
         .eval("kindling('track', 'offline_1'); history.pushState({}, '', '/pricing.html?offline=1'); kindling('track', 'offline_2'); return true;")
         .await;
     // Let the widget fail at least once against the stopped collector.
-    browser.wait_for("failed sends", "return new Promise(r => setTimeout(() => r(true), 2500));").await;
+    browser
+        .wait_for("failed sends", "return new Promise(r => setTimeout(() => r(true), 2500));")
+        .await;
     let waiting = browser.eval("return localStorage.getItem('kindling.queue') || '';").await;
     assert!(waiting.as_str().unwrap_or_default().contains("offline_2"), "kept offline: {waiting}");
 
@@ -199,9 +250,12 @@ async fn events_recorded_while_the_collector_is_down_arrive_once_it_is_back() {
         ],
         "each once"
     );
-    let pageviews: Vec<String> = summary(&events, "pageview").into_iter().map(|(path, _, _)| path).collect();
+    let pageviews: Vec<String> =
+        summary(&events, "pageview").into_iter().map(|(path, _, _)| path).collect();
     assert_eq!(pageviews, vec!["/".to_owned(), "/pricing.html?offline=1".to_owned()]);
-    let left = browser.eval("return JSON.parse(localStorage.getItem('kindling.queue') || '[]').length;").await;
+    let left = browser
+        .eval("return JSON.parse(localStorage.getItem('kindling.queue') || '[]').length;")
+        .await;
     assert_eq!(left, 0, "the offline queue is empty once delivered");
     browser.close().await;
 }
@@ -229,23 +283,35 @@ async fn a_reader_who_downloads_the_ebook_and_requests_a_demo_turns_hot_and_sql(
     let stack = Stack::demo().await;
     let browser = Browser::start().await;
     let ready = "return !!window.kindling && window.kindling.loaded === true;";
-    browser.client.goto(&format!("{}/customers/northwind.html", stack.site)).await.expect("case study");
+    browser
+        .client
+        .goto(&format!("{}/customers/northwind.html", stack.site))
+        .await
+        .expect("case study");
     browser.wait_for("the widget", ready).await;
     browser.client.goto(&format!("{}/ebook.html", stack.site)).await.expect("e-book page");
     browser.wait_for("the widget", ready).await;
     fill_lead_form(&browser, "ebook", "dana@northwind.example").await;
-    browser.wait_for("the thank-you", "return !document.getElementById('ebook-thanks').hidden;").await;
+    browser
+        .wait_for("the thank-you", "return !document.getElementById('ebook-thanks').hidden;")
+        .await;
     browser.client.goto(&format!("{}/demo.html", stack.site)).await.expect("demo page");
     browser.wait_for("the widget", ready).await;
     fill_lead_form(&browser, "demo-request", "dana@northwind.example").await;
-    browser.wait_for("the thank-you", "return !document.getElementById('demo-thanks').hidden;").await;
+    browser
+        .wait_for("the thank-you", "return !document.getElementById('demo-thanks').hidden;")
+        .await;
     browser.client.goto("about:blank").await.expect("left");
 
     let http = reqwest::Client::new();
-    let url = format!("{}/admin/api/profile?site=pk_demo_brightline&email=dana@northwind.example", stack.collector);
+    let url = format!(
+        "{}/admin/api/profile?site=pk_demo_brightline&email=dana@northwind.example",
+        stack.collector
+    );
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
     let profile: Value = loop {
-        let response = http.get(&url).bearer_auth(kindling_e2e::ADMIN_TOKEN).send().await.expect("admin API");
+        let response =
+            http.get(&url).bearer_auth(kindling_e2e::ADMIN_TOKEN).send().await.expect("admin API");
         if response.status().is_success() {
             let profile: Value = response.json().await.expect("JSON");
             if profile["person"]["stage"] == "sql" {
@@ -258,14 +324,28 @@ async fn a_reader_who_downloads_the_ebook_and_requests_a_demo_turns_hot_and_sql(
     let person = &profile["person"];
     assert_eq!(person["temperature"], "hot", "{person:#}");
     assert_eq!(person["score"], 95, "{:#}", profile["score_changes"]);
-    let mut reasons: Vec<&str> =
-        profile["score_changes"].as_array().expect("lines").iter().filter_map(|line| line["rule"].as_str()).collect();
+    let mut reasons: Vec<&str> = profile["score_changes"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .filter_map(|line| line["rule"].as_str())
+        .collect();
     reasons.sort_unstable();
-    assert_eq!(reasons, vec!["case_study", "demo_request", "ebook_download", "enterprise_size", "finance_role"]);
+    assert_eq!(
+        reasons,
+        vec!["case_study", "demo_request", "ebook_download", "enterprise_size", "finance_role"]
+    );
     assert_eq!(person["traits"]["company"]["value"], "Northwind Logistics");
-    assert!(person["segments"].as_array().is_some_and(|s| s.iter().any(|s| s == "hot_leads")), "{person:#}");
-    let stages: Vec<&str> =
-        profile["stage_changes"].as_array().expect("lines").iter().filter_map(|line| line["to"].as_str()).collect();
+    assert!(
+        person["segments"].as_array().is_some_and(|s| s.iter().any(|s| s == "hot_leads")),
+        "{person:#}"
+    );
+    let stages: Vec<&str> = profile["stage_changes"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .filter_map(|line| line["to"].as_str())
+        .collect();
     assert_eq!(stages.last(), Some(&"sql"), "{stages:?}");
     browser.close().await;
 }

@@ -19,9 +19,13 @@ pub fn run(port: u16, db: &Path) -> TaskResult<()> {
     let tools = ensure_bundle_tools()?;
     bundle::build(&tools)?;
     let root = workspace_root();
-    run_command(Command::new(env!("CARGO"))
-        .current_dir(&root)
-        .args(["build", "-p", "kindling-collector", "-p", "kindling-demo-site"]))?;
+    run_command(Command::new(env!("CARGO")).current_dir(&root).args([
+        "build",
+        "-p",
+        "kindling-collector",
+        "-p",
+        "kindling-demo-site",
+    ]))?;
     let db = if db.is_absolute() { db.to_path_buf() } else { root.join(db) };
     if let Some(parent) = db.parent() {
         std::fs::create_dir_all(parent)?;
@@ -66,7 +70,11 @@ fn wait_for_either(first: &mut Child, second: &mut Child) -> TaskResult<()> {
                 let _ = child.kill();
                 let _ = child.wait();
             }
-            return if status.success() { Ok(()) } else { fail(format!("a demo process exited: {status}")) };
+            return if status.success() {
+                Ok(())
+            } else {
+                fail(format!("a demo process exited: {status}"))
+            };
         }
         std::thread::sleep(Duration::from_millis(200));
     }

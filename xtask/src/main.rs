@@ -57,7 +57,9 @@ enum Task {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.task {
-        Task::Bundle => tools::ensure_bundle_tools().and_then(|tools| bundle::build(&tools).map(drop)),
+        Task::Bundle => {
+            tools::ensure_bundle_tools().and_then(|tools| bundle::build(&tools).map(drop))
+        }
         Task::Size { json } => size::run(json),
         Task::Demo { port, db } => demo::run(port, &db),
         Task::Test => test::run(),

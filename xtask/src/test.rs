@@ -19,19 +19,23 @@ pub fn run() -> TaskResult<()> {
 
     let mut tally = Tally::default();
     println!("xtask: native, integration and end-to-end tests");
-    tally.run(Command::new(env!("CARGO"))
-        .current_dir(&root)
-        .args(["test", "--workspace", "--exclude", "kindling-widget"])
-        .env("KINDLING_WIDGET_DIST", bundle::dist_dir())
-        .env("CHROMEDRIVER", &browser.chromedriver))?;
+    tally.run(
+        Command::new(env!("CARGO"))
+            .current_dir(&root)
+            .args(["test", "--workspace", "--exclude", "kindling-widget"])
+            .env("KINDLING_WIDGET_DIST", bundle::dist_dir())
+            .env("CHROMEDRIVER", &browser.chromedriver),
+    )?;
 
     println!("xtask: widget tests in headless Chromium");
-    tally.run(Command::new(env!("CARGO"))
-        .current_dir(&root)
-        .args(["test", "-p", "kindling-widget", "--target", "wasm32-unknown-unknown"])
-        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", &browser.wasm_bindgen_test_runner)
-        .env("CHROMEDRIVER", &browser.chromedriver)
-        .env("WASM_BINDGEN_TEST_TIMEOUT", "60"))?;
+    tally.run(
+        Command::new(env!("CARGO"))
+            .current_dir(&root)
+            .args(["test", "-p", "kindling-widget", "--target", "wasm32-unknown-unknown"])
+            .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", &browser.wasm_bindgen_test_runner)
+            .env("CHROMEDRIVER", &browser.chromedriver)
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "60"),
+    )?;
     println!("tests: {} passed, {} failed", tally.passed, tally.failed);
     Ok(())
 }
@@ -121,10 +125,10 @@ mod tests {
     fn adds_up_libtest_and_wasm_bindgen_test_summaries() {
         let mut tally = Tally::default();
         tally.add("test result: ok. 12 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.01s");
-        tally.add("test result: FAILED. 5 passed; 2 failed; 0 ignored; 0 filtered out; finished in 0.07s");
+        tally.add(
+            "test result: FAILED. 5 passed; 2 failed; 0 ignored; 0 filtered out; finished in 0.07s",
+        );
         tally.add("running 3 tests");
         assert_eq!((tally.passed, tally.failed), (17, 2));
     }
 }
-
-
