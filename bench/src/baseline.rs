@@ -1,6 +1,7 @@
 //! The HTTP baseline: a bare axum server, on the same axum, hyper and tokio as the
 //! collector and served the same way (`axum::serve`, tokio's multi-threaded runtime),
-//! whose `POST /v1/events` only reads the body and answers `200 OK`. It shows what HTTP
+//! whose `POST /v1/events` and `POST /v1/boot` only read the body and answer `200 OK`
+//! with nothing. It shows what HTTP
 //! alone costs on this machine with this load generator, so the collector's numbers
 //! can be read as a share of it.
 
@@ -20,6 +21,7 @@ pub async fn serve(listen: SocketAddr) -> Result<(), String> {
     }
     let app = Router::new()
         .route("/v1/events", post(read_body))
+        .route("/v1/boot", post(read_body))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .route("/healthz", get(|| async { "ok" }));
     let listener = tokio::net::TcpListener::bind(listen)

@@ -1,5 +1,5 @@
-//! `kindling-bench`: the Rust half of `cargo xtask bench ingest` and `cargo xtask bench
-//! scoring`, which run it (see `xtask/src/bench.rs`). Three subcommands:
+//! `kindling-bench`: the Rust half of `cargo xtask bench ingest`, `bench scoring` and
+//! `bench decide`, which run it (see `xtask/src/bench.rs`). Five subcommands:
 //!
 //! - `baseline --listen 127.0.0.1:PORT`: a bare axum server that only reads request
 //!   bodies ([`baseline`]), the HTTP ceiling the collector is compared with;
@@ -12,13 +12,20 @@
 //!   event — person JSON decode, `Person::apply`, JSON encode — on a generated stream
 //!   of demo-site traffic ([`scoring`]); prints `scoring events=.. batches=.. seconds=..
 //!   us_per_event=.. engine_us_per_event=.. decode_us_per_event=..
-//!   encode_us_per_event=.. json_share=..` as its last line.
+//!   encode_us_per_event=.. json_share=..` as its last line;
+//! - `pool --visitors 10000 --out FILE`: a pool of returning visitors for `bench decide`
+//!   ([`prime`]), one `VISITOR SESSION` line each;
+//! - `prime --pool FILE --url http://127.0.0.1:PORT/v1/events [--concurrency 32]`: posts
+//!   every pooled visitor's first visit to the collector and checks each answer
+//!   ([`prime`]); prints `prime visitors=.. events=.. seconds=.. requests_per_s=..` as its
+//!   last line.
 //!
-//! It is a tool, not a test: nothing here runs under `cargo test` but two unit tests of
-//! the body builder.
+//! It is a tool, not a test: nothing here runs under `cargo test` but unit tests of the
+//! body builders.
 
 mod baseline;
 mod body;
+mod prime;
 mod scoring;
 mod storage;
 
@@ -31,7 +38,7 @@ use clap::{Parser, Subcommand};
 #[derive(Parser)]
 #[command(
     name = "kindling-bench",
-    about = "Baselines for `cargo xtask bench ingest` and the pure scoring cost for `bench scoring`"
+    about = "Baselines and helpers for `cargo xtask bench ingest`, `bench scoring` and `bench decide`"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -89,6 +96,27 @@ enum Command {
         #[arg(long, default_value = scoring::DEMO_SITE)]
         site: String,
     },
+    /// Write a pool of new visitor ids (and a session each) for `bench decide`.
+    Pool {
+        /// Visitors in the pool.
+        #[arg(long, default_value_t = 10_000)]
+        visitors: usize,
+        /// The file to write, one `VISITOR SESSION` line per visitor.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Post each pooled visitor's first visit to the collector; fail on any wrong answer.
+    Prime {
+        /// The pool written by `pool`.
+        #[arg(long)]
+        pool: PathBuf,
+        /// The collector's events endpoint, `http://127.0.0.1:PORT/v1/events`.
+        #[arg(long)]
+        url: String,
+        /// Requests in flight.
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+    },
 }
 
 #[tokio::main]
@@ -125,6 +153,19 @@ async fn main() -> ExitCode {
             };
             scoring::run(&options).map(|report| println!("{}", report.line()))
         }
+        Command::Pool { visitors, out } => prime::write_pool(&out, visitors),
+        Command::Prime { pool, url, concurrency } => match prime::read_pool(&pool) {
+            Ok(pool) => prime::prime(&url, &pool, concurrency).await.map(|report| {
+                println!(
+                    "prime visitors={} events={} seconds={:.3} requests_per_s={:.1}",
+                    report.visitors,
+                    report.events,
+                    report.seconds,
+                    report.visitors as f64 / report.seconds
+                );
+            }),
+            Err(error) => Err(error),
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

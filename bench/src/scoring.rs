@@ -411,6 +411,7 @@ impl Request {
             visitor: self.visitor,
             context: Some(self.context),
             events,
+            slots: Vec::new(),
         };
         let now = i64::try_from(self.received_ms).unwrap_or(i64::MAX);
         let request = validate::Request {

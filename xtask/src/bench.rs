@@ -37,6 +37,10 @@
 //! "storage_rows_per_s":..,"batch_events_per_s":..,"batch_ratio":..,
 //! "p99_ms_half_load":..,` then more keys`}`.
 //!
+//! `cargo xtask bench decide [--json] [--seconds N]`: `POST /v1/boot` with 20 blocks
+//! and a pool of returning visitors against the same HTTP baseline; see
+//! [`decide`] (`xtask/src/bench/decide.rs`).
+//!
 //! `cargo xtask bench scoring [--json] [--seconds N]`: the cost of keeping profiles
 //! (profile update, scoring, segment evaluation) per event, next to the cost of
 //! ingesting an event, both measured in the same run on this machine. Two measurements,
@@ -73,6 +77,8 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use clap::Subcommand;
+
+mod decide;
 
 use crate::tools::{ensure_wrk, run as run_command, workspace_root};
 use crate::{TaskError, TaskResult, fail};
@@ -118,6 +124,16 @@ pub enum Bench {
         #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
         seconds: u64,
     },
+    /// `POST /v1/boot` throughput and latency against an HTTP baseline, with 20 blocks
+    /// and a pool of returning visitors.
+    Decide {
+        /// Also print one JSON object as the last line.
+        #[arg(long)]
+        json: bool,
+        /// Seconds per measurement (after a 2 s warm-up each).
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
+        seconds: u64,
+    },
     /// Profile update + scoring + segments per event (pure, in-process) against the
     /// collector's ingest time per event.
     Scoring {
@@ -133,13 +149,15 @@ pub enum Bench {
 pub fn run(bench: Bench) -> TaskResult<()> {
     match bench {
         Bench::Ingest { json, seconds } => ingest(json, seconds),
+        Bench::Decide { json, seconds } => decide::run(json, seconds),
         Bench::Scoring { json, seconds } => scoring(json, seconds),
     }
 }
 
-/// wrk with the benchmark's script (installing wrk when missing).
-fn wrk(root: &Path) -> TaskResult<Wrk> {
-    let wrk = Wrk { binary: ensure_wrk()?, script: root.join("xtask/bench/ingest.lua") };
+/// wrk with a script of `xtask/bench/` and its fixed parameters (installing wrk when
+/// missing).
+fn wrk(root: &Path, script: &str, env: Vec<(&'static str, String)>) -> TaskResult<Wrk> {
+    let wrk = Wrk { binary: ensure_wrk()?, script: root.join("xtask/bench").join(script), env };
     if !wrk.script.is_file() {
         return fail(format!("the wrk script {} is missing", wrk.script.display()));
     }
@@ -162,7 +180,7 @@ fn build_release(root: &Path) -> TaskResult<(PathBuf, PathBuf)> {
 
 fn ingest(json: bool, seconds: u64) -> TaskResult<()> {
     let root = workspace_root();
-    let wrk = wrk(&root)?;
+    let wrk = wrk(&root, "ingest.lua", Vec::new())?;
     let (collector, bench) = build_release(&root)?;
     let work = WorkDir::create(&target_dir(&root).join("bench"), "ingest")?;
     let config = work.path.join("bench.yaml");
@@ -218,7 +236,7 @@ fn ingest(json: bool, seconds: u64) -> TaskResult<()> {
 
 fn scoring(json: bool, seconds: u64) -> TaskResult<()> {
     let root = workspace_root();
-    let wrk = wrk(&root)?;
+    let wrk = wrk(&root, "ingest.lua", Vec::new())?;
     let demo = root.join(DEMO_CONFIG);
     if !demo.is_file() {
         return fail(format!("the demo configuration {} is missing", demo.display()));
@@ -479,22 +497,7 @@ impl Context<'_> {
     /// measures `load` unchecked, and stops it.
     fn collector_run(&self, name: &str, load: Load) -> TaskResult<WrkResult> {
         let addr = free_loopback_addr()?;
-        let database = self.work.join(format!("{name}.db"));
-        let mut command = Command::new(&self.collector);
-        command
-            .arg("--listen")
-            .arg(addr.to_string())
-            .arg("--database")
-            .arg(format!("sqlite://{}", database.display()))
-            .arg("--config")
-            .arg(&self.config)
-            .args(["--rate-limit-ip", "0", "--rate-limit-site", "0"]);
-        // Only the flags above: no setting may leak in from the environment.
-        for (key, _) in std::env::vars_os() {
-            if key.to_string_lossy().starts_with("KINDLING_") || key == "RUST_LOG" {
-                command.env_remove(key);
-            }
-        }
+        let command = collector_command(&self.collector, addr, self.work, name, &self.config);
         let server =
             Server::start("collector", command, addr, &self.work.join(format!("{name}.log")))?;
         let url = format!("http://{addr}/v1/events");
@@ -517,6 +520,34 @@ impl Context<'_> {
         server.stop()?;
         Ok(measured)
     }
+}
+
+/// The release collector on `addr` with a fresh SQLite file `work/NAME.db`, the
+/// configuration `config` and no rate limits; nothing else may leak in from the
+/// environment.
+fn collector_command(
+    collector: &Path,
+    addr: SocketAddr,
+    work: &Path,
+    name: &str,
+    config: &Path,
+) -> Command {
+    let database = work.join(format!("{name}.db"));
+    let mut command = Command::new(collector);
+    command
+        .arg("--listen")
+        .arg(addr.to_string())
+        .arg("--database")
+        .arg(format!("sqlite://{}", database.display()))
+        .arg("--config")
+        .arg(config)
+        .args(["--rate-limit-ip", "0", "--rate-limit-site", "0"]);
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("KINDLING_") || key == "RUST_LOG" {
+            command.env_remove(key);
+        }
+    }
+    command
 }
 
 /// Runs `kindling-bench storage` and reads its rows/s.
@@ -572,17 +603,46 @@ impl Load {
     }
 }
 
+/// How wrk paces a run and whether it checks the answers.
+#[derive(Clone, Copy)]
+struct Pace {
+    /// Requests/s to pace at; 0 for as fast as possible.
+    rate: f64,
+    /// Check every answer (what is checked is the script's business).
+    check: bool,
+}
+
 struct Wrk {
     binary: PathBuf,
     script: PathBuf,
+    /// The script's parameters common to all its runs.
+    env: Vec<(&'static str, String)>,
 }
 
 impl Wrk {
-    /// Runs wrk for `seconds` against `url`; its output is kept in `work/wrk-LABEL.*`.
+    /// Runs the ingest script for `seconds` against `url`; its output is kept in
+    /// `work/wrk-LABEL.*`.
     fn run(
         &self,
         url: &str,
         load: Load,
+        seconds: u64,
+        work: &Path,
+        label: &str,
+    ) -> TaskResult<WrkResult> {
+        let pace = Pace { rate: load.rate, check: load.check };
+        let events = [("KINDLING_BENCH_EVENTS", load.events.to_string())];
+        self.run_paced(url, pace, &events, seconds, work, label)
+    }
+
+    /// Runs wrk for `seconds` against `url` with the script's parameters and `env`;
+    /// no other `KINDLING_BENCH_*` variable reaches the script. Its output is kept in
+    /// `work/wrk-LABEL.*`.
+    fn run_paced(
+        &self,
+        url: &str,
+        pace: Pace,
+        env: &[(&str, String)],
         seconds: u64,
         work: &Path,
         label: &str,
@@ -595,13 +655,19 @@ impl Wrk {
             .args(["--timeout", WRK_TIMEOUT])
             .arg("-s")
             .arg(&self.script)
-            .arg(url)
-            .env("KINDLING_BENCH_EVENTS", load.events.to_string())
-            .env("KINDLING_BENCH_RATE", format!("{:.3}", load.rate))
+            .arg(url);
+        for (key, _) in std::env::vars_os() {
+            if key.to_string_lossy().starts_with("KINDLING_BENCH_") {
+                command.env_remove(key);
+            }
+        }
+        command
+            .env("KINDLING_BENCH_RATE", format!("{:.3}", pace.rate))
             .env("KINDLING_BENCH_THREADS", WRK_THREADS.to_string())
             .env("KINDLING_BENCH_CONNECTIONS", WRK_CONNECTIONS.to_string())
-            .env("KINDLING_BENCH_CHECK", if load.check { "1" } else { "0" })
-            .env_remove("KINDLING_BENCH_SITE");
+            .env("KINDLING_BENCH_CHECK", if pace.check { "1" } else { "0" })
+            .envs(self.env.iter().map(|(key, value)| (key, value)))
+            .envs(env.iter().map(|(key, value)| (key, value)));
         let out =
             run_bounded(command, Duration::from_secs(seconds + 30), work, &format!("wrk-{label}"))?;
         if !out.status.success() {
@@ -613,7 +679,7 @@ impl Wrk {
                 out.stderr, out.stdout
             ))
         })?;
-        if load.rate > 0.0 && result.pacing != "clock" {
+        if pace.rate > 0.0 && result.pacing != "clock" {
             println!(
                 "xtask: warning: wrk's Lua has no FFI clock; pacing falls back to a fixed delay \
                  per connection (closed loop)"
@@ -635,6 +701,8 @@ struct WrkResult {
     bad: f64,
     pacing: String,
     sample: Option<String>,
+    /// wrk's whole output, for lines of a script's own.
+    stdout: String,
 }
 
 impl WrkResult {
@@ -659,6 +727,7 @@ impl WrkResult {
                 .lines()
                 .find_map(|line| line.strip_prefix("kindling-bench-wrk-sample "))
                 .map(|sample| sample.chars().take(300).collect()),
+            stdout: stdout.to_owned(),
         })
     }
 
@@ -987,7 +1056,9 @@ impl WorkDir {
             let stale = name
                 .to_str()
                 .and_then(|name| {
-                    ["ingest-", "scoring-"].iter().find_map(|prefix| name.strip_prefix(prefix))
+                    ["ingest-", "scoring-", "decide-"]
+                        .iter()
+                        .find_map(|prefix| name.strip_prefix(prefix))
                 })
                 .is_some_and(|pid| !Path::new("/proc").join(pid).exists());
             if stale {
