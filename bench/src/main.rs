@@ -1,5 +1,6 @@
-//! `kindling-bench`: the Rust half of `cargo xtask bench ingest`, `bench scoring` and
-//! `bench decide`, which run it (see `xtask/src/bench.rs`). Five subcommands:
+//! `kindling-bench`: the Rust half of `cargo xtask bench ingest`, `bench scoring`,
+//! `bench decide` and `bench render`, which run it (see `xtask/src/bench.rs`). Six
+//! subcommands:
 //!
 //! - `baseline --listen 127.0.0.1:PORT`: a bare axum server that only reads request
 //!   bodies ([`baseline`]), the HTTP ceiling the collector is compared with;
@@ -20,12 +21,18 @@
 //!   ([`prime`]); prints `prime visitors=.. events=.. seconds=.. requests_per_s=..` as its
 //!   last line.
 //!
+//! - `render [--runs 20]`: the demo home page in headless Chromium, opened by new
+//!   visitors ([`render`]); prints `render runs=.. first_fcp_ms=.. first_drawn_ms=..
+//!   fcp_ms=.. drawn_ms=.. ratio=.. cls_max=..` as its last line (needs the widget
+//!   bundle and ChromeDriver, as the end-to-end tests do).
+//!
 //! It is a tool, not a test: nothing here runs under `cargo test` but unit tests of the
 //! body builders.
 
 mod baseline;
 mod body;
 mod prime;
+mod render;
 mod scoring;
 mod storage;
 
@@ -105,6 +112,13 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Open the demo home page in headless Chromium as new visitors; print the time to
+    /// the Kindling hero next to the page's first paint, and the layout shift.
+    Render {
+        /// Measured runs (one more, the first, is reported apart).
+        #[arg(long, default_value_t = 20)]
+        runs: usize,
+    },
     /// Post each pooled visitor's first visit to the collector; fail on any wrong answer.
     Prime {
         /// The pool written by `pool`.
@@ -152,6 +166,9 @@ async fn main() -> ExitCode {
                 site,
             };
             scoring::run(&options).map(|report| println!("{}", report.line()))
+        }
+        Command::Render { runs } => {
+            render::run(runs.max(1)).await.map(|report| println!("{}", report.line()))
         }
         Command::Pool { visitors, out } => prime::write_pool(&out, visitors),
         Command::Prime { pool, url, concurrency } => match prime::read_pool(&pool) {

@@ -79,6 +79,7 @@ use std::time::{Duration, Instant};
 use clap::Subcommand;
 
 mod decide;
+mod render;
 
 use crate::tools::{ensure_wrk, run as run_command, workspace_root};
 use crate::{TaskError, TaskResult, fail};
@@ -134,6 +135,16 @@ pub enum Bench {
         #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
         seconds: u64,
     },
+    /// Time to the Kindling hero on the demo home page in headless Chromium, against
+    /// the page's first contentful paint, and Kindling's layout shift.
+    Render {
+        /// Also print one JSON object as the last line.
+        #[arg(long)]
+        json: bool,
+        /// New visitors measured (one more, cold, is reported apart).
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=500))]
+        runs: u64,
+    },
     /// Profile update + scoring + segments per event (pure, in-process) against the
     /// collector's ingest time per event.
     Scoring {
@@ -150,6 +161,7 @@ pub fn run(bench: Bench) -> TaskResult<()> {
     match bench {
         Bench::Ingest { json, seconds } => ingest(json, seconds),
         Bench::Decide { json, seconds } => decide::run(json, seconds),
+        Bench::Render { json, runs } => render::run(json, runs),
         Bench::Scoring { json, seconds } => scoring(json, seconds),
     }
 }

@@ -1,0 +1,120 @@
+//! `cargo xtask bench render [--json] [--runs N]`: how soon the demo home page shows
+//! its Kindling hero, read as a ratio against the page's own first contentful paint in
+//! the same runs, and the layout shift Kindling causes (target: 0). A benchmark, not a
+//! test.
+//!
+//! It builds the widget bundle and the release `kindling-bench`, whose `render`
+//! subcommand drives headless Chromium through the end-to-end harness (a real
+//! collector on SQLite seeded from `demo-site/demo.yaml`, the demo site on a second
+//! origin): each run is a new visitor opening `/`, timed from the page's own timeline
+//! (`first-contentful-paint` and the widget's `kindling:inline-drawn` mark, ms from
+//! navigation start). The first run fetches and compiles the bundle and is reported
+//! apart; the others are medians.
+
+use std::process::Command;
+
+use crate::tools::{ensure_browser_tools, ensure_bundle_tools, run as run_command, workspace_root};
+use crate::{TaskResult, bundle, fail};
+
+/// Parsed `kindling-bench render` line.
+#[derive(Debug, Clone, PartialEq)]
+struct Render {
+    runs: u64,
+    first_fcp_ms: f64,
+    first_drawn_ms: f64,
+    fcp_ms: f64,
+    drawn_ms: f64,
+    ratio: f64,
+    cls_max: f64,
+}
+
+impl Render {
+    fn parse(line: &str) -> Option<Render> {
+        let rest = line.strip_prefix("render ")?;
+        let value = |name: &str| -> Option<f64> {
+            rest.split_whitespace()
+                .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('=')?.parse().ok())
+        };
+        Some(Render {
+            runs: value("runs")? as u64,
+            first_fcp_ms: value("first_fcp_ms")?,
+            first_drawn_ms: value("first_drawn_ms")?,
+            fcp_ms: value("fcp_ms")?,
+            drawn_ms: value("drawn_ms")?,
+            ratio: value("ratio")?,
+            cls_max: value("cls_max")?,
+        })
+    }
+}
+
+pub fn run(json: bool, runs: u64) -> TaskResult<()> {
+    let root = workspace_root();
+    let bundle_tools = ensure_bundle_tools()?;
+    let browser = ensure_browser_tools()?;
+    bundle::build(&bundle_tools)?;
+    run_command(Command::new(env!("CARGO")).current_dir(&root).args([
+        "build",
+        "--release",
+        "-p",
+        "kindling-bench",
+    ]))?;
+    println!(
+        "xtask: render benchmark: the demo home page in headless Chromium, {runs} new visitors (+1 cold)"
+    );
+    let output = Command::new(root.join("target/release/kindling-bench"))
+        .args(["render", "--runs", &runs.to_string()])
+        .env("KINDLING_WIDGET_DIST", bundle::dist_dir())
+        .env("CHROMEDRIVER", &browser.chromedriver)
+        .output()?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let Some(render) = stdout.lines().filter_map(Render::parse).last() else {
+        return fail(format!(
+            "kindling-bench render failed ({}): {}{}",
+            output.status,
+            stdout,
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    };
+    println!("| measurement | result |");
+    println!("|---|---|");
+    println!(
+        "| page's first contentful paint (baseline), median | {:.1} ms (cold: {:.1} ms) |",
+        render.fcp_ms, render.first_fcp_ms
+    );
+    println!(
+        "| Kindling hero in the page, median | {:.1} ms (cold: {:.1} ms) |",
+        render.drawn_ms, render.first_drawn_ms
+    );
+    println!("| hero / first paint | **{:.2}** |", render.ratio);
+    println!("| largest cumulative layout shift of a run | {:.4} (target 0) |", render.cls_max);
+    if json {
+        println!(
+            "{{\"runs\":{},\"first_fcp_ms\":{:.1},\"first_drawn_ms\":{:.1},\"fcp_ms\":{:.1},\"drawn_ms\":{:.1},\"ratio\":{:.3},\"cls_max\":{:.4}}}",
+            render.runs,
+            render.first_fcp_ms,
+            render.first_drawn_ms,
+            render.fcp_ms,
+            render.drawn_ms,
+            render.ratio,
+            render.cls_max
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_bench_line() {
+        let line = "render runs=10 first_fcp_ms=180.0 first_drawn_ms=234.8 fcp_ms=64.0 drawn_ms=77.4 ratio=1.209 cls_max=0.0000";
+        let render = Render::parse(line).expect("parses");
+        assert_eq!(render.runs, 10);
+        assert_eq!(render.drawn_ms, 77.4);
+        assert_eq!(render.fcp_ms, 64.0);
+        assert_eq!(render.cls_max, 0.0);
+        assert!(Render::parse("storage rows=1").is_none());
+        assert!(Render::parse("render runs=1").is_none());
+    }
+}
