@@ -67,7 +67,7 @@ pub fn run(json: bool, runs: u64) -> TaskResult<()> {
         .env("CHROMEDRIVER", &browser.chromedriver)
         .output()?;
     let stdout = String::from_utf8_lossy(&output.stdout);
-    let Some(render) = stdout.lines().filter_map(Render::parse).last() else {
+    let Some(render) = stdout.lines().rev().find_map(Render::parse) else {
         return fail(format!(
             "kindling-bench render failed ({}): {}{}",
             output.status,
