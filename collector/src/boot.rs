@@ -35,7 +35,11 @@ pub async fn boot(
         cors::check_origin(site, &headers)?;
         app.limits.check(client.0, &site.key)?;
         validate(&request)?;
-        let person = app.people.person(&app.store, &site.key, &request.visitor).await?;
+        let person = if request.new_visitor {
+            None
+        } else {
+            app.people.person(&app.store, &site.key, &request.visitor).await?
+        };
         let user_agent = headers.get(USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
         let context = request.context.as_ref();
         let visit = Visit {

@@ -38,6 +38,14 @@ pub struct BootRequest {
     /// What the widget knows of the visit (visit number, language, device).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<Context>,
+    /// The widget made the visitor id on this very page: the collector cannot know the
+    /// visitor yet and need not look.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub new_visitor: bool,
+}
+
+fn is_false(flag: &bool) -> bool {
+    !*flag
 }
 
 /// The answer to [`BootRequest`]: everything the widget needs for this page in one

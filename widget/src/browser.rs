@@ -58,7 +58,8 @@ pub fn navigator_property(name: &str) -> JsValue {
 /// Adds a User Timing mark (`performance.mark(name)`) that pages and benchmarks can
 /// read; nothing happens where the API is missing.
 pub fn mark(name: &str) {
-    let performance = page::window().map_or(JsValue::UNDEFINED, |window| property(&window, "performance"));
+    let performance =
+        page::window().map_or(JsValue::UNDEFINED, |window| property(&window, "performance"));
     if let Ok(mark) = property(&performance, "mark").dyn_into::<js_sys::Function>() {
         let _ = mark.call1(&performance, &JsValue::from_str(name));
     }

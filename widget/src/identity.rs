@@ -3,6 +3,8 @@
 //! cookie clean-ups. Both are read; a valid one wins and both are refreshed. Only
 //! called once tracking is allowed: before that nothing is read or written.
 
+use core::sync::atomic::{AtomicBool, Ordering};
+
 use alloc::borrow::ToOwned;
 use alloc::string::String;
 
@@ -17,20 +19,35 @@ const COOKIE_NAME: &str = "kd_vid";
 pub const STORAGE_KEY: &str = "kindling.vid";
 const COOKIE_ATTRIBUTES: &str = "; Max-Age=31536000; Path=/; SameSite=Lax";
 
+/// Whether the visitor id was made on this page (no collector knows it yet).
+static MADE_HERE: AtomicBool = AtomicBool::new(false);
+
 /// The visitor's id, created and stored on the first visit.
 pub fn visitor_id() -> Result<String, JsValue> {
-    let id = read_cookie()
-        .or_else(|| storage::get(STORAGE_KEY))
-        .filter(|id| is_uuid(id))
-        .map_or_else(new_id, Ok)?;
+    let stored = read_cookie().or_else(|| storage::get(STORAGE_KEY)).filter(|id| is_uuid(id));
+    let id = match stored {
+        Some(id) => id,
+        None => made_here()?,
+    };
     remember(&id);
     Ok(id)
 }
 
 /// Replaces the visitor id with a fresh one (`kindling('reset')`).
 pub fn renew() -> Result<String, JsValue> {
-    let id = new_id()?;
+    let id = made_here()?;
     remember(&id);
+    Ok(id)
+}
+
+/// True when the current visitor id was made on this page.
+pub fn is_new() -> bool {
+    MADE_HERE.load(Ordering::Relaxed)
+}
+
+fn made_here() -> Result<String, JsValue> {
+    let id = new_id()?;
+    MADE_HERE.store(true, Ordering::Relaxed);
     Ok(id)
 }
 

@@ -151,6 +151,7 @@ pub async fn boot(options: &Options, visitor: &str) -> Result<(), JsValue> {
         slots: page::slot_names()?,
         session: session::touch().map(|session| session.id),
         context: session::context(),
+        new_visitor: identity::is_new(),
     };
     let response: BootResponse = transport::post(&options.api, "/v1/boot", &request)
         .await

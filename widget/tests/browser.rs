@@ -88,6 +88,7 @@ fn encoded_requests_parse_as_the_shared_wire_types() {
             touch: 5,
             dropped: 0,
         }),
+        new_visitor: true,
     };
     let json =
         js_sys::JSON::stringify(&boot.encode()).expect("stringify").as_string().expect("text");

@@ -4,7 +4,7 @@
 -- result line come from common.lua (next to this file).
 --
 -- Visitors: a share KINDLING_BENCH_NEW_SHARE of requests comes from a new visitor (a
--- new id and session, visit 1); the others from a visitor drawn uniformly from the
+-- new id and session, visit 1, and `new_visitor: true` as the widget sends it); the others from a visitor drawn uniformly from the
 -- pool file that `kindling-bench prime` posted a first visit for, half of them
 -- continuing that visit (its session, visit 1) and half on a later visit (a new
 -- session, visit 2 to 6). Pages: six paths, one with a LinkedIn campaign, each with
@@ -68,8 +68,10 @@ local PAGES = {
 }
 local LANGUAGES = { "en-US", "en-US", "en-US", "en-US", "en-US", "en-US", "en-US", "de-DE", "de-DE", "pl-PL" }
 
-local BODY = '{"site":"%s","visitor":"%s","url":"' .. ORIGIN .. '%s",%s"slots":%s,"session":"%s",'
+local BODY = '{"site":"%s","visitor":"%s","url":"' .. ORIGIN .. '%s",%s"slots":%s,"session":"%s",%s'
   .. '"context":{"visit":%d,"first_visit_ms":%.0f,"language":"%s","viewport":%d,"touch":%d}}'
+-- What the widget adds when it made the visitor id on this very page.
+local NEW_VISITOR = '"new_visitor":true,'
 local FROM_GOOGLE = '"referrer":"https://www.google.com/",'
 
 local function headers(user_agent)
@@ -88,9 +90,10 @@ wrk.method = "POST"
 
 function request()
   local now = wall_ms()
-  local visitor, session, visit, first_visit_ms
+  local visitor, session, visit, first_visit_ms, new_visitor = nil, nil, nil, nil, ""
   if random() < new_share then
     visitor, session, visit, first_visit_ms = uuid_v7(now), uuid_v7(now), 1, now
+    new_visitor = NEW_VISITOR
   else
     local index = random(1, #visitors)
     visitor, first_visit_ms = visitors[index], now - 86400000
@@ -103,7 +106,7 @@ function request()
   local page = PAGES[random(1, #PAGES)]
   local referrer = random() < 1 / 3 and FROM_GOOGLE or ""
   local phone = random() < 0.3
-  local body = format(BODY, site, visitor, page[1], referrer, page[2], session, visit,
+  local body = format(BODY, site, visitor, page[1], referrer, page[2], session, new_visitor, visit,
     first_visit_ms, LANGUAGES[random(1, #LANGUAGES)], phone and 390 or 1280, phone and 5 or 0)
   return wrk.format(nil, nil, phone and PHONE or DESKTOP, body)
 end

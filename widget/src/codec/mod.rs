@@ -45,6 +45,9 @@ impl Encode for BootRequest {
         if let Some(context) = &self.context {
             set(&object, "context", &context.encode());
         }
+        if self.new_visitor {
+            set(&object, "new_visitor", &JsValue::TRUE);
+        }
         object.into()
     }
 }

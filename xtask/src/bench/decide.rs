@@ -16,7 +16,7 @@
 //! block seen or dismissed, an identify; see `bench/src/prime.rs`), checking every
 //! answer, so that they have persons in the database and in the collector's person
 //! cache. `xtask/bench/decide.lua` then sends boot requests: [`NEW_SHARE`] of them from
-//! new visitors (new ids: the person lookup misses the cache and the database), the
+//! new visitors (new ids, flagged `new_visitor` as the widget flags an id it made on the page: the collector looks nothing up), the
 //! others from pooled visitors drawn at random (half continuing their first visit,
 //! half on a later one); six pages with their slots, a third from Google, three
 //! languages, 30 % phones.
