@@ -16,10 +16,10 @@
 //! block seen or dismissed, an identify; see `bench/src/prime.rs`), checking every
 //! answer, so that they have persons in the database and in the collector's person
 //! cache. `xtask/bench/decide.lua` then sends boot requests: [`NEW_SHARE`] of them from
-//! new visitors (new ids, flagged `new_visitor` as the widget flags an id it made on the page: the collector looks nothing up), the
-//! others from pooled visitors drawn at random (half continuing their first visit,
-//! half on a later one); six pages with their slots, a third from Google, three
-//! languages, 30 % phones.
+//! new visitors (new ids, flagged `new_visitor` as the widget flags an id it made on
+//! the page, so the collector looks nothing up), the others from pooled visitors drawn
+//! at random (half continuing their first visit, half on a later one); six pages with
+//! their slots, a third from Google, three languages, 30 % phones.
 //!
 //! Four measurements, each after a 2 s warm-up, `--seconds` long (default 10), with
 //! the same wrk parameters as `bench ingest` (`-t1 -c32 --timeout 5s`: one wrk thread,
