@@ -9,7 +9,6 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::http::header::USER_AGENT;
 use axum::response::Response;
-use kindling_core::device;
 use kindling_core::ids::is_uuid;
 use kindling_core::limits::{MAX_SLOTS, MAX_TEXT_LEN, MAX_URL_LEN};
 use kindling_core::wire::{BootRequest, BootResponse, VisitorState};
@@ -41,19 +40,13 @@ pub async fn boot(
             app.people.person(&app.store, &site.key, &request.visitor).await?
         };
         let user_agent = headers.get(USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
-        let context = request.context.as_ref();
-        let visit = Visit {
-            url: &request.url,
-            referrer: request.referrer.as_deref(),
-            number: context.map_or(0, |context| context.visit),
-            session: request.session.as_deref().unwrap_or(""),
-            language: context.and_then(|context| context.language.as_deref()),
-            device: Some(device::classify(
-                user_agent,
-                context.and_then(|context| context.viewport),
-                context.map_or(0, |context| context.touch),
-            )),
-        };
+        let visit = Visit::of(
+            &request.url,
+            request.referrer.as_deref(),
+            request.session.as_deref().unwrap_or(""),
+            request.context.as_ref(),
+            user_agent,
+        );
         let decisions = decide(
             site,
             person.as_deref(),

@@ -753,6 +753,22 @@ impl WrkResult {
     }
 }
 
+/// Fails when a run answered nothing; warns about runs with errors.
+fn check_runs(runs: &[(&str, &WrkResult)]) -> TaskResult<()> {
+    for (name, run) in runs {
+        if !(run.ok_rps() > 0.0 && run.ok_rps().is_finite()) {
+            return fail(format!("the {name} run answered no request successfully"));
+        }
+        if run.errors() > 0.0 {
+            println!(
+                "xtask: warning: the {name} run had {} error statuses and {} socket errors/timeouts",
+                run.status_errors, run.socket_errors
+            );
+        }
+    }
+    Ok(())
+}
+
 struct Results {
     baseline: WrkResult,
     storage: f64,
@@ -764,23 +780,12 @@ struct Results {
 
 impl Results {
     fn check(&self) -> TaskResult<()> {
-        for (name, run) in [
+        check_runs(&[
             ("baseline", &self.baseline),
             ("single", &self.single),
             ("batch", &self.batch),
             ("half-load", &self.half),
-        ] {
-            if !(run.ok_rps() > 0.0 && run.ok_rps().is_finite()) {
-                return fail(format!("the {name} run answered no request successfully"));
-            }
-            if run.errors() > 0.0 {
-                println!(
-                    "xtask: warning: the {name} run had {} error statuses and {} socket errors/timeouts",
-                    run.status_errors, run.socket_errors
-                );
-            }
-        }
-        Ok(())
+        ])
     }
 
     fn single_ratio(&self) -> f64 {

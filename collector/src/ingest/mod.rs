@@ -24,7 +24,6 @@ use axum::http::HeaderMap;
 use axum::http::header::USER_AGENT;
 use axum::response::Response;
 use kindling_core::bots::is_bot;
-use kindling_core::device;
 use kindling_core::wire::{EventsAccepted, Rejection};
 
 use crate::error::ApiError;
@@ -94,18 +93,8 @@ pub async fn events(
                 if !batch.slots.is_empty() && (committed.changed || reconsider) =>
             {
                 let context = batch.context.as_ref();
-                let visit = Visit {
-                    url: &url,
-                    referrer: context.and_then(|context| context.referrer.as_deref()),
-                    number: context.map_or(0, |context| context.visit),
-                    session: &session,
-                    language: context.and_then(|context| context.language.as_deref()),
-                    device: Some(device::classify(
-                        user_agent,
-                        context.and_then(|context| context.viewport),
-                        context.map_or(0, |context| context.touch),
-                    )),
-                };
+                let referrer = context.and_then(|context| context.referrer.as_deref());
+                let visit = Visit::of(&url, referrer, &session, context, user_agent);
                 Some(decide(site, Some(person), &batch.visitor, &visit, &batch.slots, now))
             }
             _ => None,

@@ -100,7 +100,7 @@ impl Block {
             (_, None) => String::new(),
         };
         if let Some(rule) = &config.audience {
-            rule.validate(AUDIENCE_FACTS).map_err(|error| {
+            rule.validate(&AUDIENCE_FACTS).map_err(|error| {
                 ConfigError::at(
                     format!("{path}.audience"),
                     format!("{}: {}", error.message(), error.fact()),

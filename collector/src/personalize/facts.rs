@@ -14,39 +14,21 @@
 
 use kindling_core::attribution::{self, Attribution, host_of};
 use kindling_core::channel::{self, Channel};
-use kindling_core::device::DeviceClass;
+use std::sync::LazyLock;
+
+use kindling_core::device::{self, DeviceClass};
 use kindling_core::rules::{Facts, Value};
 use kindling_core::scoring::path_of;
+use kindling_core::wire::Context;
+
+use crate::profiles::model::KNOWN_FACTS;
+
+/// The facts of the visit, beside the profile's (`page.*` is a profile fact family).
+const VISIT_FACTS: &[&str] = &["segments", "device", "language", "visit", "returning"];
 
 /// The fact names audience rules may use: the profile's and the visit's.
-pub static AUDIENCE_FACTS: &[&str] = &[
-    "visits",
-    "pageviews",
-    "distinct_pages",
-    "engaged_seconds",
-    "forms_submitted",
-    "blocks_seen",
-    "blocks_clicked",
-    "blocks_converted",
-    "days_since_last_seen",
-    "first_touch.",
-    "last_touch.",
-    "topics",
-    "pages",
-    "score",
-    "temperature",
-    "stage",
-    "known",
-    "email_domain",
-    "marketing_consent",
-    "trait.",
-    "page.",
-    "segments",
-    "device",
-    "language",
-    "visit",
-    "returning",
-];
+pub static AUDIENCE_FACTS: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| KNOWN_FACTS.iter().chain(VISIT_FACTS).copied().collect());
 
 /// What the widget told us about the page and the visit.
 #[derive(Debug, Clone, Default)]
@@ -58,6 +40,31 @@ pub struct Visit<'a> {
     pub session: &'a str,
     pub language: Option<&'a str>,
     pub device: Option<DeviceClass>,
+}
+
+impl<'a> Visit<'a> {
+    /// The visit of a page at `url` as the widget describes it (`context`), with the
+    /// device from the request's user agent.
+    pub fn of(
+        url: &'a str,
+        referrer: Option<&'a str>,
+        session: &'a str,
+        context: Option<&'a Context>,
+        user_agent: &str,
+    ) -> Visit<'a> {
+        Visit {
+            url,
+            referrer,
+            number: context.map_or(0, |context| context.visit),
+            session,
+            language: context.and_then(|context| context.language.as_deref()),
+            device: Some(device::classify(
+                user_agent,
+                context.and_then(|context| context.viewport),
+                context.map_or(0, |context| context.touch),
+            )),
+        }
+    }
 }
 
 /// [`Visit`] and the profile's segments as rule facts.
@@ -110,14 +117,6 @@ impl Facts for VisitFacts<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::profiles::model::KNOWN_FACTS;
-
-    #[test]
-    fn every_profile_fact_is_an_audience_fact() {
-        for fact in KNOWN_FACTS {
-            assert!(AUDIENCE_FACTS.contains(fact), "{fact}");
-        }
-    }
 
     #[test]
     fn visit_facts_read_the_page_and_the_visit() {

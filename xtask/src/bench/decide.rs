@@ -58,8 +58,8 @@ use std::time::Duration;
 
 use super::{
     Pace, Server, WARMUP_SECONDS, WRK_CONNECTIONS, WRK_THREADS, WRK_TIMEOUT, WorkDir, Wrk,
-    WrkResult, build_release, collector_command, fields, free_loopback_addr, number, run_bounded,
-    target_dir, wrk,
+    WrkResult, build_release, check_runs, collector_command, fields, free_loopback_addr, number,
+    run_bounded, target_dir, wrk,
 };
 use crate::tools::workspace_root;
 use crate::{TaskError, TaskResult, fail};
@@ -332,23 +332,12 @@ struct Results {
 
 impl Results {
     fn check(&self) -> TaskResult<()> {
-        for (name, run) in [
+        check_runs(&[
             ("baseline", &self.baseline),
             ("peak", &self.peak.measured),
             ("half-load", &self.half.measured),
             ("baseline half-load", &self.baseline_half),
-        ] {
-            if !(run.ok_rps() > 0.0 && run.ok_rps().is_finite()) {
-                return fail(format!("the {name} run answered no request successfully"));
-            }
-            if run.errors() > 0.0 {
-                println!(
-                    "xtask: warning: the {name} run had {} error statuses and {} socket errors/timeouts",
-                    run.status_errors, run.socket_errors
-                );
-            }
-        }
-        Ok(())
+        ])
     }
 
     fn ratio(&self) -> f64 {
