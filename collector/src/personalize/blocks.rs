@@ -198,7 +198,7 @@ fn compile_variant(variant: &VariantConfig, path: &str) -> Result<Variant, Confi
     if variant.headline.trim().is_empty() || variant.headline.len() > MAX_TEXT_LEN {
         return Err(ConfigError::at(
             format!("{path}.headline"),
-            "needs a headline of at most 1024 bytes",
+            "needs a headline of at most 512 bytes",
         ));
     }
     if variant.ctas.len() > MAX_CTAS {
