@@ -4,6 +4,7 @@
 //! Modules by domain:
 //! - [`boot`]: `POST /v1/boot`; [`ingest`]: `POST /v1/events`; [`cors`]: who may call them;
 //! - [`personalize`]: blocks, deciding what a page shows, block reports;
+//! - [`forms`]: lead form definitions;
 //! - [`admin`]: `/admin/api/*`; [`health`]: `/healthz`, `/readyz`; [`assets`]: the widget bundle;
 //! - [`sites`] and [`config`]: the configured sites and blocks; [`content`]: sanitizing;
 //! - [`profiles`]: persons, identity, scoring, stages and segments;
@@ -17,6 +18,7 @@ pub mod config;
 pub mod content;
 pub mod cors;
 pub mod error;
+pub mod forms;
 pub mod health;
 pub mod ingest;
 pub mod json;

@@ -8,6 +8,7 @@ use kindling_core::blocks::CatalogItem;
 
 use crate::config::{ConfigError, ConfigFile, SiteConfig};
 use crate::content;
+use crate::forms::definition::Form;
 use crate::personalize::blocks::{Block, check_id};
 use crate::profiles::ProfileModel;
 
@@ -27,6 +28,8 @@ pub struct Site {
     pub blocks: Vec<Block>,
     /// Content recommendation blocks choose from.
     pub catalog: Vec<CatalogItem>,
+    /// Lead forms.
+    pub forms: Vec<Form>,
     /// Scoring, segments and stages of this site's profiles.
     pub profiles: Arc<ProfileModel>,
 }
@@ -92,6 +95,15 @@ impl Site {
                 ));
             }
         }
+        let mut forms: Vec<Form> = Vec::with_capacity(config.forms.len());
+        for (index, form) in config.forms.iter().enumerate() {
+            let form_path = format!("{path}.forms[{index}]");
+            let compiled = Form::compile(form, &form_path)?;
+            if forms.iter().any(|other| other.id == compiled.id) {
+                return Err(ConfigError::at(format!("{form_path}.id"), "duplicate form id"));
+            }
+            forms.push(compiled);
+        }
         let profiles = ProfileModel {
             scoring: config.scoring.clone(),
             segments: config.segments.clone(),
@@ -105,6 +117,7 @@ impl Site {
             origins,
             blocks,
             catalog: config.catalog.clone(),
+            forms,
             profiles: Arc::new(profiles),
         })
     }

@@ -172,6 +172,8 @@ impl Texts {
 pub struct Field {
     /// The key the value is submitted and stored under.
     pub name: String,
+    /// `text` when not given.
+    #[serde(default)]
     pub kind: FieldKind,
     /// Shown next to the input (may be empty for hidden fields).
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -1030,10 +1032,13 @@ mod tests {
         let round_trip = serde_json::to_string(&fields).expect("serializes");
         assert_eq!(serde_json::from_str::<Vec<Field>>(&round_trip).expect("parses"), fields);
 
+        let plain: Field = serde_json::from_str(r#"{"name": "a"}"#).expect("kind defaults");
+        assert_eq!(plain.kind, FieldKind::Text);
+
         for bad in [
             r#"{"name": "a", "kind": "text", "lable": "A"}"#,
             r#"{"name": "a", "kind": "file"}"#,
-            r#"{"name": "a"}"#,
+            r#"{"kind": "text"}"#,
             r#"{"name": "a", "kind": "hidden", "source": "gclid"}"#,
             r#"{"name": "a", "kind": "select", "options": [{"value": "x", "label": "X", "y": 1}]}"#,
             r#"{"name": "a", "kind": "consent", "consent": {"text": "t", "version": "1", "at": 0}}"#,
