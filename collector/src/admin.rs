@@ -303,30 +303,10 @@ async fn person_event(
     app.store.attach_visitor(&site.key, &person.id, &person.id, now).await?;
     let props = (!body.props.is_empty()).then(|| serde_json::Value::Object(body.props).to_string());
     let event = StoredEvent {
-        id,
-        site: site.key.clone(),
-        visitor: person.id.clone(),
-        // Not a visit: aggregates ignore events without a session.
-        session: String::new(),
-        kind: "custom".to_owned(),
-        url: String::new(),
-        title: None,
-        referrer: None,
         name: Some(body.name),
-        target: None,
-        value: None,
         props,
-        channel: None,
-        utm_source: None,
-        utm_medium: None,
-        utm_campaign: None,
-        utm_term: None,
-        utm_content: None,
-        click_id: None,
-        device: None,
-        bot: false,
-        received_ms: now,
-        client_offset_ms: 0,
+        // Not a visit (no session): aggregates ignore events without one.
+        ..StoredEvent::new(&id, &site.key, &person.id, "", "custom", "", now)
     };
     let batch = crate::store::WriteBatch {
         site: site.key.clone(),

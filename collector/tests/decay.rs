@@ -12,31 +12,15 @@ const DAY_MS: i64 = 86_400_000;
 const VISITOR: &str = "0190f3c2-7d2a-7c4e-8a8b-0123456789ab";
 
 fn pageview(id: &str, url: &str, at: i64) -> StoredEvent {
-    StoredEvent {
-        id: id.to_owned(),
-        site: "pk_test".to_owned(),
-        visitor: VISITOR.to_owned(),
-        session: "0190f3c2-7d2a-7c4e-8a8b-00000000a001".to_owned(),
-        kind: "pageview".to_owned(),
-        url: url.to_owned(),
-        title: None,
-        referrer: None,
-        name: None,
-        target: None,
-        value: None,
-        props: None,
-        channel: None,
-        utm_source: None,
-        utm_medium: None,
-        utm_campaign: None,
-        utm_term: None,
-        utm_content: None,
-        click_id: None,
-        device: None,
-        bot: false,
-        received_ms: at,
-        client_offset_ms: 0,
-    }
+    StoredEvent::new(
+        id,
+        "pk_test",
+        VISITOR,
+        "0190f3c2-7d2a-7c4e-8a8b-00000000a001",
+        "pageview",
+        url,
+        at,
+    )
 }
 
 #[tokio::test]

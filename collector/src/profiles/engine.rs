@@ -477,29 +477,17 @@ sites:
                     _ => ("scroll", "https://a.example/", None, None),
                 };
                 StoredEvent {
-                    id: format!("0190f3c2-7d2a-7c4e-8a8b-{n:012x}"),
-                    site: "pk_t".to_owned(),
-                    visitor: "v".to_owned(),
-                    session: format!("0190f3c2-7d2a-7c4e-8a8b-{session:012x}"),
-                    kind: kind.to_owned(),
-                    url: url.to_owned(),
-                    title: None,
-                    referrer: None,
                     name: name.map(str::to_owned),
-                    target: None,
-                    value: None,
                     props: props.map(str::to_owned),
-                    channel: None,
-                    utm_source: None,
-                    utm_medium: None,
-                    utm_campaign: None,
-                    utm_term: None,
-                    utm_content: None,
-                    click_id: None,
-                    device: None,
-                    bot: false,
-                    received_ms: at,
-                    client_offset_ms: 0,
+                    ..StoredEvent::new(
+                        &format!("0190f3c2-7d2a-7c4e-8a8b-{n:012x}"),
+                        "pk_t",
+                        "v",
+                        &format!("0190f3c2-7d2a-7c4e-8a8b-{session:012x}"),
+                        kind,
+                        url,
+                        at,
+                    )
                 }
             })
             .collect()

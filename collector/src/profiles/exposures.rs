@@ -86,22 +86,20 @@ pub fn conversions(
         }
         exposure.converted = true;
         derived.push(StoredEvent {
-            id: conversion_id(&event.id, &policy.id),
-            kind: EventKind::BlockConversion.as_str().to_owned(),
             name: Some(policy.id.clone()),
             target: Some(exposure.variant.clone()),
-            value: None,
-            props: None,
-            title: None,
-            referrer: None,
-            channel: None,
-            utm_source: None,
-            utm_medium: None,
-            utm_campaign: None,
-            utm_term: None,
-            utm_content: None,
-            click_id: None,
-            ..event.clone()
+            device: event.device.clone(),
+            bot: event.bot,
+            client_offset_ms: event.client_offset_ms,
+            ..StoredEvent::new(
+                &conversion_id(&event.id, &policy.id),
+                &event.site,
+                &event.visitor,
+                &event.session,
+                EventKind::BlockConversion.as_str(),
+                &event.url,
+                event.received_ms,
+            )
         });
     }
     derived

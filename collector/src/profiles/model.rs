@@ -3,6 +3,9 @@
 //! loaded, so a typo in a rule's fact name is a configuration error, not a silently
 //! empty segment.
 
+use std::sync::LazyLock;
+
+use kindling_core::profile::FACT_NAMES;
 use kindling_core::rules::Rule;
 use kindling_core::scoring::ScoringModel;
 use serde::{Deserialize, Serialize};
@@ -30,21 +33,9 @@ pub struct ProfileModel {
     pub blocks: Vec<crate::personalize::blocks::BlockPolicy>,
 }
 
-/// Facts a segment or fit rule may read. Names ending in `.` are families.
-pub const KNOWN_FACTS: &[&str] = &[
-    "visits",
-    "pageviews",
-    "distinct_pages",
-    "engaged_seconds",
-    "forms_submitted",
-    "blocks_seen",
-    "blocks_clicked",
-    "blocks_converted",
-    "days_since_last_seen",
-    "first_touch.",
-    "last_touch.",
-    "topics",
-    "pages",
+/// The person's own facts, beside its aggregates' (`kindling_core::profile::FACT_NAMES`).
+/// Names ending in `.` are families.
+const PERSON_FACTS: &[&str] = &[
     "score",
     "temperature",
     "stage",
@@ -55,11 +46,15 @@ pub const KNOWN_FACTS: &[&str] = &[
     "page.",
 ];
 
+/// Facts a segment or fit rule may read: the aggregates' and the person's own.
+pub static KNOWN_FACTS: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| FACT_NAMES.iter().chain(PERSON_FACTS).copied().collect());
+
 impl ProfileModel {
     /// Checks every rule's facts; `path` locates the site in the configuration.
     pub fn check(&self, path: &str) -> Result<(), ConfigError> {
         for (index, segment) in self.segments.iter().enumerate() {
-            segment.rule.validate(KNOWN_FACTS).map_err(|error| {
+            segment.rule.validate(&KNOWN_FACTS).map_err(|error| {
                 ConfigError::at(
                     format!("{path}.segments[{index}].rule"),
                     format!("{}: {}", error.message(), error.fact()),
@@ -73,7 +68,7 @@ impl ProfileModel {
             }
         }
         for (index, fit) in self.scoring.fit.iter().enumerate() {
-            fit.rule.validate(KNOWN_FACTS).map_err(|error| {
+            fit.rule.validate(&KNOWN_FACTS).map_err(|error| {
                 ConfigError::at(
                     format!("{path}.scoring.fit[{index}].rule"),
                     format!("{}: {}", error.message(), error.fact()),

@@ -51,6 +51,46 @@ pub struct StoredEvent {
     pub client_offset_ms: i64,
 }
 
+impl StoredEvent {
+    /// An event with only its identity, kind, page and time, nothing derived: what the
+    /// collector records itself or on a server's behalf. Set the other fields after.
+    pub fn new(
+        id: &str,
+        site: &str,
+        visitor: &str,
+        session: &str,
+        kind: &str,
+        url: &str,
+        received_ms: i64,
+    ) -> Self {
+        StoredEvent {
+            id: id.to_owned(),
+            site: site.to_owned(),
+            visitor: visitor.to_owned(),
+            session: session.to_owned(),
+            kind: kind.to_owned(),
+            url: url.to_owned(),
+            title: None,
+            referrer: None,
+            name: None,
+            target: None,
+            value: None,
+            props: None,
+            channel: None,
+            utm_source: None,
+            utm_medium: None,
+            utm_campaign: None,
+            utm_term: None,
+            utm_content: None,
+            click_id: None,
+            device: None,
+            bot: false,
+            received_ms,
+            client_offset_ms: 0,
+        }
+    }
+}
+
 /// One request's events and what they say of their visitor, committed together.
 #[derive(Debug, Clone)]
 pub struct WriteBatch {
