@@ -4,6 +4,9 @@
 //! - `POST /v1/boot`: [`BootRequest`] → [`BootResponse`] (visitor state and the
 //!   decisions for the page's content slots);
 //! - `POST /v1/events`: [`EventBatch`] → [`EventsAccepted`];
+//! - lead forms: [`FormView`] (in boot answers and `GET /v1/forms/{form}`),
+//!   `POST /v1/forms/{form}/submissions`: [`FormSubmission`] → [`SubmissionAccepted`],
+//!   or 422 with [`FormRejected`];
 //! - any error: [`ErrorBody`] with a machine-readable code and the offending field.
 //!
 //! Field names are short and snake_case; unknown fields are ignored so older widgets
@@ -13,9 +16,12 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use alloc::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::blocks::{Placement, Trigger};
+use crate::forms::Field;
 
 /// `POST /v1/boot`: the widget's first call on every page load.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -42,6 +48,9 @@ pub struct BootRequest {
     /// visitor yet and need not look.
     #[serde(default, skip_serializing_if = "is_false")]
     pub new_visitor: bool,
+    /// Ids of the lead forms the page embeds (`[data-kindling-lead-form]`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub forms: Vec<String>,
 }
 
 fn is_false(flag: &bool) -> bool {
@@ -58,6 +67,10 @@ pub struct BootResponse {
     /// widget watches.
     #[serde(default)]
     pub decisions: Vec<Decision>,
+    /// The forms the page embeds and the forms its decisions' calls to action open,
+    /// as this visitor is to see them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub forms: Vec<FormView>,
 }
 
 /// What the collector knows of the visitor, as far as the widget needs it.
@@ -259,6 +272,8 @@ pub enum EventKind {
     Scroll,
     /// Time the page was visible and the visitor active (`value`: milliseconds).
     Engagement,
+    /// A lead form was shown (`name`: the form).
+    FormView,
     /// The first interaction with a form (`name`: the form).
     FormStart,
     /// A form field completed (`target`: the field's name; never its value).
@@ -283,11 +298,12 @@ pub enum EventKind {
 
 impl EventKind {
     /// Every kind, in the order of the protocol's documentation.
-    pub const ALL: [EventKind; 14] = [
+    pub const ALL: [EventKind; 15] = [
         EventKind::Pageview,
         EventKind::Click,
         EventKind::Scroll,
         EventKind::Engagement,
+        EventKind::FormView,
         EventKind::FormStart,
         EventKind::FormField,
         EventKind::FormAbandon,
@@ -312,6 +328,7 @@ impl EventKind {
             EventKind::Click => "click",
             EventKind::Scroll => "scroll",
             EventKind::Engagement => "engagement",
+            EventKind::FormView => "form_view",
             EventKind::FormStart => "form_start",
             EventKind::FormField => "form_field",
             EventKind::FormAbandon => "form_abandon",
@@ -429,6 +446,109 @@ pub struct ErrorDetail {
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+}
+
+/// A lead form as one visitor is to see it: progressive profiling has already left out
+/// what the profile knows and brought in the next questions of the form's queue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FormView {
+    pub id: String,
+    /// The fields asked this time, hidden ones included, in the form's order.
+    pub fields: Vec<Field>,
+    /// Field names per step, naming only fields of `fields`; one step unless the form
+    /// is multi-step. Hidden fields are in no step.
+    pub steps: Vec<Vec<String>>,
+    /// Values to fill in, by field name (where the site allows prefilling).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub values: BTreeMap<String, String>,
+    /// The submit button's label; empty: the widget's own ("Send", "Wyślij").
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub submit: String,
+    #[serde(default)]
+    pub success: FormSuccess,
+}
+
+/// What the visitor sees once a form is sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormSuccess {
+    /// A thank-you message; empty: the widget's own.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub message: String,
+    /// Where to send the visitor instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect: Option<String>,
+    /// A lead magnet's download link, revealed after sending.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub download: Option<String>,
+}
+
+/// `POST /v1/forms/{form}/submissions` from the widget (`application/json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormSubmission {
+    pub site: String,
+    pub visitor: String,
+    /// A UUID the widget made for this submission: a resend is stored once.
+    pub id: String,
+    #[serde(default)]
+    pub session: String,
+    /// The page the form was sent from.
+    pub url: String,
+    /// Every value as the browser has it, by field name (checkboxes and consents:
+    /// `true` or empty).
+    pub values: BTreeMap<String, String>,
+    /// Milliseconds from the form being shown to being sent.
+    pub elapsed_ms: u64,
+    /// The honeypot input: empty for people.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub honeypot: String,
+    /// The block (and its variant) the form was opened from, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
+    /// The page's language tag, for the messages of a 422.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<Context>,
+    /// The page's slots, for new decisions in the answer.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub slots: Vec<String>,
+}
+
+/// The answer to an accepted [`FormSubmission`]: the lead is committed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubmissionAccepted {
+    /// The submission's id: the one sent, or the earlier submission this one repeats.
+    pub submission: String,
+    /// The same person sent the same form a moment ago; that submission stands.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub duplicate: bool,
+    /// Double opt-in: consent waits for the visitor to follow the emailed link.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub confirmation_pending: bool,
+    pub success: FormSuccess,
+    /// New decisions for the page's slots and overlays.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decisions: Option<Vec<Decision>>,
+}
+
+/// A 422 answer: `error` as every error, then every field at fault with the message
+/// the widget shows for it (the same words it shows itself).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FormRejected {
+    pub error: ErrorDetail,
+    pub fields: Vec<FieldError>,
+}
+
+/// One field's problem in a [`FormRejected`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    /// [`Problem::code`](crate::forms::Problem::code).
+    pub code: String,
+    pub message: String,
 }
 
 #[cfg(test)]

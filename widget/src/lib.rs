@@ -152,6 +152,7 @@ pub async fn boot(options: &Options, visitor: &str) -> Result<(), JsValue> {
         session: session::touch().map(|session| session.id),
         context: session::context(),
         new_visitor: identity::is_new(),
+        forms: Vec::new(),
     };
     let response: BootResponse = transport::post(&options.api, "/v1/boot", &request)
         .await

@@ -89,6 +89,7 @@ fn encoded_requests_parse_as_the_shared_wire_types() {
             dropped: 0,
         }),
         new_visitor: true,
+        forms: Vec::new(),
     };
     let json =
         js_sys::JSON::stringify(&boot.encode()).expect("stringify").as_string().expect("text");
@@ -183,6 +184,7 @@ fn decoded_responses_match_what_the_collector_serializes() {
             ..VisitorState::default()
         },
         decisions: decisions.clone(),
+        forms: Vec::new(),
     };
     let mut sent = response.clone();
     sent.visitor.score = 45;

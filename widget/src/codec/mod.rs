@@ -176,6 +176,7 @@ impl Decode for BootResponse {
         Some(BootResponse {
             visitor: VisitorState { id, ..VisitorState::default() },
             decisions: list(&get(value, "decisions")),
+            forms: Vec::new(),
         })
     }
 }
