@@ -169,6 +169,7 @@ fn make_batches(
                 bot: request.bot,
                 events: checked.events,
                 model: Arc::clone(&site.profiles),
+                submission: None,
             })
         })
         .collect()

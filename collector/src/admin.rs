@@ -16,6 +16,9 @@
 //!   unique visitors, clicks, CTR, dismissals, conversions, conversion rate and the
 //!   probability to beat the control, per block and variant (default: the last 30
 //!   days);
+//! - `GET /admin/api/reports/forms?site=KEY[&from=MS][&until=MS]` and
+//!   `GET /admin/api/forms/confirmations?site=KEY[&pending=true][&limit=N]`: see
+//!   [`forms::admin`](crate::forms::admin);
 //! - `GET /admin/api/leads?site=KEY[&temperature=][&stage=][&segment=][&source=]
 //!   [&min_score=][&max_score=][&limit=][&offset=]`: known persons, best score first.
 
@@ -47,6 +50,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/api/leads", get(list_leads))
         .route("/admin/api/person-events", post(person_event))
         .route("/admin/api/reports/blocks", get(block_report))
+        .merge(crate::forms::admin::router())
 }
 
 #[derive(Debug, Deserialize)]
@@ -75,7 +79,7 @@ async fn list_events(
 }
 
 /// Checks `Authorization: Bearer <token>` in constant time.
-fn authorize(app: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+pub(crate) fn authorize(app: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
     let expected = app.admin_token.as_deref().ok_or(ApiError::Unauthorized)?;
     let given = headers
         .get(AUTHORIZATION)
@@ -107,13 +111,13 @@ impl ProfileParams {
     }
 }
 
-fn query<T>(params: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
+pub(crate) fn query<T>(params: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
     params
         .map(|Query(params)| params)
         .map_err(|rejection| ApiError::invalid("query", rejection.body_text()))
 }
 
-fn site<'a>(app: &'a AppState, key: &str) -> Result<&'a std::sync::Arc<Site>, ApiError> {
+pub(crate) fn site<'a>(app: &'a AppState, key: &str) -> Result<&'a std::sync::Arc<Site>, ApiError> {
     app.catalog.site(key).ok_or_else(|| ApiError::invalid("site", "no such site"))
 }
 
@@ -316,6 +320,7 @@ async fn person_event(
         bot: false,
         events: vec![event],
         model: std::sync::Arc::clone(&site.profiles),
+        submission: None,
     };
     let committed = app.writer.write(batch).await?;
     Ok(Json(kindling_core::wire::EventsAccepted {
@@ -328,14 +333,26 @@ async fn person_event(
 }
 
 #[derive(Debug, Deserialize)]
-struct ReportParams {
-    site: String,
-    from: Option<i64>,
-    until: Option<i64>,
+pub(crate) struct ReportParams {
+    pub site: String,
+    pub from: Option<i64>,
+    pub until: Option<i64>,
 }
 
 /// Days a report covers when the query gives no start.
 const REPORT_DEFAULT_DAYS: i64 = 30;
+
+/// A report's `[from, until)` in milliseconds: until now and the 30 days before, unless
+/// given.
+pub(crate) fn report_range(params: &ReportParams) -> Result<(i64, i64), ApiError> {
+    let until = params.until.unwrap_or_else(|| unix_millis() + 1);
+    let from =
+        params.from.unwrap_or(until - REPORT_DEFAULT_DAYS * kindling_core::scoring::DAY_MS as i64);
+    if from >= until {
+        return Err(ApiError::invalid("from", "must be before until"));
+    }
+    Ok((from, until))
+}
 
 async fn block_report(
     State(app): State<AppState>,
@@ -345,12 +362,7 @@ async fn block_report(
     authorize(&app, &headers)?;
     let params = query(params)?;
     let site = site(&app, &params.site)?;
-    let until = params.until.unwrap_or_else(|| unix_millis() + 1);
-    let from =
-        params.from.unwrap_or(until - REPORT_DEFAULT_DAYS * kindling_core::scoring::DAY_MS as i64);
-    if from >= until {
-        return Err(ApiError::invalid("from", "must be before until"));
-    }
+    let (from, until) = report_range(&params)?;
     let counts = app.store.block_counts(&site.key, from, until).await?;
     Ok(Json(crate::personalize::report::build(site, &counts, from, until)))
 }

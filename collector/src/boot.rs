@@ -14,6 +14,7 @@ use kindling_core::limits::{MAX_SLOTS, MAX_TEXT_LEN, MAX_URL_LEN};
 use kindling_core::wire::{BootRequest, BootResponse, VisitorState};
 
 use crate::error::ApiError;
+use crate::forms::view::forms_for_page;
 use crate::json::JsonBody;
 use crate::personalize::decide::decide;
 use crate::personalize::facts::Visit;
@@ -55,9 +56,11 @@ pub async fn boot(
             &request.slots,
             unix_millis(),
         );
+        let forms = forms_for_page(site, &request.forms, &decisions, person.as_deref());
         Ok(Json(BootResponse {
             visitor: visitor_state(&request.visitor, person.as_deref()),
             decisions,
+            forms,
         }))
     }
     .await;
@@ -109,6 +112,9 @@ fn validate(request: &BootRequest) -> Result<(), ApiError> {
     }
     if let Some(index) = request.slots.iter().position(|slot| slot.len() > MAX_TEXT_LEN) {
         return Err(ApiError::invalid(format!("slots[{index}]"), "slot name too long"));
+    }
+    if request.forms.len() > MAX_SLOTS {
+        return Err(ApiError::invalid("forms", "too many forms"));
     }
     Ok(())
 }

@@ -191,6 +191,9 @@ pub struct FormConfig {
     /// Consent stays unconfirmed until the visitor follows a confirmation link.
     #[serde(default)]
     pub double_opt_in: bool,
+    /// The submit button's label; the widget's own ("Send") when absent.
+    #[serde(default)]
+    pub submit: Option<String>,
     #[serde(default)]
     pub success: SuccessConfig,
     #[serde(default)]

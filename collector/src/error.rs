@@ -22,6 +22,8 @@ pub enum ApiError {
     UnsupportedMediaType,
     #[error("unknown site key")]
     UnknownSite,
+    #[error("the site has no form with this id")]
+    UnknownForm,
     #[error("origin {origin} is not allowed for this site")]
     OriginNotAllowed { origin: String },
     #[error("missing or wrong admin token")]
@@ -44,7 +46,7 @@ impl ApiError {
         ApiError::InvalidField { field: field.into(), message: message.into() }
     }
 
-    fn status(&self) -> StatusCode {
+    pub(crate) fn status(&self) -> StatusCode {
         match self {
             ApiError::MalformedJson { .. } | ApiError::InvalidField { .. } => {
                 StatusCode::BAD_REQUEST
@@ -53,7 +55,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::UnknownSite | ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::OriginNotAllowed { .. } => StatusCode::FORBIDDEN,
-            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::NotFound | ApiError::UnknownForm => StatusCode::NOT_FOUND,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Store(_) | ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -67,6 +69,7 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
             ApiError::UnsupportedMediaType => "unsupported_media_type",
             ApiError::UnknownSite => "unknown_site",
+            ApiError::UnknownForm => "unknown_form",
             ApiError::OriginNotAllowed { .. } => "origin_not_allowed",
             ApiError::Unauthorized => "unauthorized",
             ApiError::NotFound => "not_found",
@@ -80,6 +83,7 @@ impl ApiError {
         match self {
             ApiError::InvalidField { field, .. } => Some(field.clone()),
             ApiError::UnknownSite => Some("site".to_owned()),
+            ApiError::UnknownForm => Some("form".to_owned()),
             _ => None,
         }
     }

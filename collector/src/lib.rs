@@ -4,7 +4,8 @@
 //! Modules by domain:
 //! - [`boot`]: `POST /v1/boot`; [`ingest`]: `POST /v1/events`; [`cors`]: who may call them;
 //! - [`personalize`]: blocks, deciding what a page shows, block reports;
-//! - [`forms`]: lead form definitions;
+//! - [`forms`]: lead forms: definitions, progressive profiling, submissions, spam
+//!   defences, double opt-in and reports;
 //! - [`admin`]: `/admin/api/*`; [`health`]: `/healthz`, `/readyz`; [`assets`]: the widget bundle;
 //! - [`sites`] and [`config`]: the configured sites and blocks; [`content`]: sanitizing;
 //! - [`profiles`]: persons, identity, scoring, stages and segments;
@@ -76,6 +77,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
     let public = Router::new()
         .route("/v1/boot", post(boot::boot).options(cors::preflight))
         .route("/v1/events", post(ingest::events).options(cors::preflight))
+        .merge(forms::router())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
     Router::new()
         .merge(public)

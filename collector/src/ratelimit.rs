@@ -1,5 +1,5 @@
 //! Rate limits on the public API: per client IP and per site, each a token bucket
-//! (GCRA, `governor`). Over the limit a request gets 429 with `Retry-After`.
+//! (GCRA, `governor`), and the lead forms' own submission limits. Over the limit a request gets 429 with `Retry-After`.
 //!
 //! The client IP is the TCP peer's address. Behind a reverse proxy every request
 //! would share the proxy's address, so `--trust-forwarded-for` makes the collector
@@ -18,10 +18,13 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::forms::spam::FormLimits;
 use crate::settings::Settings;
 
 /// The limiters of one collector process.
 pub struct Limits {
+    /// Lead form submissions, per IP and form and per form.
+    pub submissions: FormLimits,
     per_ip: Option<DefaultKeyedRateLimiter<IpAddr>>,
     per_site: Option<DefaultKeyedRateLimiter<String>>,
     trust_forwarded_for: bool,
@@ -32,6 +35,10 @@ impl Limits {
     /// Limiters from the settings; a rate of 0 turns a limit off.
     pub fn new(settings: &Settings) -> Self {
         Limits {
+            submissions: FormLimits::new(
+                settings.form_rate_limit_ip,
+                settings.form_rate_limit_form,
+            ),
             per_ip: quota(settings.rate_limit_ip).map(RateLimiter::keyed),
             per_site: quota(settings.rate_limit_site).map(RateLimiter::keyed),
             trust_forwarded_for: settings.trust_forwarded_for,
@@ -56,6 +63,7 @@ impl Limits {
 
     /// Forgets idle keys so the maps do not grow without bound; run periodically.
     pub fn forget_idle(&self) {
+        self.submissions.forget_idle();
         if let Some(limiter) = &self.per_ip {
             limiter.retain_recent();
         }

@@ -41,6 +41,16 @@ pub struct Settings {
     #[arg(long, env = "KINDLING_RATE_LIMIT_SITE", default_value_t = 2000)]
     pub rate_limit_site: u32,
 
+    /// Submissions of one lead form one client IP may send per minute. 0 turns the
+    /// limit off.
+    #[arg(long, env = "KINDLING_FORM_RATE_LIMIT_IP", default_value_t = 10)]
+    pub form_rate_limit_ip: u32,
+
+    /// Submissions one lead form may receive per minute from everyone. 0 turns the
+    /// limit off.
+    #[arg(long, env = "KINDLING_FORM_RATE_LIMIT_FORM", default_value_t = 600)]
+    pub form_rate_limit_form: u32,
+
     /// Take the client IP from the last `X-Forwarded-For` entry: set it only behind a
     /// reverse proxy that adds that header.
     #[arg(long, env = "KINDLING_TRUST_FORWARDED_FOR")]
@@ -70,6 +80,8 @@ impl Settings {
             admin_token: None,
             rate_limit_ip: 30,
             rate_limit_site: 2000,
+            form_rate_limit_ip: 10,
+            form_rate_limit_form: 600,
             trust_forwarded_for: false,
             log_format: LogFormat::Text,
         }
@@ -86,6 +98,8 @@ impl std::fmt::Debug for Settings {
             .field("admin_token", &self.admin_token.as_ref().map(|_| "<redacted>"))
             .field("rate_limit_ip", &self.rate_limit_ip)
             .field("rate_limit_site", &self.rate_limit_site)
+            .field("form_rate_limit_ip", &self.form_rate_limit_ip)
+            .field("form_rate_limit_form", &self.form_rate_limit_form)
             .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field("log_format", &self.log_format)
             .finish()

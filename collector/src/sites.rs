@@ -122,6 +122,11 @@ impl Site {
         })
     }
 
+    /// The lead form `id`.
+    pub fn form(&self, id: &str) -> Option<&Form> {
+        self.forms.iter().find(|form| form.id == id)
+    }
+
     /// True when a browser page on `origin` may call the public API with this key.
     pub fn allows_origin(&self, origin: &str) -> bool {
         self.origins.iter().any(|pattern| pattern.matches(origin))

@@ -54,6 +54,7 @@ async fn inactivity_takes_points_per_period_down_to_the_floor() {
         bot: false,
         events,
         model: Arc::clone(&site.profiles),
+        submission: None,
     };
     let committed = store.commit(&[batch]).await.expect("committed");
     assert_eq!(committed[0].visitor.score, 20);

@@ -251,6 +251,9 @@ pub enum Problem {
     ConsentRequired,
     /// A submitted name the form has no field for.
     Unknown,
+    /// An address at a disposable-mailbox domain; only the collector, which has the
+    /// list, finds this.
+    Disposable,
 }
 
 impl Problem {
@@ -269,6 +272,7 @@ impl Problem {
             Problem::Pattern => "pattern",
             Problem::ConsentRequired => "consent_required",
             Problem::Unknown => "unknown",
+            Problem::Disposable => "disposable",
         }
     }
 
@@ -301,6 +305,10 @@ impl Problem {
             Problem::Unknown => {
                 ("This field is not part of the form.", "Tego pola nie ma w formularzu.")
             }
+            Problem::Disposable => (
+                "Use a permanent email address, not a disposable one.",
+                "Podaj stały adres e-mail, nie jednorazowy.",
+            ),
         };
         String::from(match lang {
             Lang::En => en,
@@ -910,6 +918,7 @@ mod tests {
             Problem::Pattern,
             Problem::ConsentRequired,
             Problem::Unknown,
+            Problem::Disposable,
         ];
         for (at, problem) in all.iter().enumerate() {
             assert!(all.iter().skip(at + 1).all(|other| other.code() != problem.code()));

@@ -30,6 +30,8 @@ pub struct Form {
     pub prefill: bool,
     /// Consent is stored unconfirmed until the visitor follows the confirmation link.
     pub double_opt_in: bool,
+    /// The submit button's label; empty: the widget's own.
+    pub submit: String,
     pub success: Success,
     /// Submissions faster than this after the form was shown are robots.
     pub min_fill_ms: u64,
@@ -47,6 +49,11 @@ pub struct Success {
 }
 
 impl Form {
+    /// The field named `name`.
+    pub fn field(&self, name: &str) -> Option<&Field> {
+        self.fields.iter().find(|field| field.name == name)
+    }
+
     /// Checks and compiles one configured form; `path` locates it in the file.
     pub fn compile(config: &FormConfig, path: &str) -> Result<Form, ConfigError> {
         check_id(&config.id, &format!("{path}.id"))?;
@@ -144,6 +151,7 @@ impl Form {
             ask_at_most,
             prefill: config.prefill,
             double_opt_in: config.double_opt_in,
+            submit: config.submit.clone().unwrap_or_default(),
             success: Success {
                 message: success.message.clone(),
                 redirect: success.redirect.clone(),

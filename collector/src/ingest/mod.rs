@@ -75,6 +75,7 @@ pub async fn events(
             bot: request.bot,
             events: checked.events,
             model: Arc::clone(&site.profiles),
+            submission: None,
         };
         let committed = app.writer.write(write).await?;
         let mut rejected = checked.rejected;

@@ -99,6 +99,24 @@ impl Changes {
     }
 }
 
+/// Whether `event` may make its visitor known by email: an `identify`, or a lead
+/// form's `form_submit`, which carries the submitted values.
+pub fn reveals_email(event: &StoredEvent) -> bool {
+    match event.kind.as_str() {
+        "identify" => true,
+        "form_submit" => event.props.as_deref().is_some_and(|props| props.contains("\"email\"")),
+        _ => false,
+    }
+}
+
+/// The source traits from a form's submissions are recorded with: `form:<id>`.
+pub fn form_source(form: &str) -> String {
+    let mut source = String::with_capacity(5 + form.len());
+    source.push_str("form:");
+    source.push_str(form);
+    source
+}
+
 impl Person {
     /// A new anonymous person.
     pub fn new(id: String, now_ms: i64) -> Person {
@@ -186,6 +204,9 @@ impl Person {
                 EventKind::FormSubmit => {
                     let form = event.name.as_deref().unwrap_or("");
                     self.sales_requested |= model.stages.sql_forms.iter().any(|f| f == form);
+                    if !props.is_empty() {
+                        self.identify(&props, &form_source(form), at);
+                    }
                 }
                 EventKind::Pageview => *page = Some(event.url.clone()),
                 _ => {}

@@ -82,9 +82,108 @@ macro_rules! store_impl {
 
             async fn commit(&self, batches: &[WriteBatch]) -> Result<Vec<Committed>, StoreError> {
                 let mut transaction = self.pool.begin().await?;
-                let results = group::commit_group(&mut transaction, batches).await?;
+                let mut repeats: Vec<Option<String>> = Vec::with_capacity(batches.len());
+                for (at, batch) in batches.iter().enumerate() {
+                    let Some(record) = &batch.submission else {
+                        repeats.push(None);
+                        continue;
+                    };
+                    // An earlier batch of this very group may carry the same lead.
+                    let in_group = batches[..at].iter().zip(&repeats).find_map(|(earlier, repeat)| {
+                        let other = earlier.submission.as_ref()?;
+                        (repeat.is_none()
+                            && earlier.site == batch.site
+                            && other.form == record.form
+                            && other.email == record.email
+                            && other.id != record.id)
+                            .then(|| other.id.clone())
+                    });
+                    let repeat = match in_group {
+                        Some(earlier) => Some(earlier),
+                        None => submissions::repeat_of(&mut transaction, &batch.site, record)
+                            .await?
+                            .filter(|earlier| *earlier != record.id),
+                    };
+                    repeats.push(repeat);
+                }
+                let mut results = if repeats.iter().any(Option::is_some) {
+                    // A repeated submission stores nothing: not its events either.
+                    let kept: Vec<WriteBatch> = batches
+                        .iter()
+                        .zip(&repeats)
+                        .map(|(batch, repeat)| match repeat {
+                            Some(_) => WriteBatch {
+                                events: Vec::new(),
+                                submission: None,
+                                ..batch.clone()
+                            },
+                            None => batch.clone(),
+                        })
+                        .collect();
+                    group::commit_group(&mut transaction, &kept).await?
+                } else {
+                    group::commit_group(&mut transaction, batches).await?
+                };
+                for ((batch, committed), repeat) in batches.iter().zip(&mut results).zip(repeats) {
+                    if let (Some(record), None, Some(person)) =
+                        (&batch.submission, &repeat, &committed.person)
+                    {
+                        submissions::insert(
+                            &mut transaction,
+                            &batch.site,
+                            record,
+                            &person.id,
+                            &batch.visitor,
+                            batch.seen_ms,
+                        )
+                        .await?;
+                    }
+                    committed.repeat_of = repeat;
+                }
                 transaction.commit().await?;
                 Ok(results)
+            }
+
+            async fn count_spam(
+                &self,
+                site: &str,
+                form: &str,
+                reason: &str,
+                now_ms: i64,
+            ) -> Result<(), StoreError> {
+                let mut connection = self.pool.acquire().await?;
+                submissions::count_spam(&mut connection, site, form, reason, now_ms).await
+            }
+
+            async fn confirm(
+                &self,
+                token: &str,
+                now_ms: i64,
+            ) -> Result<crate::store::Confirmed, StoreError> {
+                let mut transaction = self.pool.begin().await?;
+                let confirmed = submissions::confirm(&mut transaction, token, now_ms).await?;
+                transaction.commit().await?;
+                Ok(confirmed)
+            }
+
+            async fn confirmations(
+                &self,
+                site: &str,
+                pending: bool,
+                limit: u32,
+            ) -> Result<Vec<crate::store::Confirmation>, StoreError> {
+                let mut connection = self.pool.acquire().await?;
+                submissions::confirmations(&mut connection, site, pending, limit).await
+            }
+
+            async fn form_counts(
+                &self,
+                site: &str,
+                from_ms: i64,
+                until_ms: i64,
+            ) -> Result<crate::store::FormCounts, StoreError> {
+                let mut connection = self.pool.acquire().await?;
+                submissions::counts(&mut connection, site, from_ms, until_ms).await
             }
 
             async fn profile(
@@ -200,6 +299,10 @@ macro_rules! store_impl {
 
         mod people {
             crate::store::people::people_queries!($db, $connection, super::event_from_row);
+        }
+
+        mod submissions {
+            crate::store::submissions::submission_queries!($db, $connection);
         }
 
         mod group {

@@ -4,7 +4,8 @@
 //! number of distinct visitors' profiles, not with the number of requests or events,
 //! which is what makes a durable commit cheap under load.
 //!
-//! A visitor whose batches carry `identify` events takes the per-batch path
+//! A visitor whose batches reveal an email (`identify`, a lead form's `form_submit`)
+//! takes the per-batch path
 //! (`people::apply_batch`), which handles identity merges.
 
 /// Rows per multi-row statement: 23 parameters an event row stays far below both
@@ -54,6 +55,7 @@ macro_rules! group_commit {
                     let refused_count = refused.len() as u32;
                     let outcome = InsertOutcome { inserted: outcome.inserted - refused_count, ..outcome };
                     Committed {
+                        repeat_of: None,
                         refused,
                         person: profile.person,
                         changed: profile.changed,
@@ -181,7 +183,7 @@ macro_rules! group_commit {
             // Visitors revealing an email take the per-batch path (identity merges).
             let identifying: HashSet<(&str, &str)> = batches
                 .iter()
-                .filter(|b| !b.bot && b.events.iter().any(|e| e.kind == "identify" && is_new(e)))
+                .filter(|b| !b.bot && b.events.iter().any(|e| crate::profiles::engine::reveals_email(e) && is_new(e)))
                 .map(|b| (b.site.as_str(), b.visitor.as_str()))
                 .collect();
             // Everyone else: load each person once, apply its batches in order, save once.

@@ -8,6 +8,7 @@ mod group;
 pub(crate) mod people;
 mod postgres;
 mod sqlite;
+pub(crate) mod submissions;
 
 use std::sync::Arc;
 
@@ -16,6 +17,9 @@ use async_trait::async_trait;
 pub use people::{LeadFilter, ProfileKey, ProfileState, ProfileView};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
+pub use submissions::{
+    ConsentGiven, Confirmation, Confirmed, FormCounts, SubmissionRecord, CONFIRMATION_DAYS,
+};
 
 /// An event as stored: what the client sent plus what the collector derived.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -103,6 +107,9 @@ pub struct WriteBatch {
     pub events: Vec<StoredEvent>,
     /// How the site's profiles evolve (scoring, segments, stages).
     pub model: Arc<crate::profiles::ProfileModel>,
+    /// A lead form submission the batch's `form_submit` event carries: stored in the
+    /// same transaction, or, when it repeats an earlier one, not stored at all.
+    pub submission: Option<Box<SubmissionRecord>>,
 }
 
 /// What a committed [`WriteBatch`] did.
@@ -116,6 +123,8 @@ pub struct Committed {
     pub person: Option<std::sync::Arc<crate::profiles::Person>>,
     /// The commit changed the person's temperature, stage or segments.
     pub changed: bool,
+    /// The batch's submission repeated this earlier one, so nothing was stored.
+    pub repeat_of: Option<String>,
 }
 
 /// Persons one decay pass reads at most per site.
@@ -219,6 +228,34 @@ pub trait Store: Send + Sync + 'static {
         model: &crate::profiles::ProfileModel,
         now_ms: i64,
     ) -> Result<u32, StoreError>;
+
+    /// Counts a refused spam submission of `form`.
+    async fn count_spam(
+        &self,
+        site: &str,
+        form: &str,
+        reason: &str,
+        now_ms: i64,
+    ) -> Result<(), StoreError>;
+
+    /// Confirms a double opt-in submission by its token.
+    async fn confirm(&self, token: &str, now_ms: i64) -> Result<Confirmed, StoreError>;
+
+    /// A site's double opt-in tokens, newest first; only unconfirmed ones if `pending`.
+    async fn confirmations(
+        &self,
+        site: &str,
+        pending: bool,
+        limit: u32,
+    ) -> Result<Vec<Confirmation>, StoreError>;
+
+    /// The counts form reports are built from, for `[from_ms, until_ms)`.
+    async fn form_counts(
+        &self,
+        site: &str,
+        from_ms: i64,
+        until_ms: i64,
+    ) -> Result<FormCounts, StoreError>;
 
     /// Reads events back, newest first.
     async fn events(&self, query: &EventQuery) -> Result<Vec<StoredEvent>, StoreError>;

@@ -1,0 +1,100 @@
+//! Double opt-in: `GET /v1/confirm/{token}`, the link the site's mailing tool sends to
+//! the address a double opt-in form received. Following it confirms the submission
+//! and its consent records (time stamped) and gives the person marketing consent
+//! through the event writer, as an `identify` event whose id is derived from the
+//! submission, so following the link again changes nothing. Tokens are valid for
+//! [`CONFIRMATION_DAYS`](crate::store::CONFIRMATION_DAYS) days; the admin API lists
+//! them (`GET /admin/api/forms/confirmations`).
+
+use axum::extract::{Path, State};
+use axum::http::header::ACCEPT_LANGUAGE;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use kindling_core::forms::Lang;
+
+use crate::error::ApiError;
+use crate::store::{Confirmation, Confirmed, StoredEvent, WriteBatch};
+use crate::{AppState, unix_millis};
+
+/// Longest token accepted.
+const MAX_TOKEN_LEN: usize = 128;
+
+/// Handles `GET /v1/confirm/{token}`.
+pub async fn confirm(
+    State(app): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = headers
+        .get(ACCEPT_LANGUAGE)
+        .and_then(|value| value.to_str().ok())
+        .map_or(Lang::En, Lang::from_tag);
+    let outcome = async {
+        if token.is_empty() || token.len() > MAX_TOKEN_LEN {
+            return Ok(Confirmed::Unknown);
+        }
+        let now = unix_millis();
+        let confirmed = app.store.confirm(&token, now).await?;
+        if let Confirmed::Now(confirmation) | Confirmed::Already(confirmation) = &confirmed {
+            give_consent(&app, confirmation, now).await?;
+        }
+        Ok::<_, ApiError>(confirmed)
+    }
+    .await;
+    let (status, en, pl) = match outcome {
+        Ok(Confirmed::Now(_) | Confirmed::Already(_)) => {
+            (StatusCode::OK, "Thank you: your subscription is confirmed.", "Dziękujemy: subskrypcja potwierdzona.")
+        }
+        Ok(Confirmed::Expired) => (
+            StatusCode::GONE,
+            "This confirmation link has expired. Please sign up again.",
+            "Ten link potwierdzający wygasł. Zapisz się ponownie.",
+        ),
+        Ok(Confirmed::Unknown) => (
+            StatusCode::NOT_FOUND,
+            "This confirmation link is not valid.",
+            "Ten link potwierdzający jest nieprawidłowy.",
+        ),
+        Err(error) => return error.into_response(),
+    };
+    let text = if lang == Lang::Pl { pl } else { en };
+    let html = [
+        "<!doctype html><meta charset=utf-8><meta name=viewport content=\"width=device-width\"><title>",
+        text,
+        "</title><main><h1>",
+        text,
+        "</h1></main>",
+    ]
+    .concat();
+    (status, Html(html)).into_response()
+}
+
+/// Gives the confirmed person marketing consent; an event id derived from the
+/// submission makes a second visit of the link (or a retry) a duplicate.
+async fn give_consent(app: &AppState, confirmation: &Confirmation, now: i64) -> Result<(), ApiError> {
+    let Some(site) = app.catalog.site(&confirmation.site) else { return Ok(()) };
+    let id = [confirmation.submission.as_str(), "/confirmed"].concat();
+    let mut event = StoredEvent::new(
+        &id,
+        &site.key,
+        &confirmation.visitor,
+        &confirmation.visitor,
+        "identify",
+        "",
+        now,
+    );
+    event.name = Some(confirmation.form.clone());
+    event.props = Some(r#"{"marketing_consent":true}"#.to_owned());
+    let batch = WriteBatch {
+        site: site.key.clone(),
+        visitor: confirmation.visitor.clone(),
+        visit: 1,
+        seen_ms: now,
+        bot: false,
+        events: vec![event],
+        model: std::sync::Arc::clone(&site.profiles),
+        submission: None,
+    };
+    app.writer.write(batch).await?;
+    Ok(())
+}

@@ -1,0 +1,172 @@
+//! The same lead form posted without JavaScript: a plain `<form method="post"
+//! action="https://COLLECTOR/v1/forms/FORM/submissions">` inside `<noscript>` sends
+//! `application/x-www-form-urlencoded`. Field inputs carry the form's field names;
+//! a few reserved names carry what the widget would send:
+//!
+//! - `_site` (required): the site key;
+//! - `_visitor`: a visitor id, if the page has one (a new one is made otherwise);
+//! - `_page`: the page's address (else the `Referer` header);
+//! - `_redirect`: where to go back to (else `_page`); it must be on an origin the site
+//!   allows, or the collector answers with its own page;
+//! - `_hp`: the honeypot, an input hidden from people (CSS off-screen).
+//!
+//! Accepted: `303 See Other` back to the form's own redirect, or to the page with
+//! `kindling_form=sent` added to its query; without an allowed page to go back to, a
+//! short thank-you page. Refused: a short page (422 with each field's problem, 403 for
+//! spam) linking back. A plain form cannot measure its fill time, so the minimum fill
+//! time does not apply; the other defences do.
+
+use axum::http::header::{LOCATION, REFERER};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use kindling_core::forms::Lang;
+use kindling_core::wire::SubmissionAccepted;
+
+use crate::AppState;
+use crate::forms::submit::{Input, Refusal, accept};
+use crate::ratelimit::ClientIp;
+use crate::sites::Site;
+
+/// Handles a URL-encoded submission of `form`.
+pub async fn submit(
+    app: &AppState,
+    form: &str,
+    client: ClientIp,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Response {
+    let mut input = Input { lang: Lang::En, ..Input::default() };
+    let mut redirect = None;
+    for (name, value) in form_urlencoded::parse(body) {
+        match name.as_ref() {
+            "_site" => input.site = value.into_owned(),
+            "_visitor" => input.visitor = value.into_owned(),
+            "_page" => input.url = value.into_owned(),
+            "_redirect" => redirect = Some(value.into_owned()),
+            "_hp" => input.honeypot = value.into_owned(),
+            "_lang" => input.lang = Lang::from_tag(&value),
+            _ => input.values.push((name.into_owned(), value.into_owned())),
+        }
+    }
+    let Some(site) = app.catalog.site(&input.site) else {
+        return page(StatusCode::UNAUTHORIZED, "Unknown site", &[], None);
+    };
+    if input.url.is_empty() {
+        input.url = headers
+            .get(REFERER)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+    }
+    if !kindling_core::ids::is_uuid(&input.visitor) {
+        input.visitor = uuid::Uuid::now_v7().to_string();
+    }
+    input.id = uuid::Uuid::now_v7().to_string();
+    let back = redirect
+        .filter(|url| allowed(site, url))
+        .or_else(|| Some(input.url.clone()).filter(|url| allowed(site, url)));
+    let lang = input.lang;
+    match accept(app, site, form, client, headers, input).await {
+        Ok(accepted) => sent(&accepted, back.as_deref(), lang),
+        Err(Refusal::Invalid(fields)) => {
+            let lines: Vec<String> = fields
+                .iter()
+                .map(|problem| {
+                    let label = site
+                        .form(form)
+                        .and_then(|form| form.field(&problem.field))
+                        .map_or(problem.field.as_str(), |field| field.label.as_str());
+                    [label, ": ", &problem.message].concat()
+                })
+                .collect();
+            let title = if lang == Lang::Pl { "Popraw formularz" } else { "Please correct the form" };
+            page(StatusCode::UNPROCESSABLE_ENTITY, title, &lines, back.as_deref())
+        }
+        Err(Refusal::Spam(_)) => {
+            let title = if lang == Lang::Pl {
+                "Nie mogliśmy przyjąć formularza"
+            } else {
+                "We could not accept this submission"
+            };
+            page(StatusCode::FORBIDDEN, title, &[], back.as_deref())
+        }
+        Err(Refusal::Api(error)) => page(error.status(), &error.to_string(), &[], back.as_deref()),
+    }
+}
+
+/// The answer to an accepted plain submission.
+fn sent(accepted: &SubmissionAccepted, back: Option<&str>, lang: Lang) -> Response {
+    let target = accepted.success.redirect.clone().or_else(|| back.map(with_sent_marker));
+    if let Some(target) = target
+        && let Ok(location) = HeaderValue::from_str(&target)
+    {
+        let mut response = StatusCode::SEE_OTHER.into_response();
+        response.headers_mut().insert(LOCATION, location);
+        return response;
+    }
+    let title = match (accepted.success.message.as_str(), lang) {
+        ("", Lang::Pl) => "Dziękujemy!",
+        ("", Lang::En) => "Thank you!",
+        (message, _) => message,
+    };
+    let link = accepted.success.download.as_deref();
+    page(StatusCode::OK, title, &[], link)
+}
+
+/// `url` with `kindling_form=sent` added to its query (before any fragment).
+fn with_sent_marker(url: &str) -> String {
+    let (base, fragment) = match url.split_once('#') {
+        Some((base, fragment)) => (base, Some(fragment)),
+        None => (url, None),
+    };
+    let separator = if base.contains('?') { "&" } else { "?" };
+    let mut marked = [base, separator, "kindling_form=sent"].concat();
+    if let Some(fragment) = fragment {
+        marked.push('#');
+        marked.push_str(fragment);
+    }
+    marked
+}
+
+/// Whether `url` is an absolute http(s) address on an origin `site` allows.
+fn allowed(site: &Site, url: &str) -> bool {
+    let Some((scheme, rest)) = url.split_once("://") else { return false };
+    if !matches!(scheme, "http" | "https") {
+        return false;
+    }
+    let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let origin = [scheme, "://", &rest[..host_end]].concat();
+    !rest[..host_end].is_empty() && site.allows_origin(&origin)
+}
+
+/// A minimal page: a title, lines of text, and a link (back to the form, or the
+/// download a form gives).
+fn page(status: StatusCode, title: &str, lines: &[String], link: Option<&str>) -> Response {
+    let mut html = String::from(
+        "<!doctype html><meta charset=utf-8><meta name=viewport content=\"width=device-width\">\
+         <title>",
+    );
+    html.push_str(&ammonia::clean_text(title));
+    html.push_str("</title><main><h1>");
+    html.push_str(&ammonia::clean_text(title));
+    html.push_str("</h1>");
+    if !lines.is_empty() {
+        html.push_str("<ul>");
+        for line in lines {
+            html.push_str("<li>");
+            html.push_str(&ammonia::clean_text(line));
+            html.push_str("</li>");
+        }
+        html.push_str("</ul>");
+    }
+    if let Some(link) = link {
+        let escaped = ammonia::clean_text(link);
+        html.push_str("<p><a href=\"");
+        html.push_str(&escaped);
+        html.push_str("\">");
+        html.push_str(&escaped);
+        html.push_str("</a></p>");
+    }
+    html.push_str("</main>");
+    (status, Html(html)).into_response()
+}
