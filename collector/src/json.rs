@@ -57,16 +57,23 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 }
 
 /// The JSON path of a data error (none for the document itself) and its message
-/// without serde's position suffix. serde names a missing field only in its message
-/// ("missing field `site`"), with the path of the object that lacks it.
+/// without serde's position suffix. serde names a missing or unknown field only in its
+/// message ("missing field `site`", "unknown field `x`"), with the path of the object
+/// that lacks or has it.
 pub(crate) fn field_problem(
     error: serde_path_to_error::Error<serde_json::Error>,
 ) -> (Option<String>, String) {
     let path = error.path().to_string();
     let message = error.into_inner().to_string();
     let message = message.split(" at line ").next().unwrap_or_default().to_owned();
-    let missing = message.strip_prefix("missing field `").and_then(|rest| rest.split('`').next());
+    let unknown = message.starts_with("unknown field `");
+    let missing = message
+        .strip_prefix("missing field `")
+        .or_else(|| message.strip_prefix("unknown field `"))
+        .and_then(|rest| rest.split('`').next());
     let field = match (path.as_str(), missing) {
+        // The path of an unknown field already ends with its name.
+        (path, Some(_)) if unknown && path != "." => Some(path.to_owned()),
         (".", Some(name)) => Some(name.to_owned()),
         (".", None) => None,
         (path, Some(name)) => Some(format!("{path}.{name}")),

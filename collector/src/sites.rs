@@ -104,6 +104,20 @@ impl Site {
             }
             forms.push(compiled);
         }
+        for (index, block) in config.blocks.iter().enumerate() {
+            for (at, variant) in block.variants.iter().enumerate() {
+                for (position, cta) in variant.ctas.iter().enumerate() {
+                    if let Some(form) = &cta.form
+                        && !forms.iter().any(|known| known.id == *form)
+                    {
+                        return Err(ConfigError::at(
+                            format!("{path}.blocks[{index}].variants[{at}].ctas[{position}].form"),
+                            "no form of this site has this id",
+                        ));
+                    }
+                }
+            }
+        }
         let profiles = ProfileModel {
             scoring: config.scoring.clone(),
             segments: config.segments.clone(),

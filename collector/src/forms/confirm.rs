@@ -42,9 +42,11 @@ pub async fn confirm(
     }
     .await;
     let (status, en, pl) = match outcome {
-        Ok(Confirmed::Now(_) | Confirmed::Already(_)) => {
-            (StatusCode::OK, "Thank you: your subscription is confirmed.", "Dziękujemy: subskrypcja potwierdzona.")
-        }
+        Ok(Confirmed::Now(_) | Confirmed::Already(_)) => (
+            StatusCode::OK,
+            "Thank you: your subscription is confirmed.",
+            "Dziękujemy: subskrypcja potwierdzona.",
+        ),
         Ok(Confirmed::Expired) => (
             StatusCode::GONE,
             "This confirmation link has expired. Please sign up again.",
@@ -71,7 +73,11 @@ pub async fn confirm(
 
 /// Gives the confirmed person marketing consent; an event id derived from the
 /// submission makes a second visit of the link (or a retry) a duplicate.
-async fn give_consent(app: &AppState, confirmation: &Confirmation, now: i64) -> Result<(), ApiError> {
+async fn give_consent(
+    app: &AppState,
+    confirmation: &Confirmation,
+    now: i64,
+) -> Result<(), ApiError> {
     let Some(site) = app.catalog.site(&confirmation.site) else { return Ok(()) };
     let id = [confirmation.submission.as_str(), "/confirmed"].concat();
     let mut event = StoredEvent::new(

@@ -60,7 +60,9 @@ async fn show(
             Some(visitor) if is_uuid(visitor) => {
                 app.people.person(&app.store, &site.key, visitor).await?
             }
-            Some(_) => return Err(ApiError::invalid("visitor", "must be a lowercase hyphenated UUID")),
+            Some(_) => {
+                return Err(ApiError::invalid("visitor", "must be a lowercase hyphenated UUID"));
+            }
             None => None,
         };
         Ok(Json(view::view_for(form, person.as_deref())))

@@ -93,7 +93,8 @@ impl IntoResponse for Refusal {
                 } else {
                     format!("{count} fields need attention")
                 };
-                let error = ErrorDetail { code: "invalid_fields".to_owned(), message, field: first };
+                let error =
+                    ErrorDetail { code: "invalid_fields".to_owned(), message, field: first };
                 (StatusCode::UNPROCESSABLE_ENTITY, Json(FormRejected { error, fields }))
                     .into_response()
             }
@@ -200,16 +201,15 @@ pub async fn accept(
         count_spam(app, site, form, spam, now).await;
         return Err(Refusal::Spam(spam));
     }
-    let person = app.people.person(&app.store, &site.key, &input.visitor).await.map_err(ApiError::from)?;
+    let person =
+        app.people.person(&app.store, &site.key, &input.visitor).await.map_err(ApiError::from)?;
     let values: Vec<(String, String)> =
         input.values.iter().map(|(name, value)| (name.clone(), value.trim().to_owned())).collect();
     let fields = fields_to_check(form, person.as_deref(), &values);
     let mut problems = check_all(&fields, &values);
-    let email = form
-        .fields
-        .iter()
-        .find(|field| field.kind == FieldKind::Email)
-        .and_then(|field| values.iter().find(|(name, _)| *name == field.name).map(|(name, value)| (name, value)));
+    let email = form.fields.iter().find(|field| field.kind == FieldKind::Email).and_then(|field| {
+        values.iter().find(|(name, _)| *name == field.name).map(|(name, value)| (name, value))
+    });
     let normalized = email.and_then(|(_, value)| normalize_email(value));
     if let Some((name, _)) = email
         && !problems.iter().any(|(field, _)| field == name)
@@ -252,7 +252,8 @@ pub async fn accept(
     let decisions = match &committed.person {
         Some(person) if !input.slots.is_empty() => {
             let referrer = input.context.as_ref().and_then(|c| c.referrer.as_deref());
-            let visit = Visit::of(&input.url, referrer, &input.session, input.context.as_ref(), user_agent);
+            let visit =
+                Visit::of(&input.url, referrer, &input.session, input.context.as_ref(), user_agent);
             Some(decide(site, Some(person), &input.visitor, &visit, &input.slots, now))
         }
         _ => None,
@@ -293,7 +294,10 @@ fn check_shape(input: &Input) -> Result<(), ApiError> {
         return Err(ApiError::invalid("values", "more values than any form has"));
     }
     if let Some((name, _)) = input.values.iter().find(|(name, _)| name.len() > MAX_TEXT_LEN) {
-        return Err(ApiError::invalid(["values.", name.get(..40).unwrap_or("")].concat(), "field name too long"));
+        return Err(ApiError::invalid(
+            ["values.", name.get(..40).unwrap_or("")].concat(),
+            "field name too long",
+        ));
     }
     for (field, value) in [("block", &input.block), ("variant", &input.variant)] {
         if value.as_ref().is_some_and(|value| value.len() > MAX_TEXT_LEN) {
@@ -348,12 +352,15 @@ fn record_of(
 }
 
 /// The `form_submit` event: the answers the profile takes as traits (typed by field
-/// kind), `marketing_consent` when a consent was given and needs no confirmation.
+/// kind: numbers for number fields and for choices whose options are all numbers,
+/// booleans for checkboxes), `marketing_consent` when a consent was given and needs no confirmation.
 fn submit_event(form: &Form, input: &Input, values: &[(String, String)], now: i64) -> StoredEvent {
     let mut props = Map::new();
     let mut consented = false;
     for field in &form.fields {
-        let Some((_, value)) = values.iter().find(|(name, _)| *name == field.name) else { continue };
+        let Some((_, value)) = values.iter().find(|(name, _)| *name == field.name) else {
+            continue;
+        };
         if value.is_empty() {
             continue;
         }
@@ -364,27 +371,47 @@ fn submit_event(form: &Form, input: &Input, values: &[(String, String)], now: i6
                 continue;
             }
             FieldKind::Checkbox => Value::Bool(is_checked(value)),
-            FieldKind::Number => value
-                .parse::<f64>()
-                .ok()
-                .and_then(serde_json::Number::from_f64)
-                .map_or_else(|| Value::String(value.clone()), Value::Number),
-            FieldKind::Email => Value::String(normalize_email(value).unwrap_or_else(|| value.clone())),
+            FieldKind::Select | FieldKind::Radio
+                if field.options.iter().all(|option| option.value.parse::<f64>().is_ok()) =>
+            {
+                number_or_text(value)
+            }
+            FieldKind::Number => number_or_text(value),
+            FieldKind::Email => {
+                Value::String(normalize_email(value).unwrap_or_else(|| value.clone()))
+            }
             _ => Value::String(value.clone()),
         };
-        let name = if field.kind == FieldKind::Email { "email".to_owned() } else { field.name.clone() };
+        let name =
+            if field.kind == FieldKind::Email { "email".to_owned() } else { field.name.clone() };
         props.insert(name, typed);
     }
     if consented && !form.double_opt_in {
         props.insert("marketing_consent".to_owned(), Value::Bool(true));
     }
     let session = if input.session.is_empty() { &input.visitor } else { &input.session };
-    let mut event =
-        StoredEvent::new(&input.id, &input.site, &input.visitor, session, "form_submit", &input.url, now);
+    let mut event = StoredEvent::new(
+        &input.id,
+        &input.site,
+        &input.visitor,
+        session,
+        "form_submit",
+        &input.url,
+        now,
+    );
     event.name = Some(form.id.clone());
     event.target = input.block.clone();
     event.props = Some(Value::Object(props).to_string());
     event
+}
+
+/// A number where the text is one, else the text.
+fn number_or_text(value: &str) -> Value {
+    value
+        .parse::<f64>()
+        .ok()
+        .and_then(serde_json::Number::from_f64)
+        .map_or_else(|| Value::String(value.to_owned()), Value::Number)
 }
 
 fn is_checked(value: &str) -> bool {

@@ -72,10 +72,7 @@ pub fn forms_for_page(
             ids.push(id);
         }
     }
-    ids.into_iter()
-        .filter_map(|id| site.form(id))
-        .map(|form| view_for(form, person))
-        .collect()
+    ids.into_iter().filter_map(|id| site.form(id)).map(|form| view_for(form, person)).collect()
 }
 
 /// Whether `field` is asked of `person` now.
@@ -121,9 +118,7 @@ pub fn fields_to_check(
         .map(|field| {
             let answered = submitted.iter().any(|(name, _)| *name == field.name);
             let in_queue = form.queue.contains(&field.name);
-            let required = field.required
-                && asked(form, field, person)
-                && (!in_queue || answered);
+            let required = field.required && asked(form, field, person) && (!in_queue || answered);
             Field { required, ..field.clone() }
         })
         .collect()
@@ -164,7 +159,9 @@ sites:
         person.email = Some("ann@example.com".to_owned());
         for name in traits {
             let value = PropValue::Text(format!("{name} value"));
-            person.traits.insert((*name).to_owned(), Trait { value, source: "form:x".to_owned(), at_ms: 0 });
+            person
+                .traits
+                .insert((*name).to_owned(), Trait { value, source: "form:x".to_owned(), at_ms: 0 });
         }
         person
     }

@@ -289,7 +289,7 @@ mod tests {
 
     fn compile(blocks_yaml: &str) -> Result<Vec<Block>, ConfigError> {
         let yaml = format!(
-            "sites:\n  - key: pk_t\n    name: T\n    origins: ['*']\n    catalog:\n      - {{ title: Intro, url: /blog/intro, topic: blog, stage: awareness }}\n    blocks:\n{blocks_yaml}"
+            "sites:\n  - key: pk_t\n    name: T\n    origins: ['*']\n    catalog:\n      - {{ title: Intro, url: /blog/intro, topic: blog, stage: awareness }}\n    forms:\n      - {{ id: ebook, fields: [ {{ name: email, kind: email, label: Email }} ] }}\n    blocks:\n{blocks_yaml}"
         );
         let catalog = ConfigFile::from_yaml(&yaml)?.compile()?;
         Ok(catalog.site("pk_t").expect("site").blocks.clone())

@@ -89,15 +89,16 @@ macro_rules! store_impl {
                         continue;
                     };
                     // An earlier batch of this very group may carry the same lead.
-                    let in_group = batches[..at].iter().zip(&repeats).find_map(|(earlier, repeat)| {
-                        let other = earlier.submission.as_ref()?;
-                        (repeat.is_none()
-                            && earlier.site == batch.site
-                            && other.form == record.form
-                            && other.email == record.email
-                            && other.id != record.id)
-                            .then(|| other.id.clone())
-                    });
+                    let in_group =
+                        batches[..at].iter().zip(&repeats).find_map(|(earlier, repeat)| {
+                            let other = earlier.submission.as_ref()?;
+                            (repeat.is_none()
+                                && earlier.site == batch.site
+                                && other.form == record.form
+                                && other.email == record.email
+                                && other.id != record.id)
+                                .then(|| other.id.clone())
+                        });
                     let repeat = match in_group {
                         Some(earlier) => Some(earlier),
                         None => submissions::repeat_of(&mut transaction, &batch.site, record)
@@ -112,11 +113,9 @@ macro_rules! store_impl {
                         .iter()
                         .zip(&repeats)
                         .map(|(batch, repeat)| match repeat {
-                            Some(_) => WriteBatch {
-                                events: Vec::new(),
-                                submission: None,
-                                ..batch.clone()
-                            },
+                            Some(_) => {
+                                WriteBatch { events: Vec::new(), submission: None, ..batch.clone() }
+                            }
                             None => batch.clone(),
                         })
                         .collect();

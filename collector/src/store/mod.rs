@@ -18,7 +18,7 @@ pub use people::{LeadFilter, ProfileKey, ProfileState, ProfileView};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 pub use submissions::{
-    ConsentGiven, Confirmation, Confirmed, FormCounts, SubmissionRecord, CONFIRMATION_DAYS,
+    CONFIRMATION_DAYS, Confirmation, Confirmed, ConsentGiven, FormCounts, SubmissionRecord,
 };
 
 /// An event as stored: what the client sent plus what the collector derived.
