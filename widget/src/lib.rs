@@ -5,7 +5,8 @@
 //! visit ([`session`]), asks the collector for this page's content with one
 //! `POST /v1/boot`, shows each decided block ([`blocks`]: inline in its
 //! `[data-kindling-slot]`, or as a modal, slide-in or bar when its trigger fires),
-//! each inside a shadow root ([`render`]), and tracks what the visitor does
+//! each inside a shadow root ([`render`]), draws, checks and sends the lead forms the
+//! page embeds or a block opens ([`forms`]), and tracks what the visitor does
 //! ([`track`]): pageviews (single-page apps included), CTA, outbound and download
 //! clicks, scroll depth, engaged time, form interactions and what they do with the
 //! blocks. Events are batched, retried and kept offline by [`transport::queue`]; an
@@ -28,6 +29,7 @@ pub mod api;
 pub mod blocks;
 pub mod browser;
 pub mod codec;
+pub mod forms;
 pub mod identity;
 pub mod log;
 pub mod page;
@@ -141,7 +143,7 @@ pub fn start_tracking() {
     });
 }
 
-/// Asks the collector for this page's decisions and shows them.
+/// Asks the collector for this page's decisions and forms and shows them.
 pub async fn boot(options: &Options, visitor: &str) -> Result<(), JsValue> {
     let request = BootRequest {
         site: options.site.clone(),
@@ -152,11 +154,12 @@ pub async fn boot(options: &Options, visitor: &str) -> Result<(), JsValue> {
         session: session::touch().map(|session| session.id),
         context: session::context(),
         new_visitor: identity::is_new(),
-        forms: Vec::new(),
+        forms: forms::embedded(),
     };
     let response: BootResponse = transport::post(&options.api, "/v1/boot", &request)
         .await
         .map_err(|failure| failure.as_js())?;
     blocks::apply(response.decisions);
+    forms::apply(response.forms);
     Ok(())
 }

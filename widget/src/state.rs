@@ -1,6 +1,6 @@
 //! The widget's state for this page: who is tracked, under which consent, the events
-//! waiting to be sent and the overlays waiting to be shown. One instance per page,
-//! reached through [`with`].
+//! waiting to be sent, the overlays waiting to be shown and the lead forms drawn. One
+//! instance per page, reached through [`with`].
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -11,6 +11,7 @@ use kindling_core::wire::ClientEvent;
 
 use crate::blocks::Blocks;
 use crate::browser;
+use crate::forms::Forms;
 
 /// Everything the widget keeps between events.
 pub struct Widget {
@@ -41,6 +42,8 @@ pub struct Widget {
     pub forms_started: Vec<(String, Option<String>)>,
     /// The page's overlays and their triggers' signals.
     pub blocks: Blocks,
+    /// The page's lead forms.
+    pub forms: Forms,
 }
 
 impl Widget {
@@ -65,6 +68,7 @@ impl Widget {
             last_activity_ms: 0,
             forms_started: Vec::new(),
             blocks: Blocks::new(browser::now()),
+            forms: Forms::default(),
         }
     }
 

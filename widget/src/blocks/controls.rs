@@ -4,10 +4,11 @@
 //! inside.
 //!
 //! - a call to action: `link` counts a `block_click` and lets the browser follow it;
-//!   `form` counts a `block_click`, closes an overlay (so the site's form can take
-//!   focus) and dispatches `kindling:open-form` on `document` with
-//!   `detail: {form, block, variant}` for the site to open its form; `dismiss` closes
-//!   the block and counts as a dismissal, not a click;
+//!   `form` counts a `block_click`, closes an overlay (so the form can take focus) and
+//!   dispatches `kindling:open-form` on `document` with
+//!   `detail: {form, block, variant, title}` (`title`: the block's headline), which
+//!   opens the lead form (`crate::forms`) and which a site may handle for a form of its
+//!   own; `dismiss` closes the block and counts as a dismissal, not a click;
 //! - a recommended item: a `block_click` without a position;
 //! - the close button, a click on a modal's backdrop, Escape while a modal is open:
 //!   closed, counted as a dismissal;
@@ -74,13 +75,19 @@ fn on_click(event: Event) {
     }
 }
 
-/// Asks the site to open `form`: `kindling:open-form` on `document`.
+/// Asks for `form` to be opened: `kindling:open-form` on `document`.
 fn open_form(host: &Element, form: String) -> Result<(), JsValue> {
     let (block, variant) = render::shown_block(host).unwrap_or_default();
+    let title = host
+        .shadow_root()
+        .and_then(|root| overlay::first(&root, "#kd-title"))
+        .and_then(|headline| headline.text_content())
+        .unwrap_or_default();
     let detail = Object::new();
     set(&detail, "form", &form.into());
     set(&detail, "block", &block.into());
     set(&detail, "variant", &variant.into());
+    set(&detail, "title", &title.into());
     let init = Object::new();
     set(&init, "bubbles", &JsValue::TRUE);
     set(&init, "detail", &detail);

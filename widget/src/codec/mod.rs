@@ -8,10 +8,12 @@
 //! that what is encoded here parses as the shared types on the collector's side.
 //!
 //! Of the answers, only what the widget uses is decoded: the visitor's id and the
-//! decisions (the profile and the counts stay the collector's business). Requests and
-//! events are here; the decided blocks are in [`decision`].
+//! decisions and forms (the profile and the counts stay the collector's business).
+//! Requests and events are here; the decided blocks are in [`decision`], lead forms and
+//! their submissions in [`form`].
 
 mod decision;
+mod form;
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -47,6 +49,9 @@ impl Encode for BootRequest {
         }
         if self.new_visitor {
             set(&object, "new_visitor", &JsValue::TRUE);
+        }
+        if !self.forms.is_empty() {
+            set(&object, "forms", &strings(&self.forms));
         }
         object.into()
     }
@@ -172,11 +177,12 @@ pub fn props_of(object: &JsValue) -> Vec<(String, PropValue)> {
 impl Decode for BootResponse {
     fn decode(value: &JsValue) -> Option<Self> {
         let id = string(&get(value, "visitor"), "id")?;
-        // The widget needs the decisions; of the visitor's state only the id is read.
+        // The widget needs the decisions and forms; of the visitor's state only the id
+        // is read.
         Some(BootResponse {
             visitor: VisitorState { id, ..VisitorState::default() },
             decisions: list(&get(value, "decisions")),
-            forms: Vec::new(),
+            forms: list(&get(value, "forms")),
         })
     }
 }
@@ -240,5 +246,22 @@ pub fn set(object: &Object, key: &str, value: &JsValue) {
 fn set_optional(object: &Object, key: &str, value: Option<&str>) {
     if let Some(value) = value {
         set(object, key, &JsValue::from_str(value));
+    }
+}
+
+/// Appends `number` in decimal (no formatting machinery).
+pub fn push_number(out: &mut String, mut number: u32) {
+    let mut digits = [0u8; 10];
+    let mut length = 0;
+    loop {
+        digits[length] = b'0' + (number % 10) as u8;
+        length += 1;
+        number /= 10;
+        if number == 0 {
+            break;
+        }
+    }
+    for digit in digits[..length].iter().rev() {
+        out.push(char::from(*digit));
     }
 }

@@ -26,9 +26,9 @@ use crate::render::style::STYLE;
 use crate::render::texts::texts;
 
 const INLINE_OPEN: &str = "<section class=\"kd-block kd-inline\" part=\"block\">";
-const MODAL_OPEN: &str = "<div class=\"kd-backdrop\" data-kd=\"backdrop\"></div><section class=\"kd-block kd-modal\" \
+pub const MODAL_OPEN: &str = "<div class=\"kd-backdrop\" data-kd=\"backdrop\"></div><section class=\"kd-block kd-modal\" \
 part=\"block\" role=\"dialog\" aria-modal=\"true\" aria-labelledby=\"kd-title\" tabindex=\"-1\">";
-const CLOSE_BUTTON: &str =
+pub const CLOSE_BUTTON: &str =
     "<button type=\"button\" class=\"kd-close\" data-kd=\"close\" aria-label=\"";
 
 /// The markup of `decision` in its placement's frame, its stylesheet first. Overlays

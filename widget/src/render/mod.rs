@@ -47,7 +47,7 @@ pub fn show(decision: &Decision) -> Result<bool, JsValue> {
         }
         slot
     } else {
-        overlay::host(&document, decision)?
+        overlay::host(&document, &decision.block, decision.placement)?
     };
     let root = match host.shadow_root() {
         Some(root) => root,

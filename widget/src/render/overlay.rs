@@ -10,10 +10,11 @@
 //! - top and bottom bars: a full-width strip (`role="region"`, named by the headline).
 //!
 //! Their markup, a close button named in the page's language included, is drawn by
-//! [`content::markup`](crate::render::content::markup).
+//! [`content::markup`](crate::render::content::markup). Lead forms opened from a block
+//! are modals too (`crate::forms`), and share all of this.
 
 use js_sys::{Array, Reflect};
-use kindling_core::wire::Decision;
+use kindling_core::blocks::Placement;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element, HtmlElement, ShadowRoot};
@@ -29,14 +30,16 @@ const OPEN_MODAL: &str = "[data-kindling-overlay][data-kindling-placement=modal]
 /// Where a modal's host keeps the element to give focus back to (a JS property: the
 /// widget's own state holds no DOM references).
 const RETURN_FOCUS: &str = "kindlingReturnFocus";
-/// What can take focus inside a dialog.
-const FOCUSABLE: &str = "a[href],button,input,select,textarea,[tabindex]:not([tabindex=\"-1\"])";
+/// What can take focus inside a dialog: not what is hidden (a form's other steps) or
+/// taken out of the tab order (a form's honeypot).
+const FOCUSABLE: &str = ":is(a[href],button,input,select,textarea,[tabindex]):not([tabindex=\"-1\"],[hidden],[hidden] *)";
 
-/// A new host element for the overlay `decision`, not yet in the page.
-pub fn host(document: &Document, decision: &Decision) -> Result<Element, JsValue> {
+/// A new host element for the overlay `name` (a block, or a form opened from one) in
+/// `placement`, not yet in the page.
+pub fn host(document: &Document, name: &str, placement: Placement) -> Result<Element, JsValue> {
     let host = document.create_element("kindling-overlay")?;
-    host.set_attribute(OVERLAY_ATTRIBUTE, &decision.block)?;
-    host.set_attribute(PLACEMENT_ATTRIBUTE, decision.placement.as_str())?;
+    host.set_attribute(OVERLAY_ATTRIBUTE, name)?;
+    host.set_attribute(PLACEMENT_ATTRIBUTE, placement.as_str())?;
     // Inline style beats the page's rules: the host stays out of the page's flow.
     host.set_attribute("style", "position:fixed;z-index:2147483647")?;
     Ok(host)
@@ -48,7 +51,16 @@ pub fn open(document: &Document, host: &Element, root: &ShadowRoot) -> Result<()
     let body = document.body().ok_or_else(|| JsValue::from_str("no body"))?;
     let dialog = first(root, "[role=dialog]");
     if dialog.is_some() {
-        let focused = browser::property(document, "activeElement");
+        // The element inside a shadow root (a block's call to action), not its host.
+        let mut focused = browser::property(document, "activeElement");
+        loop {
+            let inner =
+                browser::property(&browser::property(&focused, "shadowRoot"), "activeElement");
+            if !inner.is_object() {
+                break;
+            }
+            focused = inner;
+        }
         let _ = Reflect::set(host, &JsValue::from_str(RETURN_FOCUS), &focused);
     }
     body.append_child(host)?;
@@ -59,7 +71,7 @@ pub fn open(document: &Document, host: &Element, root: &ShadowRoot) -> Result<()
 }
 
 /// The first element in `root` that matches `selector`.
-fn first(root: &ShadowRoot, selector: &str) -> Option<Element> {
+pub fn first(root: &ShadowRoot, selector: &str) -> Option<Element> {
     let found = root.query_selector_all(selector).ok()?;
     let found = Array::from(&found).get(0);
     found.is_object().then(|| found.unchecked_into())

@@ -3,6 +3,12 @@
 //! when a named field is completed (its name only, never its value), `form_submit`,
 //! and `form_abandon` (with the last field reached) when the page is left or the
 //! route changes after a start without a submit.
+//!
+//! Kindling's own lead forms (`crate::forms`) record the same events through
+//! [`started`], [`completed`] and [`sent`], except `form_submit`, which the collector
+//! records from the submission itself. Their events reach `document` retargeted to the
+//! element hosting them; those are ignored here, so a lead form placed inside a
+//! tracked page form is not counted twice.
 
 use alloc::string::String;
 
@@ -10,6 +16,7 @@ use kindling_core::wire::EventKind;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event};
 
+use crate::forms::HOST_ATTRIBUTE;
 use crate::track::{Details, record};
 use crate::{browser, page, state};
 
@@ -23,6 +30,9 @@ pub fn install() {
 /// The tracked form around the event's target and the target's field name.
 fn form_of(event: &Event) -> Option<(String, Option<String>)> {
     let element = event.target()?.dyn_into::<Element>().ok()?;
+    if element.has_attribute(HOST_ATTRIBUTE) {
+        return None;
+    }
     let form = element.closest("form[data-kindling-form]").ok()??;
     let name = form.get_attribute("data-kindling-form").filter(|name| !name.is_empty())?;
     let field = element.get_attribute("name").filter(|name| !name.is_empty());
@@ -30,7 +40,13 @@ fn form_of(event: &Event) -> Option<(String, Option<String>)> {
 }
 
 fn on_focus(event: Event) {
-    let Some((form, field)) = form_of(&event) else { return };
+    if let Some((form, field)) = form_of(&event) {
+        started(form, field);
+    }
+}
+
+/// The visitor is in `field` of `form`: a `form_start` the first time on this page.
+pub fn started(form: String, field: Option<String>) {
     let first = state::with(|widget| {
         match widget.forms_started.iter_mut().find(|(started, _)| *started == form) {
             Some((_, last_field)) => {
@@ -54,7 +70,13 @@ fn on_focus(event: Event) {
 }
 
 fn on_change(event: Event) {
-    let Some((form, Some(field))) = form_of(&event) else { return };
+    if let Some((form, Some(field))) = form_of(&event) {
+        completed(form, field);
+    }
+}
+
+/// The visitor completed `field` of `form`: a `form_field` (the name, never the value).
+pub fn completed(form: String, field: String) {
     record(
         EventKind::FormField,
         Details { name: Some(form), target: Some(field), ..Details::default() },
@@ -63,8 +85,13 @@ fn on_change(event: Event) {
 
 fn on_submit(event: Event) {
     let Some((form, _)) = form_of(&event) else { return };
-    state::with(|widget| widget.forms_started.retain(|(started, _)| *started != form));
+    sent(&form);
     record(EventKind::FormSubmit, Details { name: Some(form), ..Details::default() });
+}
+
+/// `form` was sent: it is no longer abandoned when the page is left.
+pub fn sent(form: &str) {
+    state::with(|widget| widget.forms_started.retain(|(started, _)| started != form));
 }
 
 /// Reports every started, unsent form as abandoned.

@@ -20,6 +20,7 @@ pub fn pageview() {
         let previous = core::mem::replace(&mut widget.page_url, url.clone());
         widget.scroll_marks = 0;
         widget.blocks.new_page_view(browser::now());
+        widget.forms.viewed.clear();
         Some(previous)
     });
     let Some(Some(previous)) = previous else { return };
@@ -31,8 +32,8 @@ pub fn pageview() {
     );
 }
 
-/// A route change: close the previous page's engagement and forms, then count the new
-/// page. Deferred a tick so the app can update the title first.
+/// A route change: close the previous page's engagement and forms, count the new page
+/// and draw its lead forms. Deferred a tick so the app can update the page first.
 fn route_changed() {
     browser::after(0, || {
         let url = page::url().unwrap_or_default();
@@ -40,6 +41,7 @@ fn route_changed() {
             engagement::report();
             forms::abandon_started();
             pageview();
+            crate::forms::draw_new();
         }
     });
 }

@@ -1,7 +1,8 @@
-//! Talking to the collector: JSON sent as `text/plain` (a "simple" CORS request, so no
-//! preflight round trip), with `keepalive` so a send survives the page being left,
-//! and without cookies (the ids travel in the body). [`queue`] batches and retries
-//! events on top of this.
+//! Talking to the collector: JSON sent as `text/plain` (a string body gets
+//! `text/plain;charset=UTF-8`: a "simple" CORS request, so no preflight round trip),
+//! with `keepalive` so a send survives the page being left, and without cookies (the
+//! ids travel in the body). [`queue`] batches and retries events on top of this;
+//! `crate::forms` sends submissions and reads their answers, errors included.
 
 pub mod queue;
 
@@ -46,18 +47,43 @@ impl Failure {
 
 /// Posts `body` as JSON to `api` + `path` and decodes the JSON answer.
 pub async fn post<B: Encode, R: Decode>(api: &str, path: &str, body: &B) -> Result<R, Failure> {
-    let text = js_sys::JSON::stringify(&body.encode()).map_err(|_| Failure::Shape)?;
-    let response = send(api, path, &text).await?;
-    let json = JsFuture::from(response.json().map_err(|_| Failure::Shape)?)
-        .await
-        .map_err(|_| Failure::Shape)?;
-    R::decode(&json).ok_or(Failure::Shape)
+    exchange(api, path, Some(&body.encode())).await?.decode()
 }
 
-async fn send(api: &str, path: &str, body: &JsValue) -> Result<Response, Failure> {
+/// Gets `api` + `path` and decodes the JSON answer.
+pub async fn get<R: Decode>(api: &str, path: &str) -> Result<R, Failure> {
+    exchange(api, path, None).await?.decode()
+}
+
+/// An HTTP answer from the collector, errors included.
+pub struct Answer {
+    pub status: u16,
+    /// `Retry-After`, in seconds.
+    pub retry_after: Option<u32>,
+    /// The body read as JSON; `null` when it is not JSON.
+    pub json: JsValue,
+}
+
+impl Answer {
+    /// A 2xx answer's body decoded; an error status as [`Failure::Status`].
+    pub fn decode<R: Decode>(self) -> Result<R, Failure> {
+        if !(200..300).contains(&self.status) {
+            return Err(Failure::Status { status: self.status, retry_after: self.retry_after });
+        }
+        R::decode(&self.json).ok_or(Failure::Shape)
+    }
+}
+
+/// Sends `body` (a JS value, as JSON text) to `api` + `path` with `POST`, or with
+/// `GET` when there is none, and reads the answer, whatever its status. One function
+/// (not one per message type) for every request keeps the wasm small.
+pub async fn exchange(api: &str, path: &str, body: Option<&JsValue>) -> Result<Answer, Failure> {
     let init = RequestInit::new();
-    init.set_method("POST");
-    init.set_body(body);
+    if let Some(body) = body {
+        let text = js_sys::JSON::stringify(body).map_err(|_| Failure::Shape)?;
+        init.set_method("POST");
+        init.set_body(&text);
+    }
     init.set_mode(RequestMode::Cors);
     init.set_credentials(RequestCredentials::Omit);
     // web-sys has no setter for `keepalive`; the property is standard fetch.
@@ -72,14 +98,15 @@ async fn send(api: &str, path: &str, body: &JsValue) -> Result<Response, Failure
         .map_err(|_| Failure::Network)?
         .dyn_into()
         .map_err(|_| Failure::Shape)?;
-    if response.ok() {
-        return Ok(response);
-    }
     let retry_after = response
         .headers()
         .get("retry-after")
         .ok()
         .flatten()
         .and_then(|value| value.trim().parse().ok());
-    Err(Failure::Status { status: response.status(), retry_after })
+    let json = match response.json() {
+        Ok(promise) => JsFuture::from(promise).await.unwrap_or(JsValue::NULL),
+        Err(_) => JsValue::NULL,
+    };
+    Ok(Answer { status: response.status(), retry_after, json })
 }

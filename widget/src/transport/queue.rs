@@ -18,7 +18,7 @@ use alloc::vec::Vec;
 
 use kindling_core::wire::{ClientEvent, EventBatch, EventsAccepted};
 
-use crate::codec::{Decode, encode_all};
+use crate::codec::{Decode, encode_all, push_number};
 use crate::transport::{Failure, post};
 use crate::{blocks, browser, log, page, session, state, storage};
 
@@ -181,20 +181,4 @@ fn backoff(failure: &Failure) -> i32 {
     let failures = state::with(|widget| widget.failures).unwrap_or(0).min(16);
     let base = (1000.0 * f64::from(1u32 << failures)).min(MAX_BACKOFF_MS);
     (base * (0.5 + js_sys::Math::random())) as i32
-}
-
-fn push_number(out: &mut String, mut number: u32) {
-    let mut digits = [0u8; 10];
-    let mut length = 0;
-    loop {
-        digits[length] = b'0' + (number % 10) as u8;
-        length += 1;
-        number /= 10;
-        if number == 0 {
-            break;
-        }
-    }
-    for digit in digits[..length].iter().rev() {
-        out.push(char::from(*digit));
-    }
 }

@@ -1,0 +1,306 @@
+//! Lead forms the widget draws, sends and tracks itself.
+//!
+//! - Where: a site embeds a form with `<div data-kindling-lead-form="FORM_ID">`; the
+//!   ids of those on the page go in the boot request ([`embedded`]) and the answer
+//!   brings each as this visitor is to see it (a `FormView`: progressive profiling and
+//!   prefilled values already applied), drawn into the element's shadow root
+//!   ([`apply`]); containers a single-page app adds on a new route are drawn then
+//!   ([`draw_new`]). A block's call to action opens a form as a modal: it dispatches
+//!   `kindling:open-form` (`crate::blocks::controls`), the widget shows the form from
+//!   the boot answer or, for one it did not bring, `GET /v1/forms/{form}` ([`open`]).
+//!   The modal is an overlay like a modal block: focus moves in and back, Tab stays
+//!   inside, Escape closes it.
+//! - What: [`markup`] draws the fields by kind, steps and buttons; [`fields`] reads and
+//!   checks values with `kindling_core::forms::check` (the collector's own rule) and
+//!   shows errors; [`controls`] handles the visitor's focus, keys and clicks: steps,
+//!   checking on leaving a field, Enter moving on; [`submit`] sends the submission and
+//!   shows the collector's answer.
+//! - Events, through `crate::track::record` (so only with consent): `form_view` when a
+//!   form is drawn (once per form per page view), `form_start`, `form_field` (the
+//!   field's name, never its value) and `form_abandon` as for the page's own forms
+//!   (`crate::track::forms`). No `form_submit`: the collector records it from the
+//!   submission.
+//!
+//! A form is drawn only once the page is booted, so only while the visitor may be
+//! tracked: a submission is tied to the visitor id.
+
+pub mod controls;
+pub mod fields;
+pub mod markup;
+pub mod submit;
+
+use core::sync::atomic::{AtomicBool, Ordering};
+
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+use js_sys::{Array, Reflect};
+use kindling_core::blocks::Placement;
+use kindling_core::wire::{EventKind, FormView};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{Element, Event, ShadowRoot, ShadowRootInit, ShadowRootMode};
+
+use crate::blocks::controls::OPEN_FORM_EVENT;
+use crate::render::{content, overlay, texts};
+use crate::track::{Details, record};
+use crate::transport::{self, Failure};
+use crate::{blocks, browser, log, page, state};
+
+/// Marks an element showing a lead form, its value the form's id: the site's
+/// `<div data-kindling-lead-form="FORM_ID">`, or the overlay a form opens in.
+pub const HOST_ATTRIBUTE: &str = "data-kindling-lead-form";
+/// The site's own form containers (overlays are the widget's).
+const EMBEDDED: &str = "[data-kindling-lead-form]:not(kindling-overlay)";
+/// Where a host element keeps its form's key, the index in [`Forms::drawn`] (a JS
+/// property: the widget's state holds no DOM references).
+const KEY: &str = "kindlingForm";
+
+/// The page's lead forms.
+#[derive(Default)]
+pub struct Forms {
+    /// The forms the collector sent for this page (shared, not copied: a copy of a
+    /// form's fields costs wasm).
+    pub views: Vec<Arc<FormView>>,
+    /// Every form drawn on this page; a host's key is its index.
+    pub drawn: Vec<Drawn>,
+    /// Forms whose `form_view` is recorded in this page view.
+    pub viewed: Vec<String>,
+}
+
+/// One drawn form and where the visitor is in it.
+#[derive(Clone)]
+pub struct Drawn {
+    pub view: Arc<FormView>,
+    /// The step shown, from 0.
+    pub step: usize,
+    /// When it was drawn (Unix ms).
+    pub shown_ms: u64,
+    /// The block and variant it was opened from.
+    pub block: Option<String>,
+    pub variant: Option<String>,
+    /// The id of the submission being sent, kept for a retry after a failed send.
+    pub submission: Option<String>,
+    pub sending: bool,
+}
+
+/// The listener is installed (once per document).
+static LISTENING: AtomicBool = AtomicBool::new(false);
+
+/// The ids of the forms the page embeds, in document order, each once.
+pub fn embedded() -> Vec<String> {
+    let mut ids: Vec<String> = Vec::new();
+    for host in hosts().iter() {
+        if let Some(id) = host.unchecked_ref::<Element>().get_attribute(HOST_ATTRIBUTE) {
+            if !id.is_empty() && !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+    }
+    ids
+}
+
+fn hosts() -> Array {
+    let found = page::document().and_then(|document| document.query_selector_all(EMBEDDED));
+    found.map_or_else(|_| Array::new(), |nodes| Array::from(&nodes))
+}
+
+/// Keeps the forms of a boot answer and draws the embedded ones; a container whose
+/// form the answer does not have keeps what it shows.
+pub fn apply(views: Vec<FormView>) {
+    install();
+    state::with(|widget| widget.forms.views = views.into_iter().map(Arc::new).collect());
+    for host in hosts().iter() {
+        let host: Element = host.unchecked_into();
+        let id = host.get_attribute(HOST_ATTRIBUTE).unwrap_or_default();
+        if let Some(view) = known(&id) {
+            if let Err(error) = draw(&host, view, None, None, None) {
+                log::debug("kindling: cannot draw a form", &error);
+            }
+        }
+    }
+}
+
+/// Listens for `kindling:open-form`, once.
+pub fn install() {
+    if LISTENING.swap(true, Ordering::Relaxed) {
+        return;
+    }
+    if let Ok(document) = page::document() {
+        browser::listen(&document, OPEN_FORM_EVENT, on_open);
+    }
+}
+
+/// `kindling:open-form` with `detail: {form, block, variant, title}`.
+fn on_open(event: Event) {
+    let detail = browser::property(&event, "detail");
+    let text = |key| browser::property(&detail, key).as_string().filter(|text| !text.is_empty());
+    if let Some(form) = text("form") {
+        open(form, text("block"), text("variant"), text("title"));
+    }
+}
+
+/// Shows `form` in a modal named `title`, unless a modal is open; `block` and
+/// `variant` name what it was opened from.
+pub fn open(form: String, block: Option<String>, variant: Option<String>, title: Option<String>) {
+    match known(&form) {
+        Some(view) => show_modal(view, block, variant, title),
+        None => load(form, Then::Modal(block, variant, title)),
+    }
+}
+
+/// Draws the page's form containers not drawn yet (a single-page app's new route),
+/// asking the collector for forms the page has not got.
+pub fn draw_new() {
+    for host in hosts().iter() {
+        let host: Element = host.unchecked_into();
+        let id = host.get_attribute(HOST_ATTRIBUTE).unwrap_or_default();
+        if host.shadow_root().is_none() && !id.is_empty() {
+            load(id, Then::Draw(host));
+        }
+    }
+}
+
+/// What to do with a form once loaded.
+enum Then {
+    /// Show it in a modal: block, variant, title.
+    Modal(Option<String>, Option<String>, Option<String>),
+    /// Draw it into this container.
+    Draw(Element),
+}
+
+/// Gets `form` (the page's copy, or the collector's, then kept) and does `then` with
+/// it. One future for every case keeps the wasm small.
+fn load(form: String, then: Then) {
+    wasm_bindgen_futures::spawn_local(async move {
+        let view = match known(&form) {
+            Some(view) => view,
+            None => match fetch(&form).await {
+                Ok(view) => {
+                    let view = Arc::new(view);
+                    state::with(|widget| widget.forms.views.push(view.clone()));
+                    view
+                }
+                Err(failure) => {
+                    return log::debug("kindling: cannot load the form", &failure.as_js());
+                }
+            },
+        };
+        match then {
+            Then::Modal(block, variant, title) => show_modal(view, block, variant, title),
+            Then::Draw(host) => {
+                if let Err(error) = draw(&host, view, None, None, None) {
+                    log::debug("kindling: cannot draw a form", &error);
+                }
+            }
+        }
+    });
+}
+
+/// `GET /v1/forms/{form}?site=SITE&visitor=VISITOR`: the form as this visitor is to
+/// see it.
+async fn fetch(form: &str) -> Result<FormView, Failure> {
+    let Some((api, site, Some(visitor))) =
+        state::with(|widget| (widget.api.clone(), widget.site.clone(), widget.visitor.clone()))
+    else {
+        return Err(Failure::Shape);
+    };
+    let mut path = String::from("/v1/forms/");
+    push_encoded(&mut path, form);
+    path.push_str("?site=");
+    push_encoded(&mut path, &site);
+    path.push_str("&visitor=");
+    push_encoded(&mut path, &visitor);
+    transport::get(&api, &path).await
+}
+
+/// Appends `text` encoded as a URL component.
+pub(crate) fn push_encoded(out: &mut String, text: &str) {
+    out.push_str(&js_sys::encode_uri_component(text).as_string().unwrap_or_default());
+}
+
+fn known(form: &str) -> Option<Arc<FormView>> {
+    state::with(|widget| widget.forms.views.iter().find(|view| view.id == form).cloned()).flatten()
+}
+
+fn show_modal(
+    view: Arc<FormView>,
+    block: Option<String>,
+    variant: Option<String>,
+    title: Option<String>,
+) {
+    if overlay::open_modal().is_some() {
+        return;
+    }
+    // Escape and Tab in a modal are handled with the blocks'.
+    blocks::controls::install();
+    let shown = page::document().and_then(|document| {
+        let host = overlay::host(&document, &view.id, Placement::Modal)?;
+        host.set_attribute(HOST_ATTRIBUTE, &view.id)?;
+        let title = title.unwrap_or_else(|| String::from(texts::texts().form));
+        let root = draw(&host, view, block, variant, Some(&title))?;
+        overlay::open(&document, &host, &root)
+    });
+    if let Err(error) = shown {
+        log::debug("kindling: cannot open the form", &error);
+    }
+}
+
+/// Draws `view` into `host`'s shadow root (in a dialog named `title`, if given) and
+/// records its `form_view`.
+fn draw(
+    host: &Element,
+    view: Arc<FormView>,
+    block: Option<String>,
+    variant: Option<String>,
+    title: Option<&str>,
+) -> Result<ShadowRoot, JsValue> {
+    let document = page::document()?;
+    let root = match host.shadow_root() {
+        Some(root) => root,
+        None => {
+            let root = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
+            controls::listen(&root);
+            root
+        }
+    };
+    root.set_inner_html("");
+    root.append_child(&content::parse(&document, &markup::form(&view, title))?)?;
+    let form = view.id.clone();
+    let drawn = Drawn {
+        view,
+        step: 0,
+        shown_ms: browser::now(),
+        block,
+        variant,
+        submission: None,
+        sending: false,
+    };
+    let Some((key, first)) = state::with(|widget| {
+        let forms = &mut widget.forms;
+        forms.drawn.push(drawn);
+        let first = !forms.viewed.contains(&form);
+        if first {
+            forms.viewed.push(form.clone());
+        }
+        (forms.drawn.len() - 1, first)
+    }) else {
+        return Ok(root);
+    };
+    Reflect::set(host, &JsValue::from_str(KEY), &JsValue::from_f64(key as f64))?;
+    if first {
+        record(EventKind::FormView, Details { name: Some(form), ..Details::default() });
+    }
+    Ok(root)
+}
+
+/// The key of the form `root` shows.
+fn key_of(root: &ShadowRoot) -> Option<usize> {
+    browser::property(&root.host(), KEY).as_f64().map(|key| key as usize)
+}
+
+/// A copy of the drawn form `key`.
+fn drawn(key: usize) -> Option<Drawn> {
+    state::with(|widget| widget.forms.drawn.get(key).cloned()).flatten()
+}
