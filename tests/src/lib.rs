@@ -4,6 +4,8 @@
 //! Everything binds to `127.0.0.1:0`; nothing is mocked. The widget bundle must have
 //! been built (`cargo xtask bundle`, which `cargo xtask test` runs first).
 
+pub mod lead_forms;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};

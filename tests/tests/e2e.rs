@@ -260,24 +260,6 @@ async fn events_recorded_while_the_collector_is_down_arrive_once_it_is_back() {
     browser.close().await;
 }
 
-/// Fills the lead form on the current page and sends it.
-async fn fill_lead_form(browser: &Browser, form: &str, email: &str) {
-    let script = format!(
-        "const f = document.querySelector('form[data-kindling-form=\"{form}\"]');
-         f.querySelector('[name=email]').focus();
-         f.querySelector('[name=email]').value = '{email}';
-         f.querySelector('[name=email]').dispatchEvent(new Event('change', {{bubbles: true}}));
-         f.querySelector('[name=name]').value = 'Dana Whitfield';
-         f.querySelector('[name=company]').value = 'Northwind Logistics';
-         f.querySelector('[name=company_size]').value = '500';
-         f.querySelector('[name=role]').value = 'CFO';
-         f.querySelector('[name=marketing_consent]').checked = true;
-         f.requestSubmit();
-         return true;"
-    );
-    browser.eval(&script).await;
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reader_who_downloads_the_ebook_and_requests_a_demo_turns_hot_and_sql() {
     let stack = Stack::demo().await;
@@ -291,16 +273,20 @@ async fn a_reader_who_downloads_the_ebook_and_requests_a_demo_turns_hot_and_sql(
     browser.wait_for("the widget", ready).await;
     browser.client.goto(&format!("{}/ebook.html", stack.site)).await.expect("e-book page");
     browser.wait_for("the widget", ready).await;
-    fill_lead_form(&browser, "ebook", "dana@northwind.example").await;
-    browser
-        .wait_for("the thank-you", "return !document.getElementById('ebook-thanks').hidden;")
-        .await;
+    let ebook = [
+        ("email", "dana@northwind.example"),
+        ("name", "Dana Whitfield"),
+        ("company", "Northwind Logistics"),
+        ("company_size", "500"),
+        ("role", "CFO"),
+        ("news_consent", "true"),
+    ];
+    kindling_e2e::lead_forms::fill_and_send(&browser, "ebook", &ebook).await;
     browser.client.goto(&format!("{}/demo.html", stack.site)).await.expect("demo page");
     browser.wait_for("the widget", ready).await;
-    fill_lead_form(&browser, "demo-request", "dana@northwind.example").await;
-    browser
-        .wait_for("the thank-you", "return !document.getElementById('demo-thanks').hidden;")
-        .await;
+    // Progressive profiling: only the phone and the timeline are asked now.
+    let demo = [("phone", "+44 20 7946 0001"), ("timeline", "now")];
+    kindling_e2e::lead_forms::fill_and_send(&browser, "demo-request", &demo).await;
     browser.client.goto("about:blank").await.expect("left");
 
     let http = reqwest::Client::new();
