@@ -104,6 +104,21 @@ async fn a_submission_becomes_a_consented_lead(backend: Backend) {
         ebook["consents"],
         json!([{"field": "news", "version": "news-v2", "given": 1, "confirmed": 1}])
     );
+
+    // The same address from another device: merged into the same person.
+    let demo = json!({"email": "ann@example.com", "name": "Ann", "company": "Acme",
+                      "phone": "+48 600 700 800"});
+    collector.submit_ok("demo-request", &submission(BOB, 2, demo, 9_000)).await;
+    let profile = collector.profile("email=ann@example.com").await;
+    let mut visitors: Vec<&str> = profile["visitors"]
+        .as_array()
+        .expect("visitors")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    visitors.sort_unstable();
+    assert_eq!(visitors, [ANN, BOB]);
+    assert_eq!(profile["person"]["stage"], "sql");
 }
 
 async fn bad_bodies_get_field_errors_and_store_nothing(backend: Backend) {
