@@ -1,6 +1,7 @@
 //! Lead forms: the fields a form asks for ([`Field`]) and the one validation the widget
 //! runs as the visitor types and the collector runs again on submit ([`check`] for one
-//! value, [`check_all`] for a whole submission), with messages in English and Polish.
+//! value, [`check_with`] the same with letters told by the caller's Unicode data,
+//! [`check_all`] for a whole submission), with messages in English and Polish.
 //!
 //! ```json
 //! [{"name": "email", "kind": "email", "label": "Work email", "required": true},
@@ -336,6 +337,14 @@ fn counted(lang: Lang, count: u32, en: &str, pl: &str) -> String {
 
 /// Checks one value of `field`, as the browser has it, by the rules of the module docs.
 pub fn check(field: &Field, value: &str) -> Result<(), Problem> {
+    check_with(field, value, char::is_alphabetic)
+}
+
+/// [`check`] with the test for a letter (a mask's `A`, the non-ASCII characters of an
+/// email domain) given: the widget asks the browser's Unicode data, which keeps
+/// Rust's Unicode tables out of the wasm. `is_letter` must agree with
+/// [`char::is_alphabetic`].
+pub fn check_with(field: &Field, value: &str, is_letter: fn(char) -> bool) -> Result<(), Problem> {
     let value = value.trim();
     let empty = match field.kind {
         FieldKind::Checkbox | FieldKind::Consent => match value {
@@ -364,23 +373,23 @@ pub fn check(field: &Field, value: &str) -> Result<(), Problem> {
         _ => MAX_VALUE_LEN,
     };
     let max = field.max_length.map_or(limit, |max| limit.min(max as usize));
-    if value.len() > limit || value.chars().count() > max {
+    if value.len() > limit || char_count(value) > max {
         return Err(Problem::TooLong { max: u32::try_from(max).unwrap_or(u32::MAX) });
     }
     if let Some(min) = field.min_length
-        && value.chars().count() < min as usize
+        && char_count(value) < min as usize
     {
         return Err(Problem::TooShort { min });
     }
     match field.kind {
-        FieldKind::Email => require(is_email(value), Problem::Email)?,
+        FieldKind::Email => require(is_email(value, is_letter), Problem::Email)?,
         FieldKind::Tel => require(is_tel(value), Problem::Tel)?,
         FieldKind::Number => require(is_number(value), Problem::Number)?,
         FieldKind::Url => require(is_url(value), Problem::Url)?,
         _ => {}
     }
     match &field.pattern {
-        Some(pattern) => require(mask_match(pattern, value), Problem::Pattern),
+        Some(pattern) => require(mask_match(pattern, value, is_letter), Problem::Pattern),
         None => Ok(()),
     }
 }
@@ -420,7 +429,13 @@ fn require(holds: bool, problem: Problem) -> Result<(), Problem> {
     if holds { Ok(()) } else { Err(problem) }
 }
 
-fn is_email(value: &str) -> bool {
+/// The characters in `text`: its bytes that do not continue a UTF-8 sequence (what
+/// `chars().count()` counts, in less wasm).
+fn char_count(text: &str) -> usize {
+    text.bytes().filter(|byte| (*byte as i8) >= -0x40).count()
+}
+
+fn is_email(value: &str, is_letter: fn(char) -> bool) -> bool {
     let Some((local, domain)) = value.split_once('@') else {
         return false;
     };
@@ -428,9 +443,9 @@ fn is_email(value: &str) -> bool {
         !label.is_empty()
             && !label.starts_with('-')
             && !label.ends_with('-')
-            && label.chars().all(|c| {
-                c.is_ascii_alphanumeric() || c == '-' || (!c.is_ascii() && c.is_alphabetic())
-            })
+            && label
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || (!c.is_ascii() && is_letter(c)))
     };
     value.len() <= 254
         && !local.is_empty()
@@ -497,7 +512,7 @@ fn is_country(code: &str) -> bool {
 
 /// Whether `text` matches the whole `mask` (see the module docs). Iterative with
 /// single-star backtracking, like [`crate::rules::glob_match`]: no recursion.
-fn mask_match(mask: &str, text: &str) -> bool {
+fn mask_match(mask: &str, text: &str, is_letter: fn(char) -> bool) -> bool {
     let (mut at_mask, mut at_text) = (0, 0);
     // After the latest `*`: where the mask resumes and where the text was when the star
     // last tried to stop.
@@ -511,7 +526,7 @@ fn mask_match(mask: &str, text: &str) -> bool {
                 at_mask += 1;
                 star = Some((at_mask, at_text));
             }
-            (Some(wanted), Some(seen)) if mask_accepts(wanted, seen) => {
+            (Some(wanted), Some(seen)) if mask_accepts(wanted, seen, is_letter) => {
                 at_mask += wanted.len_utf8();
                 at_text += seen.len_utf8();
             }
@@ -531,10 +546,10 @@ fn mask_match(mask: &str, text: &str) -> bool {
     }
 }
 
-fn mask_accepts(wanted: char, seen: char) -> bool {
+fn mask_accepts(wanted: char, seen: char, is_letter: fn(char) -> bool) -> bool {
     match wanted {
         '#' => seen.is_ascii_digit(),
-        'A' => seen.is_alphabetic(),
+        'A' => is_letter(seen),
         '?' => true,
         _ => wanted.eq_ignore_ascii_case(&seen),
     }
@@ -607,6 +622,23 @@ mod tests {
             assert_eq!(check(&required(kind), ""), Err(expected), "{kind:?}");
             assert_eq!(check(&required(kind), "   "), Err(expected), "{kind:?}");
         }
+    }
+
+    #[test]
+    fn characters_are_counted_as_chars_are() {
+        for text in ["", "a", "zażółć", "日本語", "🦀 crab", "e\u{301}"] {
+            assert_eq!(char_count(text), text.chars().count(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn the_letter_test_is_the_one_given() {
+        let masked = Field { pattern: Some("A-#".to_string()), ..field(FieldKind::Text) };
+        let email = field(FieldKind::Email);
+        assert_eq!(check_with(&masked, "ż-1", char::is_alphabetic), Ok(()));
+        assert_eq!(check_with(&masked, "ż-1", |_| false), Err(Problem::Pattern));
+        assert_eq!(check_with(&email, "ann@przykład.pl", |_| false), Err(Problem::Email));
+        assert_eq!(check_with(&email, "ann@example.pl", |_| false), Ok(()));
     }
 
     #[test]
@@ -840,7 +872,11 @@ mod tests {
             ("", "", true),
             ("*", "", true),
         ] {
-            assert_eq!(mask_match(mask, value), expected, "{mask:?} on {value:?}");
+            assert_eq!(
+                mask_match(mask, value, char::is_alphabetic),
+                expected,
+                "{mask:?} on {value:?}"
+            );
         }
         // Format first, then the mask.
         let work = Field { pattern: Some("*@example.com".to_string()), ..field(FieldKind::Email) };

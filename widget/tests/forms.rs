@@ -705,6 +705,15 @@ fn form_events_are_recorded_once_and_never_twice_for_the_page_s_own_forms() {
 }
 
 #[wasm_bindgen_test]
+fn letters_are_what_the_shared_check_calls_letters() {
+    // Latin, Greek, Cyrillic, CJK, Arabic, a letter number, a combining vowel sign
+    // (alphabetic), and digits, marks, punctuation and symbols that are not.
+    for c in "aZżŁΩжд日本ع\u{2160}\u{093E}09٣\u{301}-_ .,!€😀\u{200D}".chars() {
+        assert_eq!(forms::fields::is_letter(c), c.is_alphabetic(), "{c:?}");
+    }
+}
+
+#[wasm_bindgen_test]
 fn forms_round_trip_through_the_wire_format() {
     let mut form = all_kinds("ebook");
     form.fields[0].message = Some(Texts { en: "We need your email.".to_owned(), pl: None });

@@ -1,12 +1,12 @@
 //! A drawn form's fields in the DOM: their values as the browser has them, checking
-//! them with `kindling_core::forms::check` (the rule the collector applies again), and
-//! their errors: the message in `#kd-error-NAME`, `aria-invalid="true"` on the
-//! control and the error's id added to its `aria-describedby`, all taken away once the
-//! value is fixed.
+//! them with `kindling_core::forms::check_with` (the rule the collector applies again;
+//! letters by the browser's Unicode data), and their errors: the message in
+//! `#kd-error-NAME`, `aria-invalid="true"` on the control and the error's id added to
+//! its `aria-describedby`, all taken away once the value is fixed.
 
 use alloc::string::String;
 
-use js_sys::Array;
+use js_sys::{Array, RegExp};
 use kindling_core::forms::{self, Field, FieldKind, Lang, message_for};
 use kindling_core::wire::FormView;
 use wasm_bindgen::JsCast;
@@ -45,10 +45,20 @@ pub fn value(root: &ShadowRoot, field: &Field) -> String {
 
 /// Checks `field` and shows the outcome; true when its value passes.
 pub fn check(root: &ShadowRoot, field: &Field, lang: Lang) -> bool {
-    let problem = forms::check(field, &value(root, field)).err();
+    let problem = forms::check_with(field, &value(root, field), is_letter).err();
     let message = problem.map(|problem| message_for(field, problem, lang));
     show_error(root, field, message.as_deref());
     problem.is_none()
+}
+
+/// A letter, as `char::is_alphabetic` has it, by the browser's Unicode data
+/// (`\p{Alphabetic}`): the wasm carries no Unicode tables of its own.
+pub fn is_letter(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphabetic();
+    }
+    let mut buffer = [0; 4];
+    RegExp::new("^\\p{Alphabetic}$", "u").test(c.encode_utf8(&mut buffer))
 }
 
 /// Checks the fields of `step` of `view`, showing each one's outcome; the name of the

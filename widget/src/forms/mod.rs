@@ -11,7 +11,7 @@
 //!   The modal is an overlay like a modal block: focus moves in and back, Tab stays
 //!   inside, Escape closes it.
 //! - What: [`markup`] draws the fields by kind, steps and buttons; [`fields`] reads and
-//!   checks values with `kindling_core::forms::check` (the collector's own rule) and
+//!   checks values with `kindling_core::forms::check_with` (the collector's own rule) and
 //!   shows errors; [`controls`] handles the visitor's focus, keys and clicks: steps,
 //!   checking on leaving a field, Enter moving on; [`submit`] sends the submission and
 //!   shows the collector's answer.
