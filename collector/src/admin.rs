@@ -20,7 +20,9 @@
 //!   `GET /admin/api/forms/confirmations?site=KEY[&pending=true][&limit=N]`: see
 //!   [`forms::admin`](crate::forms::admin);
 //! - `GET /admin/api/leads?site=KEY[&temperature=][&stage=][&segment=][&source=]
-//!   [&min_score=][&max_score=][&limit=][&offset=]`: known persons, best score first.
+//!   [&min_score=][&max_score=][&limit=][&offset=]`: known persons, best score first;
+//! - `GET /admin/api/leads/export?site=KEY[&format=csv|json][&…the same filters]`:
+//!   every matching lead as a download (see [`export`](crate::export)).
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -48,6 +50,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/api/profile/stage", post(set_stage))
         .route("/admin/api/profile/customer", post(record_customer))
         .route("/admin/api/leads", get(list_leads))
+        .route("/admin/api/leads/export", get(export_leads))
         .route("/admin/api/person-events", post(person_event))
         .route("/admin/api/reports/blocks", get(block_report))
         .merge(crate::forms::admin::router())
@@ -240,6 +243,47 @@ struct LeadsParams {
     max_score: Option<i32>,
     limit: Option<u32>,
     offset: Option<u32>,
+    /// Export only: `csv` (the default) or `json`.
+    format: Option<crate::export::Format>,
+}
+
+impl LeadsParams {
+    fn filter(&self, limit: u32) -> LeadFilter {
+        LeadFilter {
+            temperature: self.temperature.clone(),
+            stage: self.stage.clone(),
+            segment: self.segment.clone(),
+            source: self.source.clone(),
+            min_score: self.min_score,
+            max_score: self.max_score,
+            limit,
+            offset: self.offset.unwrap_or(0),
+        }
+    }
+}
+
+async fn export_leads(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    params: Result<Query<LeadsParams>, QueryRejection>,
+) -> Result<impl IntoResponse, ApiError> {
+    authorize(&app, &headers)?;
+    let params = query(params)?;
+    let site = site(&app, &params.site)?;
+    let format = params.format.unwrap_or(crate::export::Format::Csv);
+    let leads = crate::export::all_leads(&app.store, &site.key, &params.filter(0)).await?;
+    let body = crate::export::render(&leads, format).map_err(|error| {
+        tracing::error!(%error, "leads export failed");
+        ApiError::Internal
+    })?;
+    let disposition = format!("attachment; filename=\"leads-{}.{}\"", site.key, format.extension());
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, format.content_type().to_owned()),
+            (CONTENT_DISPOSITION, disposition),
+        ],
+        body,
+    ))
 }
 
 async fn list_leads(
@@ -254,17 +298,7 @@ async fn list_leads(
     if !(1..=500).contains(&limit) {
         return Err(ApiError::invalid("limit", "must be between 1 and 500"));
     }
-    let filter = LeadFilter {
-        temperature: params.temperature,
-        stage: params.stage,
-        segment: params.segment,
-        source: params.source,
-        min_score: params.min_score,
-        max_score: params.max_score,
-        limit,
-        offset: params.offset.unwrap_or(0),
-    };
-    Ok(Json(app.store.leads(&params.site, &filter).await?))
+    Ok(Json(app.store.leads(&params.site, &params.filter(limit)).await?))
 }
 
 /// An event a server records for a person it knows by email.

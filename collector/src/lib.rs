@@ -6,7 +6,7 @@
 //! - [`personalize`]: blocks, deciding what a page shows, block reports;
 //! - [`forms`]: lead forms: definitions, progressive profiling, submissions, spam
 //!   defences, double opt-in and reports;
-//! - [`admin`]: `/admin/api/*`; [`health`]: `/healthz`, `/readyz`; [`assets`]: the widget bundle;
+//! - [`admin`]: `/admin/api/*`; [`export`]: leads as CSV or JSON; [`health`]: `/healthz`, `/readyz`; [`assets`]: the widget bundle;
 //! - [`sites`] and [`config`]: the configured sites and blocks; [`content`]: sanitizing;
 //! - [`profiles`]: persons, identity, scoring, stages and segments;
 //! - [`store`]: SQLite and PostgreSQL storage and migrations; [`ratelimit`]: per-IP and per-site limits;
@@ -19,6 +19,7 @@ pub mod config;
 pub mod content;
 pub mod cors;
 pub mod error;
+pub mod export;
 pub mod forms;
 pub mod health;
 pub mod ingest;

@@ -1,11 +1,25 @@
 //! The `kindling-collector` binary: parse settings, install logging, bind, serve until
-//! SIGTERM or ctrl-c. Everything else lives in the library so tests can drive it.
+//! SIGTERM or ctrl-c; or, as `kindling-collector export …`, write a site's leads as CSV
+//! or JSON. Everything else lives in the library so tests can drive it.
 
 use clap::Parser;
-use kindling_collector::{Settings, serve, shutdown_signal, telemetry};
+use kindling_collector::{Settings, export, serve, shutdown_signal, telemetry};
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
+    if std::env::args().nth(1).as_deref() == Some("export") {
+        let args = export::ExportArgs::parse_from(std::env::args().skip(1));
+        return match export::run(&args).await {
+            Ok(count) => {
+                eprintln!("exported {count} leads");
+                std::process::ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("export failed: {error}");
+                std::process::ExitCode::FAILURE
+            }
+        };
+    }
     let settings = Settings::parse();
     telemetry::init(settings.log_format);
     let listener = match tokio::net::TcpListener::bind(settings.listen).await {
