@@ -83,6 +83,12 @@ mod alone {
     use crate::store::group::{self as shared, Inserted, PersonEntry, VisitorRows};
     use crate::store::{Committed, StoreError, StoredEvent, WriteBatch};
 
+    /// Groups committed since the last checkpoint after which an idle moment
+    /// checkpoints.
+    const CHECKPOINT_WHEN_IDLE: u32 = 32;
+    /// Groups committed since the last checkpoint after which one is made at once.
+    const CHECKPOINT_AT_LATEST: u32 = 256;
+
     type Job = (Vec<WriteBatch>, oneshot::Sender<Result<Vec<Committed>, StoreError>>);
 
     /// The group commit thread's handle; the thread ends with the last handle.
@@ -97,12 +103,7 @@ mod alone {
             let (jobs, queue) = mpsc::channel::<Job>();
             std::thread::Builder::new()
                 .name("sqlite-writer".to_owned())
-                .spawn(move || {
-                    let mut connection = connection;
-                    for (batches, reply) in queue {
-                        let _ = reply.send(commit_group(&mut connection, &batches));
-                    }
-                })
+                .spawn(move || run(connection, &queue))
                 .map_err(|error| {
                     StoreError::Corrupt(format!("cannot start the writer: {error}"))
                 })?;
@@ -120,6 +121,43 @@ mod alone {
         }
     }
 
+    /// Commits every group sent until the store is dropped. The WAL is copied back
+    /// into the database (checkpointed) by this thread between groups, when nothing
+    /// waits or at the latest after [`CHECKPOINT_AT_LATEST`] groups, rather than by
+    /// the commit that happens to fill it, before its requests are answered.
+    fn run(mut connection: rusqlite::Connection, queue: &mpsc::Receiver<Job>) {
+        let mut since_checkpoint = 0;
+        loop {
+            let (batches, reply) = match queue.try_recv() {
+                Ok(job) => job,
+                Err(mpsc::TryRecvError::Empty) if since_checkpoint >= CHECKPOINT_WHEN_IDLE => {
+                    checkpoint(&connection);
+                    since_checkpoint = 0;
+                    continue;
+                }
+                Err(mpsc::TryRecvError::Empty) => match queue.recv() {
+                    Ok(job) => job,
+                    Err(mpsc::RecvError) => break,
+                },
+                Err(mpsc::TryRecvError::Disconnected) => break,
+            };
+            let _ = reply.send(commit_group(&mut connection, &batches));
+            since_checkpoint += 1;
+            if since_checkpoint >= CHECKPOINT_AT_LATEST {
+                checkpoint(&connection);
+                since_checkpoint = 0;
+            }
+        }
+        checkpoint(&connection);
+    }
+
+    fn checkpoint(connection: &rusqlite::Connection) {
+        let done = connection.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+        if let Err(error) = done {
+            tracing::warn!(%error, "WAL checkpoint failed; the next one retries");
+        }
+    }
+
     /// The group commit thread's connection, set up as the pool's are.
     fn open_writer(file: &Path) -> Result<rusqlite::Connection, StoreError> {
         let connection = rusqlite::Connection::open(file)?;
@@ -130,6 +168,8 @@ mod alone {
         // The pages of the indexes a group touches stay in memory between groups.
         connection.pragma_update(None, "cache_size", -16_384)?;
         connection.set_prepared_statement_cache_capacity(32);
+        // This thread checkpoints between groups (see `run`).
+        connection.pragma_update(None, "wal_autocheckpoint", 0)?;
         Ok(connection)
     }
 
