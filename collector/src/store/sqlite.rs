@@ -165,8 +165,6 @@ mod alone {
         connection.pragma_update(None, "journal_mode", "WAL")?;
         connection.pragma_update(None, "synchronous", "FULL")?;
         connection.pragma_update(None, "foreign_keys", "ON")?;
-        // The pages of the indexes a group touches stay in memory between groups.
-        connection.pragma_update(None, "cache_size", -16_384)?;
         connection.set_prepared_statement_cache_capacity(32);
         // This thread checkpoints between groups (see `run`).
         connection.pragma_update(None, "wal_autocheckpoint", 0)?;
