@@ -81,68 +81,23 @@ macro_rules! store_impl {
             }
 
             async fn commit(&self, batches: &[WriteBatch]) -> Result<Vec<Committed>, StoreError> {
-                let mut transaction = self.pool.begin().await?;
-                let mut repeats: Vec<Option<String>> = Vec::with_capacity(batches.len());
-                for (at, batch) in batches.iter().enumerate() {
-                    let Some(record) = &batch.submission else {
-                        repeats.push(None);
-                        continue;
-                    };
-                    // An earlier batch of this very group may carry the same lead.
-                    let in_group =
-                        batches[..at].iter().zip(&repeats).find_map(|(earlier, repeat)| {
-                            let other = earlier.submission.as_ref()?;
-                            (repeat.is_none()
-                                && earlier.site == batch.site
-                                && other.form == record.form
-                                && other.email == record.email
-                                && other.id != record.id)
-                                .then(|| other.id.clone())
-                        });
-                    let repeat = match in_group {
-                        Some(earlier) => Some(earlier),
-                        None => submissions::repeat_of(&mut transaction, &batch.site, record)
-                            .await?
-                            .filter(|earlier| *earlier != record.id),
-                    };
-                    repeats.push(repeat);
+                // Group commits run one at a time on a connection of their own, kept
+                // out of the pool: no health check on each acquire and release, and
+                // its page cache stays warm. After a failure it is replaced.
+                let mut writer = self.writer.lock().await;
+                if let Some(committed) = self.commit_alone(batches).await {
+                    return committed;
                 }
-                let mut results = if repeats.iter().any(Option::is_some) {
-                    // A repeated submission stores nothing: not its events either.
-                    let kept: Vec<WriteBatch> = batches
-                        .iter()
-                        .zip(&repeats)
-                        .map(|(batch, repeat)| match repeat {
-                            Some(_) => {
-                                WriteBatch { events: Vec::new(), submission: None, ..batch.clone() }
-                            }
-                            None => batch.clone(),
-                        })
-                        .collect();
-                    group::commit_group(&mut transaction, &kept).await?
-                } else {
-                    group::commit_group(&mut transaction, batches).await?
+                let connection = match &mut *writer {
+                    Some(connection) => connection,
+                    None => writer.insert(self.pool.acquire().await?.detach()),
                 };
-                for ((batch, committed), repeat) in batches.iter().zip(&mut results).zip(repeats) {
-                    if let (Some(record), None, Some(person)) =
-                        (&batch.submission, &repeat, &committed.person)
-                    {
-                        submissions::insert(
-                            &mut transaction,
-                            &batch.site,
-                            record,
-                            &person.id,
-                            &batch.visitor,
-                            batch.seen_ms,
-                        )
-                        .await?;
-                    }
-                    committed.repeat_of = repeat;
+                let committed = commit_on(connection, batches).await;
+                if committed.is_err() {
+                    *writer = None;
                 }
-                transaction.commit().await?;
-                Ok(results)
+                committed
             }
-
             async fn count_spam(
                 &self,
                 site: &str,
@@ -266,6 +221,72 @@ macro_rules! store_impl {
                 sqlx::query("SELECT 1").execute(&self.pool).await?;
                 Ok(())
             }
+        }
+
+        /// One group commit on `connection`, in one transaction; see `Store::commit`.
+        async fn commit_on(
+            connection: &mut $connection,
+            batches: &[WriteBatch],
+        ) -> Result<Vec<Committed>, StoreError> {
+            let mut transaction = sqlx::Connection::begin(&mut *connection).await?;
+            let mut repeats: Vec<Option<String>> = Vec::with_capacity(batches.len());
+            for (at, batch) in batches.iter().enumerate() {
+                let Some(record) = &batch.submission else {
+                    repeats.push(None);
+                    continue;
+                };
+                // An earlier batch of this very group may carry the same lead.
+                let in_group = batches[..at].iter().zip(&repeats).find_map(|(earlier, repeat)| {
+                    let other = earlier.submission.as_ref()?;
+                    (repeat.is_none()
+                        && earlier.site == batch.site
+                        && other.form == record.form
+                        && other.email == record.email
+                        && other.id != record.id)
+                        .then(|| other.id.clone())
+                });
+                let repeat = match in_group {
+                    Some(earlier) => Some(earlier),
+                    None => submissions::repeat_of(&mut transaction, &batch.site, record)
+                        .await?
+                        .filter(|earlier| *earlier != record.id),
+                };
+                repeats.push(repeat);
+            }
+            let mut results = if repeats.iter().any(Option::is_some) {
+                // A repeated submission stores nothing: not its events either.
+                let kept: Vec<WriteBatch> = batches
+                    .iter()
+                    .zip(&repeats)
+                    .map(|(batch, repeat)| match repeat {
+                        Some(_) => {
+                            WriteBatch { events: Vec::new(), submission: None, ..batch.clone() }
+                        }
+                        None => batch.clone(),
+                    })
+                    .collect();
+                group::commit_group(&mut transaction, &kept).await?
+            } else {
+                group::commit_group(&mut transaction, batches).await?
+            };
+            for ((batch, committed), repeat) in batches.iter().zip(&mut results).zip(repeats) {
+                if let (Some(record), None, Some(person)) =
+                    (&batch.submission, &repeat, &committed.person)
+                {
+                    submissions::insert(
+                        &mut transaction,
+                        &batch.site,
+                        record,
+                        &person.id,
+                        &batch.visitor,
+                        batch.seen_ms,
+                    )
+                    .await?;
+                }
+                committed.repeat_of = repeat;
+            }
+            transaction.commit().await?;
+            Ok(results)
         }
 
         pub(super) fn event_from_row(row: &$row) -> Result<StoredEvent, StoreError> {

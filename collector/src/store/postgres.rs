@@ -14,6 +14,8 @@ static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgr
 #[derive(Debug, Clone)]
 pub struct PostgresStore {
     pool: PgPool,
+    /// The group commit's own connection (see `Store::commit`), opened on first use.
+    writer: std::sync::Arc<tokio::sync::Mutex<Option<sqlx::PgConnection>>>,
 }
 
 impl PostgresStore {
@@ -25,7 +27,18 @@ impl PostgresStore {
             .connect(url)
             .await?;
         MIGRATIONS.run(&pool).await?;
-        Ok(PostgresStore { pool })
+        Ok(PostgresStore { pool, writer: Default::default() })
+    }
+}
+
+impl PostgresStore {
+    /// PostgreSQL has no separate path for group commits: see `SqliteStore`'s.
+    #[allow(clippy::unused_async)]
+    async fn commit_alone(
+        &self,
+        _batches: &[crate::store::WriteBatch],
+    ) -> Option<Result<Vec<crate::store::Committed>, StoreError>> {
+        None
     }
 }
 

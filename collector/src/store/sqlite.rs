@@ -1,5 +1,13 @@
 //! SQLite backend: one file in WAL mode, `synchronous=FULL`, so a committed event
 //! survives a crash of the process or the machine.
+//!
+//! Group commits of ordinary traffic (no lead form submission, no event revealing an
+//! email) run on a thread of their own holding its own connection ([`Alone`]): the
+//! whole transaction is plain calls into SQLite with cached prepared statements, one
+//! hand-off from the writer task and one back per group, where sqlx would hand every
+//! statement to its connection's thread and back. The SQL is the group commit's
+//! (`store::group`), a row per statement. Everything else, and the groups needing
+//! identity merges or submissions, goes through sqlx like PostgreSQL.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -7,14 +15,22 @@ use std::time::Duration;
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
+use self::alone::Alone;
 use super::StoreError;
 
 static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
+/// How long a statement waits for another connection's write lock.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The SQLite store.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// The group commit's own connection (see `Store::commit`), opened on first use.
+    writer: std::sync::Arc<tokio::sync::Mutex<Option<sqlx::SqliteConnection>>>,
+    /// The thread ordinary group commits run on; none for an in-memory database.
+    alone: Option<Alone>,
 }
 
 impl SqliteStore {
@@ -24,11 +40,375 @@ impl SqliteStore {
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
-            .busy_timeout(Duration::from_secs(5))
+            .busy_timeout(BUSY_TIMEOUT)
             .foreign_keys(true);
+        let file = options.get_filename().to_path_buf();
         let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
         MIGRATIONS.run(&pool).await?;
-        Ok(SqliteStore { pool })
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        let alone = if in_memory || !file.is_file() { None } else { Some(Alone::start(&file)?) };
+        Ok(SqliteStore { pool, writer: Default::default(), alone })
+    }
+
+    /// Commits `batches` on the group commit thread when none of them needs the
+    /// general path; none when one does.
+    async fn commit_alone(
+        &self,
+        batches: &[crate::store::WriteBatch],
+    ) -> Option<Result<Vec<crate::store::Committed>, StoreError>> {
+        let alone = self.alone.as_ref()?;
+        let ordinary = batches.iter().all(|batch| {
+            batch.submission.is_none()
+                && !batch.events.iter().any(crate::profiles::engine::reveals_email)
+        });
+        if !ordinary {
+            return None;
+        }
+        Some(alone.commit(batches.to_vec()).await)
+    }
+}
+
+/// The group commit thread ([`Alone`]) and its SQL.
+mod alone {
+    use std::collections::HashMap;
+    use std::path::Path;
+    use std::sync::mpsc;
+
+    use rusqlite::{CachedStatement, OptionalExtension, Transaction, TransactionBehavior, params};
+    use tokio::sync::oneshot;
+
+    use super::BUSY_TIMEOUT;
+    use crate::profiles::Person;
+    use crate::profiles::engine::Changes;
+    use crate::store::group::{self as shared, Inserted, PersonEntry, VisitorRows};
+    use crate::store::{Committed, StoreError, StoredEvent, WriteBatch};
+
+    /// Groups committed since the last checkpoint after which an idle moment
+    /// checkpoints.
+    const CHECKPOINT_WHEN_IDLE: u32 = 32;
+    /// Groups committed since the last checkpoint after which one is made at once.
+    const CHECKPOINT_AT_LATEST: u32 = 256;
+
+    type Job = (Vec<WriteBatch>, oneshot::Sender<Result<Vec<Committed>, StoreError>>);
+
+    /// The group commit thread's handle; the thread ends with the last handle.
+    #[derive(Debug, Clone)]
+    pub(super) struct Alone {
+        jobs: mpsc::Sender<Job>,
+    }
+
+    impl Alone {
+        pub(super) fn start(file: &Path) -> Result<Alone, StoreError> {
+            let connection = open_writer(file)?;
+            let (jobs, queue) = mpsc::channel::<Job>();
+            std::thread::Builder::new()
+                .name("sqlite-writer".to_owned())
+                .spawn(move || run(connection, &queue))
+                .map_err(|error| {
+                    StoreError::Corrupt(format!("cannot start the writer: {error}"))
+                })?;
+            Ok(Alone { jobs })
+        }
+
+        pub(super) async fn commit(
+            &self,
+            batches: Vec<WriteBatch>,
+        ) -> Result<Vec<Committed>, StoreError> {
+            let (reply, committed) = oneshot::channel();
+            let gone = || StoreError::Sqlite(rusqlite::Error::InvalidQuery);
+            self.jobs.send((batches, reply)).map_err(|_| gone())?;
+            committed.await.map_err(|_| gone())?
+        }
+    }
+
+    /// Commits every group sent until the store is dropped. The WAL is copied back
+    /// into the database (checkpointed) by this thread between groups, when nothing
+    /// waits or at the latest after [`CHECKPOINT_AT_LATEST`] groups, rather than by
+    /// the commit that happens to fill it, before its requests are answered.
+    fn run(mut connection: rusqlite::Connection, queue: &mpsc::Receiver<Job>) {
+        let mut since_checkpoint = 0;
+        loop {
+            let (batches, reply) = match queue.try_recv() {
+                Ok(job) => job,
+                Err(mpsc::TryRecvError::Empty) if since_checkpoint >= CHECKPOINT_WHEN_IDLE => {
+                    checkpoint(&connection);
+                    since_checkpoint = 0;
+                    continue;
+                }
+                Err(mpsc::TryRecvError::Empty) => match queue.recv() {
+                    Ok(job) => job,
+                    Err(mpsc::RecvError) => break,
+                },
+                Err(mpsc::TryRecvError::Disconnected) => break,
+            };
+            let _ = reply.send(commit_group(&mut connection, &batches));
+            since_checkpoint += 1;
+            if since_checkpoint >= CHECKPOINT_AT_LATEST {
+                checkpoint(&connection);
+                since_checkpoint = 0;
+            }
+        }
+        checkpoint(&connection);
+    }
+
+    fn checkpoint(connection: &rusqlite::Connection) {
+        let done = connection.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+        if let Err(error) = done {
+            tracing::warn!(%error, "WAL checkpoint failed; the next one retries");
+        }
+    }
+
+    /// The group commit thread's connection, set up as the pool's are.
+    fn open_writer(file: &Path) -> Result<rusqlite::Connection, StoreError> {
+        let connection = rusqlite::Connection::open(file)?;
+        connection.busy_timeout(BUSY_TIMEOUT)?;
+        connection.pragma_update(None, "journal_mode", "WAL")?;
+        connection.pragma_update(None, "synchronous", "FULL")?;
+        connection.pragma_update(None, "foreign_keys", "ON")?;
+        connection.set_prepared_statement_cache_capacity(32);
+        // This thread checkpoints between groups (see `run`).
+        connection.pragma_update(None, "wal_autocheckpoint", 0)?;
+        Ok(connection)
+    }
+
+    const INSERT_EVENT: &str = "INSERT INTO events (site, id, visitor, kind, url, title, referrer,
+            received_ms, client_offset_ms, session, name, target, value, props, channel, utm_source,
+            utm_medium, utm_campaign, utm_term, utm_content, click_id, device, bot)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+            ?19, ?20, ?21, ?22, ?23)
+         ON CONFLICT (site, id) DO NOTHING";
+
+    const UPSERT_VISITOR: &str = "INSERT INTO visitors (site, id, first_seen_ms, last_seen_ms,
+            visits, events, bot, person)
+         VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?2)
+         ON CONFLICT (site, id) DO UPDATE SET
+            last_seen_ms = CASE WHEN visitors.last_seen_ms > excluded.last_seen_ms
+                           THEN visitors.last_seen_ms ELSE excluded.last_seen_ms END,
+            visits = CASE WHEN visitors.visits > excluded.visits
+                     THEN visitors.visits ELSE excluded.visits END,
+            events = visitors.events + excluded.events,
+            bot = visitors.bot OR excluded.bot,
+            person = COALESCE(visitors.person, excluded.person)
+         RETURNING visits, events, person";
+
+    const LOAD_PERSON: &str = "SELECT doc FROM persons WHERE site = ?1 AND id = ?2";
+
+    const SAVE_PERSON: &str = "INSERT INTO persons (site, id, email, score, temperature, stage,
+            last_activity_ms, updated_ms, doc)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (site, id) DO UPDATE SET email = excluded.email, score = excluded.score,
+            temperature = excluded.temperature, stage = excluded.stage,
+            last_activity_ms = excluded.last_activity_ms, updated_ms = excluded.updated_ms,
+            doc = excluded.doc";
+
+    const INSERT_SCORE: &str = "INSERT INTO score_changes (site, person, at_ms, rule, reason,
+            points, score, event_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+
+    const INSERT_STAGE: &str = "INSERT INTO stage_changes (site, person, at_ms, from_stage,
+            to_stage, cause) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+
+    const INSERT_SEGMENT: &str = "INSERT INTO segment_changes (site, person, at_ms, segment,
+            entered) VALUES (?1, ?2, ?3, ?4, ?5)";
+
+    const DELETE_EVENT: &str = "DELETE FROM events WHERE site = ?1 AND id = ?2";
+
+    const UNCOUNT_EVENT: &str =
+        "UPDATE visitors SET events = events - 1 WHERE site = ?1 AND id = ?2 AND events > 0";
+
+    /// The group commit of `store::group` for groups without identity merges or
+    /// submissions, in one transaction on `connection`.
+    fn commit_group(
+        connection: &mut rusqlite::Connection,
+        batches: &[WriteBatch],
+    ) -> Result<Vec<Committed>, StoreError> {
+        let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut inserted: Inserted<'_> = Inserted::with_capacity(batches.len());
+        {
+            let mut insert = transaction.prepare_cached(INSERT_EVENT)?;
+            for event in batches.iter().flat_map(|batch| batch.events.iter()) {
+                if insert_event(&mut insert, event)? {
+                    inserted.insert((event.site.as_str(), event.id.as_str()));
+                }
+            }
+        }
+        let visitors = upsert_visitors(&transaction, batches, &inserted)?;
+        let mut states = HashMap::new();
+        let mut persons = shared::persons_to_update(batches, &visitors, &Default::default());
+        load_persons(&transaction, &mut persons)?;
+        let saved = shared::apply_to_persons(batches, &inserted, persons, &mut states);
+        save_persons(&transaction, &saved, shared::now_of(batches))?;
+        record_all(&transaction, &saved)?;
+        transaction.commit()?;
+        Ok(shared::results(batches, &inserted, &visitors, &states))
+    }
+
+    /// Inserts one event unless its id is stored; true if it was inserted.
+    fn insert_event(
+        insert: &mut CachedStatement<'_>,
+        event: &StoredEvent,
+    ) -> Result<bool, StoreError> {
+        let changed = insert.execute(params![
+            event.site,
+            event.id,
+            event.visitor,
+            event.kind,
+            event.url,
+            event.title,
+            event.referrer,
+            event.received_ms,
+            event.client_offset_ms,
+            event.session,
+            event.name,
+            event.target,
+            event.value,
+            event.props,
+            event.channel,
+            event.utm_source,
+            event.utm_medium,
+            event.utm_campaign,
+            event.utm_term,
+            event.utm_content,
+            event.click_id,
+            event.device,
+            event.bot,
+        ])?;
+        Ok(changed > 0)
+    }
+
+    fn upsert_visitors<'a>(
+        transaction: &Transaction<'_>,
+        batches: &'a [WriteBatch],
+        inserted: &Inserted<'_>,
+    ) -> Result<VisitorRows<'a>, StoreError> {
+        let merged = shared::visitor_rows(batches, inserted);
+        let mut upsert = transaction.prepare_cached(UPSERT_VISITOR)?;
+        let mut visitors = HashMap::with_capacity(merged.len());
+        for (key, seen, visit, new, bot) in merged {
+            let (visits, events, person) = upsert
+                .query_row(params![key.0, key.1, seen, visit, new, bot], |row| {
+                    Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?, row.get::<_, String>(2)?))
+                })?;
+            visitors.insert(
+                key,
+                (u32::try_from(visits).unwrap_or(0), u32::try_from(events).unwrap_or(0), person),
+            );
+        }
+        Ok(visitors)
+    }
+
+    fn load_persons(
+        transaction: &Transaction<'_>,
+        persons: &mut [PersonEntry<'_>],
+    ) -> Result<(), StoreError> {
+        let mut load = transaction.prepare_cached(LOAD_PERSON)?;
+        for (site, id, loaded, _) in persons {
+            let doc: Option<String> =
+                load.query_row(params![*site, id.as_str()], |row| row.get(0)).optional()?;
+            if let Some(doc) = doc {
+                *loaded = Some(
+                    serde_json::from_str(&doc)
+                        .map_err(|error| StoreError::Corrupt(error.to_string()))?,
+                );
+            }
+        }
+        Ok(())
+    }
+
+    fn save_persons(
+        transaction: &Transaction<'_>,
+        persons: &[(&str, Person, Changes)],
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let mut save = transaction.prepare_cached(SAVE_PERSON)?;
+        for (site, person, _) in persons {
+            let doc = serde_json::to_string(person)
+                .map_err(|error| StoreError::Corrupt(error.to_string()))?;
+            save.execute(params![
+                *site,
+                person.id,
+                person.email,
+                person.score,
+                person.temperature.as_str(),
+                person.stage.as_str(),
+                person.last_activity_ms,
+                now,
+                doc,
+            ])?;
+        }
+        Ok(())
+    }
+
+    /// `people::record_all` for this connection: the lines explaining each person's
+    /// changes, the impressions they refused removed, the conversions they derived stored.
+    fn record_all(
+        transaction: &Transaction<'_>,
+        persons: &[(&str, Person, Changes)],
+    ) -> Result<(), StoreError> {
+        let lines =
+            |kind: fn(&Changes) -> bool| persons.iter().any(|(_, _, changes)| kind(changes));
+        if lines(|changes| !changes.scores.is_empty()) {
+            let mut insert = transaction.prepare_cached(INSERT_SCORE)?;
+            for (site, person, changes) in persons {
+                for change in &changes.scores {
+                    insert.execute(params![
+                        *site,
+                        person.id,
+                        change.at_ms,
+                        change.rule,
+                        change.reason,
+                        change.points,
+                        change.score,
+                        change.event_id,
+                    ])?;
+                }
+            }
+        }
+        if lines(|changes| !changes.stages.is_empty()) {
+            let mut insert = transaction.prepare_cached(INSERT_STAGE)?;
+            for (site, person, changes) in persons {
+                for change in &changes.stages {
+                    insert.execute(params![
+                        *site,
+                        person.id,
+                        change.at_ms,
+                        change.from.as_str(),
+                        change.to.as_str(),
+                        change.cause,
+                    ])?;
+                }
+            }
+        }
+        if lines(|changes| !changes.segments.is_empty()) {
+            let mut insert = transaction.prepare_cached(INSERT_SEGMENT)?;
+            for (site, person, changes) in persons {
+                for change in &changes.segments {
+                    insert.execute(params![
+                        *site,
+                        person.id,
+                        change.at_ms,
+                        change.segment,
+                        change.entered
+                    ])?;
+                }
+            }
+        }
+        if lines(|changes| !changes.refused.is_empty()) {
+            let mut delete = transaction.prepare_cached(DELETE_EVENT)?;
+            let mut uncount = transaction.prepare_cached(UNCOUNT_EVENT)?;
+            for (site, _, changes) in persons {
+                for refused in &changes.refused {
+                    delete.execute(params![*site, refused.event_id])?;
+                    uncount.execute(params![*site, refused.visitor])?;
+                }
+            }
+        }
+        if lines(|changes| !changes.derived.is_empty()) {
+            let mut insert = transaction.prepare_cached(INSERT_EVENT)?;
+            for event in persons.iter().flat_map(|(_, _, changes)| changes.derived.iter()) {
+                insert_event(&mut insert, event)?;
+            }
+        }
+        Ok(())
     }
 }
 
