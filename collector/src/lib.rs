@@ -6,6 +6,7 @@
 //! - [`personalize`]: blocks, deciding what a page shows, block reports;
 //! - [`forms`]: lead forms: definitions, progressive profiling, submissions, spam
 //!   defences, double opt-in and reports;
+//! - [`automation`]: what is sent to other systems (webhook signatures);
 //! - [`admin`]: `/admin/api/*`; [`export`]: leads as CSV or JSON; [`health`]: `/healthz`, `/readyz`; [`assets`]: the widget bundle;
 //! - [`sites`] and [`config`]: the configured sites and blocks; [`content`]: sanitizing;
 //! - [`profiles`]: persons, identity, scoring, stages and segments;
@@ -14,6 +15,7 @@
 
 pub mod admin;
 pub mod assets;
+pub mod automation;
 pub mod boot;
 pub mod config;
 pub mod content;
