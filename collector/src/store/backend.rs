@@ -206,6 +206,79 @@ macro_rules! store_impl {
                 Ok(changed)
             }
 
+            async fn enqueue(
+                &self,
+                message: &crate::store::OutboxMessage,
+            ) -> Result<(), StoreError> {
+                let mut connection = self.pool.acquire().await?;
+                outbox::insert(&mut connection, message).await
+            }
+
+            async fn claim_due(
+                &self,
+                now_ms: i64,
+                limit: u32,
+                lease_until_ms: i64,
+            ) -> Result<Vec<crate::store::OutboxMessage>, StoreError> {
+                let mut transaction = self.pool.begin().await?;
+                let claimed =
+                    outbox::claim_due(&mut transaction, now_ms, limit, lease_until_ms).await?;
+                transaction.commit().await?;
+                Ok(claimed)
+            }
+
+            async fn mark_delivered(&self, id: &str, now_ms: i64) -> Result<(), StoreError> {
+                let mut connection = self.pool.acquire().await?;
+                let state = crate::store::OutboxState::Delivered;
+                outbox::record_attempt(&mut connection, id, state, now_ms, None, now_ms).await
+            }
+
+            async fn reschedule(
+                &self,
+                id: &str,
+                next_attempt_ms: i64,
+                error: &str,
+            ) -> Result<(), StoreError> {
+                let mut connection = self.pool.acquire().await?;
+                let state = crate::store::OutboxState::Pending;
+                outbox::record_attempt(
+                    &mut connection,
+                    id,
+                    state,
+                    next_attempt_ms,
+                    Some(error),
+                    next_attempt_ms,
+                )
+                .await
+            }
+
+            async fn mark_dead(
+                &self,
+                id: &str,
+                error: &str,
+                now_ms: i64,
+            ) -> Result<(), StoreError> {
+                let mut connection = self.pool.acquire().await?;
+                let state = crate::store::OutboxState::Dead;
+                outbox::record_attempt(&mut connection, id, state, now_ms, Some(error), now_ms)
+                    .await
+            }
+
+            async fn dead_letters(
+                &self,
+                site: &str,
+                limit: u32,
+            ) -> Result<Vec<crate::store::OutboxMessage>, StoreError> {
+                let mut connection = self.pool.acquire().await?;
+                outbox::in_state(&mut connection, site, crate::store::OutboxState::Dead, limit)
+                    .await
+            }
+
+            async fn replay(&self, site: &str, id: &str, now_ms: i64) -> Result<bool, StoreError> {
+                let mut connection = self.pool.acquire().await?;
+                outbox::replay(&mut connection, site, id, now_ms).await
+            }
+
             async fn events(&self, query: &EventQuery) -> Result<Vec<StoredEvent>, StoreError> {
                 let rows = sqlx::query(crate::store::backend::SELECT_EVENTS)
                     .bind(&query.site)
@@ -323,6 +396,10 @@ macro_rules! store_impl {
 
         mod submissions {
             crate::store::submissions::submission_queries!($db, $connection);
+        }
+
+        pub(crate) mod outbox {
+            crate::store::outbox::outbox_queries!($db, $connection);
         }
 
         mod group {

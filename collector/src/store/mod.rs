@@ -5,6 +5,7 @@
 
 mod backend;
 mod group;
+pub(crate) mod outbox;
 pub(crate) mod people;
 mod postgres;
 mod sqlite;
@@ -14,6 +15,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+pub use outbox::{OutboxMessage, OutboxState};
 pub use people::{LeadFilter, ProfileKey, ProfileState, ProfileView};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
@@ -258,6 +260,40 @@ pub trait Store: Send + Sync + 'static {
         from_ms: i64,
         until_ms: i64,
     ) -> Result<FormCounts, StoreError>;
+
+    /// Stores a webhook message in the outbox, pending; an id already stored is kept
+    /// as it is.
+    async fn enqueue(&self, message: &OutboxMessage) -> Result<(), StoreError>;
+
+    /// Claims up to `limit` due outbox messages, only the oldest pending one of each
+    /// lead, and leases them until `lease_until_ms` (see `store::outbox`).
+    async fn claim_due(
+        &self,
+        now_ms: i64,
+        limit: u32,
+        lease_until_ms: i64,
+    ) -> Result<Vec<OutboxMessage>, StoreError>;
+
+    /// A pending message was delivered.
+    async fn mark_delivered(&self, id: &str, now_ms: i64) -> Result<(), StoreError>;
+
+    /// A pending message's attempt failed: try again at `next_attempt_ms`.
+    async fn reschedule(
+        &self,
+        id: &str,
+        next_attempt_ms: i64,
+        error: &str,
+    ) -> Result<(), StoreError>;
+
+    /// A pending message's last attempt failed and its retry window is over.
+    async fn mark_dead(&self, id: &str, error: &str, now_ms: i64) -> Result<(), StoreError>;
+
+    /// A site's dead messages, oldest first.
+    async fn dead_letters(&self, site: &str, limit: u32) -> Result<Vec<OutboxMessage>, StoreError>;
+
+    /// Makes a dead message pending again, due now, attempts reset; false if `site`
+    /// has no dead message `id`.
+    async fn replay(&self, site: &str, id: &str, now_ms: i64) -> Result<bool, StoreError>;
 
     /// Reads events back, newest first.
     async fn events(&self, query: &EventQuery) -> Result<Vec<StoredEvent>, StoreError>;
