@@ -19,6 +19,9 @@
 //! - `GET /admin/api/reports/forms?site=KEY[&from=MS][&until=MS]` and
 //!   `GET /admin/api/forms/confirmations?site=KEY[&pending=true][&limit=N]`: see
 //!   [`forms::admin`](crate::forms::admin);
+//! - `GET /admin/api/outbox/dead?site=KEY[&limit=N]` and
+//!   `POST /admin/api/outbox/{id}/replay?site=KEY`: see
+//!   [`automation::admin`](crate::automation::admin);
 //! - `GET /admin/api/leads?site=KEY[&temperature=][&stage=][&segment=][&source=]
 //!   [&min_score=][&max_score=][&limit=][&offset=]`: known persons, best score first;
 //! - `GET /admin/api/leads/export?site=KEY[&format=csv|json][&…the same filters]`:
@@ -54,6 +57,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/api/person-events", post(person_event))
         .route("/admin/api/reports/blocks", get(block_report))
         .merge(crate::forms::admin::router())
+        .merge(crate::automation::admin::router())
 }
 
 #[derive(Debug, Deserialize)]

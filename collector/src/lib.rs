@@ -6,7 +6,8 @@
 //! - [`personalize`]: blocks, deciding what a page shows, block reports;
 //! - [`forms`]: lead forms: definitions, progressive profiling, submissions, spam
 //!   defences, double opt-in and reports;
-//! - [`automation`]: what is sent to other systems (webhook signatures);
+//! - [`automation`]: what is sent to other systems: webhook signatures, targets, the
+//!   outbox and its dispatcher;
 //! - [`admin`]: `/admin/api/*`; [`export`]: leads as CSV or JSON; [`health`]: `/healthz`, `/readyz`; [`assets`]: the widget bundle;
 //! - [`sites`] and [`config`]: the configured sites and blocks; [`content`]: sanitizing;
 //! - [`profiles`]: persons, identity, scoring, stages and segments;
@@ -62,6 +63,8 @@ pub struct AppState {
     /// Persons by visitor, for boot; the writer keeps it current.
     pub people: Arc<profiles::cache::PersonCache>,
     pub admin_token: Option<Arc<str>>,
+    /// Webhooks waiting for delivery.
+    pub outbox: automation::outbox::Outbox,
 }
 
 /// Why the collector could not start or stopped.
@@ -111,6 +114,13 @@ pub async fn serve(
     let forgetting = tokio::spawn(forget_idle_clients(Arc::clone(&limits)));
     let catalog = Arc::new(catalog);
     let decaying = tokio::spawn(profiles::decay::run(Arc::clone(&store), Arc::clone(&catalog)));
+    let wake = Arc::new(tokio::sync::Notify::new());
+    let outbox = automation::outbox::Outbox::new(Arc::clone(&store), Arc::clone(&wake));
+    let dispatcher = automation::dispatch::Dispatcher::spawn(
+        Arc::clone(&store),
+        automation::dispatch::DispatchPolicy::from_settings(&settings),
+        wake,
+    );
     let state = AppState {
         store,
         writer,
@@ -118,6 +128,7 @@ pub async fn serve(
         catalog,
         people,
         admin_token: settings.admin_token.as_deref().map(Arc::from),
+        outbox,
     };
     let app = router(state, &settings).into_make_service_with_connect_info::<SocketAddr>();
     tracing::info!(listen = %listener.local_addr()?, ?settings, "collector listening");
@@ -126,6 +137,7 @@ pub async fn serve(
     // the last group commit before returning.
     forgetting.abort();
     decaying.abort();
+    dispatcher.stop().await;
     if writing.await.is_err() {
         tracing::error!("the event writer stopped abnormally");
     }

@@ -56,6 +56,21 @@ pub struct Settings {
     #[arg(long, env = "KINDLING_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
 
+    /// Deliver webhooks to loopback and private addresses too (for installations that
+    /// deliver inside their own network, and tests). Off: only public addresses.
+    #[arg(long, env = "KINDLING_WEBHOOK_ALLOW_PRIVATE")]
+    pub webhook_allow_private: bool,
+
+    /// The first webhook retry's longest delay, in milliseconds; each retry doubles it
+    /// (up to an hour), with full jitter.
+    #[arg(long, env = "KINDLING_WEBHOOK_RETRY_BASE_MS", default_value_t = 1000)]
+    pub webhook_retry_base_ms: u64,
+
+    /// How long after its creation a webhook is retried before it is dead-lettered, in
+    /// seconds.
+    #[arg(long, env = "KINDLING_WEBHOOK_RETRY_WINDOW_SECS", default_value_t = 86_400)]
+    pub webhook_retry_window_secs: u64,
+
     /// Log output: human-readable `text` or one JSON object per line.
     #[arg(long, env = "KINDLING_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -83,6 +98,9 @@ impl Settings {
             form_rate_limit_ip: 10,
             form_rate_limit_form: 600,
             trust_forwarded_for: false,
+            webhook_allow_private: false,
+            webhook_retry_base_ms: 1000,
+            webhook_retry_window_secs: 86_400,
             log_format: LogFormat::Text,
         }
     }
@@ -101,6 +119,9 @@ impl std::fmt::Debug for Settings {
             .field("form_rate_limit_ip", &self.form_rate_limit_ip)
             .field("form_rate_limit_form", &self.form_rate_limit_form)
             .field("trust_forwarded_for", &self.trust_forwarded_for)
+            .field("webhook_allow_private", &self.webhook_allow_private)
+            .field("webhook_retry_base_ms", &self.webhook_retry_base_ms)
+            .field("webhook_retry_window_secs", &self.webhook_retry_window_secs)
             .field("log_format", &self.log_format)
             .finish()
     }

@@ -52,9 +52,12 @@ pub(crate) use on_both_backends;
 pub struct Collector {
     pub base: String,
     pub http: reqwest::Client,
-    _stop: oneshot::Sender<()>,
-    _data: tempfile::TempDir,
-    _database: Option<postgres::TestDatabase>,
+    /// The database URL, for tests that open the store themselves.
+    pub database: String,
+    stop: Option<oneshot::Sender<()>>,
+    served: Option<tokio::task::JoinHandle<Result<(), kindling_collector::StartError>>>,
+    data: tempfile::TempDir,
+    pg: Option<postgres::TestDatabase>,
 }
 
 impl Collector {
@@ -71,22 +74,34 @@ impl Collector {
                 (database.url.clone(), Some(database))
             }
         };
-        let mut settings = Settings::new(url);
+        Collector::start_on(data, url, database, adjust).await
+    }
+
+    /// A collector on an existing database (kept by `data` or `pg`).
+    async fn start_on(
+        data: tempfile::TempDir,
+        url: String,
+        pg: Option<postgres::TestDatabase>,
+        adjust: impl FnOnce(&mut Settings),
+    ) -> Collector {
+        let mut settings = Settings::new(url.clone());
         settings.config = Some(fixtures().join("site.yaml"));
         settings.admin_token = Some(TOKEN.to_owned());
         adjust(&mut settings);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("address"));
         let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(serve(settings, listener, async {
+        let served = tokio::spawn(serve(settings, listener, async {
             let _ = stopped.await;
         }));
         let collector = Collector {
             base,
             http: reqwest::Client::new(),
-            _stop: stop,
-            _data: data,
-            _database: database,
+            database: url,
+            stop: Some(stop),
+            served: Some(served),
+            data,
+            pg,
         };
         for _ in 0..100 {
             if collector.http.get(collector.url("/healthz")).send().await.is_ok() {
@@ -95,6 +110,17 @@ impl Collector {
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
         panic!("collector did not start at {}", collector.base);
+    }
+
+    /// Stops this collector gracefully, waits until it has stopped, and starts a new one
+    /// on the same database with settings adjusted by `adjust`.
+    pub async fn restart(mut self, adjust: impl FnOnce(&mut Settings)) -> Collector {
+        drop(self.stop.take());
+        if let Some(served) = self.served.take() {
+            served.await.expect("collector task").expect("collector stopped cleanly");
+        }
+        let url = self.database.clone();
+        Collector::start_on(self.data, url, self.pg, adjust).await
     }
 
     pub fn url(&self, path: &str) -> String {

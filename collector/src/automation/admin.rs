@@ -1,0 +1,70 @@
+//! The outbox's admin API, behind the admin token like the rest of `/admin/api`:
+//!
+//! - `GET /admin/api/outbox/dead?site=KEY[&limit=N]`: dead letters, oldest first
+//!   (limit 1–1000, default 100): each message's id (its idempotency key), lead,
+//!   endpoint, URL, body, attempts and last error; never its secret;
+//! - `POST /admin/api/outbox/{id}/replay?site=KEY`: sends a dead letter again: pending,
+//!   due now, attempts reset, a new retry window; same id, so a receiver that did get
+//!   it still processes it once. 404 if the site has no dead letter with this id.
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+
+use crate::admin::{authorize, query, site};
+use crate::error::ApiError;
+use crate::store::OutboxMessage;
+use crate::{AppState, unix_millis};
+
+/// The outbox's admin routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/api/outbox/dead", get(dead_letters))
+        .route("/admin/api/outbox/{id}/replay", post(replay))
+}
+
+#[derive(Debug, Deserialize)]
+struct DeadParams {
+    site: String,
+    limit: Option<u32>,
+}
+
+async fn dead_letters(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    params: Result<Query<DeadParams>, QueryRejection>,
+) -> Result<Json<Vec<OutboxMessage>>, ApiError> {
+    authorize(&app, &headers)?;
+    let params = query(params)?;
+    let site = site(&app, &params.site)?;
+    let limit = params.limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(ApiError::invalid("limit", "must be between 1 and 1000"));
+    }
+    Ok(Json(app.store.dead_letters(&site.key, limit).await?))
+}
+
+#[derive(Debug, Deserialize)]
+struct SiteParams {
+    site: String,
+}
+
+async fn replay(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    params: Result<Query<SiteParams>, QueryRejection>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    authorize(&app, &headers)?;
+    let params = query(params)?;
+    let site = site(&app, &params.site)?;
+    if !app.store.replay(&site.key, &id, unix_millis()).await? {
+        return Err(ApiError::NotFound);
+    }
+    app.outbox.wake();
+    tracing::info!(site = %site.key, id = %id, "dead webhook replayed on request");
+    Ok(Json(serde_json::json!({"replayed": id})))
+}

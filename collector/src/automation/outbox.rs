@@ -1,0 +1,114 @@
+//! The webhook outbox: a message for another system is stored before anything tries to
+//! send it, so it survives restarts and failures of the receiver, and the
+//! [`dispatch`](super::dispatch) task delivers it (ordered per lead, retried, finally
+//! dead-lettered).
+//!
+//! - [`enqueue`] stores a message for an [`Endpoint`] on its own; inside the
+//!   transaction of the change that causes a message, storage code calls the backend's
+//!   `outbox::insert` with the transaction instead (as `submissions::insert`), so the
+//!   change and its message are committed together or not at all.
+//! - [`Outbox`] is the handle the collector keeps: [`Outbox::enqueue`] stores and wakes
+//!   the dispatcher at once; without it the dispatcher finds the message at its next
+//!   poll.
+//!
+//! Until workflows produce messages, nothing in the collector enqueues: [`enqueue`] is
+//! public so integrators and the tests can put a message in the outbox of a running
+//! collector's database directly, with no test-only HTTP endpoint.
+//!
+//! Endpoints will come from the sites' configuration; for now the caller passes an
+//! [`Endpoint`] (name, URL, secret), copied into each message.
+
+use std::sync::Arc;
+
+use tokio::sync::Notify;
+
+use crate::store::{OutboxMessage, OutboxState, Store, StoreError};
+
+/// Where a webhook goes and the secret its signature is keyed with.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    pub name: String,
+    pub url: String,
+    pub secret: String,
+}
+
+impl std::fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Endpoint")
+            .field("name", &self.name)
+            .field("url", &self.url)
+            .field("secret", &"<redacted>")
+            .finish()
+    }
+}
+
+/// The message for `endpoint` about `lead` with JSON `body`, created `now_ms` and due
+/// at once; its id (UUIDv7) is the receiver's idempotency key.
+pub fn message(
+    site: &str,
+    lead: &str,
+    endpoint: &Endpoint,
+    body: &serde_json::Value,
+    now_ms: i64,
+) -> OutboxMessage {
+    OutboxMessage {
+        id: uuid::Uuid::now_v7().to_string(),
+        site: site.to_owned(),
+        lead: lead.to_owned(),
+        endpoint: endpoint.name.clone(),
+        url: endpoint.url.clone(),
+        secret: endpoint.secret.clone(),
+        body: body.to_string(),
+        created_ms: now_ms,
+        attempts: 0,
+        next_attempt_ms: now_ms,
+        state: OutboxState::Pending,
+        last_error: None,
+        delivered_ms: None,
+    }
+}
+
+/// Stores a message for `endpoint` about `lead` in `store`'s outbox; returns its id.
+/// A dispatcher on the same database delivers it at its next poll.
+pub async fn enqueue(
+    store: &dyn Store,
+    site: &str,
+    lead: &str,
+    endpoint: &Endpoint,
+    body: &serde_json::Value,
+) -> Result<String, StoreError> {
+    let message = message(site, lead, endpoint, body, crate::unix_millis());
+    store.enqueue(&message).await?;
+    Ok(message.id)
+}
+
+/// The collector's outbox: the store and the dispatcher's wake-up call.
+#[derive(Clone)]
+pub struct Outbox {
+    store: Arc<dyn Store>,
+    wake: Arc<Notify>,
+}
+
+impl Outbox {
+    pub fn new(store: Arc<dyn Store>, wake: Arc<Notify>) -> Self {
+        Outbox { store, wake }
+    }
+
+    /// [`enqueue`], then wakes the dispatcher.
+    pub async fn enqueue(
+        &self,
+        site: &str,
+        lead: &str,
+        endpoint: &Endpoint,
+        body: &serde_json::Value,
+    ) -> Result<String, StoreError> {
+        let id = enqueue(self.store.as_ref(), site, lead, endpoint, body).await?;
+        self.wake.notify_one();
+        Ok(id)
+    }
+
+    /// Wakes the dispatcher (after a message was stored another way, or replayed).
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+}
