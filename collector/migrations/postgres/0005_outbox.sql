@@ -13,6 +13,8 @@ CREATE TABLE outbox (
     secret          TEXT    NOT NULL,
     body            TEXT    NOT NULL,
     created_ms      BIGINT  NOT NULL,
+    -- When its retry window began: its creation, or its last replay.
+    window_start_ms BIGINT  NOT NULL,
     attempts        BIGINT  NOT NULL DEFAULT 0,
     next_attempt_ms BIGINT  NOT NULL,
     -- pending, delivered or dead.

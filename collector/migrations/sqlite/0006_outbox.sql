@@ -13,6 +13,8 @@ CREATE TABLE outbox (
     secret          TEXT    NOT NULL,
     body            TEXT    NOT NULL,
     created_ms      INTEGER  NOT NULL,
+    -- When its retry window began: its creation, or its last replay.
+    window_start_ms INTEGER  NOT NULL,
     attempts        INTEGER  NOT NULL DEFAULT 0,
     next_attempt_ms INTEGER  NOT NULL,
     -- pending, delivered or dead.

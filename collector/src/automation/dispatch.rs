@@ -16,8 +16,8 @@
 //!
 //! A 2xx answer delivers the message. Anything else is retried with exponential backoff
 //! and full jitter (a random delay up to `base × 2^(attempt-1)`, capped at
-//! [`DispatchPolicy::max_delay`]) until the retry window after its creation is over;
-//! then the message is dead, until replayed through the admin API. A target refused
+//! [`DispatchPolicy::max_delay`]) until the retry window after its creation (or last
+//! replay) is over; then the message is dead, until replayed through the admin API. A target refused
 //! for its form or address is dead at once: retrying cannot change that.
 //!
 //! On shutdown the dispatcher takes nothing new and waits for the deliveries in
@@ -48,7 +48,8 @@ pub struct DispatchPolicy {
     pub base: Duration,
     /// The longest delay between two attempts.
     pub max_delay: Duration,
-    /// How long after its creation a message is retried before it is dead.
+    /// How long after its creation (or last replay) a message is retried before it is
+    /// dead.
     pub window: Duration,
     /// Leads delivered to at once.
     pub concurrency: usize,
@@ -167,7 +168,7 @@ async fn deliver(store: Arc<dyn Store>, policy: Arc<DispatchPolicy>, message: Ou
         }
         Err(Failure::Failed(error)) => {
             let next = now + millis(policy.backoff(message.attempts + 1));
-            if next > message.created_ms + millis(policy.window) {
+            if next > message.window_start_ms + millis(policy.window) {
                 tracing::warn!(id = %message.id, endpoint = %message.endpoint, %error,
                     attempts = message.attempts + 1, "webhook retry window over; message dead");
                 store.mark_dead(&message.id, &error, now).await

@@ -60,6 +60,7 @@ pub fn message(
         secret: endpoint.secret.clone(),
         body: body.to_string(),
         created_ms: now_ms,
+        window_start_ms: now_ms,
         attempts: 0,
         next_attempt_ms: now_ms,
         state: OutboxState::Pending,

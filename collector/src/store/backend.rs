@@ -220,11 +220,8 @@ macro_rules! store_impl {
                 limit: u32,
                 lease_until_ms: i64,
             ) -> Result<Vec<crate::store::OutboxMessage>, StoreError> {
-                let mut transaction = self.pool.begin().await?;
-                let claimed =
-                    outbox::claim_due(&mut transaction, now_ms, limit, lease_until_ms).await?;
-                transaction.commit().await?;
-                Ok(claimed)
+                let mut connection = self.pool.acquire().await?;
+                outbox::claim_due(&mut connection, now_ms, limit, lease_until_ms).await
             }
 
             async fn mark_delivered(&self, id: &str, now_ms: i64) -> Result<(), StoreError> {

@@ -21,7 +21,9 @@ pub struct OutboxMessage {
     /// The JSON body sent.
     pub body: String,
     pub created_ms: i64,
-    /// Delivery attempts made.
+    /// When its retry window began: its creation, or its last replay.
+    pub window_start_ms: i64,
+    /// Delivery attempts made (since its last replay).
     pub attempts: i64,
     pub next_attempt_ms: i64,
     pub state: OutboxState,
@@ -67,8 +69,8 @@ macro_rules! outbox_queries {
         use crate::store::StoreError;
         use crate::store::outbox::{OutboxMessage, OutboxState};
 
-        const COLUMNS: &str = "id, site, lead, endpoint, url, secret, body, created_ms, attempts,
-            next_attempt_ms, state, last_error, delivered_ms";
+        const COLUMNS: &str = "id, site, lead, endpoint, url, secret, body, created_ms,
+            window_start_ms, attempts, next_attempt_ms, state, last_error, delivered_ms";
 
         fn message_of(row: &<$db as sqlx::Database>::Row) -> Result<OutboxMessage, StoreError> {
             let state: String = row.try_get("state")?;
@@ -81,6 +83,7 @@ macro_rules! outbox_queries {
                 secret: row.try_get("secret")?,
                 body: row.try_get("body")?,
                 created_ms: row.try_get("created_ms")?,
+                window_start_ms: row.try_get("window_start_ms")?,
                 attempts: row.try_get("attempts")?,
                 next_attempt_ms: row.try_get("next_attempt_ms")?,
                 state: OutboxState::parse(&state)
@@ -98,8 +101,8 @@ macro_rules! outbox_queries {
         ) -> Result<(), StoreError> {
             sqlx::query(
                 "INSERT INTO outbox (id, site, lead, endpoint, url, secret, body, created_ms,
-                    attempts, next_attempt_ms, state)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, 'pending')
+                    window_start_ms, attempts, next_attempt_ms, state)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, 0, $9, 'pending')
                  ON CONFLICT (id) DO NOTHING",
             )
             .bind(&message.id)
@@ -118,7 +121,8 @@ macro_rules! outbox_queries {
 
         /// Claims up to `limit` due messages, each the oldest pending one of its lead,
         /// by moving their next attempt to `lease_until`: another dispatcher (or this
-        /// one after a crash) takes them again only once the lease is over.
+        /// one after a crash) takes them again only once the lease is over. Each claim
+        /// is a compare-and-set of its own; no transaction is needed around them.
         pub async fn claim_due(
             connection: &mut $connection,
             now: i64,
@@ -205,9 +209,9 @@ macro_rules! outbox_queries {
             rows.iter().map(message_of).collect()
         }
 
-        /// Sends a dead message again: pending, due `now`, attempts reset. The message
-        /// keeps its id (the receiver's idempotency key) and its place in its lead's
-        /// order, and its retry window starts again at `now`. False if `site` has no
+        /// Sends a dead message again: pending, due `now`, attempts reset, its retry
+        /// window starting again at `now`. The message keeps its id (the receiver's
+        /// idempotency key) and its place in its lead's order. False if `site` has no
         /// such dead message.
         pub async fn replay(
             connection: &mut $connection,
@@ -217,7 +221,7 @@ macro_rules! outbox_queries {
         ) -> Result<bool, StoreError> {
             let replayed = sqlx::query(
                 "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_ms = $1,
-                    created_ms = $1
+                    window_start_ms = $1
                  WHERE site = $2 AND id = $3 AND state = 'dead'",
             )
             .bind(now)
