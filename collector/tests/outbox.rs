@@ -1,7 +1,8 @@
 //! The webhook outbox over real HTTP, on both backends: a receiver (an axum server on
 //! 127.0.0.1 in the test) that fails, is down or answers; retries that keep the
 //! idempotency key and a lead's order; dead letters and their replay through the admin
-//! API; a restart with a retry pending; private targets refused by default.
+//! API; a restart with a retry pending; private targets refused by default; redirects
+//! not followed.
 //!
 //! Messages are put in the outbox with `automation::outbox::enqueue` on a store opened
 //! on the collector's database, as the collector's own changes will.
@@ -29,6 +30,7 @@ on_both_backends!(
     a_leads_messages_arrive_in_order_despite_retries,
     a_retry_pending_at_shutdown_is_delivered_by_the_next_collector,
     private_targets_are_refused_unless_allowed,
+    redirects_are_not_followed,
 );
 
 const SECRET: &str = "whsec_outbox_test";
@@ -75,6 +77,7 @@ impl Receiver {
         let url = format!("http://{}/hooks/kindling", listener.local_addr().expect("address"));
         let app = axum::Router::new()
             .route("/hooks/kindling", axum::routing::post(receive))
+            .route("/hooks/moved", axum::routing::post(moved))
             .with_state(behaviour.clone());
         tokio::spawn(async move { axum::serve(listener, app).await });
         Receiver { url, behaviour }
@@ -131,6 +134,11 @@ async fn receive(
         status: status.as_u16(),
     });
     status
+}
+
+/// Sends everything on to `/hooks/kindling`, as a moved endpoint would.
+async fn moved() -> (StatusCode, [(&'static str, &'static str); 1]) {
+    (StatusCode::TEMPORARY_REDIRECT, [("location", "/hooks/kindling")])
 }
 
 /// Retries every 50 ms at most, for `window_secs`; private targets allowed.
@@ -296,4 +304,24 @@ async fn private_targets_are_refused_unless_allowed(backend: Backend) {
     let error = dead[0]["last_error"].as_str().expect("an error");
     assert!(error.contains("127.0.0.1") && error.contains("not a public address"), "{error}");
     assert!(receiver.seen().is_empty(), "nothing reached the receiver");
+}
+
+async fn redirects_are_not_followed(backend: Backend) {
+    let receiver = Receiver::start().await;
+    let collector = Collector::start_with(backend, quick_retries(1)).await;
+    let endpoint = Endpoint {
+        url: receiver.url.replace("/hooks/kindling", "/hooks/moved"),
+        ..receiver.endpoint()
+    };
+    let id = put(&collector, LEAD, &endpoint, json!({"type": "lead.hot"})).await;
+
+    let mut dead = Vec::new();
+    wait_for("the dead letter", async || {
+        dead = collector.dead_letters().await;
+        !dead.is_empty()
+    })
+    .await;
+    assert_eq!(dead[0]["id"], id.as_str());
+    assert_eq!(dead[0]["last_error"], "HTTP 307");
+    assert!(receiver.seen().is_empty(), "the redirect was not followed");
 }
