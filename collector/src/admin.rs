@@ -77,12 +77,19 @@ async fn list_events(
     authorize(&app, &headers)?;
     let Query(params) =
         params.map_err(|rejection| ApiError::invalid("query", rejection.body_text()))?;
-    let limit = params.limit.unwrap_or(100);
-    if !(1..=1000).contains(&limit) {
-        return Err(ApiError::invalid("limit", "must be between 1 and 1000"));
-    }
+    let limit = list_limit(params.limit)?;
     let query = EventQuery { site: params.site, visitor: params.visitor, kind: params.kind, limit };
     Ok(Json(app.store.events(&query).await?))
+}
+
+/// A list's `limit`: 1–1000, 100 when not given.
+pub(crate) fn list_limit(limit: Option<u32>) -> Result<u32, ApiError> {
+    let limit = limit.unwrap_or(100);
+    if (1..=1000).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(ApiError::invalid("limit", "must be between 1 and 1000"))
+    }
 }
 
 /// Checks `Authorization: Bearer <token>` in constant time.

@@ -14,7 +14,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 
-use crate::admin::{authorize, query, site};
+use crate::admin::{authorize, list_limit, query, site};
 use crate::error::ApiError;
 use crate::store::OutboxMessage;
 use crate::{AppState, unix_millis};
@@ -40,10 +40,7 @@ async fn dead_letters(
     authorize(&app, &headers)?;
     let params = query(params)?;
     let site = site(&app, &params.site)?;
-    let limit = params.limit.unwrap_or(100);
-    if !(1..=1000).contains(&limit) {
-        return Err(ApiError::invalid("limit", "must be between 1 and 1000"));
-    }
+    let limit = list_limit(params.limit)?;
     Ok(Json(app.store.dead_letters(&site.key, limit).await?))
 }
 

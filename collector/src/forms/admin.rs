@@ -15,7 +15,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
-use crate::admin::{ReportParams, authorize, query, report_range, site};
+use crate::admin::{ReportParams, authorize, list_limit, query, report_range, site};
 use crate::error::ApiError;
 use crate::forms::report::{self, FormsReport};
 use crate::store::Confirmation;
@@ -64,10 +64,7 @@ async fn confirmations(
     authorize(&app, &headers)?;
     let params = query(params)?;
     let site = site(&app, &params.site)?;
-    let limit = params.limit.unwrap_or(100);
-    if !(1..=1000).contains(&limit) {
-        return Err(ApiError::invalid("limit", "must be between 1 and 1000"));
-    }
+    let limit = list_limit(params.limit)?;
     let lines = app.store.confirmations(&site.key, params.pending, limit).await?;
     Ok(Json(
         lines

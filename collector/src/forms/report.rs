@@ -71,7 +71,7 @@ pub fn build(site: &Site, counts: &FormCounts, from_ms: i64, until_ms: i64) -> F
                     .events
                     .iter()
                     .find(|(name, k, ..)| *name == form.id && k == kind)
-                    .map_or(0, |(_, _, count, _)| *count)
+                    .map_or(0, |(_, _, count)| *count)
             };
             let (submissions, confirmed) = counts
                 .submissions
@@ -80,11 +80,11 @@ pub fn build(site: &Site, counts: &FormCounts, from_ms: i64, until_ms: i64) -> F
                 .map_or((0, 0), |(_, stored, confirmed)| (*stored, *confirmed));
             let views = events("form_view");
             let starts = events("form_start");
-            let abandons = events("form_abandon");
-            let mut drop_off: Vec<FieldDropOff> = counts
-                .abandoned_at
-                .iter()
-                .filter(|(name, ..)| *name == form.id)
+            let abandoned_at: Vec<&(String, String, u64)> =
+                counts.abandoned_at.iter().filter(|(name, ..)| *name == form.id).collect();
+            let abandons = abandoned_at.iter().map(|(_, _, count)| count).sum();
+            let mut drop_off: Vec<FieldDropOff> = abandoned_at
+                .into_iter()
                 .map(|(_, field, count)| FieldDropOff {
                     field: field.clone(),
                     abandons: *count,

@@ -65,9 +65,9 @@ pub enum Confirmed {
 /// Counts a form report is built from, for one site and time range.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FormCounts {
-    /// `(form, kind, count, distinct visitors)` of form events.
-    pub events: Vec<(String, String, u64, u64)>,
-    /// `(form, last field reached, count)` of abandons.
+    /// `(form, kind, count)` of views and starts.
+    pub events: Vec<(String, String, u64)>,
+    /// `(form, last field reached, count)` of abandons (their sum: the form's abandons).
     pub abandoned_at: Vec<(String, String, u64)>,
     /// `(form, stored submissions, confirmed)`.
     pub submissions: Vec<(String, u64, u64)>,
@@ -296,8 +296,8 @@ macro_rules! submission_queries {
             };
             let mut counts = FormCounts::default();
             let rows = sqlx::query(
-                "SELECT name, kind, COUNT(*) AS n, COUNT(DISTINCT visitor) AS visitors FROM events
-                 WHERE site = $1 AND kind IN ('form_view', 'form_start', 'form_abandon', 'form_submit')
+                "SELECT name, kind, COUNT(*) AS n FROM events
+                 WHERE site = $1 AND kind IN ('form_view', 'form_start')
                    AND received_ms >= $2 AND received_ms < $3 AND bot = $4 AND name IS NOT NULL
                  GROUP BY name, kind",
             )
@@ -308,12 +308,7 @@ macro_rules! submission_queries {
             .fetch_all(&mut *connection)
             .await?;
             for row in &rows {
-                counts.events.push((
-                    row.try_get("name")?,
-                    row.try_get("kind")?,
-                    count(row, "n")?,
-                    count(row, "visitors")?,
-                ));
+                counts.events.push((row.try_get("name")?, row.try_get("kind")?, count(row, "n")?));
             }
             let rows = sqlx::query(
                 "SELECT name, COALESCE(target, '') AS field, COUNT(*) AS n FROM events
