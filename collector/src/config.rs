@@ -1,5 +1,5 @@
 //! The configuration file (YAML): sites, their allowed origins, content blocks and
-//! catalogue, scoring, segments and stages.
+//! catalogue, forms, scoring, segments, stages, webhooks and workflows.
 //!
 //! The file is parsed into these plain serde types, then checked and compiled into a
 //! [`Catalog`](crate::sites::Catalog) — origins parsed, block bodies rendered from
@@ -49,6 +49,12 @@ pub struct SiteConfig {
     /// When profiles move between lifecycle stages by themselves.
     #[serde(default)]
     pub stages: crate::profiles::stage::StagePolicy,
+    /// Endpoints workflows send webhooks to.
+    #[serde(default)]
+    pub webhooks: Vec<crate::automation::workflow::WebhookConfig>,
+    /// Nurturing workflows: trigger, conditions, steps, re-entry.
+    #[serde(default)]
+    pub workflows: Vec<crate::automation::workflow::Workflow>,
 }
 
 /// A personalization block: where it shows, to whom, when, how often, and what.

@@ -6,13 +6,13 @@
 //! - [`personalize`]: blocks, deciding what a page shows, block reports;
 //! - [`forms`]: lead forms: definitions, progressive profiling, submissions, spam
 //!   defences, double opt-in and reports;
-//! - [`automation`]: what is sent to other systems: webhook signatures, targets, the
-//!   outbox and its dispatcher;
+//! - [`automation`]: workflows and what is sent to other systems: webhook signatures,
+//!   targets, the outbox and its dispatcher;
 //! - [`admin`]: `/admin/api/*`; [`export`]: leads as CSV or JSON; [`health`]: `/healthz`, `/readyz`; [`assets`]: the widget bundle;
 //! - [`sites`] and [`config`]: the configured sites and blocks; [`content`]: sanitizing;
 //! - [`profiles`]: persons, identity, scoring, stages and segments;
 //! - [`store`]: SQLite and PostgreSQL storage and migrations; [`ratelimit`]: per-IP and per-site limits;
-//! - [`settings`], [`telemetry`].
+//! - [`settings`], [`telemetry`], [`metrics`].
 
 pub mod admin;
 pub mod assets;
@@ -27,6 +27,7 @@ pub mod forms;
 pub mod health;
 pub mod ingest;
 pub mod json;
+pub mod metrics;
 pub mod personalize;
 pub mod profiles;
 pub mod ratelimit;
@@ -65,6 +66,7 @@ pub struct AppState {
     pub admin_token: Option<Arc<str>>,
     /// Webhooks waiting for delivery.
     pub outbox: automation::outbox::Outbox,
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 /// Why the collector could not start or stopped.
@@ -89,6 +91,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .merge(public)
         .merge(admin::router())
         .merge(health::router())
+        .route("/metrics", axum::routing::get(metrics::metrics))
         .with_state(state)
         .merge(assets::router(settings.widget_dir.as_deref()))
         .fallback(error::not_found)
@@ -109,17 +112,29 @@ pub async fn serve(
     };
     let store = store::open(&settings.database).await?;
     let people = Arc::new(profiles::cache::PersonCache::default());
-    let (writer, writing) = ingest::Writer::spawn(Arc::clone(&store), Arc::clone(&people));
+    let due_steps = Arc::new(tokio::sync::Notify::new());
+    let (writer, writing) =
+        ingest::Writer::spawn(Arc::clone(&store), Arc::clone(&people), Arc::clone(&due_steps));
     let limits = Arc::new(ratelimit::Limits::new(&settings));
     let forgetting = tokio::spawn(forget_idle_clients(Arc::clone(&limits)));
     let catalog = Arc::new(catalog);
     let decaying = tokio::spawn(profiles::decay::run(Arc::clone(&store), Arc::clone(&catalog)));
     let wake = Arc::new(tokio::sync::Notify::new());
     let outbox = automation::outbox::Outbox::new(Arc::clone(&store), Arc::clone(&wake));
+    let metrics = Arc::new(metrics::Metrics::default());
     let dispatcher = automation::dispatch::Dispatcher::spawn(
         Arc::clone(&store),
         automation::dispatch::DispatchPolicy::from_settings(&settings),
         wake,
+        Arc::clone(&metrics),
+    );
+    let runner = automation::runner::Runner::spawn(
+        Arc::clone(&store),
+        Arc::clone(&catalog),
+        Arc::clone(&people),
+        outbox.clone(),
+        Arc::clone(&metrics),
+        due_steps,
     );
     let state = AppState {
         store,
@@ -129,6 +144,7 @@ pub async fn serve(
         people,
         admin_token: settings.admin_token.as_deref().map(Arc::from),
         outbox,
+        metrics,
     };
     let app = router(state, &settings).into_make_service_with_connect_info::<SocketAddr>();
     tracing::info!(listen = %listener.local_addr()?, ?settings, "collector listening");
@@ -137,6 +153,7 @@ pub async fn serve(
     // the last group commit before returning.
     forgetting.abort();
     decaying.abort();
+    runner.stop().await;
     dispatcher.stop().await;
     if writing.await.is_err() {
         tracing::error!("the event writer stopped abnormally");

@@ -6,6 +6,8 @@ use std::sync::Arc;
 
 use kindling_core::blocks::CatalogItem;
 
+use crate::automation::outbox::Endpoint;
+use crate::automation::workflow::Names;
 use crate::config::{ConfigError, ConfigFile, SiteConfig};
 use crate::content;
 use crate::forms::definition::Form;
@@ -30,8 +32,10 @@ pub struct Site {
     pub catalog: Vec<CatalogItem>,
     /// Lead forms.
     pub forms: Vec<Form>,
-    /// Scoring, segments and stages of this site's profiles.
+    /// Scoring, segments, stages and workflows of this site's profiles.
     pub profiles: Arc<ProfileModel>,
+    /// Endpoints workflows send webhooks to.
+    pub webhooks: Vec<Endpoint>,
 }
 
 impl Catalog {
@@ -123,8 +127,11 @@ impl Site {
             segments: config.segments.clone(),
             stages: config.stages.clone(),
             blocks: blocks.iter().map(|block| block.policy.clone()).collect(),
+            workflows: config.workflows.clone(),
         };
         profiles.check(path)?;
+        let webhooks = webhooks(config, path)?;
+        check_workflows(config, &webhooks, &forms, &blocks, path)?;
         Ok(Site {
             key: config.key.clone(),
             name: config.name.clone(),
@@ -133,6 +140,7 @@ impl Site {
             catalog: config.catalog.clone(),
             forms,
             profiles: Arc::new(profiles),
+            webhooks,
         })
     }
 
@@ -145,6 +153,70 @@ impl Site {
     pub fn allows_origin(&self, origin: &str) -> bool {
         self.origins.iter().any(|pattern| pattern.matches(origin))
     }
+}
+
+/// The site's webhook endpoints: URL checked, secret read (from the environment when
+/// named there).
+fn webhooks(config: &SiteConfig, path: &str) -> Result<Vec<Endpoint>, ConfigError> {
+    let mut endpoints: Vec<Endpoint> = Vec::with_capacity(config.webhooks.len());
+    for (index, webhook) in config.webhooks.iter().enumerate() {
+        let at = format!("{path}.webhooks[{index}]");
+        check_id(&webhook.id, &format!("{at}.id"))?;
+        if endpoints.iter().any(|other| other.name == webhook.id) {
+            return Err(ConfigError::at(format!("{at}.id"), "duplicate webhook id"));
+        }
+        crate::automation::target::parse(&webhook.url, true)
+            .map_err(|error| ConfigError::at(format!("{at}.url"), error.to_string()))?;
+        let secret = match (&webhook.secret, &webhook.secret_env) {
+            (Some(secret), None) => secret.clone(),
+            (None, Some(variable)) => std::env::var(variable).map_err(|_| {
+                ConfigError::at(
+                    format!("{at}.secret_env"),
+                    format!("the environment variable {variable} is not set"),
+                )
+            })?,
+            _ => {
+                return Err(ConfigError::at(at, "a webhook has exactly one of secret, secret_env"));
+            }
+        };
+        if secret.len() < 16 {
+            return Err(ConfigError::at(
+                format!("{at}.secret"),
+                "a webhook secret has at least 16 characters",
+            ));
+        }
+        endpoints.push(Endpoint { name: webhook.id.clone(), url: webhook.url.clone(), secret });
+    }
+    Ok(endpoints)
+}
+
+/// Checks every workflow against what the site defines.
+fn check_workflows(
+    config: &SiteConfig,
+    webhooks: &[Endpoint],
+    forms: &[Form],
+    blocks: &[Block],
+    path: &str,
+) -> Result<(), ConfigError> {
+    let webhook_ids: Vec<String> = webhooks.iter().map(|endpoint| endpoint.name.clone()).collect();
+    let form_ids: Vec<&str> = forms.iter().map(|form| form.id.as_str()).collect();
+    let block_ids: Vec<&str> = blocks.iter().map(|block| block.id.as_str()).collect();
+    let segment_ids: Vec<&str> = config.segments.iter().map(|segment| segment.id.as_str()).collect();
+    let names = Names {
+        webhooks: &webhook_ids,
+        forms: &form_ids,
+        blocks: &block_ids,
+        segments: &segment_ids,
+        facts: &crate::profiles::model::KNOWN_FACTS,
+    };
+    for (index, workflow) in config.workflows.iter().enumerate() {
+        let at = format!("{path}.workflows[{index}]");
+        workflow.check(&names, &at)?;
+        if config.workflows[..index].iter().any(|other| other.id == workflow.id) {
+            return Err(ConfigError::at(format!("{at}.id"), "duplicate workflow id"));
+        }
+    }
+    Ok(())
 }
 
 const ORIGIN_HELP: &str = "expected an origin such as https://www.example.com, \

@@ -33,6 +33,7 @@ use tokio::task::JoinSet;
 
 use super::signature;
 use super::target::{self, TargetError};
+use crate::metrics::Metrics;
 use crate::store::{OutboxMessage, Store};
 use crate::unix_millis;
 
@@ -103,10 +104,16 @@ pub struct Dispatcher {
 }
 
 impl Dispatcher {
-    /// Starts delivering `store`'s outbox; `wake` is notified after enqueues.
-    pub fn spawn(store: Arc<dyn Store>, policy: DispatchPolicy, wake: Arc<Notify>) -> Self {
+    /// Starts delivering `store`'s outbox; `wake` is notified after enqueues. Attempts
+    /// and speed to lead are counted in `metrics`.
+    pub fn spawn(
+        store: Arc<dyn Store>,
+        policy: DispatchPolicy,
+        wake: Arc<Notify>,
+        metrics: Arc<Metrics>,
+    ) -> Self {
         let (stop, stopped) = watch::channel(false);
-        let task = tokio::spawn(run(store, Arc::new(policy), wake, stopped));
+        let task = tokio::spawn(run(store, Arc::new(policy), wake, metrics, stopped));
         Dispatcher { stop, task }
     }
 
@@ -123,6 +130,7 @@ async fn run(
     store: Arc<dyn Store>,
     policy: Arc<DispatchPolicy>,
     wake: Arc<Notify>,
+    metrics: Arc<Metrics>,
     mut stopped: watch::Receiver<bool>,
 ) {
     let mut deliveries = JoinSet::new();
@@ -136,7 +144,12 @@ async fn run(
             match store.claim_due(now, limit, lease_until).await {
                 Ok(messages) => {
                     for message in messages {
-                        deliveries.spawn(deliver(Arc::clone(&store), Arc::clone(&policy), message));
+                        deliveries.spawn(deliver(
+                            Arc::clone(&store),
+                            Arc::clone(&policy),
+                            Arc::clone(&metrics),
+                            message,
+                        ));
                     }
                 }
                 Err(error) => tracing::warn!(%error, "cannot read the outbox; retrying"),
@@ -153,9 +166,25 @@ async fn run(
 }
 
 /// One attempt at `message`, and its outcome recorded.
-async fn deliver(store: Arc<dyn Store>, policy: Arc<DispatchPolicy>, message: OutboxMessage) {
+async fn deliver(
+    store: Arc<dyn Store>,
+    policy: Arc<DispatchPolicy>,
+    metrics: Arc<Metrics>,
+    message: OutboxMessage,
+) {
+    if let (Some(caused_ms), 0) = (message.caused_ms, message.attempts) {
+        // A CRM hand-off leaving for the first time: the speed to lead.
+        let seconds = (unix_millis() - caused_ms).max(0) as f64 / 1000.0;
+        metrics.speed_to_lead.observe(seconds);
+    }
     let attempt = send(&message, policy.allow_private).await;
     let now = unix_millis();
+    let outcome = match &attempt {
+        Ok(()) => "delivered",
+        Err(Failure::Refused(_)) => "dead",
+        Err(Failure::Failed(_)) => "failed",
+    };
+    metrics.delivery(outcome);
     let recorded = match attempt {
         Ok(()) => {
             tracing::debug!(id = %message.id, endpoint = %message.endpoint, "webhook delivered");

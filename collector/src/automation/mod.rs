@@ -1,11 +1,21 @@
-//! Automation: what the collector sends to other systems. The signature every outgoing
-//! webhook carries ([`signature`]), so receivers can reject forgeries and replays; the
-//! check of where a webhook may go ([`target`]); the persistent [`outbox`] messages
-//! wait in and the [`dispatch`]er that delivers them; and the outbox's admin API
-//! ([`admin`]).
+//! Automation: nurturing workflows and what the collector sends to other systems.
+//!
+//! - Workflows: their definitions ([`workflow`]), what starts them ([`enroll`]), where
+//!   each person is in them ([`journey`]), taking their steps ([`steps`]) and the task
+//!   that does it when due ([`runner`]); the bodies they send ([`handoff`]).
+//! - Delivery: the signature every outgoing webhook carries ([`signature`]), so
+//!   receivers can reject forgeries and replays; the check of where a webhook may go
+//!   ([`target`]); the persistent [`outbox`] messages wait in and the [`dispatch`]er
+//!   that delivers them; and the outbox's admin API ([`admin`]).
 
 pub mod admin;
 pub mod dispatch;
+pub mod enroll;
+pub mod handoff;
+pub mod journey;
 pub mod outbox;
+pub mod runner;
 pub mod signature;
+pub mod steps;
 pub mod target;
+pub mod workflow;

@@ -11,12 +11,13 @@
 //!   the dispatcher at once; without it the dispatcher finds the message at its next
 //!   poll.
 //!
-//! Until workflows produce messages, nothing in the collector enqueues: [`enqueue`] is
-//! public so integrators and the tests can put a message in the outbox of a running
-//! collector's database directly, with no test-only HTTP endpoint.
+//! Workflows store their messages with the person they advance
+//! ([`steps`](super::steps)); [`enqueue`] is public so integrators can put a message in
+//! the outbox of a running collector's database directly.
 //!
-//! Endpoints will come from the sites' configuration; for now the caller passes an
-//! [`Endpoint`] (name, URL, secret), copied into each message.
+//! Endpoints come from the sites' configuration (`webhooks:`); each message keeps a copy
+//! of its endpoint's URL and secret, so a message already stored is delivered as it was
+//! meant to be even after the configuration changes.
 
 use std::sync::Arc;
 
@@ -66,6 +67,7 @@ pub fn message(
         state: OutboxState::Pending,
         last_error: None,
         delivered_ms: None,
+        caused_ms: None,
     }
 }
 

@@ -12,7 +12,7 @@
 
 use std::sync::Arc;
 
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{Notify, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use crate::error::ApiError;
@@ -36,10 +36,15 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Starts the writer task on `store`.
-    pub fn spawn(store: Arc<dyn Store>, people: Arc<PersonCache>) -> (Writer, JoinHandle<()>) {
+    /// Starts the writer task on `store`; `due_steps` is notified when a commit starts
+    /// a workflow run with a step due at once.
+    pub fn spawn(
+        store: Arc<dyn Store>,
+        people: Arc<PersonCache>,
+        due_steps: Arc<Notify>,
+    ) -> (Writer, JoinHandle<()>) {
         let (jobs, queue) = mpsc::channel(QUEUE_CAPACITY);
-        let task = tokio::spawn(run(store, people, queue));
+        let task = tokio::spawn(run(store, people, due_steps, queue));
         (Writer { jobs }, task)
     }
 
@@ -51,17 +56,28 @@ impl Writer {
     }
 }
 
-async fn run(store: Arc<dyn Store>, people: Arc<PersonCache>, mut queue: mpsc::Receiver<Job>) {
+async fn run(
+    store: Arc<dyn Store>,
+    people: Arc<PersonCache>,
+    due_steps: Arc<Notify>,
+    mut queue: mpsc::Receiver<Job>,
+) {
     let mut jobs = Vec::with_capacity(MAX_BATCHES_PER_COMMIT);
     while queue.recv_many(&mut jobs, MAX_BATCHES_PER_COMMIT).await > 0 {
         let (batches, replies): (Vec<WriteBatch>, Vec<_>) =
             jobs.drain(..).map(|job| (job.batch, job.reply)).unzip();
         match store.commit(&batches).await {
             Ok(results) => {
+                let now = crate::unix_millis();
+                let mut steps_due = false;
                 for (batch, committed) in batches.iter().zip(&results) {
-                    if committed.person.is_some() {
+                    if let Some(person) = &committed.person {
+                        steps_due |= person.journeys.next_due().is_some_and(|due| due <= now);
                         people.put(&batch.site, &batch.visitor, committed.person.clone());
                     }
+                }
+                if steps_due {
+                    due_steps.notify_one();
                 }
                 for (reply, committed) in replies.into_iter().zip(results) {
                     let _ = reply.send(Ok(committed));

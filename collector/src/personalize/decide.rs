@@ -1,8 +1,9 @@
 //! The blocks one page shows one visitor.
 //!
-//! Blocks are tried highest priority first. A block is eligible when its schedule is
-//! running, its audience rule holds on the person's and the visit's facts, and its
-//! caps allow one more impression. Each slot on the page gets the first eligible
+//! Blocks are tried highest priority first, after any block a workflow asked to show
+//! (`show_block`), which skips its audience rule until it is seen. A block is eligible
+//! when its schedule is running, its audience rule holds on the person's and the
+//! visit's facts, and its caps allow one more impression. Each slot on the page gets the first eligible
 //! inline block for it; each overlay placement (modal, slide-in, top bar, bottom bar)
 //! gets the first eligible block of that placement, which the widget shows when its
 //! trigger fires. The variant is bucketed on the person's id (a new visitor's person
@@ -41,7 +42,10 @@ pub fn decide(
     let mut filled: HashSet<&str> = HashSet::new();
     let mut overlays: HashSet<Placement> = HashSet::new();
     let mut decisions = Vec::new();
-    for block in &site.blocks {
+    // Blocks a workflow asked to show come first and skip their audience rule.
+    let queued = |block: &&Block| person.journeys.show.contains(&block.id);
+    let in_order = site.blocks.iter().filter(queued).chain(site.blocks.iter().filter(|b| !queued(b)));
+    for block in in_order {
         let wanted = match block.placement {
             Placement::Inline => {
                 slots.contains(&block.slot) && !filled.contains(block.slot.as_str())
@@ -56,7 +60,8 @@ pub fn decide(
         {
             continue;
         }
-        if block.audience.as_ref().is_some_and(|rule| !rule.evaluate(&facts)) {
+        let asked_for = person.journeys.show.contains(&block.id);
+        if !asked_for && block.audience.as_ref().is_some_and(|rule| !rule.evaluate(&facts)) {
             continue;
         }
         match block.placement {

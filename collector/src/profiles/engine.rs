@@ -9,6 +9,7 @@ use kindling_core::scoring::{Award, CapUsage, ScoredEvent, Temperature, temperat
 use kindling_core::wire::{EventKind, PropValue};
 use serde::{Deserialize, Serialize};
 
+use crate::automation::journey::Journeys;
 use crate::profiles::exposures::{self, Exposures, Refused};
 use crate::profiles::model::ProfileModel;
 use crate::profiles::stage::{Stage, StageFacts};
@@ -45,6 +46,12 @@ pub struct Person {
     /// Impressions, dismissals and conversions per block.
     #[serde(default)]
     pub exposures: Exposures,
+    /// Labels set and removed by workflows (the `tags` fact).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// Where the person is in the site's workflows.
+    #[serde(default, skip_serializing_if = "Journeys::is_empty")]
+    pub journeys: Journeys,
 }
 
 /// One line of a score's history.
@@ -138,6 +145,8 @@ impl Person {
             fit: Vec::new(),
             segments: Vec::new(),
             exposures: Exposures::new(),
+            tags: Vec::new(),
+            journeys: Journeys::default(),
         }
     }
 
@@ -209,6 +218,11 @@ impl Person {
                     }
                 }
                 EventKind::Pageview => *page = Some(event.url.clone()),
+                EventKind::BlockImpression => {
+                    // A block a workflow asked for has now been shown.
+                    let block = event.name.as_deref().unwrap_or("");
+                    self.journeys.show.retain(|queued| queued != block);
+                }
                 _ => {}
             }
             let scored = ScoredEvent {
@@ -341,7 +355,7 @@ impl Person {
 /// Rebuilds one person from the whole history of several (an identity merge): the
 /// events of all are replayed in time order into `id`, so caps, aggregates and points
 /// come out as if one visitor had done everything. Stages set by hand, traits set by
-/// hand and marketing consent are kept from the merged persons.
+/// hand, marketing consent, tags and workflow journeys are kept from the merged persons.
 pub fn rebuild(
     id: String,
     merged: &[&Person],
@@ -369,6 +383,12 @@ pub fn rebuild(
             person.stage_since_ms = old.stage_since_ms;
         }
         person.last_decay_ms = person.last_decay_ms.max(old.last_decay_ms);
+        person.journeys.merge(&old.journeys);
+        for tag in &old.tags {
+            if !person.tags.contains(tag) {
+                person.tags.push(tag.clone());
+            }
+        }
     }
     person.settle(model, now_ms, None, &mut Changes::default());
     person
@@ -408,6 +428,7 @@ impl Facts for PersonFacts<'_> {
             "stage" => Value::Text(person.stage.as_str().to_owned()),
             "known" => Value::Bool(person.email.is_some()),
             "marketing_consent" => Value::Bool(person.marketing_consent),
+            "tags" => Value::List(person.tags.iter().cloned().map(Value::Text).collect()),
             "email_domain" => person
                 .email
                 .as_deref()

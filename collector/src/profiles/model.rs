@@ -1,5 +1,5 @@
 //! A site's profile model from its configuration: the scoring model, the segments,
-//! the stage policy and the blocks' caps and goals. Checked when the configuration is
+//! the stage policy, the blocks' caps and goals and the workflows. Checked when the configuration is
 //! loaded, so a typo in a rule's fact name is a configuration error, not a silently
 //! empty segment.
 
@@ -31,6 +31,8 @@ pub struct ProfileModel {
     pub stages: StagePolicy,
     /// Each block's caps and goal.
     pub blocks: Vec<crate::personalize::blocks::BlockPolicy>,
+    /// Workflows, started by the changes this model makes.
+    pub workflows: Vec<crate::automation::workflow::Workflow>,
 }
 
 /// The person's own facts, beside its aggregates' (`kindling_core::profile::FACT_NAMES`).
@@ -42,6 +44,7 @@ const PERSON_FACTS: &[&str] = &[
     "known",
     "email_domain",
     "marketing_consent",
+    "tags",
     "trait.",
     "page.",
 ];

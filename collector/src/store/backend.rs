@@ -276,6 +276,86 @@ macro_rules! store_impl {
                 outbox::replay(&mut connection, site, id, now_ms).await
             }
 
+            async fn due_runs(
+                &self,
+                now_ms: i64,
+                limit: u32,
+            ) -> Result<Vec<(String, String)>, StoreError> {
+                let rows = sqlx::query(
+                    "SELECT site, id FROM persons WHERE next_run_ms IS NOT NULL AND next_run_ms <= $1
+                     ORDER BY next_run_ms LIMIT $2",
+                )
+                .bind(now_ms)
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter().map(|row| Ok((row.try_get("site")?, row.try_get("id")?))).collect()
+            }
+
+            async fn quiet_persons(
+                &self,
+                site: &str,
+                after_ms: i64,
+                until_ms: i64,
+                limit: u32,
+            ) -> Result<Vec<(String, i64)>, StoreError> {
+                let rows = sqlx::query(
+                    "SELECT id, last_activity_ms FROM persons
+                     WHERE site = $1 AND last_activity_ms > $2 AND last_activity_ms <= $3
+                     ORDER BY last_activity_ms LIMIT $4",
+                )
+                .bind(site)
+                .bind(after_ms)
+                .bind(until_ms)
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|row| Ok((row.try_get("id")?, row.try_get("last_activity_ms")?)))
+                    .collect()
+            }
+
+            async fn automate(
+                &self,
+                site: &str,
+                id: &str,
+                now_ms: i64,
+                steps: &dyn crate::automation::runner::StepTaker,
+            ) -> Result<crate::automation::steps::Advanced, StoreError> {
+                let mut transaction = self.pool.begin().await?;
+                // A write first: SQLite takes its write lock now (waiting its turn, not
+                // failing to upgrade later) and PostgreSQL locks the row, so two runners
+                // never take the same step.
+                let held = sqlx::query("UPDATE persons SET updated_ms = updated_ms WHERE site = $1 AND id = $2")
+                    .bind(site)
+                    .bind(id)
+                    .execute(&mut *transaction)
+                    .await?;
+                if held.rows_affected() == 0 {
+                    return Ok(crate::automation::steps::Advanced::default());
+                }
+                let Some(mut person) = people::load(&mut transaction, site, id).await? else {
+                    return Ok(crate::automation::steps::Advanced::default());
+                };
+                let history = if steps.wants_history(&person, now_ms) {
+                    let key = crate::store::people::ProfileKey::Id(id.to_owned());
+                    people::view(&mut transaction, site, &key).await?
+                } else {
+                    None
+                };
+                let advanced = steps.take(&mut person, history.as_ref(), now_ms);
+                if advanced.steps == 0 && advanced.started == 0 {
+                    return Ok(advanced);
+                }
+                people::save(&mut transaction, site, &person, now_ms).await?;
+                people::record(&mut transaction, site, &person.id, &advanced.changes).await?;
+                for message in &advanced.messages {
+                    outbox::insert(&mut transaction, message).await?;
+                }
+                transaction.commit().await?;
+                Ok(advanced)
+            }
+
             async fn events(&self, query: &EventQuery) -> Result<Vec<StoredEvent>, StoreError> {
                 let rows = sqlx::query(crate::store::backend::SELECT_EVENTS)
                     .bind(&query.site)

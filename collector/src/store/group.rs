@@ -15,6 +15,7 @@ use std::collections::{HashMap, HashSet};
 
 use kindling_core::wire::VisitorSummary;
 
+use crate::automation::enroll::{Before, enroll};
 use crate::profiles::engine::{Changes, Person};
 use crate::store::people::ProfileState;
 use crate::store::{Committed, InsertOutcome, StoredEvent, WriteBatch};
@@ -158,7 +159,13 @@ pub fn apply_to_persons<'a>(
         {
             let events: Vec<StoredEvent> =
                 batch.events.iter().filter(|e| is_new(inserted, e)).cloned().collect();
-            changes.extend(person.apply(&events, &batch.model, batch.seen_ms));
+            let before = Before::of(&person);
+            let batch_changes = person.apply(&events, &batch.model, batch.seen_ms);
+            if !batch.model.workflows.is_empty() {
+                let workflows = &batch.model.workflows;
+                enroll(&mut person, &before, &events, &batch_changes, workflows, batch.seen_ms);
+            }
+            changes.extend(batch_changes);
         }
         let state = ProfileState::after(&person, &changes, temperature_before);
         for key in &keys {
@@ -379,7 +386,7 @@ macro_rules! group_commit {
                 persons.iter().zip(&docs).map(|((site, person, _), doc)| (*site, person, doc)).collect();
             for chunk in rows.chunks(ROWS_PER_STATEMENT) {
                 let mut query = sqlx::QueryBuilder::<$db>::new(
-                    "INSERT INTO persons (site, id, email, score, temperature, stage, last_activity_ms, updated_ms, doc) ",
+                    "INSERT INTO persons (site, id, email, score, temperature, stage, last_activity_ms, updated_ms, doc, next_run_ms) ",
                 );
                 query.push_values(chunk.iter(), |mut row, (site, person, doc)| {
                     row.push_bind(*site)
@@ -390,13 +397,14 @@ macro_rules! group_commit {
                         .push_bind(person.stage.as_str())
                         .push_bind(person.last_activity_ms)
                         .push_bind(now)
-                        .push_bind(doc.as_str());
+                        .push_bind(doc.as_str())
+                        .push_bind(person.journeys.next_due());
                 });
                 query.push(
                     " ON CONFLICT (site, id) DO UPDATE SET email = excluded.email, score = excluded.score,
                         temperature = excluded.temperature, stage = excluded.stage,
                         last_activity_ms = excluded.last_activity_ms, updated_ms = excluded.updated_ms,
-                        doc = excluded.doc",
+                        doc = excluded.doc, next_run_ms = excluded.next_run_ms",
                 );
                 query.build().execute(&mut *connection).await?;
             }

@@ -295,6 +295,31 @@ pub trait Store: Send + Sync + 'static {
     /// has no dead message `id`.
     async fn replay(&self, site: &str, id: &str, now_ms: i64) -> Result<bool, StoreError>;
 
+    /// Persons with a workflow step due at `now_ms`, as (site, id), earliest first.
+    async fn due_runs(&self, now_ms: i64, limit: u32) -> Result<Vec<(String, String)>, StoreError>;
+
+    /// A site's persons whose last activity is in `(after_ms, until_ms]`, as (id, last
+    /// activity), least recently active first: candidates for an inactivity trigger.
+    async fn quiet_persons(
+        &self,
+        site: &str,
+        after_ms: i64,
+        until_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<(String, i64)>, StoreError>;
+
+    /// In one transaction that holds the person's row: loads the person, lets `steps`
+    /// change it (with its stored history when asked), and saves the person, the lines
+    /// explaining its changes and the outbox messages the steps produced. Nothing is
+    /// saved when no step was taken.
+    async fn automate(
+        &self,
+        site: &str,
+        id: &str,
+        now_ms: i64,
+        steps: &dyn crate::automation::runner::StepTaker,
+    ) -> Result<crate::automation::steps::Advanced, StoreError>;
+
     /// Reads events back, newest first.
     async fn events(&self, query: &EventQuery) -> Result<Vec<StoredEvent>, StoreError>;
 

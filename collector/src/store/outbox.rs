@@ -29,6 +29,9 @@ pub struct OutboxMessage {
     pub state: OutboxState,
     pub last_error: Option<String>,
     pub delivered_ms: Option<i64>,
+    /// For a CRM hand-off: when the collector received what made the lead qualify (the
+    /// start of the speed-to-lead measurement).
+    pub caused_ms: Option<i64>,
 }
 
 /// Where a message is in its life.
@@ -70,7 +73,7 @@ macro_rules! outbox_queries {
         use crate::store::outbox::{OutboxMessage, OutboxState};
 
         const COLUMNS: &str = "id, site, lead, endpoint, url, secret, body, created_ms,
-            window_start_ms, attempts, next_attempt_ms, state, last_error, delivered_ms";
+            window_start_ms, attempts, next_attempt_ms, state, last_error, delivered_ms, caused_ms";
 
         fn message_of(row: &<$db as sqlx::Database>::Row) -> Result<OutboxMessage, StoreError> {
             let state: String = row.try_get("state")?;
@@ -90,6 +93,7 @@ macro_rules! outbox_queries {
                     .ok_or_else(|| StoreError::Corrupt(format!("outbox state {state:?}")))?,
                 last_error: row.try_get("last_error")?,
                 delivered_ms: row.try_get("delivered_ms")?,
+                caused_ms: row.try_get("caused_ms")?,
             })
         }
 
@@ -101,8 +105,8 @@ macro_rules! outbox_queries {
         ) -> Result<(), StoreError> {
             sqlx::query(
                 "INSERT INTO outbox (id, site, lead, endpoint, url, secret, body, created_ms,
-                    window_start_ms, attempts, next_attempt_ms, state)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, 0, $9, 'pending')
+                    window_start_ms, attempts, next_attempt_ms, state, caused_ms)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, 0, $9, 'pending', $10)
                  ON CONFLICT (id) DO NOTHING",
             )
             .bind(&message.id)
@@ -114,6 +118,7 @@ macro_rules! outbox_queries {
             .bind(&message.body)
             .bind(message.created_ms)
             .bind(message.next_attempt_ms)
+            .bind(message.caused_ms)
             .execute(&mut *connection)
             .await?;
             Ok(())

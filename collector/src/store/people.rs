@@ -151,7 +151,7 @@ macro_rules! people_queries {
         }
 
         /// A person by id.
-        async fn load(connection: &mut $connection, site: &str, id: &str) -> Result<Option<Person>, StoreError> {
+        pub async fn load(connection: &mut $connection, site: &str, id: &str) -> Result<Option<Person>, StoreError> {
             let row = sqlx::query("SELECT doc FROM persons WHERE site = $1 AND id = $2")
                 .bind(site)
                 .bind(id)
@@ -180,12 +180,12 @@ macro_rules! people_queries {
         pub async fn save(connection: &mut $connection, site: &str, person: &Person, now: i64) -> Result<(), StoreError> {
             let doc = serde_json::to_string(person).map_err(|error| StoreError::Corrupt(error.to_string()))?;
             sqlx::query(
-                "INSERT INTO persons (site, id, email, score, temperature, stage, last_activity_ms, updated_ms, doc)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                "INSERT INTO persons (site, id, email, score, temperature, stage, last_activity_ms, updated_ms, doc, next_run_ms)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
                  ON CONFLICT (site, id) DO UPDATE SET email = excluded.email, score = excluded.score,
                     temperature = excluded.temperature, stage = excluded.stage,
                     last_activity_ms = excluded.last_activity_ms, updated_ms = excluded.updated_ms,
-                    doc = excluded.doc",
+                    doc = excluded.doc, next_run_ms = excluded.next_run_ms",
             )
             .bind(site)
             .bind(&person.id)
@@ -196,6 +196,7 @@ macro_rules! people_queries {
             .bind(person.last_activity_ms)
             .bind(now)
             .bind(doc)
+            .bind(person.journeys.next_due())
             .execute(&mut *connection)
             .await?;
             Ok(())
@@ -394,6 +395,7 @@ macro_rules! people_queries {
             let temperature_before = existing.as_ref().map(|person| person.temperature);
             let mut person = existing.unwrap_or_else(|| Person::new(visitor.to_owned(), now));
             let known_before = person.email.clone();
+            let before = crate::automation::enroll::Before::of(&person);
             let changes = person.apply(events, model, now);
             if created {
                 sqlx::query("UPDATE visitors SET person = $1 WHERE site = $2 AND id = $3")
@@ -409,6 +411,7 @@ macro_rules! people_queries {
                 _ => None,
             };
             let Some(twin) = twin else {
+                crate::automation::enroll::enroll(&mut person, &before, events, &changes, &model.workflows, now);
                 save(connection, site, &person, now).await?;
                 record(connection, site, &person.id, &changes).await?;
                 return Ok(ProfileState::after(&person, &changes, temperature_before));
@@ -446,6 +449,12 @@ macro_rules! people_queries {
                 });
             }
             merged.email = twin.email.clone();
+            // Triggers compare the known person before with the merged one; the events
+            // are this batch's.
+            let twin_before = crate::automation::enroll::Before::of(&twin);
+            let mut trigger_changes = changes.clone();
+            trigger_changes.extend(merge_changes.clone());
+            crate::automation::enroll::enroll(&mut merged, &twin_before, events, &trigger_changes, &model.workflows, now);
             fold_into(connection, site, &mine.id, &twin.id).await?;
             save(connection, site, &merged, now).await?;
             record(connection, site, &merged.id, &merge_changes).await?;
@@ -609,8 +618,10 @@ macro_rules! people_queries {
         ) -> Result<Option<ProfileState>, StoreError> {
             let Some(mut person) = load(connection, site, id).await? else { return Ok(None) };
             let mut changes = Changes::default();
+            let before = crate::automation::enroll::Before::of(&person);
             person.set_stage(stage, cause, now, &mut changes);
             person.settle(model, now, None, &mut changes);
+            crate::automation::enroll::enroll(&mut person, &before, &[], &changes, &model.workflows, now);
             save(connection, site, &person, now).await?;
             record(connection, site, &person.id, &changes).await?;
             Ok(Some(ProfileState::of(&person)))
@@ -682,9 +693,11 @@ macro_rules! people_queries {
                     as_u64(now),
                 );
                 let mut changes = Changes::default();
+                let before = crate::automation::enroll::Before::of(&person);
                 person.award(&awards, now, None, &mut changes);
                 person.last_decay_ms = through.map_or(now, |t| i64::try_from(t).unwrap_or(now));
                 person.settle(model, now, None, &mut changes);
+                crate::automation::enroll::enroll(&mut person, &before, &[], &changes, &model.workflows, now);
                 save(connection, site, &person, now).await?;
                 record(connection, site, &person.id, &changes).await?;
                 changed += 1;

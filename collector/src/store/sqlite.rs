@@ -194,12 +194,12 @@ mod alone {
     const LOAD_PERSON: &str = "SELECT doc FROM persons WHERE site = ?1 AND id = ?2";
 
     const SAVE_PERSON: &str = "INSERT INTO persons (site, id, email, score, temperature, stage,
-            last_activity_ms, updated_ms, doc)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+            last_activity_ms, updated_ms, doc, next_run_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
          ON CONFLICT (site, id) DO UPDATE SET email = excluded.email, score = excluded.score,
             temperature = excluded.temperature, stage = excluded.stage,
             last_activity_ms = excluded.last_activity_ms, updated_ms = excluded.updated_ms,
-            doc = excluded.doc";
+            doc = excluded.doc, next_run_ms = excluded.next_run_ms";
 
     const INSERT_SCORE: &str = "INSERT INTO score_changes (site, person, at_ms, rule, reason,
             points, score, event_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
@@ -333,6 +333,7 @@ mod alone {
                 person.last_activity_ms,
                 now,
                 doc,
+                person.journeys.next_due(),
             ])?;
         }
         Ok(())

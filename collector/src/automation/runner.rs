@@ -1,0 +1,232 @@
+//! The workflow runner: the task that takes workflow steps when they are due.
+//!
+//! Runs are started where a person changes ([`enroll`](super::enroll)) and saved in the
+//! person's document with the time their next step is due (the indexed `next_run_ms`
+//! column). The runner wakes when the event writer commits a run due at once, and at
+//! least every [`POLL`]; each pass
+//!
+//! 1. takes every due step of up to [`BATCH`] persons at a time, each person in one
+//!    transaction with the outbox messages its steps produce ([`Store::automate`]), and
+//!    wakes the dispatcher when there are messages;
+//! 2. looks for persons quiet long enough for each inactivity workflow, from a cursor
+//!    per workflow over `last_activity_ms`, and starts those workflows.
+//!
+//! A wait is a run whose next step is due later: it is in the database, so a restart
+//! neither loses nor repeats a step. Several collectors on one PostgreSQL database may
+//! run passes at once: `automate` holds the person's row, and a step already taken is
+//! no longer due.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{Notify, watch};
+
+use crate::automation::enroll;
+use crate::automation::outbox::Outbox;
+use crate::automation::steps::{self, Advanced};
+use crate::automation::workflow::Workflow;
+use crate::metrics::Metrics;
+use crate::profiles::Person;
+use crate::profiles::cache::PersonCache;
+use crate::sites::{Catalog, Site};
+use crate::store::Store;
+use crate::store::people::ProfileView;
+use crate::unix_millis;
+
+/// The longest time between passes.
+pub const POLL: Duration = Duration::from_secs(1);
+/// Persons handled per query.
+pub const BATCH: u32 = 200;
+
+/// What [`Store::automate`] lets change a person inside its transaction.
+pub trait StepTaker: Send + Sync {
+    /// Whether `take` needs the person's stored history.
+    fn wants_history(&self, person: &Person, now_ms: i64) -> bool;
+    /// Changes the person; reports what was done.
+    fn take(&self, person: &mut Person, history: Option<&ProfileView>, now_ms: i64) -> Advanced;
+}
+
+/// The due steps of a person of `site`.
+struct DueSteps<'a> {
+    site: &'a Site,
+}
+
+impl StepTaker for DueSteps<'_> {
+    fn wants_history(&self, person: &Person, now_ms: i64) -> bool {
+        steps::wants_history(person, self.site, now_ms)
+    }
+
+    fn take(&self, person: &mut Person, history: Option<&ProfileView>, now_ms: i64) -> Advanced {
+        steps::advance(person, self.site, history, now_ms)
+    }
+}
+
+/// Starts an inactivity `workflow` for a quiet person, then takes its first steps.
+struct QuietStart<'a> {
+    site: &'a Site,
+    workflow: &'a Workflow,
+}
+
+impl StepTaker for QuietStart<'_> {
+    fn wants_history(&self, _: &Person, _: i64) -> bool {
+        self.workflow.hands_off()
+    }
+
+    fn take(&self, person: &mut Person, history: Option<&ProfileView>, now_ms: i64) -> Advanced {
+        if !enroll::enroll_inactive(person, self.workflow, now_ms) {
+            return Advanced::default();
+        }
+        let mut advanced = steps::advance(person, self.site, history, now_ms);
+        advanced.started += 1;
+        advanced
+    }
+}
+
+/// Ends the runs of a person whose site is no longer configured.
+struct EndRuns;
+
+impl StepTaker for EndRuns {
+    fn wants_history(&self, _: &Person, _: i64) -> bool {
+        false
+    }
+
+    fn take(&self, person: &mut Person, _: Option<&ProfileView>, _: i64) -> Advanced {
+        let steps = person.journeys.runs.len();
+        person.journeys.runs.clear();
+        Advanced { steps, ..Advanced::default() }
+    }
+}
+
+/// What a pass needs.
+struct Context {
+    store: Arc<dyn Store>,
+    catalog: Arc<Catalog>,
+    people: Arc<PersonCache>,
+    outbox: Outbox,
+    metrics: Arc<Metrics>,
+}
+
+/// The running workflow runner.
+pub struct Runner {
+    stop: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Runner {
+    /// Starts taking the workflow steps of `store`'s persons; `wake` is notified when a
+    /// commit starts a run due at once.
+    pub fn spawn(
+        store: Arc<dyn Store>,
+        catalog: Arc<Catalog>,
+        people: Arc<PersonCache>,
+        outbox: Outbox,
+        metrics: Arc<Metrics>,
+        wake: Arc<Notify>,
+    ) -> Runner {
+        let (stop, stopped) = watch::channel(false);
+        let context = Context { store, catalog, people, outbox, metrics };
+        let task = tokio::spawn(run(context, wake, stopped));
+        Runner { stop, task }
+    }
+
+    /// Finishes the pass under way, then stops.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        if self.task.await.is_err() {
+            tracing::error!("the workflow runner stopped abnormally");
+        }
+    }
+}
+
+async fn run(context: Context, wake: Arc<Notify>, mut stopped: watch::Receiver<bool>) {
+    let mut cursors: HashMap<(String, String), i64> = HashMap::new();
+    loop {
+        if *stopped.borrow() {
+            return;
+        }
+        take_due_steps(&context).await;
+        start_quiet(&context, &mut cursors).await;
+        tokio::select! {
+            () = wake.notified() => {}
+            () = tokio::time::sleep(POLL) => {}
+            _ = stopped.changed() => {}
+        }
+    }
+}
+
+/// Takes every step due now, [`BATCH`] persons at a time.
+async fn take_due_steps(context: &Context) {
+    let now = unix_millis();
+    // Bounded, so persons whose steps keep failing cannot hold the pass.
+    for _ in 0..10 {
+        let due = match context.store.due_runs(now, BATCH).await {
+            Ok(due) => due,
+            Err(error) => {
+                tracing::warn!(%error, "due workflow steps could not be read; retried next pass");
+                return;
+            }
+        };
+        for (site_key, id) in &due {
+            let site = context.catalog.site(site_key);
+            let result = match site {
+                Some(site) => context.store.automate(site_key, id, now, &DueSteps { site }).await,
+                None => context.store.automate(site_key, id, now, &EndRuns).await,
+            };
+            record(context, site_key, id, result);
+        }
+        if due.len() < BATCH as usize {
+            return;
+        }
+    }
+}
+
+/// Starts each inactivity workflow for persons quiet long enough, from its cursor.
+async fn start_quiet(context: &Context, cursors: &mut HashMap<(String, String), i64>) {
+    let now = unix_millis();
+    for site in context.catalog.sites() {
+        for workflow in &site.profiles.workflows {
+            let Some(span) = workflow.inactivity() else { continue };
+            let key = (site.key.clone(), workflow.id.clone());
+            let after = cursors.get(&key).copied().unwrap_or(i64::MIN);
+            let quiet = match context.store.quiet_persons(&site.key, after, now - span.0, BATCH).await
+            {
+                Ok(quiet) => quiet,
+                Err(error) => {
+                    tracing::warn!(%error, "quiet persons could not be read; retried next pass");
+                    return;
+                }
+            };
+            for (id, last_activity_ms) in quiet {
+                let taker = QuietStart { site, workflow };
+                let result = context.store.automate(&site.key, &id, now, &taker).await;
+                record(context, &site.key, &id, result);
+                cursors.insert(key.clone(), last_activity_ms);
+            }
+        }
+    }
+}
+
+fn record(
+    context: &Context,
+    site: &str,
+    id: &str,
+    result: Result<Advanced, crate::store::StoreError>,
+) {
+    match result {
+        Ok(advanced) => {
+            if advanced.steps == 0 && advanced.started == 0 {
+                return;
+            }
+            context.metrics.workflow_steps.inc_by(advanced.steps as u64);
+            context.metrics.workflow_runs_started.inc_by(advanced.started as u64);
+            context.people.forget_person(site, id);
+            if !advanced.messages.is_empty() {
+                context.outbox.wake();
+            }
+        }
+        Err(error) => {
+            tracing::warn!(site, person = id, %error, "workflow steps failed; retried next pass");
+        }
+    }
+}
