@@ -7,22 +7,21 @@
 //! Messages are put in the outbox with `automation::outbox::enqueue` on a store opened
 //! on the collector's database, as the collector's own changes will.
 
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use kindling_collector::Settings;
 use kindling_collector::automation::outbox::{Endpoint, enqueue};
-use kindling_collector::automation::signature;
 use serde_json::{Value, json};
 
 #[path = "support/harness.rs"]
 mod harness;
+#[path = "support/receiver.rs"]
+mod receiver;
 
 use harness::*;
+use receiver::*;
 
 on_both_backends!(
     a_failing_receiver_gets_the_message_again_with_the_same_key,
@@ -33,113 +32,7 @@ on_both_backends!(
     redirects_are_not_followed,
 );
 
-const SECRET: &str = "whsec_outbox_test";
 const LEAD: &str = "0190f3c2-7d2a-7c4e-8a8b-0000000c0001";
-
-/// One request the receiver got.
-#[derive(Debug, Clone)]
-struct Delivery {
-    key: String,
-    body: Value,
-    verified: bool,
-    json: bool,
-    status: u16,
-}
-
-/// What the receiver saw and processed (each idempotency key once).
-#[derive(Default)]
-struct Log {
-    seen: Vec<Delivery>,
-    processed: Vec<String>,
-}
-
-#[derive(Clone, Default)]
-struct Behaviour {
-    log: Arc<Mutex<Log>>,
-    /// Requests still to answer 500.
-    fail_next: Arc<AtomicU32>,
-    /// Answer 500 to everything while set.
-    failing: Arc<AtomicBool>,
-}
-
-struct Receiver {
-    url: String,
-    behaviour: Behaviour,
-}
-
-impl Receiver {
-    async fn start() -> Receiver {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        Receiver::serve(listener, Behaviour::default())
-    }
-
-    fn serve(listener: tokio::net::TcpListener, behaviour: Behaviour) -> Receiver {
-        let url = format!("http://{}/hooks/kindling", listener.local_addr().expect("address"));
-        let app = axum::Router::new()
-            .route("/hooks/kindling", axum::routing::post(receive))
-            .route("/hooks/moved", axum::routing::post(moved))
-            .with_state(behaviour.clone());
-        tokio::spawn(async move { axum::serve(listener, app).await });
-        Receiver { url, behaviour }
-    }
-
-    fn endpoint(&self) -> Endpoint {
-        Endpoint { name: "crm".to_owned(), url: self.url.clone(), secret: SECRET.to_owned() }
-    }
-
-    fn seen(&self) -> Vec<Delivery> {
-        self.behaviour.log.lock().expect("log").seen.clone()
-    }
-
-    fn processed(&self) -> Vec<String> {
-        self.behaviour.log.lock().expect("log").processed.clone()
-    }
-}
-
-async fn receive(
-    State(behaviour): State<Behaviour>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> StatusCode {
-    let header = |name: &str| {
-        headers.get(name).and_then(|value| value.to_str().ok()).unwrap_or_default().to_owned()
-    };
-    let now_secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("clock")
-        .as_secs();
-    let verified = signature::verify(
-        SECRET.as_bytes(),
-        &header(signature::HEADER),
-        &body,
-        i64::try_from(now_secs).expect("seconds"),
-    )
-    .is_ok();
-    let key = header(signature::IDEMPOTENCY_HEADER);
-    let fail = behaviour.failing.load(Ordering::SeqCst)
-        || behaviour
-            .fail_next
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| left.checked_sub(1))
-            .is_ok();
-    let status = if fail { StatusCode::INTERNAL_SERVER_ERROR } else { StatusCode::OK };
-    let mut log = behaviour.log.lock().expect("log");
-    if !fail && verified && !log.processed.contains(&key) {
-        log.processed.push(key.clone());
-    }
-    log.seen.push(Delivery {
-        key,
-        body: serde_json::from_slice(&body).unwrap_or(Value::Null),
-        verified,
-        json: header("content-type") == "application/json",
-        status: status.as_u16(),
-    });
-    status
-}
-
-/// Sends everything on to `/hooks/kindling`, as a moved endpoint would.
-async fn moved() -> (StatusCode, [(&'static str, &'static str); 1]) {
-    (StatusCode::TEMPORARY_REDIRECT, [("location", "/hooks/kindling")])
-}
 
 /// Retries every 50 ms at most, for `window_secs`; private targets allowed.
 fn quick_retries(window_secs: u64) -> impl FnOnce(&mut Settings) {
@@ -154,17 +47,6 @@ fn quick_retries(window_secs: u64) -> impl FnOnce(&mut Settings) {
 async fn put(collector: &Collector, lead: &str, endpoint: &Endpoint, body: Value) -> String {
     let store = kindling_collector::store::open(&collector.database).await.expect("store");
     enqueue(store.as_ref(), "pk_test", lead, endpoint, &body).await.expect("enqueued")
-}
-
-/// Waits up to 20 s for `done`, then fails with `what`.
-async fn wait_for(what: &str, mut done: impl AsyncFnMut() -> bool) {
-    for _ in 0..400 {
-        if done().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("timed out waiting for {what}");
 }
 
 impl Collector {
