@@ -50,9 +50,17 @@ impl Default for Metrics {
             speed_to_lead.clone(),
         );
         let deliveries = Family::<Outcome, Counter>::default();
-        registry.register("kindling_webhook_deliveries", "Webhook delivery attempts", deliveries.clone());
+        registry.register(
+            "kindling_webhook_deliveries",
+            "Webhook delivery attempts",
+            deliveries.clone(),
+        );
         let workflow_steps = Counter::default();
-        registry.register("kindling_workflow_steps", "Workflow steps taken", workflow_steps.clone());
+        registry.register(
+            "kindling_workflow_steps",
+            "Workflow steps taken",
+            workflow_steps.clone(),
+        );
         let workflow_runs_started = Counter::default();
         registry.register(
             "kindling_workflow_runs_started",
@@ -82,5 +90,8 @@ impl Metrics {
 /// `GET /metrics`.
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     let metrics: &Arc<Metrics> = &state.metrics;
-    ([(CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], metrics.render())
+    (
+        [(CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")],
+        metrics.render(),
+    )
 }

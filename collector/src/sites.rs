@@ -201,7 +201,8 @@ fn check_workflows(
     let webhook_ids: Vec<String> = webhooks.iter().map(|endpoint| endpoint.name.clone()).collect();
     let form_ids: Vec<&str> = forms.iter().map(|form| form.id.as_str()).collect();
     let block_ids: Vec<&str> = blocks.iter().map(|block| block.id.as_str()).collect();
-    let segment_ids: Vec<&str> = config.segments.iter().map(|segment| segment.id.as_str()).collect();
+    let segment_ids: Vec<&str> =
+        config.segments.iter().map(|segment| segment.id.as_str()).collect();
     let names = Names {
         webhooks: &webhook_ids,
         forms: &form_ids,

@@ -84,8 +84,7 @@ fn pricing(n: u32, path: &str) -> Value {
 
 /// The value of a metric line `name value` in a text exposition.
 fn metric(text: &str, name: &str) -> Option<f64> {
-    text.lines()
-        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
+    text.lines().find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
 }
 
 async fn a_lead_turning_hot_is_handed_to_the_crm_and_sales_are_told_once(backend: Backend) {
@@ -164,9 +163,7 @@ async fn a_wait_survives_a_restart_and_its_condition_is_checked_after_it(backend
     let convinced = uuid_for(2);
     let downloaded = |n| event(n, "custom", PAGE, Some("ebook_downloaded"), Value::Null);
     collector.send(&reader, vec![downloaded(1)]).await;
-    collector
-        .send(&convinced, vec![downloaded(2), pricing(3, "customers/acme")])
-        .await;
+    collector.send(&convinced, vec![downloaded(2), pricing(3, "customers/acme")]).await;
     wait_for("the first step", async || tags(&collector.person(&reader).await) == ["ebook-reader"])
         .await;
 
@@ -205,14 +202,19 @@ async fn a_quiet_person_enters_the_win_back_workflow_once_per_quiet_spell(backen
     collector.send(&trialist, vec![trial]).await;
     collector.send(&browser, vec![pricing(2, "blog/close")]).await;
 
-    wait_for("the win-back", async || tags(&collector.person(&trialist).await).contains(&"dormant".to_owned()))
-        .await;
+    wait_for("the win-back", async || {
+        tags(&collector.person(&trialist).await).contains(&"dormant".to_owned())
+    })
+    .await;
     let person = collector.person(&trialist).await;
     assert_eq!(person["score"], -5);
     assert_eq!(collector.boot_blocks(&trialist, &["bar"]).await, ["welcome-back"]);
     tokio::time::sleep(Duration::from_millis(2500)).await;
     assert_eq!(collector.person(&trialist).await["score"], -5, "once per quiet spell");
-    assert!(tags(&collector.person(&browser).await).is_empty(), "conditions hold for trialists only");
+    assert!(
+        tags(&collector.person(&browser).await).is_empty(),
+        "conditions hold for trialists only"
+    );
 
     // Back, then quiet again: a second entry.
     collector.send(&trialist, vec![pricing(3, "blog/close")]).await;

@@ -59,7 +59,8 @@ pub fn enroll(
 pub fn enroll_inactive(person: &mut Person, workflow: &Workflow, now_ms: i64) -> bool {
     let Some(span) = workflow.inactivity() else { return false };
     let quiet_since = person.last_activity_ms;
-    let entered_since = person.journeys.entered.get(&workflow.id).is_some_and(|at| *at >= quiet_since);
+    let entered_since =
+        person.journeys.entered.get(&workflow.id).is_some_and(|at| *at >= quiet_since);
     if quiet_since > now_ms - span.0 || entered_since {
         return false;
     }
@@ -76,7 +77,8 @@ fn fired(
     changes: &Changes,
 ) -> Option<(String, i64)> {
     let stored = || events.iter().chain(changes.derived.iter());
-    let latest_score_at = || changes.scores.last().map_or(person.last_activity_ms, |line| line.at_ms);
+    let latest_score_at =
+        || changes.scores.last().map_or(person.last_activity_ms, |line| line.at_ms);
     match trigger {
         Trigger::Event(matcher) => stored().find_map(|event| {
             let kind = EventKind::parse(&event.kind)?;
@@ -98,10 +100,9 @@ fn fired(
             .map(|e| (format!("block_converted:{block}"), e.received_ms)),
         Trigger::ScoreAbove(points) => (before.score < *points && person.score >= *points)
             .then(|| (format!("score_above:{points}"), latest_score_at())),
-        Trigger::Temperature(temperature) => {
-            (before.temperature != *temperature && person.temperature == *temperature)
-                .then(|| (format!("temperature:{}", temperature.as_str()), latest_score_at()))
-        }
+        Trigger::Temperature(temperature) => (before.temperature != *temperature
+            && person.temperature == *temperature)
+            .then(|| (format!("temperature:{}", temperature.as_str()), latest_score_at())),
         Trigger::Stage(stage) => (before.stage != *stage && person.stage == *stage).then(|| {
             let at = changes.stages.last().map_or(person.stage_since_ms, |line| line.at_ms);
             (format!("stage:{}", stage.as_str()), at)
@@ -157,4 +158,92 @@ fn start(
 /// Whether `rule` (none: always) holds on the person's facts at `now_ms`.
 pub fn holds(rule: Option<&Rule>, person: &Person, now_ms: i64) -> bool {
     rule.is_none_or(|rule| rule.evaluate(&person.facts(None, now_ms)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::automation::workflow::Span;
+    use crate::profiles::engine::SegmentChange;
+
+    fn workflow(yaml: &str) -> Workflow {
+        serde_yaml_ng::from_str(yaml).expect("workflow")
+    }
+
+    fn hot(person: &mut Person) -> Before {
+        let before = Before::of(person);
+        person.score = 80;
+        person.temperature = Temperature::Hot;
+        before
+    }
+
+    #[test]
+    fn a_state_trigger_fires_on_the_crossing_only() {
+        let flow = workflow(
+            "id: w\ntrigger: { temperature: hot }\nreentry: always\nsteps: [ { tag: t } ]",
+        );
+        let mut person = Person::new("p".to_owned(), 0);
+        let before = hot(&mut person);
+        let flows = [flow];
+        assert_eq!(enroll(&mut person, &before, &[], &Changes::default(), &flows, 10), 1);
+        assert_eq!(person.journeys.runs[0].cause, "temperature:hot");
+        person.journeys.runs.clear();
+        // Hot before and after: no crossing, no run.
+        let still = Before::of(&person);
+        assert_eq!(enroll(&mut person, &still, &[], &Changes::default(), &flows, 20), 0);
+    }
+
+    #[test]
+    fn reentry_once_cooldown_and_one_run_at_a_time() {
+        let once = workflow("id: once\ntrigger: { segment_entered: s }\nsteps: [ { tag: t } ]");
+        let cool = workflow(
+            "id: cool\ntrigger: { segment_entered: s }\nreentry: { cooldown: 10s }\nsteps: [ { tag: t } ]",
+        );
+        let entered = Changes {
+            segments: vec![SegmentChange { at_ms: 0, segment: "s".to_owned(), entered: true }],
+            ..Changes::default()
+        };
+        let flows = [once, cool];
+        let mut person = Person::new("p".to_owned(), 0);
+        let before = Before::of(&person);
+        assert_eq!(enroll(&mut person, &before, &[], &entered, &flows, 1_000), 2);
+        // Both running: nothing new, whatever the policy.
+        assert_eq!(enroll(&mut person, &before, &[], &entered, &flows, 20_000), 0);
+        person.journeys.runs.clear();
+        assert_eq!(enroll(&mut person, &before, &[], &entered, &flows, 5_000), 0, "cooling down");
+        assert_eq!(enroll(&mut person, &before, &[], &entered, &flows, 11_000), 1, "cooled down");
+        assert_eq!(person.journeys.runs[0].workflow, "cool");
+    }
+
+    #[test]
+    fn conditions_are_checked_when_the_trigger_fires() {
+        let flow = workflow(
+            "id: w\ntrigger: { temperature: hot }\nconditions: { fact: known, op: eq, value: true }\nsteps: [ { tag: t } ]",
+        );
+        let flows = [flow];
+        let mut anonymous = Person::new("a".to_owned(), 0);
+        let before = hot(&mut anonymous);
+        assert_eq!(enroll(&mut anonymous, &before, &[], &Changes::default(), &flows, 10), 0);
+        let mut known = Person::new("k".to_owned(), 0);
+        known.email = Some("k@acme.example".to_owned());
+        let before = hot(&mut known);
+        assert_eq!(enroll(&mut known, &before, &[], &Changes::default(), &flows, 10), 1);
+    }
+
+    #[test]
+    fn an_inactivity_trigger_waits_for_the_quiet_spell_and_fires_once_in_it() {
+        let flow = workflow(
+            "id: w\ntrigger: { inactive_for: 60d }\nreentry: always\nsteps: [ { tag: t } ]",
+        );
+        assert_eq!(flow.inactivity(), Some(Span(60 * 86_400_000)));
+        let mut person = Person::new("p".to_owned(), 0);
+        person.last_activity_ms = 1_000;
+        let day = 86_400_000;
+        assert!(!enroll_inactive(&mut person, &flow, 1_000 + 59 * day), "not quiet long enough");
+        assert!(enroll_inactive(&mut person, &flow, 1_000 + 60 * day));
+        person.journeys.runs.clear();
+        assert!(!enroll_inactive(&mut person, &flow, 1_000 + 90 * day), "same quiet spell");
+        person.last_activity_ms = 1_000 + 91 * day;
+        assert!(enroll_inactive(&mut person, &flow, 1_000 + 151 * day), "a new quiet spell");
+    }
 }

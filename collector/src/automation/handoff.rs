@@ -36,11 +36,8 @@ fn workflow_part(site: &str, run: &Run) -> Value {
 
 /// The lead as every body describes it.
 fn lead(person: &Person) -> Value {
-    let traits: serde_json::Map<String, Value> = person
-        .traits
-        .iter()
-        .map(|(name, value)| (name.clone(), json!(value.value)))
-        .collect();
+    let traits: serde_json::Map<String, Value> =
+        person.traits.iter().map(|(name, value)| (name.clone(), json!(value.value))).collect();
     json!({
         "id": person.id,
         "email": person.email,

@@ -189,7 +189,10 @@ async fn start_quiet(context: &Context, cursors: &mut HashMap<(String, String), 
             let Some(span) = workflow.inactivity() else { continue };
             let key = (site.key.clone(), workflow.id.clone());
             let after = cursors.get(&key).copied().unwrap_or(i64::MIN);
-            let quiet = match context.store.quiet_persons(&site.key, after, now - span.0, BATCH).await
+            let quiet = match context
+                .store
+                .quiet_persons(&site.key, after, now - span.0, BATCH)
+                .await
             {
                 Ok(quiet) => quiet,
                 Err(error) => {

@@ -50,7 +50,12 @@ pub fn wants_history(person: &Person, site: &Site, now_ms: i64) -> bool {
 }
 
 /// Takes every step due at `now_ms` of `person`'s runs, oldest run first.
-pub fn advance(person: &mut Person, site: &Site, view: Option<&ProfileView>, now_ms: i64) -> Advanced {
+pub fn advance(
+    person: &mut Person,
+    site: &Site,
+    view: Option<&ProfileView>,
+    now_ms: i64,
+) -> Advanced {
     let mut advanced = Advanced::default();
     let model = &site.profiles;
     while advanced.steps < MAX_STEPS_PER_PASS {
@@ -75,12 +80,16 @@ pub fn advance(person: &mut Person, site: &Site, view: Option<&ProfileView>, now
             Step::If(rule) => go_on = enroll::holds(Some(rule), person, now_ms),
             Step::Webhook(endpoint) => {
                 let body = handoff::webhook(&site.key, &run, person);
-                advanced.messages.extend(message(site, &run, person, endpoint, &body, None, now_ms));
+                advanced
+                    .messages
+                    .extend(message(site, &run, person, endpoint, &body, None, now_ms));
             }
             Step::Crm(endpoint) => {
                 let body = handoff::crm(&site.key, &run, person, view);
                 let caused = Some(run.caused_ms);
-                advanced.messages.extend(message(site, &run, person, endpoint, &body, caused, now_ms));
+                advanced
+                    .messages
+                    .extend(message(site, &run, person, endpoint, &body, caused, now_ms));
             }
             Step::Notify { webhook, text } => {
                 let body = handoff::notify(&site.key, &run, person, text);
@@ -118,7 +127,8 @@ pub fn advance(person: &mut Person, site: &Site, view: Option<&ProfileView>, now
         }
         if matches!(step, Step::SetStage(_) | Step::Score(_) | Step::Tag(_) | Step::Untag(_)) {
             person.settle(model, now_ms, None, &mut changes);
-            advanced.started += enroll::enroll(person, &before, &[], &changes, &model.workflows, now_ms);
+            advanced.started +=
+                enroll::enroll(person, &before, &[], &changes, &model.workflows, now_ms);
         }
         advanced.changes.extend(changes);
     }

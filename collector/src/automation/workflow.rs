@@ -124,7 +124,10 @@ pub enum Step {
     /// The CRM hand-off (profile, score reasons, attribution, timeline) to this endpoint.
     Crm(String),
     /// A short human-readable text for a chat or e-mail service.
-    Notify { webhook: String, text: String },
+    Notify {
+        webhook: String,
+        text: String,
+    },
     SetStage(Stage),
     Tag(String),
     Untag(String),
@@ -213,9 +216,7 @@ pub enum Reentry {
 #[serde(untagged)]
 enum ReentrySpec {
     Word(String),
-    Cooldown {
-        cooldown: Span,
-    },
+    Cooldown { cooldown: Span },
 }
 
 impl TryFrom<ReentrySpec> for Reentry {
@@ -297,7 +298,9 @@ impl Workflow {
         }
         let known = |list: &[&str], name: &str| list.contains(&name);
         let trigger_problem = match &self.trigger {
-            Trigger::Form(form) if !known(names.forms, form) => Some("no form of this site has this id"),
+            Trigger::Form(form) if !known(names.forms, form) => {
+                Some("no form of this site has this id")
+            }
             Trigger::BlockConverted(block) if !known(names.blocks, block) => {
                 Some("no block of this site has this id")
             }
@@ -386,5 +389,51 @@ mod tests {
         assert!(time.expect_err("refused").contains("30s, 15m"));
         let reentry = parse("id: a\ntrigger: { form: x }\nreentry: twice\nsteps: [ { tag: t } ]\n");
         assert!(reentry.expect_err("refused").contains("once, always"));
+    }
+
+    #[test]
+    fn every_name_a_workflow_uses_must_exist() {
+        let webhooks = ["crm".to_owned()];
+        let names = Names {
+            webhooks: &webhooks,
+            forms: &["ebook"],
+            blocks: &["banner"],
+            segments: &["hot_leads"],
+            facts: &["score", "pages"],
+        };
+        let check =
+            |yaml: &str| parse(yaml).expect("parses").check(&names, "w").map_err(|e| e.to_string());
+        assert_eq!(check("id: a\ntrigger: { form: ebook }\nsteps: [ { crm: crm } ]\n"), Ok(()));
+        let problems = [
+            ("id: a\ntrigger: { form: demo }\nsteps: [ { crm: crm } ]\n", "w.trigger: no form"),
+            (
+                "id: a\ntrigger: { form: ebook }\nsteps: [ { webhook: erp } ]\n",
+                "w.steps[0]: no webhook",
+            ),
+            (
+                "id: a\ntrigger: { form: ebook }\nsteps: [ { show_block: bar } ]\n",
+                "w.steps[0]: no block",
+            ),
+            (
+                "id: a\ntrigger: { segment_left: cold }\nsteps: [ { tag: t } ]\n",
+                "w.trigger: no segment",
+            ),
+            (
+                "id: a\ntrigger: { form: ebook }\nsteps: [ { if: { fact: scroe, op: gt, value: 1 } } ]\n",
+                "w.steps[0]: ",
+            ),
+            (
+                "id: a\ntrigger: { form: ebook }\nconditions: { fact: x, op: exists }\nsteps: [ { tag: t } ]\n",
+                "w.conditions: ",
+            ),
+            (
+                "id: a\ntrigger: { form: ebook }\nsteps: []\n",
+                "w.steps: a workflow has 1 to 50 steps",
+            ),
+        ];
+        for (yaml, expected) in problems {
+            let problem = check(yaml).expect_err(yaml);
+            assert!(problem.starts_with(expected), "{problem} for {yaml}");
+        }
     }
 }

@@ -44,7 +44,8 @@ pub fn decide(
     let mut decisions = Vec::new();
     // Blocks a workflow asked to show come first and skip their audience rule.
     let queued = |block: &&Block| person.journeys.show.contains(&block.id);
-    let in_order = site.blocks.iter().filter(queued).chain(site.blocks.iter().filter(|b| !queued(b)));
+    let in_order =
+        site.blocks.iter().filter(queued).chain(site.blocks.iter().filter(|b| !queued(b)));
     for block in in_order {
         let wanted = match block.placement {
             Placement::Inline => {

@@ -132,4 +132,3 @@ pub async fn wait_for(what: &str, mut done: impl AsyncFnMut() -> bool) {
     }
     panic!("timed out waiting for {what}");
 }
-
