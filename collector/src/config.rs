@@ -76,6 +76,9 @@ pub struct BlockConfig {
     /// Who sees the block: a rule over visitor and page facts. Everyone if absent.
     #[serde(default)]
     pub audience: Option<Rule>,
+    /// Shown only when a workflow's `show_block` step asks for it.
+    #[serde(default)]
+    pub workflow_only: bool,
     /// When an overlay appears; inline blocks always appear at once.
     #[serde(default)]
     pub trigger: Trigger,

@@ -1,5 +1,7 @@
 //! The collector as a process under load: killed with SIGKILL it loses no event it
-//! acknowledged; stopped with SIGTERM it drains in-flight requests and exits cleanly.
+//! acknowledged; stopped with SIGTERM it drains in-flight requests and exits cleanly;
+//! killed while webhooks are being retried and a workflow waits, it resumes both after
+//! a restart and each message is processed once by its idempotency key.
 //! Each test runs the real binary on a SQLite file in a temporary folder.
 
 use std::collections::HashMap;
@@ -8,8 +10,15 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use std::sync::atomic::Ordering;
+
 use serde_json::{Value, json};
 use tokio::sync::Mutex;
+
+#[path = "support/receiver.rs"]
+mod receiver;
+
+use receiver::{Receiver, wait_for};
 
 const TOKEN: &str = "process-test-token";
 const CLIENTS: usize = 16;
@@ -38,13 +47,18 @@ struct Collector {
 
 impl Collector {
     async fn start(db: &Path) -> Collector {
+        Collector::start_with(db, &fixtures().join("site.yaml"), &[]).await
+    }
+
+    async fn start_with(db: &Path, config: &Path, extra: &[&str]) -> Collector {
         let port = free_port();
         let child = Command::new(env!("CARGO_BIN_EXE_kindling-collector"))
             .args(["--listen", &format!("127.0.0.1:{port}")])
             .args(["--database", &format!("sqlite://{}", db.display())])
             .arg("--config")
-            .arg(fixtures().join("site.yaml"))
+            .arg(config)
             .args(["--admin-token", TOKEN, "--rate-limit-ip", "0", "--rate-limit-site", "0"])
+            .args(extra)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .spawn()
@@ -173,4 +187,85 @@ async fn sigterm_drains_in_flight_requests_and_exits_cleanly() {
 
     let restarted = Collector::start(&db).await;
     assert!(assert_all_stored(&restarted, &acknowledged).await > 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_mid_retry_and_mid_wait_loses_no_webhook_and_repeats_none() {
+    let receiver = Receiver::start().await;
+    receiver.behaviour.fail_next.store(2, Ordering::SeqCst);
+    let data = tempfile::tempdir().expect("folder");
+    let db = data.path().join("kindling.db");
+    let config = data.path().join("workflows.yaml");
+    let text = std::fs::read_to_string(fixtures().join("workflows.yaml")).expect("fixture");
+    std::fs::write(&config, text.replace("RECEIVER_URL", &receiver.url)).expect("config");
+    let args = ["--webhook-allow-private", "--webhook-retry-base-ms", "400"];
+    let mut collector = Collector::start_with(&db, &config, &args).await;
+
+    let http = reqwest::Client::new();
+    let send = |visitor: String, events: Value| {
+        let http = http.clone();
+        let url = format!("{}/v1/events", collector.base);
+        async move {
+            let body = json!({"site": "pk_test", "visitor": visitor, "events": events});
+            // A browser: a client without one is a robot, stored but never scored.
+            let browser = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36";
+            let request = http.post(url).header("user-agent", browser).body(body.to_string());
+            let response = request.send().await.expect("sent");
+            assert!(response.status().is_success(), "{}", response.status());
+        }
+    };
+    let session = uuid(1, 1);
+    let event = |n: u64, kind: &str, path: &str, extra: Value| {
+        let mut event = json!({"id": uuid(2, n), "type": kind, "session": session,
+                               "url": format!("https://www.example.com{path}"), "ts": 1});
+        if let (Value::Object(event), Value::Object(extra)) = (&mut event, extra) {
+            event.extend(extra);
+        }
+        event
+    };
+    // A lead turning hot (a hand-off and a notification), and an e-book reader whose
+    // workflow waits 2 s before its webhook.
+    let identify = json!({"props": {"email": "kim@acme.example"}});
+    send(
+        uuid(3, 1),
+        json!([
+            event(1, "identify", "/", identify),
+            event(2, "pageview", "/pricing", json!({})),
+            event(3, "pageview", "/pricing/teams", json!({}))
+        ]),
+    )
+    .await;
+    send(uuid(3, 2), json!([event(4, "custom", "/", json!({"name": "ebook_downloaded"}))])).await;
+
+    wait_for("two failed attempts", async || receiver.seen().len() >= 2).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    collector.child.kill().expect("SIGKILL sent");
+    collector.child.wait().expect("collector ended");
+    let failed_before_kill = receiver.seen().len();
+    assert!(receiver.processed().len() < 3, "killed before everything was delivered");
+
+    let _restarted = Collector::start_with(&db, &config, &args).await;
+    // A delivery cut off by the kill is leased for a minute before it is taken again.
+    for _ in 0..900 {
+        if receiver.processed().len() >= 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let processed = receiver.processed();
+    let schemas: Vec<String> = receiver
+        .seen()
+        .iter()
+        .filter(|delivery| delivery.status == 200)
+        .map(|delivery| delivery.body["schema"].as_str().unwrap_or("").to_owned())
+        .collect();
+    assert_eq!(processed.len(), 3, "hand-off, notification and the waited webhook: {schemas:?}");
+    for schema in ["kindling.crm_handoff.v1", "kindling.notify.v1", "kindling.webhook.v1"] {
+        assert!(schemas.iter().any(|s| s == schema), "{schema} delivered: {schemas:?}");
+    }
+    println!(
+        "{failed_before_kill} attempts before the kill, {} after",
+        receiver.seen().len() - failed_before_kill
+    );
 }

@@ -29,6 +29,8 @@ pub struct Block {
     pub slot: String,
     pub priority: i32,
     pub audience: Option<Rule>,
+    /// Shown only when a workflow asks for it (`show_block`).
+    pub workflow_only: bool,
     pub trigger: Trigger,
     pub policy: BlockPolicy,
     /// Shown from (inclusive) and until (exclusive), Unix milliseconds.
@@ -182,6 +184,7 @@ impl Block {
             slot,
             priority: config.priority,
             audience: config.audience.clone(),
+            workflow_only: config.workflow_only,
             trigger: config.trigger.clone(),
             policy: BlockPolicy { id: config.id.clone(), caps: config.caps, goal },
             start_ms,

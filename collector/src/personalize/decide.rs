@@ -1,7 +1,8 @@
 //! The blocks one page shows one visitor.
 //!
 //! Blocks are tried highest priority first, after any block a workflow asked to show
-//! (`show_block`), which skips its audience rule until it is seen. A block is eligible
+//! (`show_block`), which skips its audience rule until it is seen; a `workflow_only`
+//! block shows only then. A block is eligible
 //! when its schedule is running, its audience rule holds on the person's and the
 //! visit's facts, and its caps allow one more impression. Each slot on the page gets the first eligible
 //! inline block for it; each overlay placement (modal, slide-in, top bar, bottom bar)
@@ -62,7 +63,10 @@ pub fn decide(
             continue;
         }
         let asked_for = person.journeys.show.contains(&block.id);
-        if !asked_for && block.audience.as_ref().is_some_and(|rule| !rule.evaluate(&facts)) {
+        if !asked_for
+            && (block.workflow_only
+                || block.audience.as_ref().is_some_and(|rule| !rule.evaluate(&facts)))
+        {
             continue;
         }
         match block.placement {
