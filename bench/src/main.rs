@@ -21,6 +21,10 @@
 //!   ([`prime`]); prints `prime visitors=.. events=.. seconds=.. requests_per_s=..` as its
 //!   last line.
 //!
+//! - `handoff [--leads 200] [--load-clients 16]`: speed to lead end to end, idle and
+//!   under load, against a bare signed webhook round trip ([`handoff`]); prints
+//!   `handoff leads=.. baseline_p50_ms=.. baseline_p99_ms=.. idle_p50_ms=.. idle_p99_ms=..
+//!   loaded_p50_ms=.. loaded_p99_ms=.. load_rps=.. metric_mean_ms=..` as its last line;
 //! - `render [--runs 20]`: the demo home page in headless Chromium, opened by new
 //!   visitors ([`render`]); prints `render runs=.. first_fcp_ms=.. first_drawn_ms=..
 //!   fcp_ms=.. drawn_ms=.. ratio=.. cls_max=..` as its last line (needs the widget
@@ -31,6 +35,7 @@
 
 mod baseline;
 mod body;
+mod handoff;
 mod prime;
 mod render;
 mod scoring;
@@ -103,6 +108,16 @@ enum Command {
         #[arg(long, default_value = scoring::DEMO_SITE)]
         site: String,
     },
+    /// Speed to lead end to end (event request to CRM hand-off received), idle and
+    /// under load, against a bare signed webhook round trip.
+    Handoff {
+        /// Leads per measurement.
+        #[arg(long, default_value_t = 200)]
+        leads: usize,
+        /// Clients sending pageviews during the loaded measurement.
+        #[arg(long, default_value_t = 16)]
+        load_clients: usize,
+    },
     /// Write a pool of new visitor ids (and a session each) for `bench decide`.
     Pool {
         /// Visitors in the pool.
@@ -169,6 +184,10 @@ async fn main() -> ExitCode {
         }
         Command::Render { runs } => {
             render::run(runs.max(1)).await.map(|report| println!("{}", report.line()))
+        }
+        Command::Handoff { leads, load_clients } => {
+            let options = handoff::Options { leads: leads.max(1), load_clients };
+            handoff::run(&options).await.map(|report| println!("{}", report.line()))
         }
         Command::Pool { visitors, out } => prime::write_pool(&out, visitors),
         Command::Prime { pool, url, concurrency } => match prime::read_pool(&pool) {

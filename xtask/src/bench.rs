@@ -37,6 +37,9 @@
 //! "storage_rows_per_s":..,"batch_events_per_s":..,"batch_ratio":..,
 //! "p99_ms_half_load":..,` then more keys`}`.
 //!
+//! `cargo xtask bench handoff [--json] [--leads N]`: speed to lead against a bare
+//! signed webhook; see [`handoff`] (`xtask/src/bench/handoff.rs`).
+//!
 //! `cargo xtask bench decide [--json] [--seconds N]`: `POST /v1/boot` with 20 blocks
 //! and a pool of returning visitors against the same HTTP baseline; see
 //! [`decide`] (`xtask/src/bench/decide.rs`).
@@ -79,6 +82,7 @@ use std::time::{Duration, Instant};
 use clap::Subcommand;
 
 mod decide;
+mod handoff;
 mod render;
 
 use crate::tools::{ensure_wrk, run as run_command, workspace_root};
@@ -145,6 +149,16 @@ pub enum Bench {
         #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=500))]
         runs: u64,
     },
+    /// Speed to lead (event to CRM hand-off received), idle and under load, against a
+    /// bare signed webhook round trip.
+    Handoff {
+        /// Also print one JSON object as the last line.
+        #[arg(long)]
+        json: bool,
+        /// Leads per measurement.
+        #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+        leads: u64,
+    },
     /// Profile update + scoring + segments per event (pure, in-process) against the
     /// collector's ingest time per event.
     Scoring {
@@ -163,6 +177,7 @@ pub fn run(bench: Bench) -> TaskResult<()> {
         Bench::Decide { json, seconds } => decide::run(json, seconds),
         Bench::Render { json, runs } => render::run(json, runs),
         Bench::Scoring { json, seconds } => scoring(json, seconds),
+        Bench::Handoff { json, leads } => handoff::run(json, leads),
     }
 }
 

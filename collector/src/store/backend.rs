@@ -38,6 +38,34 @@ macro_rules! store_impl {
             WriteBatch,
         };
 
+        impl $store {
+            /// Runs `work` on the group commit's connection, between two group commits.
+            /// The workflow runner's and the dispatcher's writes go this way: a second
+            /// writer would wait on the database's lock (on SQLite, by sleeping and
+            /// polling) while the writer commits back to back. After a failure the
+            /// connection is replaced.
+            async fn on_writer<'s, T: Send>(
+                &'s self,
+                work: impl for<'c> FnOnce(
+                        &'c mut $connection,
+                    ) -> std::pin::Pin<
+                        Box<dyn std::future::Future<Output = Result<T, StoreError>> + Send + 'c>,
+                    > + Send
+                    + 's,
+            ) -> Result<T, StoreError> {
+                let mut writer = self.writer.lock().await;
+                let connection = match &mut *writer {
+                    Some(connection) => connection,
+                    None => writer.insert(self.pool.acquire().await?.detach()),
+                };
+                let result = work(connection).await;
+                if result.is_err() {
+                    *writer = None;
+                }
+                result
+            }
+        }
+
         #[async_trait::async_trait]
         impl crate::store::Store for $store {
             async fn person_of_visitor(
@@ -220,14 +248,21 @@ macro_rules! store_impl {
                 limit: u32,
                 lease_until_ms: i64,
             ) -> Result<Vec<crate::store::OutboxMessage>, StoreError> {
-                let mut connection = self.pool.acquire().await?;
-                outbox::claim_due(&mut connection, now_ms, limit, lease_until_ms).await
+                self.on_writer(|connection| {
+                    Box::pin(outbox::claim_due(connection, now_ms, limit, lease_until_ms))
+                })
+                .await
             }
 
             async fn mark_delivered(&self, id: &str, now_ms: i64) -> Result<(), StoreError> {
-                let mut connection = self.pool.acquire().await?;
                 let state = crate::store::OutboxState::Delivered;
-                outbox::record_attempt(&mut connection, id, state, now_ms, None, now_ms).await
+                let id = id.to_owned();
+                self.on_writer(move |connection| {
+                    Box::pin(async move {
+                        outbox::record_attempt(connection, &id, state, now_ms, None, now_ms).await
+                    })
+                })
+                .await
             }
 
             async fn reschedule(
@@ -236,16 +271,15 @@ macro_rules! store_impl {
                 next_attempt_ms: i64,
                 error: &str,
             ) -> Result<(), StoreError> {
-                let mut connection = self.pool.acquire().await?;
                 let state = crate::store::OutboxState::Pending;
-                outbox::record_attempt(
-                    &mut connection,
-                    id,
-                    state,
-                    next_attempt_ms,
-                    Some(error),
-                    next_attempt_ms,
-                )
+                let (id, error) = (id.to_owned(), error.to_owned());
+                self.on_writer(move |connection| {
+                    Box::pin(async move {
+                        let next = next_attempt_ms;
+                        outbox::record_attempt(connection, &id, state, next, Some(&error), next)
+                            .await
+                    })
+                })
                 .await
             }
 
@@ -255,10 +289,15 @@ macro_rules! store_impl {
                 error: &str,
                 now_ms: i64,
             ) -> Result<(), StoreError> {
-                let mut connection = self.pool.acquire().await?;
                 let state = crate::store::OutboxState::Dead;
-                outbox::record_attempt(&mut connection, id, state, now_ms, Some(error), now_ms)
-                    .await
+                let (id, error) = (id.to_owned(), error.to_owned());
+                self.on_writer(move |connection| {
+                    Box::pin(async move {
+                        outbox::record_attempt(connection, &id, state, now_ms, Some(&error), now_ms)
+                            .await
+                    })
+                })
+                .await
             }
 
             async fn dead_letters(
@@ -322,38 +361,17 @@ macro_rules! store_impl {
                 now_ms: i64,
                 steps: &dyn crate::automation::runner::StepTaker,
             ) -> Result<crate::automation::steps::Advanced, StoreError> {
-                let mut transaction = self.pool.begin().await?;
-                // A write first: SQLite takes its write lock now (waiting its turn, not
-                // failing to upgrade later) and PostgreSQL locks the row, so two runners
-                // never take the same step.
-                let held = sqlx::query("UPDATE persons SET updated_ms = updated_ms WHERE site = $1 AND id = $2")
-                    .bind(site)
-                    .bind(id)
-                    .execute(&mut *transaction)
-                    .await?;
-                if held.rows_affected() == 0 {
-                    return Ok(crate::automation::steps::Advanced::default());
-                }
-                let Some(mut person) = people::load(&mut transaction, site, id).await? else {
-                    return Ok(crate::automation::steps::Advanced::default());
+                // On the writer's connection, as `on_writer` (which cannot lend `steps`).
+                let mut writer = self.writer.lock().await;
+                let connection = match &mut *writer {
+                    Some(connection) => connection,
+                    None => writer.insert(self.pool.acquire().await?.detach()),
                 };
-                let history = if steps.wants_history(&person, now_ms) {
-                    let key = crate::store::people::ProfileKey::Id(id.to_owned());
-                    people::view(&mut transaction, site, &key).await?
-                } else {
-                    None
-                };
-                let advanced = steps.take(&mut person, history.as_ref(), now_ms);
-                if advanced.steps == 0 && advanced.started == 0 {
-                    return Ok(advanced);
+                let advanced = automate_on(connection, site, id, now_ms, steps).await;
+                if advanced.is_err() {
+                    *writer = None;
                 }
-                people::save(&mut transaction, site, &person, now_ms).await?;
-                people::record(&mut transaction, site, &person.id, &advanced.changes).await?;
-                for message in &advanced.messages {
-                    outbox::insert(&mut transaction, message).await?;
-                }
-                transaction.commit().await?;
-                Ok(advanced)
+                advanced
             }
 
             async fn events(&self, query: &EventQuery) -> Result<Vec<StoredEvent>, StoreError> {
@@ -371,6 +389,48 @@ macro_rules! store_impl {
                 sqlx::query("SELECT 1").execute(&self.pool).await?;
                 Ok(())
             }
+        }
+
+        /// `Store::automate` on `connection`, in one transaction.
+        async fn automate_on(
+            connection: &mut $connection,
+            site: &str,
+            id: &str,
+            now_ms: i64,
+            steps: &dyn crate::automation::runner::StepTaker,
+        ) -> Result<crate::automation::steps::Advanced, StoreError> {
+            let mut transaction = sqlx::Connection::begin(&mut *connection).await?;
+            // A write first: SQLite takes its write lock now (waiting its turn, not
+            // failing to upgrade later) and PostgreSQL locks the row, so two runners
+            // never take the same step.
+            let held = sqlx::query("UPDATE persons SET updated_ms = updated_ms WHERE site = $1 AND id = $2")
+                .bind(site)
+                .bind(id)
+                .execute(&mut *transaction)
+                .await?;
+            if held.rows_affected() == 0 {
+                return Ok(crate::automation::steps::Advanced::default());
+            }
+            let Some(mut person) = people::load(&mut transaction, site, id).await? else {
+                return Ok(crate::automation::steps::Advanced::default());
+            };
+            let history = if steps.wants_history(&person, now_ms) {
+                let key = crate::store::people::ProfileKey::Id(id.to_owned());
+                people::view(&mut transaction, site, &key).await?
+            } else {
+                None
+            };
+            let advanced = steps.take(&mut person, history.as_ref(), now_ms);
+            if advanced.steps == 0 && advanced.started == 0 {
+                return Ok(advanced);
+            }
+            people::save(&mut transaction, site, &person, now_ms).await?;
+            people::record(&mut transaction, site, &person.id, &advanced.changes).await?;
+            for message in &advanced.messages {
+                outbox::insert(&mut transaction, message).await?;
+            }
+            transaction.commit().await?;
+            Ok(advanced)
         }
 
         /// One group commit on `connection`, in one transaction; see `Store::commit`.
