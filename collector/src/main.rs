@@ -5,6 +5,12 @@
 use clap::Parser;
 use kindling_collector::{Settings, export, serve, shutdown_signal, telemetry};
 
+/// mimalloc rather than the system's allocator: the request path and the group commit
+/// allocate and free many small objects from several threads, where glibc's malloc
+/// measured about a sixth of the collector's CPU under load.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     if std::env::args().nth(1).as_deref() == Some("export") {

@@ -147,7 +147,7 @@ pub fn apply_to_persons<'a>(
     inserted: &Inserted<'_>,
     persons: Vec<PersonEntry<'a>>,
     states: &mut HashMap<(&'a str, &'a str), ProfileState>,
-) -> Vec<(&'a str, Person, Changes)> {
+) -> Vec<(&'a str, std::sync::Arc<Person>, Changes)> {
     let mut saved = Vec::with_capacity(persons.len());
     for (site, person_id, loaded, keys) in persons {
         let temperature_before = loaded.as_ref().map(|person| person.temperature);
@@ -167,7 +167,9 @@ pub fn apply_to_persons<'a>(
             }
             changes.extend(batch_changes);
         }
-        let state = ProfileState::after(&person, &changes, temperature_before);
+        // One copy of the person, shared by the answer, the cache and the save.
+        let person = std::sync::Arc::new(person);
+        let state = ProfileState::sharing(&person, &changes, temperature_before);
         for key in &keys {
             states.insert(*key, state.clone());
         }
@@ -375,15 +377,15 @@ macro_rules! group_commit {
 
         async fn save_persons(
             connection: &mut $connection,
-            persons: &[(&str, Person, Changes)],
+            persons: &[(&str, std::sync::Arc<Person>, Changes)],
             now: i64,
         ) -> Result<(), StoreError> {
             let mut docs = Vec::with_capacity(persons.len());
             for (_, person, _) in persons {
-                docs.push(serde_json::to_string(person).map_err(|error| StoreError::Corrupt(error.to_string()))?);
+                docs.push(serde_json::to_string(person.as_ref()).map_err(|error| StoreError::Corrupt(error.to_string()))?);
             }
             let rows: Vec<(&str, &Person, &String)> =
-                persons.iter().zip(&docs).map(|((site, person, _), doc)| (*site, person, doc)).collect();
+                persons.iter().zip(&docs).map(|((site, person, _), doc)| (*site, person.as_ref(), doc)).collect();
             for chunk in rows.chunks(ROWS_PER_STATEMENT) {
                 let mut query = sqlx::QueryBuilder::<$db>::new(
                     "INSERT INTO persons (site, id, email, score, temperature, stage, last_activity_ms, updated_ms, doc, next_run_ms) ",

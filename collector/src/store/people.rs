@@ -33,10 +33,9 @@ impl ProfileState {
         }
     }
 
-    /// The state after a commit that applied `changes` to a person whose temperature
-    /// was `temperature_before` (none: the person is new).
-    pub fn after(
-        after: &crate::profiles::Person,
+    /// [`ProfileState::after`] for a person already shared.
+    pub fn sharing(
+        after: &std::sync::Arc<crate::profiles::Person>,
         changes: &crate::profiles::Changes,
         temperature_before: Option<kindling_core::scoring::Temperature>,
     ) -> ProfileState {
@@ -45,10 +44,20 @@ impl ProfileState {
             || !changes.segments.is_empty();
         ProfileState {
             refused: changes.refused.clone(),
-            person: Some(std::sync::Arc::new(after.clone())),
+            person: Some(std::sync::Arc::clone(after)),
             changed,
             ..ProfileState::of(after)
         }
+    }
+
+    /// The state after a commit that applied `changes` to a person whose temperature
+    /// was `temperature_before` (none: the person is new).
+    pub fn after(
+        after: &crate::profiles::Person,
+        changes: &crate::profiles::Changes,
+        temperature_before: Option<kindling_core::scoring::Temperature>,
+    ) -> ProfileState {
+        ProfileState::sharing(&std::sync::Arc::new(after.clone()), changes, temperature_before)
     }
 }
 

@@ -316,12 +316,12 @@ mod alone {
 
     fn save_persons(
         transaction: &Transaction<'_>,
-        persons: &[(&str, Person, Changes)],
+        persons: &[(&str, std::sync::Arc<Person>, Changes)],
         now: i64,
     ) -> Result<(), StoreError> {
         let mut save = transaction.prepare_cached(SAVE_PERSON)?;
         for (site, person, _) in persons {
-            let doc = serde_json::to_string(person)
+            let doc = serde_json::to_string(person.as_ref())
                 .map_err(|error| StoreError::Corrupt(error.to_string()))?;
             save.execute(params![
                 *site,
@@ -343,7 +343,7 @@ mod alone {
     /// changes, the impressions they refused removed, the conversions they derived stored.
     fn record_all(
         transaction: &Transaction<'_>,
-        persons: &[(&str, Person, Changes)],
+        persons: &[(&str, std::sync::Arc<Person>, Changes)],
     ) -> Result<(), StoreError> {
         let lines =
             |kind: fn(&Changes) -> bool| persons.iter().any(|(_, _, changes)| kind(changes));
