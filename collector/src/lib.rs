@@ -124,6 +124,7 @@ pub async fn serve(
     let metrics = Arc::new(metrics::Metrics::default());
     let dispatcher = automation::dispatch::Dispatcher::spawn(
         Arc::clone(&store),
+        Arc::clone(&catalog),
         automation::dispatch::DispatchPolicy::from_settings(&settings),
         wake,
         Arc::clone(&metrics),

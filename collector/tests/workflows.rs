@@ -2,7 +2,8 @@
 //! server on 127.0.0.1 in the test): a lead turning hot handed to the CRM with its
 //! timeline and sales told, once; a wait that survives a restart and a condition
 //! checked after it; a block shown on the next visit; an inactivity trigger entered
-//! once per quiet spell; the speed-to-lead metric.
+//! once per quiet spell; the speed-to-lead metric; a waiting message whose webhook was
+//! removed from the configuration.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -23,6 +24,7 @@ on_both_backends!(
     a_lead_turning_hot_is_handed_to_the_crm_and_sales_are_told_once,
     a_wait_survives_a_restart_and_its_condition_is_checked_after_it,
     a_quiet_person_enters_the_win_back_workflow_once_per_quiet_spell,
+    a_message_whose_webhook_is_no_longer_configured_is_dead_at_once,
 );
 
 const PAGE: &str = "https://www.example.com/";
@@ -220,4 +222,45 @@ async fn a_quiet_person_enters_the_win_back_workflow_once_per_quiet_spell(backen
     collector.send(&trialist, vec![pricing(3, "blog/close")]).await;
     wait_for("the second win-back", async || collector.person(&trialist).await["score"] == -10)
         .await;
+}
+
+async fn a_message_whose_webhook_is_no_longer_configured_is_dead_at_once(backend: Backend) {
+    let receiver = Receiver::start().await;
+    receiver.behaviour.failing.store(true, std::sync::atomic::Ordering::SeqCst);
+    let (folder, config) = config_for(&receiver);
+    let collector = Collector::start_with(backend, |settings| {
+        settings_for(&config)(settings);
+        settings.webhook_retry_base_ms = 200;
+    })
+    .await;
+    let visitor = uuid_for(1);
+    let identify = json!({"email": "ana@acme.example"});
+    collector
+        .send(
+            &visitor,
+            vec![
+                event(1, "identify", PAGE, None, identify),
+                pricing(2, "pricing"),
+                pricing(3, "pricing/teams"),
+            ],
+        )
+        .await;
+    wait_for("a failed attempt", async || !receiver.seen().is_empty()).await;
+
+    // The same site without its webhooks and workflows.
+    let text = std::fs::read_to_string(&config).expect("config");
+    let without = folder.path().join("without-webhooks.yaml");
+    let cut = text.find("    webhooks:").expect("the fixture's webhooks");
+    std::fs::write(&without, &text[..cut]).expect("config written");
+    let collector = collector.restart(settings_for(&without)).await;
+    let dead = async || {
+        let response =
+            collector.admin(reqwest::Method::GET, "/admin/api/outbox/dead?site=pk_test").await;
+        response.json::<Vec<Value>>().await.expect("JSON")
+    };
+    wait_for("the dead letter", async || !dead().await.is_empty()).await;
+    let letters = dead().await;
+    assert_eq!(letters[0]["endpoint"], "crm");
+    assert_eq!(letters[0]["last_error"], "the webhook crm is no longer configured", "{letters:?}");
+    assert!(letters[0].get("secret").is_none(), "secrets are never listed");
 }

@@ -7,6 +7,10 @@
 //! message for [`LEASE`]: another collector on the same database leaves it alone, and
 //! if this one dies mid-delivery the message is taken again once the lease is over.
 //!
+//! A message stored without a secret (a workflow's) is sent to its endpoint's current
+//! URL with its current secret from the sites' configuration; one whose endpoint is no
+//! longer configured is dead at once.
+//!
 //! A delivery is a `POST` of the message's body with `Content-Type: application/json`,
 //! `Kindling-Signature` and `Kindling-Idempotency-Key` (the message id; see
 //! [`signature`](super::signature)), with a [`TIMEOUT`]. The target is checked first
@@ -34,6 +38,7 @@ use tokio::task::JoinSet;
 use super::signature;
 use super::target::{self, TargetError};
 use crate::metrics::Metrics;
+use crate::sites::Catalog;
 use crate::store::{OutboxMessage, Store};
 use crate::unix_millis;
 
@@ -104,16 +109,19 @@ pub struct Dispatcher {
 }
 
 impl Dispatcher {
-    /// Starts delivering `store`'s outbox; `wake` is notified after enqueues. Attempts
-    /// and speed to lead are counted in `metrics`.
+    /// Starts delivering `store`'s outbox; `wake` is notified after enqueues. Messages
+    /// stored without a secret are sent to their endpoint as `catalog` configures it
+    /// now. Attempts and speed to lead are counted in `metrics`.
     pub fn spawn(
         store: Arc<dyn Store>,
+        catalog: Arc<Catalog>,
         policy: DispatchPolicy,
         wake: Arc<Notify>,
         metrics: Arc<Metrics>,
     ) -> Self {
         let (stop, stopped) = watch::channel(false);
-        let task = tokio::spawn(run(store, Arc::new(policy), wake, metrics, stopped));
+        let context = Delivery { store, catalog, policy: Arc::new(policy), metrics };
+        let task = tokio::spawn(run(Arc::new(context), wake, stopped));
         Dispatcher { stop, task }
     }
 
@@ -126,13 +134,17 @@ impl Dispatcher {
     }
 }
 
-async fn run(
+/// What a delivery needs.
+struct Delivery {
     store: Arc<dyn Store>,
+    /// Endpoints' current URLs and secrets.
+    catalog: Arc<Catalog>,
     policy: Arc<DispatchPolicy>,
-    wake: Arc<Notify>,
     metrics: Arc<Metrics>,
-    mut stopped: watch::Receiver<bool>,
-) {
+}
+
+async fn run(context: Arc<Delivery>, wake: Arc<Notify>, mut stopped: watch::Receiver<bool>) {
+    let (store, policy) = (&context.store, &context.policy);
     let mut deliveries = JoinSet::new();
     loop {
         while deliveries.try_join_next().is_some() {}
@@ -144,12 +156,7 @@ async fn run(
             match store.claim_due(now, limit, lease_until).await {
                 Ok(messages) => {
                     for message in messages {
-                        deliveries.spawn(deliver(
-                            Arc::clone(&store),
-                            Arc::clone(&policy),
-                            Arc::clone(&metrics),
-                            message,
-                        ));
+                        deliveries.spawn(deliver(Arc::clone(&context), message));
                     }
                 }
                 Err(error) => tracing::warn!(%error, "cannot read the outbox; retrying"),
@@ -166,12 +173,25 @@ async fn run(
 }
 
 /// One attempt at `message`, and its outcome recorded.
-async fn deliver(
-    store: Arc<dyn Store>,
-    policy: Arc<DispatchPolicy>,
-    metrics: Arc<Metrics>,
-    message: OutboxMessage,
-) {
+async fn deliver(context: Arc<Delivery>, mut message: OutboxMessage) {
+    let (store, policy, metrics) = (&context.store, &context.policy, &context.metrics);
+    if message.secret.is_empty() {
+        // A configured endpoint: its current URL and secret.
+        let endpoint = context.catalog.site(&message.site).and_then(|site| {
+            site.webhooks.iter().find(|endpoint| endpoint.name == message.endpoint)
+        });
+        let Some(endpoint) = endpoint else {
+            let error = format!("the webhook {} is no longer configured", message.endpoint);
+            tracing::warn!(id = %message.id, %error, "webhook message dead");
+            metrics.delivery("dead");
+            if let Err(error) = store.mark_dead(&message.id, &error, unix_millis()).await {
+                tracing::warn!(id = %message.id, %error, "cannot record a webhook attempt");
+            }
+            return;
+        };
+        message.url.clone_from(&endpoint.url);
+        message.secret.clone_from(&endpoint.secret);
+    }
     if let (Some(caused_ms), 0) = (message.caused_ms, message.attempts) {
         // A CRM hand-off leaving for the first time: the speed to lead.
         let seconds = (unix_millis() - caused_ms).max(0) as f64 / 1000.0;

@@ -15,9 +15,11 @@
 //! ([`steps`](super::steps)); [`enqueue`] is public so integrators can put a message in
 //! the outbox of a running collector's database directly.
 //!
-//! Endpoints come from the sites' configuration (`webhooks:`); each message keeps a copy
-//! of its endpoint's URL and secret, so a message already stored is delivered as it was
-//! meant to be even after the configuration changes.
+//! Endpoints come from the sites' configuration (`webhooks:`). A workflow's message
+//! stores its endpoint's name and URL but not its secret: the dispatcher reads the
+//! endpoint's current URL and secret from the configuration at each attempt, so secrets
+//! never reach the database and a rotated secret applies to messages already waiting.
+//! A message [`enqueue`]d with a secret keeps it and is delivered with it.
 
 use std::sync::Arc;
 

@@ -152,6 +152,8 @@ fn message(
         return None;
     };
     let mut message = outbox::message(&site.key, &person.id, endpoint, body, now_ms);
+    // The secret stays in the configuration: the dispatcher reads it there.
+    message.secret.clear();
     message.id = format!("{}.{}", run.id, run.step);
     message.caused_ms = caused_ms;
     Some(message)
