@@ -222,6 +222,10 @@ async fn a_quiet_person_enters_the_win_back_workflow_once_per_quiet_spell(backen
     collector.send(&trialist, vec![pricing(3, "blog/close")]).await;
     wait_for("the second win-back", async || collector.person(&trialist).await["score"] == -10)
         .await;
+    // How far the workflow has read is stored: a restarted runner goes on from there.
+    let store = kindling_collector::store::open(&collector.database).await.expect("store");
+    let cursor = store.quiet_cursor("pk_test", "win-back").await.expect("cursor read");
+    assert!(cursor.is_some_and(|through| through > 0), "{cursor:?}");
 }
 
 async fn a_message_whose_webhook_is_no_longer_configured_is_dead_at_once(backend: Backend) {

@@ -9,7 +9,8 @@
 //!    transaction with the outbox messages its steps produce ([`Store::automate`]), and
 //!    wakes the dispatcher when there are messages;
 //! 2. looks for persons quiet long enough for each inactivity workflow, from a cursor
-//!    per workflow over `last_activity_ms`, and starts those workflows.
+//!    per workflow over `last_activity_ms` (stored, so a restart goes on from there),
+//!    and starts those workflows.
 //!
 //! A wait is a run whose next step is due later: it is in the database, so a restart
 //! neither loses nor repeats a step. Several collectors on one PostgreSQL database may
@@ -188,7 +189,16 @@ async fn start_quiet(context: &Context, cursors: &mut HashMap<(String, String), 
         for workflow in &site.profiles.workflows {
             let Some(span) = workflow.inactivity() else { continue };
             let key = (site.key.clone(), workflow.id.clone());
-            let after = cursors.get(&key).copied().unwrap_or(i64::MIN);
+            let after = match cursors.get(&key) {
+                Some(after) => *after,
+                None => match context.store.quiet_cursor(&site.key, &workflow.id).await {
+                    Ok(stored) => stored.unwrap_or(i64::MIN),
+                    Err(error) => {
+                        tracing::warn!(%error, "a workflow cursor could not be read; retried next pass");
+                        return;
+                    }
+                },
+            };
             let quiet = match context
                 .store
                 .quiet_persons(&site.key, after, now - span.0, BATCH)
@@ -200,12 +210,21 @@ async fn start_quiet(context: &Context, cursors: &mut HashMap<(String, String), 
                     return;
                 }
             };
-            for (id, last_activity_ms) in quiet {
+            let Some(through) = quiet.last().map(|(_, last_activity_ms)| *last_activity_ms) else {
+                cursors.insert(key, after);
+                continue;
+            };
+            for (id, _) in &quiet {
                 let taker = QuietStart { site, workflow };
-                let result = context.store.automate(&site.key, &id, now, &taker).await;
-                record(context, &site.key, &id, result);
-                cursors.insert(key.clone(), last_activity_ms);
+                let result = context.store.automate(&site.key, id, now, &taker).await;
+                record(context, &site.key, id, result);
             }
+            if let Err(error) =
+                context.store.advance_quiet_cursor(&site.key, &workflow.id, through).await
+            {
+                tracing::warn!(%error, "a workflow cursor could not be saved; it is kept in memory");
+            }
+            cursors.insert(key, through);
         }
     }
 }

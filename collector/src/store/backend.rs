@@ -354,6 +354,47 @@ macro_rules! store_impl {
                     .collect()
             }
 
+            async fn quiet_cursor(
+                &self,
+                site: &str,
+                workflow: &str,
+            ) -> Result<Option<i64>, StoreError> {
+                let row = sqlx::query(
+                    "SELECT through_ms FROM workflow_cursors WHERE site = $1 AND workflow = $2",
+                )
+                .bind(site)
+                .bind(workflow)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(|row| row.try_get("through_ms")).transpose().map_err(StoreError::from)
+            }
+
+            async fn advance_quiet_cursor(
+                &self,
+                site: &str,
+                workflow: &str,
+                through_ms: i64,
+            ) -> Result<(), StoreError> {
+                let (site, workflow) = (site.to_owned(), workflow.to_owned());
+                self.on_writer(move |connection| {
+                    Box::pin(async move {
+                        sqlx::query(
+                            "INSERT INTO workflow_cursors (site, workflow, through_ms) VALUES ($1, $2, $3)
+                             ON CONFLICT (site, workflow) DO UPDATE SET through_ms =
+                                CASE WHEN excluded.through_ms > workflow_cursors.through_ms
+                                THEN excluded.through_ms ELSE workflow_cursors.through_ms END",
+                        )
+                        .bind(&site)
+                        .bind(&workflow)
+                        .bind(through_ms)
+                        .execute(&mut *connection)
+                        .await?;
+                        Ok(())
+                    })
+                })
+                .await
+            }
+
             async fn automate(
                 &self,
                 site: &str,

@@ -308,6 +308,17 @@ pub trait Store: Send + Sync + 'static {
         limit: u32,
     ) -> Result<Vec<(String, i64)>, StoreError>;
 
+    /// How far the inactivity workflow `workflow` has read persons' last activity.
+    async fn quiet_cursor(&self, site: &str, workflow: &str) -> Result<Option<i64>, StoreError>;
+
+    /// Moves that cursor forward to `through_ms` (never back).
+    async fn advance_quiet_cursor(
+        &self,
+        site: &str,
+        workflow: &str,
+        through_ms: i64,
+    ) -> Result<(), StoreError>;
+
     /// In one transaction that holds the person's row: loads the person, lets `steps`
     /// change it (with its stored history when asked), and saves the person, the lines
     /// explaining its changes and the outbox messages the steps produced. Nothing is
