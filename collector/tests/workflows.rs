@@ -1,7 +1,7 @@
 //! Workflows over real HTTP, on both backends, with a real webhook receiver (an axum
 //! server on 127.0.0.1 in the test): a lead turning hot handed to the CRM with its
 //! timeline and sales told, once; a wait that survives a restart and a condition
-//! checked after it; a block shown on the next visit; an inactivity trigger entered
+//! checked after it, and the workflow report; a block shown on the next visit; an inactivity trigger entered
 //! once per quiet spell; the speed-to-lead metric; a waiting message whose webhook was
 //! removed from the configuration.
 
@@ -192,6 +192,36 @@ async fn a_wait_survives_a_restart_and_its_condition_is_checked_after_it(backend
     assert!(collector.boot_blocks(&reader, &["hero"]).await.is_empty(), "shown once asked for");
     let person = collector.person(&reader).await;
     assert!(person["journeys"]["runs"].as_array().is_none_or(Vec::is_empty), "{person}");
+
+    // The report: two runs started, one stopped by the `if`, one finished.
+    let response =
+        collector.admin(reqwest::Method::GET, "/admin/api/reports/workflows?site=pk_test").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let report: Value = response.json().await.expect("JSON");
+    let nurture = report["workflows"]
+        .as_array()
+        .and_then(|all| all.iter().find(|w| w["id"] == "ebook-nurture"))
+        .expect("the workflow in the report");
+    assert_eq!(
+        (&nurture["started"], &nurture["stopped"], &nurture["finished"]),
+        (&json!(2), &json!(1), &json!(1))
+    );
+    let steps: Vec<(&str, u64, u64)> = nurture["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .map(|s| {
+            (
+                s["action"].as_str().unwrap_or(""),
+                s["taken"].as_u64().unwrap_or(9),
+                s["stopped"].as_u64().unwrap_or(9),
+            )
+        })
+        .collect();
+    assert_eq!(
+        steps,
+        vec![("tag", 2, 0), ("wait", 2, 0), ("if", 2, 1), ("show_block", 1, 0), ("webhook", 1, 0)]
+    );
 }
 
 async fn a_quiet_person_enters_the_win_back_workflow_once_per_quiet_spell(backend: Backend) {

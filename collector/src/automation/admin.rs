@@ -1,5 +1,7 @@
-//! The outbox's admin API, behind the admin token like the rest of `/admin/api`:
+//! The automation's admin API, behind the admin token like the rest of `/admin/api`:
 //!
+//! - `GET /admin/api/reports/workflows?site=KEY[&from=MS][&until=MS]`: the workflow
+//!   report ([`report`](super::report)), by default for the last 30 days;
 //! - `GET /admin/api/outbox/dead?site=KEY[&limit=N]`: dead letters, oldest first
 //!   (limit 1–1000, default 100): each message's id (its idempotency key), lead,
 //!   endpoint, URL, body, attempts and last error; never its secret;
@@ -14,16 +16,31 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 
-use crate::admin::{authorize, list_limit, query, site};
+use crate::admin::{ReportParams, authorize, list_limit, query, report_range, site};
+use crate::automation::report::{self, WorkflowsReport};
 use crate::error::ApiError;
 use crate::store::OutboxMessage;
 use crate::{AppState, unix_millis};
 
-/// The outbox's admin routes.
+/// The automation's admin routes.
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/admin/api/reports/workflows", get(workflow_report))
         .route("/admin/api/outbox/dead", get(dead_letters))
         .route("/admin/api/outbox/{id}/replay", post(replay))
+}
+
+async fn workflow_report(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    params: Result<Query<ReportParams>, QueryRejection>,
+) -> Result<Json<WorkflowsReport>, ApiError> {
+    authorize(&app, &headers)?;
+    let params = query(params)?;
+    let site = site(&app, &params.site)?;
+    let (from, until) = report_range(&params)?;
+    let counts = app.store.workflow_counts(&site.key, from, until).await?;
+    Ok(Json(report::build(site, &counts, from, until)))
 }
 
 #[derive(Debug, Deserialize)]

@@ -2,7 +2,8 @@
 //!
 //! - Workflows: their definitions ([`workflow`]), what starts them ([`enroll`]), where
 //!   each person is in them ([`journey`]), taking their steps ([`steps`]) and the task
-//!   that does it when due ([`runner`]); the bodies they send ([`handoff`]).
+//!   that does it when due ([`runner`]); the bodies they send ([`handoff`]); their
+//!   results ([`report`]).
 //! - Delivery: the signature every outgoing webhook carries ([`signature`]), so
 //!   receivers can reject forgeries and replays; the check of where a webhook may go
 //!   ([`target`]); the persistent [`outbox`] messages wait in and the [`dispatch`]er
@@ -14,6 +15,7 @@ pub mod enroll;
 pub mod handoff;
 pub mod journey;
 pub mod outbox;
+pub mod report;
 pub mod runner;
 pub mod signature;
 pub mod steps;

@@ -32,6 +32,47 @@ pub struct Advanced {
     pub steps: usize,
     pub changes: Changes,
     pub messages: Vec<OutboxMessage>,
+    /// Each step taken, for the workflow report.
+    pub taken: Vec<StepTaken>,
+}
+
+/// One step taken in a run, and what became of the run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepTaken {
+    pub workflow: String,
+    pub run: String,
+    pub step: u32,
+    pub outcome: Outcome,
+}
+
+/// What became of a run after one of its steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// It goes on with its next step.
+    Next,
+    /// It waits (the step was a `wait`).
+    Wait,
+    /// An `if` did not hold: it ended there.
+    Stopped,
+    /// That was its last step.
+    Finished,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Next => "next",
+            Outcome::Wait => "wait",
+            Outcome::Stopped => "stopped",
+            Outcome::Finished => "finished",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Outcome> {
+        [Outcome::Next, Outcome::Wait, Outcome::Stopped, Outcome::Finished]
+            .into_iter()
+            .find(|outcome| outcome.as_str() == text)
+    }
 }
 
 /// Whether the due steps need the person's stored history (a CRM hand-off's score
@@ -125,6 +166,18 @@ pub fn advance(
         if !go_on || last {
             person.journeys.runs.retain(|mine| mine.id != run.id);
         }
+        let outcome = match (go_on, last, step) {
+            (false, ..) => Outcome::Stopped,
+            (true, true, _) => Outcome::Finished,
+            (true, false, Step::Wait(_)) => Outcome::Wait,
+            (true, false, _) => Outcome::Next,
+        };
+        advanced.taken.push(StepTaken {
+            workflow: run.workflow.clone(),
+            run: run.id.clone(),
+            step: run.step,
+            outcome,
+        });
         if matches!(step, Step::SetStage(_) | Step::Score(_) | Step::Tag(_) | Step::Untag(_)) {
             person.settle(model, now_ms, None, &mut changes);
             advanced.started +=

@@ -354,6 +354,37 @@ macro_rules! store_impl {
                     .collect()
             }
 
+            async fn workflow_counts(
+                &self,
+                site: &str,
+                from_ms: i64,
+                until_ms: i64,
+            ) -> Result<Vec<crate::automation::report::StepCount>, StoreError> {
+                let rows = sqlx::query(
+                    "SELECT workflow, step, outcome, COUNT(*) AS taken FROM workflow_steps
+                     WHERE site = $1 AND at_ms >= $2 AND at_ms < $3
+                     GROUP BY workflow, step, outcome",
+                )
+                .bind(site)
+                .bind(from_ms)
+                .bind(until_ms)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|row| {
+                        let outcome: String = row.try_get("outcome")?;
+                        Ok(crate::automation::report::StepCount {
+                            workflow: row.try_get("workflow")?,
+                            step: u32::try_from(row.try_get::<i64, _>("step")?).unwrap_or(0),
+                            outcome: crate::automation::steps::Outcome::parse(&outcome).ok_or_else(
+                                || StoreError::Corrupt(format!("workflow step outcome {outcome:?}")),
+                            )?,
+                            taken: u64::try_from(row.try_get::<i64, _>("taken")?).unwrap_or(0),
+                        })
+                    })
+                    .collect()
+            }
+
             async fn quiet_cursor(
                 &self,
                 site: &str,
@@ -469,6 +500,20 @@ macro_rules! store_impl {
             people::record(&mut transaction, site, &person.id, &advanced.changes).await?;
             for message in &advanced.messages {
                 outbox::insert(&mut transaction, message).await?;
+            }
+            for taken in &advanced.taken {
+                sqlx::query(
+                    "INSERT INTO workflow_steps (run, step, site, workflow, outcome, at_ms)
+                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (run, step) DO NOTHING",
+                )
+                .bind(&taken.run)
+                .bind(i64::from(taken.step))
+                .bind(site)
+                .bind(&taken.workflow)
+                .bind(taken.outcome.as_str())
+                .bind(now_ms)
+                .execute(&mut *transaction)
+                .await?;
             }
             transaction.commit().await?;
             Ok(advanced)

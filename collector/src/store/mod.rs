@@ -308,6 +308,15 @@ pub trait Store: Send + Sync + 'static {
         limit: u32,
     ) -> Result<Vec<(String, i64)>, StoreError>;
 
+    /// Workflow steps taken in `[from_ms, until_ms)`, counted per workflow, step and
+    /// outcome.
+    async fn workflow_counts(
+        &self,
+        site: &str,
+        from_ms: i64,
+        until_ms: i64,
+    ) -> Result<Vec<crate::automation::report::StepCount>, StoreError>;
+
     /// How far the inactivity workflow `workflow` has read persons' last activity.
     async fn quiet_cursor(&self, site: &str, workflow: &str) -> Result<Option<i64>, StoreError>;
 
