@@ -175,33 +175,21 @@ async fn run(context: Arc<Delivery>, wake: Arc<Notify>, mut stopped: watch::Rece
 /// One attempt at `message`, and its outcome recorded.
 async fn deliver(context: Arc<Delivery>, mut message: OutboxMessage) {
     let (store, policy, metrics) = (&context.store, &context.policy, &context.metrics);
-    if message.secret.is_empty() {
-        // A configured endpoint: its current URL and secret.
-        let endpoint = context.catalog.site(&message.site).and_then(|site| {
-            site.webhooks.iter().find(|endpoint| endpoint.name == message.endpoint)
-        });
-        let Some(endpoint) = endpoint else {
-            let error = format!("the webhook {} is no longer configured", message.endpoint);
-            tracing::warn!(id = %message.id, %error, "webhook message dead");
-            metrics.delivery("dead");
-            if let Err(error) = store.mark_dead(&message.id, &error, unix_millis()).await {
-                tracing::warn!(id = %message.id, %error, "cannot record a webhook attempt");
+    let attempt = match configured(&context.catalog, &mut message) {
+        Ok(()) => {
+            if let (Some(caused_ms), 0) = (message.caused_ms, message.attempts) {
+                // A CRM hand-off leaving for the first time: the speed to lead.
+                let seconds = (unix_millis() - caused_ms).max(0) as f64 / 1000.0;
+                metrics.speed_to_lead.observe(seconds);
             }
-            return;
-        };
-        message.url.clone_from(&endpoint.url);
-        message.secret.clone_from(&endpoint.secret);
-    }
-    if let (Some(caused_ms), 0) = (message.caused_ms, message.attempts) {
-        // A CRM hand-off leaving for the first time: the speed to lead.
-        let seconds = (unix_millis() - caused_ms).max(0) as f64 / 1000.0;
-        metrics.speed_to_lead.observe(seconds);
-    }
-    let attempt = send(&message, policy.allow_private).await;
+            send(&message, policy.allow_private).await
+        }
+        Err(refused) => Err(refused),
+    };
     let now = unix_millis();
     let outcome = match &attempt {
         Ok(()) => "delivered",
-        Err(Failure::Refused(_)) => "dead",
+        Err(Failure::Refused(_) | Failure::Unconfigured(_)) => "dead",
         Err(Failure::Failed(_)) => "failed",
     };
     metrics.delivery(outcome);
@@ -214,6 +202,10 @@ async fn deliver(context: Arc<Delivery>, mut message: OutboxMessage) {
             tracing::warn!(id = %message.id, endpoint = %message.endpoint, %error,
                 "webhook target refused; message dead");
             store.mark_dead(&message.id, &error.to_string(), now).await
+        }
+        Err(Failure::Unconfigured(error)) => {
+            tracing::warn!(id = %message.id, endpoint = %message.endpoint, %error, "message dead");
+            store.mark_dead(&message.id, &error, now).await
         }
         Err(Failure::Failed(error)) => {
             let next = now + millis(policy.backoff(message.attempts + 1));
@@ -241,6 +233,28 @@ enum Failure {
     Refused(TargetError),
     /// Worth retrying: network errors, timeouts, non-2xx answers, names not resolving.
     Failed(String),
+    /// A message stored without a secret whose endpoint is no longer configured.
+    Unconfigured(String),
+}
+
+/// Gives a message stored without a secret (a workflow's) its endpoint's current URL
+/// and secret from the configuration.
+fn configured(catalog: &Catalog, message: &mut OutboxMessage) -> Result<(), Failure> {
+    if !message.secret.is_empty() {
+        return Ok(());
+    }
+    let endpoint = catalog
+        .site(&message.site)
+        .and_then(|site| site.webhooks.iter().find(|endpoint| endpoint.name == message.endpoint))
+        .ok_or_else(|| {
+            Failure::Unconfigured(format!(
+                "the webhook {} is no longer configured",
+                message.endpoint
+            ))
+        })?;
+    message.url.clone_from(&endpoint.url);
+    message.secret.clone_from(&endpoint.secret);
+    Ok(())
 }
 
 async fn send(message: &OutboxMessage, allow_private: bool) -> Result<(), Failure> {

@@ -49,36 +49,44 @@ pub trait StepTaker: Send + Sync {
 }
 
 /// The due steps of a person of `site`.
-struct DueSteps<'a> {
-    site: &'a Site,
+struct DueSteps {
+    site: Arc<Site>,
 }
 
-impl StepTaker for DueSteps<'_> {
+impl StepTaker for DueSteps {
     fn wants_history(&self, person: &Person, now_ms: i64) -> bool {
-        steps::wants_history(person, self.site, now_ms)
+        steps::wants_history(person, &self.site, now_ms)
     }
 
     fn take(&self, person: &mut Person, history: Option<&ProfileView>, now_ms: i64) -> Advanced {
-        steps::advance(person, self.site, history, now_ms)
+        steps::advance(person, &self.site, history, now_ms)
     }
 }
 
-/// Starts an inactivity `workflow` for a quiet person, then takes its first steps.
-struct QuietStart<'a> {
-    site: &'a Site,
-    workflow: &'a Workflow,
+/// Starts the inactivity workflow at index `workflow` of `site` for a quiet person,
+/// then takes its first steps.
+struct QuietStart {
+    site: Arc<Site>,
+    workflow: usize,
 }
 
-impl StepTaker for QuietStart<'_> {
+impl QuietStart {
+    fn workflow(&self) -> Option<&Workflow> {
+        self.site.profiles.workflows.get(self.workflow)
+    }
+}
+
+impl StepTaker for QuietStart {
     fn wants_history(&self, _: &Person, _: i64) -> bool {
-        self.workflow.hands_off()
+        self.workflow().is_some_and(Workflow::hands_off)
     }
 
     fn take(&self, person: &mut Person, history: Option<&ProfileView>, now_ms: i64) -> Advanced {
-        if !enroll::enroll_inactive(person, self.workflow, now_ms) {
+        let Some(workflow) = self.workflow() else { return Advanced::default() };
+        if !enroll::enroll_inactive(person, workflow, now_ms) {
             return Advanced::default();
         }
-        let mut advanced = steps::advance(person, self.site, history, now_ms);
+        let mut advanced = steps::advance(person, &self.site, history, now_ms);
         advanced.started += 1;
         advanced
     }
@@ -169,11 +177,11 @@ async fn take_due_steps(context: &Context) {
             }
         };
         for (site_key, id) in &due {
-            let site = context.catalog.site(site_key);
-            let result = match site {
-                Some(site) => context.store.automate(site_key, id, now, &DueSteps { site }).await,
-                None => context.store.automate(site_key, id, now, &EndRuns).await,
+            let steps: Arc<dyn StepTaker> = match context.catalog.site(site_key) {
+                Some(site) => Arc::new(DueSteps { site: Arc::clone(site) }),
+                None => Arc::new(EndRuns),
             };
+            let result = context.store.automate(site_key, id, now, steps).await;
             record(context, site_key, id, result);
         }
         if due.len() < BATCH as usize {
@@ -186,7 +194,7 @@ async fn take_due_steps(context: &Context) {
 async fn start_quiet(context: &Context, cursors: &mut HashMap<(String, String), i64>) {
     let now = unix_millis();
     for site in context.catalog.sites() {
-        for workflow in &site.profiles.workflows {
+        for (index, workflow) in site.profiles.workflows.iter().enumerate() {
             let Some(span) = workflow.inactivity() else { continue };
             let key = (site.key.clone(), workflow.id.clone());
             let after = match cursors.get(&key) {
@@ -214,9 +222,10 @@ async fn start_quiet(context: &Context, cursors: &mut HashMap<(String, String), 
                 cursors.insert(key, after);
                 continue;
             };
+            let taker: Arc<dyn StepTaker> =
+                Arc::new(QuietStart { site: Arc::clone(site), workflow: index });
             for (id, _) in &quiet {
-                let taker = QuietStart { site, workflow };
-                let result = context.store.automate(&site.key, id, now, &taker).await;
+                let result = context.store.automate(&site.key, id, now, Arc::clone(&taker)).await;
                 record(context, &site.key, id, result);
             }
             if let Err(error) =

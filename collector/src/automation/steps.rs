@@ -188,8 +188,8 @@ pub fn advance(
     advanced
 }
 
-/// The message a step sends to the site's endpoint `name`; none if the endpoint is no
-/// longer configured.
+/// The message a step sends to the site's endpoint `name`. The configuration checks
+/// that every workflow's webhooks exist, so none is only a safeguard.
 fn message(
     site: &Site,
     run: &crate::automation::journey::Run,

@@ -103,11 +103,19 @@ impl TryFrom<TriggerSpec> for Trigger {
         found.extend(segment_left.map(Trigger::SegmentLeft));
         found.extend(inactive_for.map(Trigger::Inactive));
         found.extend(block_converted.map(Trigger::BlockConverted));
-        match (found.pop(), found.is_empty()) {
-            (Some(trigger), true) => Ok(trigger),
-            _ => Err("a trigger has exactly one of event, form, score_above, temperature, \
-                      stage, segment_entered, segment_left, inactive_for, block_converted"),
-        }
+        exactly_one(
+            found,
+            "a trigger has exactly one of event, form, score_above, temperature, stage, \
+             segment_entered, segment_left, inactive_for, block_converted",
+        )
+    }
+}
+
+/// The one member a map form gave, or `problem` when it gave none or several.
+fn exactly_one<T>(mut found: Vec<T>, problem: &'static str) -> Result<T, &'static str> {
+    match (found.pop(), found.is_empty()) {
+        (Some(one), true) => Ok(one),
+        _ => Err(problem),
     }
 }
 
@@ -190,11 +198,11 @@ impl TryFrom<StepSpec> for Step {
         found.extend(untag.map(Step::Untag));
         found.extend(score.map(Step::Score));
         found.extend(show_block.map(Step::ShowBlock));
-        match (found.pop(), found.is_empty()) {
-            (Some(step), true) => Ok(step),
-            _ => Err("a step has exactly one of wait, if, webhook, crm, notify, set_stage, \
-                      tag, untag, score, show_block"),
-        }
+        exactly_one(
+            found,
+            "a step has exactly one of wait, if, webhook, crm, notify, set_stage, tag, untag, \
+             score, show_block",
+        )
     }
 }
 

@@ -431,19 +431,15 @@ macro_rules! store_impl {
                 site: &str,
                 id: &str,
                 now_ms: i64,
-                steps: &dyn crate::automation::runner::StepTaker,
+                steps: std::sync::Arc<dyn crate::automation::runner::StepTaker>,
             ) -> Result<crate::automation::steps::Advanced, StoreError> {
-                // On the writer's connection, as `on_writer` (which cannot lend `steps`).
-                let mut writer = self.writer.lock().await;
-                let connection = match &mut *writer {
-                    Some(connection) => connection,
-                    None => writer.insert(self.pool.acquire().await?.detach()),
-                };
-                let advanced = automate_on(connection, site, id, now_ms, steps).await;
-                if advanced.is_err() {
-                    *writer = None;
-                }
-                advanced
+                let (site, id) = (site.to_owned(), id.to_owned());
+                self.on_writer(move |connection| {
+                    Box::pin(async move {
+                        automate_on(connection, &site, &id, now_ms, steps.as_ref()).await
+                    })
+                })
+                .await
             }
 
             async fn events(&self, query: &EventQuery) -> Result<Vec<StoredEvent>, StoreError> {

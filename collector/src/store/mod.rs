@@ -337,7 +337,7 @@ pub trait Store: Send + Sync + 'static {
         site: &str,
         id: &str,
         now_ms: i64,
-        steps: &dyn crate::automation::runner::StepTaker,
+        steps: Arc<dyn crate::automation::runner::StepTaker>,
     ) -> Result<crate::automation::steps::Advanced, StoreError>;
 
     /// Reads events back, newest first.

@@ -30,8 +30,7 @@ impl Handoff {
     fn parse(line: &str) -> Option<Handoff> {
         let rest = line.strip_prefix("handoff ")?;
         let value = |name: &str| -> Option<f64> {
-            rest.split_whitespace()
-                .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('=')?.parse().ok())
+            super::fields(rest).find(|(key, _)| *key == name)?.1.parse().ok()
         };
         Some(Handoff {
             leads: value("leads")? as u64,

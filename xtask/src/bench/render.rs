@@ -32,8 +32,7 @@ impl Render {
     fn parse(line: &str) -> Option<Render> {
         let rest = line.strip_prefix("render ")?;
         let value = |name: &str| -> Option<f64> {
-            rest.split_whitespace()
-                .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('=')?.parse().ok())
+            super::fields(rest).find(|(key, _)| *key == name)?.1.parse().ok()
         };
         Some(Render {
             runs: value("runs")? as u64,
