@@ -113,7 +113,7 @@ macro_rules! store_impl {
                 // out of the pool: no health check on each acquire and release, and
                 // its page cache stays warm. After a failure it is replaced.
                 let mut writer = self.writer.lock().await;
-                if let Some(committed) = self.commit_alone(batches).await {
+                if let Some(committed) = self.commit_on_lane(batches).await {
                     return committed;
                 }
                 let connection = match &mut *writer {
@@ -126,6 +126,13 @@ macro_rules! store_impl {
                 }
                 committed
             }
+            fn commit_blocking(
+                &self,
+                batches: &[WriteBatch],
+            ) -> Option<Result<Vec<Committed>, StoreError>> {
+                self.commit_on_lane_blocking(batches)
+            }
+
             async fn count_spam(
                 &self,
                 site: &str,

@@ -161,6 +161,8 @@ pub enum StoreError {
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("stored data cannot be read: {0}")]
     Corrupt(String),
+    #[error("the group commit lane stopped")]
+    LaneStopped,
 }
 
 /// The collector's durable state. One implementation per database backend.
@@ -186,6 +188,14 @@ pub trait Store: Send + Sync + 'static {
     /// counts; event ids already stored count as duplicates. Returns, in order, what
     /// each batch did, only after the transaction is committed.
     async fn commit(&self, batches: &[WriteBatch]) -> Result<Vec<Committed>, StoreError>;
+
+    /// [`Store::commit`] on the calling thread, which must not be a runtime's: for the
+    /// groups a backend can commit without the runtime (SQLite's ordinary traffic, on
+    /// its group commit lane); none for the others, which go through `commit`.
+    fn commit_blocking(
+        &self,
+        batches: &[WriteBatch],
+    ) -> Option<Result<Vec<Committed>, StoreError>>;
 
     /// Everything stored about one person.
     async fn profile(

@@ -32,9 +32,18 @@ impl PostgresStore {
 }
 
 impl PostgresStore {
-    /// PostgreSQL has no separate path for group commits: see `SqliteStore`'s.
+    /// PostgreSQL has no separate lane for group commits: see `SqliteStore`'s.
     #[allow(clippy::unused_async)]
-    async fn commit_alone(
+    async fn commit_on_lane(
+        &self,
+        _batches: &[crate::store::WriteBatch],
+    ) -> Option<Result<Vec<crate::store::Committed>, StoreError>> {
+        None
+    }
+
+    /// See `commit_on_lane`.
+    #[allow(clippy::unused_self)]
+    fn commit_on_lane_blocking(
         &self,
         _batches: &[crate::store::WriteBatch],
     ) -> Option<Result<Vec<crate::store::Committed>, StoreError>> {

@@ -2,20 +2,26 @@
 //! survives a crash of the process or the machine.
 //!
 //! Group commits of ordinary traffic (no lead form submission, no event revealing an
-//! email) run on a thread of their own holding its own connection ([`Alone`]): the
-//! whole transaction is plain calls into SQLite with cached prepared statements, one
-//! hand-off from the writer task and one back per group, where sqlx would hand every
-//! statement to its connection's thread and back. The SQL is the group commit's
-//! (`store::group`), a row per statement. Everything else, and the groups needing
-//! identity merges or submissions, goes through sqlx like PostgreSQL.
+//! email) run on the group commit lane ([`Lane`]): a connection of its own, used by
+//! the event writer's thread itself, so the whole transaction is plain calls into
+//! SQLite with cached prepared statements, where sqlx would hand every statement to
+//! its connection's thread and back. The SQL is the group commit's (`store::group`), a
+//! row per statement. Everything else, and the groups needing identity merges or
+//! submissions, goes through sqlx like PostgreSQL. Both take the same writer lock, so
+//! one writes at a time.
+//!
+//! Copying the WAL back into the database file (checkpointing) is done by a thread of
+//! its own with its own connection ([`lane::Checkpointer`]), beside the commits rather
+//! than between them.
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
-use self::alone::Alone;
+use self::lane::Lane;
 use super::StoreError;
 
 static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -27,10 +33,11 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
-    /// The group commit's own connection (see `Store::commit`), opened on first use.
-    writer: std::sync::Arc<tokio::sync::Mutex<Option<sqlx::SqliteConnection>>>,
-    /// The thread ordinary group commits run on; none for an in-memory database.
-    alone: Option<Alone>,
+    /// The group commit's own sqlx connection (see `Store::commit`), opened on first
+    /// use; its lock is also the lane's.
+    writer: Arc<tokio::sync::Mutex<Option<sqlx::SqliteConnection>>>,
+    /// The group commit lane; none for an in-memory database.
+    lane: Option<Arc<Lane>>,
 }
 
 impl SqliteStore {
@@ -46,36 +53,52 @@ impl SqliteStore {
         let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
         MIGRATIONS.run(&pool).await?;
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-        let alone = if in_memory || !file.is_file() { None } else { Some(Alone::start(&file)?) };
-        Ok(SqliteStore { pool, writer: Default::default(), alone })
+        let lane = if in_memory || !file.is_file() { None } else { Some(Arc::new(Lane::open(&file)?)) };
+        Ok(SqliteStore { pool, writer: Default::default(), lane })
     }
 
-    /// Commits `batches` on the group commit thread when none of them needs the
-    /// general path; none when one does.
-    async fn commit_alone(
-        &self,
-        batches: &[crate::store::WriteBatch],
-    ) -> Option<Result<Vec<crate::store::Committed>, StoreError>> {
-        let alone = self.alone.as_ref()?;
+    /// The lane, when it takes `batches`: none of them needs the general path.
+    fn lane_for(&self, batches: &[WriteBatch]) -> Option<&Arc<Lane>> {
+        let lane = self.lane.as_ref()?;
         let ordinary = batches.iter().all(|batch| {
             batch.submission.is_none()
                 && !batch.events.iter().any(crate::profiles::engine::reveals_email)
         });
-        if !ordinary {
-            return None;
-        }
-        Some(alone.commit(batches.to_vec()).await)
+        ordinary.then_some(lane)
+    }
+
+    /// Commits `batches` on the lane, on a blocking thread of the runtime, when the lane
+    /// takes them; the caller holds the writer lock.
+    async fn commit_on_lane(
+        &self,
+        batches: &[WriteBatch],
+    ) -> Option<Result<Vec<Committed>, StoreError>> {
+        let lane = Arc::clone(self.lane_for(batches)?);
+        let batches = batches.to_vec();
+        let committed = tokio::task::spawn_blocking(move || lane.commit(&batches)).await;
+        Some(committed.unwrap_or(Err(StoreError::LaneStopped)))
+    }
+
+    /// Commits `batches` on the lane, on the calling thread, under the writer lock,
+    /// when the lane takes them.
+    fn commit_on_lane_blocking(
+        &self,
+        batches: &[WriteBatch],
+    ) -> Option<Result<Vec<Committed>, StoreError>> {
+        let lane = self.lane_for(batches)?;
+        let _writer = self.writer.blocking_lock();
+        Some(lane.commit(batches))
     }
 }
 
-/// The group commit thread ([`Alone`]) and its SQL.
-mod alone {
+/// The group commit lane ([`Lane`]), its checkpointer and its SQL.
+mod lane {
     use std::collections::HashMap;
     use std::path::Path;
-    use std::sync::mpsc;
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use std::sync::{Mutex, PoisonError, mpsc};
 
     use rusqlite::{CachedStatement, OptionalExtension, Transaction, TransactionBehavior, params};
-    use tokio::sync::oneshot;
 
     use super::BUSY_TIMEOUT;
     use crate::profiles::Person;
@@ -83,90 +106,120 @@ mod alone {
     use crate::store::group::{self as shared, Inserted, PersonEntry, VisitorRows};
     use crate::store::{Committed, StoreError, StoredEvent, WriteBatch};
 
-    /// Groups committed since the last checkpoint after which an idle moment
-    /// checkpoints.
-    const CHECKPOINT_WHEN_IDLE: u32 = 32;
-    /// Groups committed since the last checkpoint after which one is made at once.
-    const CHECKPOINT_AT_LATEST: u32 = 256;
+    /// Groups committed after which the checkpointer is asked to copy the WAL back.
+    const CHECKPOINT_EVERY: u32 = 32;
+    /// Groups committed after which the lane itself checkpoints between two groups.
+    /// Under steady load the checkpointer never reaches the WAL's end (commits keep
+    /// adding to it), and the WAL starts over only once all of it is copied: this
+    /// copies the frames the checkpointer has not copied yet, so the WAL stays small.
+    /// When the checkpointer is busy at that moment, the next group tries again.
+    const CATCH_UP_EVERY: u32 = 256;
 
-    type Job = (Vec<WriteBatch>, oneshot::Sender<Result<Vec<Committed>, StoreError>>);
-
-    /// The group commit thread's handle; the thread ends with the last handle.
-    #[derive(Debug, Clone)]
-    pub(super) struct Alone {
-        jobs: mpsc::Sender<Job>,
+    /// The lane's connection and its checkpointer.
+    #[derive(Debug)]
+    pub(super) struct Lane {
+        connection: Mutex<Connection>,
+        checkpointer: Checkpointer,
     }
 
-    impl Alone {
-        pub(super) fn start(file: &Path) -> Result<Alone, StoreError> {
-            let connection = open_writer(file)?;
-            let (jobs, queue) = mpsc::channel::<Job>();
+    /// The lane's connection and its count of groups since it last caught up.
+    #[derive(Debug)]
+    struct Connection {
+        sqlite: rusqlite::Connection,
+        since_caught_up: u32,
+    }
+
+    impl Lane {
+        pub(super) fn open(file: &Path) -> Result<Lane, StoreError> {
+            let sqlite = open_connection(file)?;
+            let checkpointer = Checkpointer::start(open_connection(file)?)?;
+            let connection = Mutex::new(Connection { sqlite, since_caught_up: 0 });
+            Ok(Lane { connection, checkpointer })
+        }
+
+        /// Commits one group on the calling thread. The caller holds the writer lock.
+        pub(super) fn commit(&self, batches: &[WriteBatch]) -> Result<Vec<Committed>, StoreError> {
+            let mut connection = self.connection.lock().unwrap_or_else(PoisonError::into_inner);
+            let committed = commit_group(&mut connection.sqlite, batches);
+            connection.since_caught_up += 1;
+            if connection.since_caught_up < CATCH_UP_EVERY {
+                self.checkpointer.committed();
+            } else if checkpoint(&connection.sqlite) == Checkpoint::Complete {
+                connection.since_caught_up = 0;
+            }
+            committed
+        }
+    }
+
+    /// A thread copying the WAL back into the database file when asked, with a
+    /// connection of its own. It ends, with a last checkpoint, when the lane is dropped.
+    #[derive(Debug)]
+    struct Checkpointer {
+        ask: mpsc::SyncSender<()>,
+        since_asked: AtomicU32,
+    }
+
+    impl Checkpointer {
+        fn start(connection: rusqlite::Connection) -> Result<Checkpointer, StoreError> {
+            let (ask, asked) = mpsc::sync_channel::<()>(1);
             std::thread::Builder::new()
-                .name("sqlite-writer".to_owned())
-                .spawn(move || run(connection, &queue))
-                .map_err(|error| {
-                    StoreError::Corrupt(format!("cannot start the writer: {error}"))
-                })?;
-            Ok(Alone { jobs })
-        }
-
-        pub(super) async fn commit(
-            &self,
-            batches: Vec<WriteBatch>,
-        ) -> Result<Vec<Committed>, StoreError> {
-            let (reply, committed) = oneshot::channel();
-            let gone = || StoreError::Sqlite(rusqlite::Error::InvalidQuery);
-            self.jobs.send((batches, reply)).map_err(|_| gone())?;
-            committed.await.map_err(|_| gone())?
-        }
-    }
-
-    /// Commits every group sent until the store is dropped. The WAL is copied back
-    /// into the database (checkpointed) by this thread between groups, when nothing
-    /// waits or at the latest after [`CHECKPOINT_AT_LATEST`] groups, rather than by
-    /// the commit that happens to fill it, before its requests are answered.
-    fn run(mut connection: rusqlite::Connection, queue: &mpsc::Receiver<Job>) {
-        let mut since_checkpoint = 0;
-        loop {
-            let (batches, reply) = match queue.try_recv() {
-                Ok(job) => job,
-                Err(mpsc::TryRecvError::Empty) if since_checkpoint >= CHECKPOINT_WHEN_IDLE => {
+                .name("sqlite-checkpoint".to_owned())
+                .spawn(move || {
+                    while asked.recv().is_ok() {
+                        checkpoint(&connection);
+                    }
                     checkpoint(&connection);
-                    since_checkpoint = 0;
-                    continue;
-                }
-                Err(mpsc::TryRecvError::Empty) => match queue.recv() {
-                    Ok(job) => job,
-                    Err(mpsc::RecvError) => break,
-                },
-                Err(mpsc::TryRecvError::Disconnected) => break,
-            };
-            let _ = reply.send(commit_group(&mut connection, &batches));
-            since_checkpoint += 1;
-            if since_checkpoint >= CHECKPOINT_AT_LATEST {
-                checkpoint(&connection);
-                since_checkpoint = 0;
+                })
+                .map_err(|error| {
+                    StoreError::Corrupt(format!("cannot start the checkpointer: {error}"))
+                })?;
+            Ok(Checkpointer { ask, since_asked: AtomicU32::new(0) })
+        }
+
+        /// Notes a committed group; asks for a checkpoint every [`CHECKPOINT_EVERY`].
+        fn committed(&self) {
+            if self.since_asked.fetch_add(1, Ordering::Relaxed) + 1 >= CHECKPOINT_EVERY {
+                self.since_asked.store(0, Ordering::Relaxed);
+                // Full: a checkpoint is already asked for, which copies these frames too.
+                let _ = self.ask.try_send(());
             }
         }
-        checkpoint(&connection);
     }
 
-    fn checkpoint(connection: &rusqlite::Connection) {
-        let done = connection.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
-        if let Err(error) = done {
-            tracing::warn!(%error, "WAL checkpoint failed; the next one retries");
+    /// How far a checkpoint got.
+    #[derive(Debug, PartialEq, Eq)]
+    enum Checkpoint {
+        /// The whole WAL is in the database file: the next commit starts it over.
+        Complete,
+        /// Another checkpoint was running, or a reader still needs frames.
+        Partial,
+    }
+
+    /// Copies what it can of the WAL into the database, waiting for no one.
+    fn checkpoint(connection: &rusqlite::Connection) -> Checkpoint {
+        let done = connection.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| {
+            let (busy, frames, copied): (i64, i64, i64) = (row.get(0)?, row.get(1)?, row.get(2)?);
+            Ok(busy == 0 && frames == copied)
+        });
+        match done {
+            Ok(true) => Checkpoint::Complete,
+            Ok(false) => Checkpoint::Partial,
+            Err(error) => {
+                tracing::warn!(%error, "WAL checkpoint failed; the next one retries");
+                Checkpoint::Partial
+            }
         }
     }
 
-    /// The group commit thread's connection, set up as the pool's are.
-    fn open_writer(file: &Path) -> Result<rusqlite::Connection, StoreError> {
+    /// A connection to `file`, set up as the pool's are, that never checkpoints by
+    /// itself (the checkpointer does).
+    fn open_connection(file: &Path) -> Result<rusqlite::Connection, StoreError> {
         let connection = rusqlite::Connection::open(file)?;
         connection.busy_timeout(BUSY_TIMEOUT)?;
         connection.pragma_update(None, "journal_mode", "WAL")?;
         connection.pragma_update(None, "synchronous", "FULL")?;
         connection.pragma_update(None, "foreign_keys", "ON")?;
         connection.set_prepared_statement_cache_capacity(32);
-        // This thread checkpoints between groups (see `run`).
         connection.pragma_update(None, "wal_autocheckpoint", 0)?;
         Ok(connection)
     }
