@@ -95,7 +95,6 @@ impl SqliteStore {
 mod lane {
     use std::collections::HashMap;
     use std::path::Path;
-    use std::sync::atomic::{AtomicU32, Ordering};
     use std::sync::{Mutex, PoisonError, mpsc};
 
     use rusqlite::{CachedStatement, OptionalExtension, Transaction, TransactionBehavior, params};
@@ -106,14 +105,36 @@ mod lane {
     use crate::store::group::{self as shared, Inserted, PersonEntry, VisitorRows};
     use crate::store::{Committed, StoreError, StoredEvent, WriteBatch};
 
-    /// Groups committed after which the checkpointer is asked to copy the WAL back.
-    const CHECKPOINT_EVERY: u32 = 32;
-    /// Groups committed after which the lane itself checkpoints between two groups.
-    /// Under steady load the checkpointer never reaches the WAL's end (commits keep
-    /// adding to it), and the WAL starts over only once all of it is copied: this
-    /// copies the frames the checkpointer has not copied yet, so the WAL stays small.
+    /// When the checkpointer is asked to copy the WAL back: after this many groups or
+    /// events since it was last asked, whichever comes first. Checkpointing less often
+    /// copies a page rewritten by many commits once; events bound the WAL under large
+    /// batches.
+    const CHECKPOINT_EVERY: Progress = Progress { groups: 128, events: 8_192 };
+    /// When the lane itself checkpoints between two groups. Under steady load the
+    /// checkpointer never reaches the WAL's end (commits keep adding to it), and the
+    /// WAL starts over only once all of it is copied: this copies the frames the
+    /// checkpointer has not copied yet, so the WAL stays small (tens of megabytes).
     /// When the checkpointer is busy at that moment, the next group tries again.
-    const CATCH_UP_EVERY: u32 = 256;
+    const CATCH_UP_EVERY: Progress = Progress { groups: 512, events: 32_768 };
+
+    /// Groups and events committed since some point.
+    #[derive(Debug, Default, Clone, Copy)]
+    struct Progress {
+        groups: u32,
+        events: u32,
+    }
+
+    impl Progress {
+        fn add(&mut self, batches: &[WriteBatch]) {
+            let events = batches.iter().map(|batch| batch.events.len()).sum::<usize>();
+            self.groups = self.groups.saturating_add(1);
+            self.events = self.events.saturating_add(u32::try_from(events).unwrap_or(u32::MAX));
+        }
+
+        fn reached(self, limit: Progress) -> bool {
+            self.groups >= limit.groups || self.events >= limit.events
+        }
+    }
 
     /// The lane's connection and its checkpointer.
     #[derive(Debug)]
@@ -122,18 +143,24 @@ mod lane {
         checkpointer: Checkpointer,
     }
 
-    /// The lane's connection and its count of groups since it last caught up.
+    /// The lane's connection and what it committed since it last asked for a
+    /// checkpoint and since it last caught up.
     #[derive(Debug)]
     struct Connection {
         sqlite: rusqlite::Connection,
-        since_caught_up: u32,
+        since_asked: Progress,
+        since_caught_up: Progress,
     }
 
     impl Lane {
         pub(super) fn open(file: &Path) -> Result<Lane, StoreError> {
             let sqlite = open_connection(file)?;
             let checkpointer = Checkpointer::start(open_connection(file)?)?;
-            let connection = Mutex::new(Connection { sqlite, since_caught_up: 0 });
+            let connection = Mutex::new(Connection {
+                sqlite,
+                since_asked: Progress::default(),
+                since_caught_up: Progress::default(),
+            });
             Ok(Lane { connection, checkpointer })
         }
 
@@ -141,11 +168,16 @@ mod lane {
         pub(super) fn commit(&self, batches: &[WriteBatch]) -> Result<Vec<Committed>, StoreError> {
             let mut connection = self.connection.lock().unwrap_or_else(PoisonError::into_inner);
             let committed = commit_group(&mut connection.sqlite, batches);
-            connection.since_caught_up += 1;
-            if connection.since_caught_up < CATCH_UP_EVERY {
-                self.checkpointer.committed();
-            } else if checkpoint(&connection.sqlite) == Checkpoint::Complete {
-                connection.since_caught_up = 0;
+            connection.since_asked.add(batches);
+            connection.since_caught_up.add(batches);
+            if connection.since_caught_up.reached(CATCH_UP_EVERY) {
+                if checkpoint(&connection.sqlite) == Checkpoint::Complete {
+                    connection.since_caught_up = Progress::default();
+                    connection.since_asked = Progress::default();
+                }
+            } else if connection.since_asked.reached(CHECKPOINT_EVERY) {
+                connection.since_asked = Progress::default();
+                self.checkpointer.ask();
             }
             committed
         }
@@ -156,7 +188,6 @@ mod lane {
     #[derive(Debug)]
     struct Checkpointer {
         ask: mpsc::SyncSender<()>,
-        since_asked: AtomicU32,
     }
 
     impl Checkpointer {
@@ -173,16 +204,13 @@ mod lane {
                 .map_err(|error| {
                     StoreError::Corrupt(format!("cannot start the checkpointer: {error}"))
                 })?;
-            Ok(Checkpointer { ask, since_asked: AtomicU32::new(0) })
+            Ok(Checkpointer { ask })
         }
 
-        /// Notes a committed group; asks for a checkpoint every [`CHECKPOINT_EVERY`].
-        fn committed(&self) {
-            if self.since_asked.fetch_add(1, Ordering::Relaxed) + 1 >= CHECKPOINT_EVERY {
-                self.since_asked.store(0, Ordering::Relaxed);
-                // Full: a checkpoint is already asked for, which copies these frames too.
-                let _ = self.ask.try_send(());
-            }
+        /// Asks for a checkpoint, unless one is asked for already (it copies these
+        /// frames too).
+        fn ask(&self) {
+            let _ = self.ask.try_send(());
         }
     }
 
