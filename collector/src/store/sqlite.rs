@@ -95,7 +95,8 @@ impl SqliteStore {
 mod lane {
     use std::collections::HashMap;
     use std::path::Path;
-    use std::sync::{Mutex, PoisonError, mpsc};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex, PoisonError, mpsc};
 
     use rusqlite::{CachedStatement, OptionalExtension, Transaction, TransactionBehavior, params};
 
@@ -110,11 +111,12 @@ mod lane {
     /// copies a page rewritten by many commits once; events bound the WAL under large
     /// batches.
     const CHECKPOINT_EVERY: Progress = Progress { groups: 128, events: 8_192 };
-    /// When the lane itself checkpoints between two groups. Under steady load the
-    /// checkpointer never reaches the WAL's end (commits keep adding to it), and the
-    /// WAL starts over only once all of it is copied: this copies the frames the
-    /// checkpointer has not copied yet, so the WAL stays small (tens of megabytes).
-    /// When the checkpointer is busy at that moment, the next group tries again.
+    /// When the lane catches up. Under steady load the checkpointer never reaches the
+    /// WAL's end (commits keep adding to it), and the WAL starts over only once all of
+    /// it is copied. So the lane asks the checkpointer for a pass, and as soon as a
+    /// pass has ended, checkpoints itself between two groups: it copies only what was
+    /// committed during that pass, and the WAL stays at tens of megabytes. When that
+    /// checkpoint cannot finish (a reader still needs frames), the lane asks again.
     const CATCH_UP_EVERY: Progress = Progress { groups: 512, events: 32_768 };
 
     /// Groups and events committed since some point.
@@ -150,6 +152,8 @@ mod lane {
         sqlite: rusqlite::Connection,
         since_asked: Progress,
         since_caught_up: Progress,
+        /// Waiting for a pass of the checkpointer to catch up after it.
+        catching_up: bool,
     }
 
     impl Lane {
@@ -160,6 +164,7 @@ mod lane {
                 sqlite,
                 since_asked: Progress::default(),
                 since_caught_up: Progress::default(),
+                catching_up: false,
             });
             Ok(Lane { connection, checkpointer })
         }
@@ -170,11 +175,20 @@ mod lane {
             let committed = commit_group(&mut connection.sqlite, batches);
             connection.since_asked.add(batches);
             connection.since_caught_up.add(batches);
-            if connection.since_caught_up.reached(CATCH_UP_EVERY) {
-                if checkpoint(&connection.sqlite) == Checkpoint::Complete {
-                    connection.since_caught_up = Progress::default();
-                    connection.since_asked = Progress::default();
+            if connection.catching_up {
+                if self.checkpointer.passed() {
+                    if checkpoint(&connection.sqlite) == Checkpoint::Complete {
+                        connection.catching_up = false;
+                        connection.since_caught_up = Progress::default();
+                    } else {
+                        self.checkpointer.ask();
+                    }
                 }
+            } else if connection.since_caught_up.reached(CATCH_UP_EVERY) {
+                connection.catching_up = true;
+                connection.since_asked = Progress::default();
+                self.checkpointer.forget_passes();
+                self.checkpointer.ask();
             } else if connection.since_asked.reached(CHECKPOINT_EVERY) {
                 connection.since_asked = Progress::default();
                 self.checkpointer.ask();
@@ -188,23 +202,38 @@ mod lane {
     #[derive(Debug)]
     struct Checkpointer {
         ask: mpsc::SyncSender<()>,
+        /// Set at the end of each pass.
+        passed: Arc<AtomicBool>,
     }
 
     impl Checkpointer {
         fn start(connection: rusqlite::Connection) -> Result<Checkpointer, StoreError> {
             let (ask, asked) = mpsc::sync_channel::<()>(1);
+            let passed = Arc::new(AtomicBool::new(false));
+            let pass_ended = Arc::clone(&passed);
             std::thread::Builder::new()
                 .name("sqlite-checkpoint".to_owned())
                 .spawn(move || {
                     while asked.recv().is_ok() {
                         checkpoint(&connection);
+                        pass_ended.store(true, Ordering::Release);
                     }
                     checkpoint(&connection);
                 })
                 .map_err(|error| {
                     StoreError::Corrupt(format!("cannot start the checkpointer: {error}"))
                 })?;
-            Ok(Checkpointer { ask })
+            Ok(Checkpointer { ask, passed })
+        }
+
+        /// Whether a pass ended since the last call (or [`Checkpointer::forget_passes`]).
+        fn passed(&self) -> bool {
+            self.passed.swap(false, Ordering::AcqRel)
+        }
+
+        /// Forgets the passes ended so far.
+        fn forget_passes(&self) {
+            self.passed.store(false, Ordering::Release);
         }
 
         /// Asks for a checkpoint, unless one is asked for already (it copies these
