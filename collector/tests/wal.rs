@@ -1,0 +1,81 @@
+//! The SQLite store under steady commits, on a real file: the group commit lane keeps
+//! the WAL from growing (its checkpointer copies it back and the lane catches up, so
+//! the WAL starts over), and every event committed is there to read.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use kindling_collector::ConfigFile;
+use kindling_collector::store::{EventQuery, SqliteStore, Store, StoredEvent, WriteBatch};
+
+/// Groups committed in each half of the test: each half is more than the lane's
+/// catch-up interval (512 groups), so a WAL that never started over would double.
+const GROUPS: usize = 1_200;
+
+fn wal_size(database: &Path) -> u64 {
+    let mut wal = database.as_os_str().to_owned();
+    wal.push("-wal");
+    std::fs::metadata(PathBuf::from(wal)).map(|metadata| metadata.len()).unwrap_or(0)
+}
+
+/// One group: a new visitor's pageview.
+fn group(site: &kindling_collector::sites::Site, at: i64) -> Vec<WriteBatch> {
+    let visitor = uuid::Uuid::now_v7().to_string();
+    let event = StoredEvent::new(
+        &uuid::Uuid::now_v7().to_string(),
+        "pk_test",
+        &visitor,
+        &uuid::Uuid::now_v7().to_string(),
+        "pageview",
+        "https://www.example.com/pricing.html",
+        at,
+    );
+    vec![WriteBatch {
+        site: "pk_test".to_owned(),
+        visitor,
+        visit: 1,
+        seen_ms: at,
+        bot: false,
+        events: vec![event],
+        model: Arc::clone(&site.profiles),
+        submission: None,
+    }]
+}
+
+#[tokio::test]
+async fn the_wal_starts_over_under_steady_commits() {
+    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/site.yaml");
+    let catalog = ConfigFile::load(&config).expect("config").compile().expect("compiles");
+    let site = catalog.site("pk_test").expect("site");
+    let data = tempfile::tempdir().expect("folder");
+    let database = data.path().join("k.db");
+    let store =
+        SqliteStore::open(&format!("sqlite://{}", database.display())).await.expect("store");
+
+    let start = 1_764_000_000_000;
+    let mut sizes = Vec::new();
+    for half in 0..2 {
+        for at in 0..GROUPS {
+            let at = start + i64::try_from(half * GROUPS + at).expect("small");
+            let committed = store.commit(&group(site, at)).await.expect("committed");
+            assert_eq!(committed[0].outcome.inserted, 1);
+        }
+        sizes.push(wal_size(&database));
+    }
+    assert!(sizes[0] > 0, "the store writes through a WAL");
+    assert!(
+        sizes[1] <= sizes[0] + sizes[0] / 4,
+        "the WAL grew from {} to {} bytes: it never started over",
+        sizes[0],
+        sizes[1]
+    );
+
+    let query = EventQuery {
+        site: "pk_test".to_owned(),
+        visitor: None,
+        kind: None,
+        limit: u32::try_from(3 * GROUPS).expect("small"),
+    };
+    let stored = store.events(&query).await.expect("events");
+    assert_eq!(stored.len(), 2 * GROUPS, "every committed event is stored");
+}
