@@ -9,9 +9,10 @@
 //! 1. **HTTP baseline**: `kindling-bench baseline`, a bare axum handler that only reads
 //!    the body (same axum, hyper and tokio as the collector), loaded like the collector
 //!    with single-event bodies → requests/s;
-//! 2. **storage ceiling**: `kindling-bench storage`, the collector's own
-//!    `SqliteStore::commit` with the same rows (50-event request batches, 1,000 rows a
-//!    transaction), no HTTP → rows/s;
+//! 2. **storage ceiling**: `kindling-bench storage`, the collector's own SQLite store
+//!    committing the same rows on its group commit lane (`Store::commit_blocking`, as
+//!    the event writer does; 50-event request batches, 1,000 rows a transaction), no
+//!    HTTP → rows/s;
 //! 3. **the collector** (release build; `--rate-limit-ip 0 --rate-limit-site 0`; one
 //!    site allowing origin `*`), single-event requests → requests/s (= events/s);
 //! 4. the same with 50-event requests → events/s;

@@ -9,7 +9,7 @@
 //!
 //! What a group commit decides apart from its SQL (which events are new, one row per
 //! visitor, which persons change and how, what each request is answered) is in plain
-//! functions here, shared with SQLite's group commit thread (`store::sqlite`).
+//! functions here, shared with SQLite's group commit lane (`store::sqlite`).
 
 use std::collections::{HashMap, HashSet};
 
