@@ -2,11 +2,12 @@
 //! forward: points are taken per period, never below the floor, each with a line, and
 //! temperature and segments follow.
 
-use std::path::Path;
 use std::sync::Arc;
 
-use kindling_collector::ConfigFile;
-use kindling_collector::store::{ProfileKey, SqliteStore, Store, StoredEvent, WriteBatch};
+use kindling_collector::store::{ProfileKey, Store, StoredEvent, WriteBatch};
+
+#[path = "support/store.rs"]
+mod support;
 
 const DAY_MS: i64 = 86_400_000;
 const VISITOR: &str = "0190f3c2-7d2a-7c4e-8a8b-0123456789ab";
@@ -25,13 +26,8 @@ fn pageview(id: &str, url: &str, at: i64) -> StoredEvent {
 
 #[tokio::test]
 async fn inactivity_takes_points_per_period_down_to_the_floor() {
-    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/site.yaml");
-    let catalog = ConfigFile::load(&config).expect("config").compile().expect("compiles");
-    let site = catalog.site("pk_test").expect("site");
-    let data = tempfile::tempdir().expect("folder");
-    let store = SqliteStore::open(&format!("sqlite://{}", data.path().join("k.db").display()))
-        .await
-        .expect("store");
+    let opened = support::open().await;
+    let (store, site) = (&opened.store, opened.catalog.site("pk_test").expect("site"));
 
     let start = 1_764_000_000_000;
     let events = vec![

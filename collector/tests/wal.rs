@@ -5,8 +5,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use kindling_collector::ConfigFile;
-use kindling_collector::store::{EventQuery, SqliteStore, Store, StoredEvent, WriteBatch};
+use kindling_collector::store::{EventQuery, Store, StoredEvent, WriteBatch};
+
+#[path = "support/store.rs"]
+mod support;
 
 /// Groups committed in each half of the test: each half is more than the lane's
 /// catch-up interval (512 groups), so a WAL that never started over would double.
@@ -44,13 +46,9 @@ fn group(site: &kindling_collector::sites::Site, at: i64) -> Vec<WriteBatch> {
 
 #[tokio::test]
 async fn the_wal_starts_over_under_steady_commits() {
-    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/site.yaml");
-    let catalog = ConfigFile::load(&config).expect("config").compile().expect("compiles");
-    let site = catalog.site("pk_test").expect("site");
-    let data = tempfile::tempdir().expect("folder");
-    let database = data.path().join("k.db");
-    let store =
-        SqliteStore::open(&format!("sqlite://{}", database.display())).await.expect("store");
+    let opened = support::open().await;
+    let (store, database) = (&opened.store, &opened.database);
+    let site = opened.catalog.site("pk_test").expect("site");
 
     let start = 1_764_000_000_000;
     let mut sizes = Vec::new();
@@ -60,7 +58,7 @@ async fn the_wal_starts_over_under_steady_commits() {
             let committed = store.commit(&group(site, at)).await.expect("committed");
             assert_eq!(committed[0].outcome.inserted, 1);
         }
-        sizes.push(wal_size(&database));
+        sizes.push(wal_size(database));
     }
     assert!(sizes[0] > 0, "the store writes through a WAL");
     assert!(
