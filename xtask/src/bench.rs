@@ -192,6 +192,16 @@ fn wrk(root: &Path, script: &str, env: Vec<(&'static str, String)>) -> TaskResul
     Ok(wrk)
 }
 
+/// Builds the release `kindling-bench`.
+fn build_bench(root: &Path) -> TaskResult<()> {
+    run_command(Command::new(env!("CARGO")).current_dir(root).args([
+        "build",
+        "--release",
+        "-p",
+        "kindling-bench",
+    ]))
+}
+
 /// Builds the release collector and `kindling-bench`; returns their paths.
 fn build_release(root: &Path) -> TaskResult<(PathBuf, PathBuf)> {
     run_command(Command::new(env!("CARGO")).current_dir(root).args([
@@ -356,9 +366,7 @@ fn pure_scoring(bench: &Path, work: &Path, demo: &Path, seconds: u64) -> TaskRes
     }
     let line =
         out.stdout.lines().rev().find(|line| line.starts_with("scoring ")).unwrap_or_default();
-    let get = |name: &str| {
-        fields(line).find(|(key, _)| *key == name).and_then(|(_, value)| value.parse::<f64>().ok())
-    };
+    let get = |name: &str| field_number(line, name);
     let parsed = (|| {
         Some(PureScoring {
             events: get("events")?,
@@ -600,10 +608,7 @@ fn storage_ceiling(bench: &Path, work: &Path, config: &Path, seconds: u64) -> Ta
     }
     let line =
         out.stdout.lines().rev().find(|line| line.starts_with("storage ")).unwrap_or_default();
-    match fields(line)
-        .find(|(key, _)| *key == "rows_per_s")
-        .and_then(|(_, value)| value.parse::<f64>().ok())
-    {
+    match field_number(line, "rows_per_s") {
         Some(rows_per_s) if rows_per_s > 0.0 => Ok(rows_per_s),
         _ => fail(format!("cannot read rows_per_s from kindling-bench storage: {:?}", out.stdout)),
     }
@@ -612,6 +617,16 @@ fn storage_ceiling(bench: &Path, work: &Path, config: &Path, seconds: u64) -> Ta
 /// `key=value` pairs of a line.
 fn fields(line: &str) -> impl Iterator<Item = (&str, &str)> {
     line.split_whitespace().filter_map(|word| word.split_once('='))
+}
+
+/// The value of the pair named `name` in a line.
+fn field<'l>(line: &'l str, name: &str) -> Option<&'l str> {
+    fields(line).find(|(key, _)| *key == name).map(|(_, value)| value)
+}
+
+/// The number of the pair named `name` in a line.
+fn field_number(line: &str, name: &str) -> Option<f64> {
+    field(line, name)?.parse().ok()
 }
 
 /// What wrk sends.
@@ -736,9 +751,7 @@ struct WrkResult {
 impl WrkResult {
     fn parse(stdout: &str) -> Option<WrkResult> {
         let line = stdout.lines().find_map(|line| line.strip_prefix("kindling-bench-wrk "))?;
-        let get = |name: &str| {
-            fields(line).find(|(key, _)| *key == name).and_then(|(_, v)| v.parse::<f64>().ok())
-        };
+        let get = |name: &str| field_number(line, name);
         let socket_errors =
             get("connect_errors")? + get("read_errors")? + get("write_errors")? + get("timeouts")?;
         Some(WrkResult {
@@ -750,7 +763,7 @@ impl WrkResult {
             p99_us: get("p99_us")?,
             checked: get("checked")?,
             bad: get("bad")?,
-            pacing: fields(line).find(|(key, _)| *key == "pacing").map(|(_, v)| v.to_owned())?,
+            pacing: field(line, "pacing")?.to_owned(),
             sample: stdout
                 .lines()
                 .find_map(|line| line.strip_prefix("kindling-bench-wrk-sample "))

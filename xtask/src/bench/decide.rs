@@ -58,8 +58,8 @@ use std::time::Duration;
 
 use super::{
     Pace, Server, WARMUP_SECONDS, WRK_CONNECTIONS, WRK_THREADS, WRK_TIMEOUT, WorkDir, Wrk,
-    WrkResult, build_release, check_runs, collector_command, fields, free_loopback_addr, number,
-    run_bounded, target_dir, wrk,
+    WrkResult, build_release, check_runs, collector_command, field, field_number,
+    free_loopback_addr, number, run_bounded, target_dir, wrk,
 };
 use crate::tools::workspace_root;
 use crate::{TaskError, TaskResult, fail};
@@ -261,9 +261,7 @@ struct Primed {
 impl Primed {
     fn parse(stdout: &str) -> Option<Primed> {
         let line = stdout.lines().rev().find(|line| line.starts_with("prime "))?;
-        let get = |name: &str| {
-            fields(line).find(|(key, _)| *key == name).and_then(|(_, v)| v.parse::<f64>().ok())
-        };
+        let get = |name: &str| field_number(line, name);
         Some(Primed {
             visitors: get("visitors")?,
             events: get("events")?,
@@ -285,10 +283,8 @@ impl Seen {
     fn parse(stdout: &str) -> Option<Seen> {
         let line =
             stdout.lines().find_map(|line| line.strip_prefix("kindling-bench-wrk-decide "))?;
-        let get = |name: &str| {
-            fields(line).find(|(key, _)| *key == name).and_then(|(_, v)| v.parse::<f64>().ok())
-        };
-        let listed = fields(line).find(|(key, _)| *key == "blocks").map_or("", |(_, v)| v);
+        let get = |name: &str| field_number(line, name);
+        let listed = field(line, "blocks").unwrap_or("");
         let mut blocks: Vec<(String, f64)> = listed
             .split(',')
             .filter_map(|pair| pair.split_once(':'))

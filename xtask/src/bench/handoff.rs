@@ -9,7 +9,7 @@
 
 use std::process::Command;
 
-use crate::tools::{run as run_command, workspace_root};
+use crate::tools::workspace_root;
 use crate::{TaskResult, fail};
 
 /// Parsed `kindling-bench handoff` line (milliseconds).
@@ -29,9 +29,7 @@ struct Handoff {
 impl Handoff {
     fn parse(line: &str) -> Option<Handoff> {
         let rest = line.strip_prefix("handoff ")?;
-        let value = |name: &str| -> Option<f64> {
-            super::fields(rest).find(|(key, _)| *key == name)?.1.parse().ok()
-        };
+        let value = |name: &str| super::field_number(rest, name);
         Some(Handoff {
             leads: value("leads")? as u64,
             baseline_p50: value("baseline_p50_ms")?,
@@ -48,12 +46,7 @@ impl Handoff {
 
 pub fn run(json: bool, leads: u64) -> TaskResult<()> {
     let root = workspace_root();
-    run_command(Command::new(env!("CARGO")).current_dir(&root).args([
-        "build",
-        "--release",
-        "-p",
-        "kindling-bench",
-    ]))?;
+    super::build_bench(&root)?;
     println!(
         "xtask: hand-off benchmark: {leads} leads idle, {leads} under load, against a bare signed webhook"
     );

@@ -13,7 +13,7 @@
 
 use std::process::Command;
 
-use crate::tools::{ensure_browser_tools, ensure_bundle_tools, run as run_command, workspace_root};
+use crate::tools::{ensure_browser_tools, ensure_bundle_tools, workspace_root};
 use crate::{TaskResult, bundle, fail};
 
 /// Parsed `kindling-bench render` line.
@@ -31,9 +31,7 @@ struct Render {
 impl Render {
     fn parse(line: &str) -> Option<Render> {
         let rest = line.strip_prefix("render ")?;
-        let value = |name: &str| -> Option<f64> {
-            super::fields(rest).find(|(key, _)| *key == name)?.1.parse().ok()
-        };
+        let value = |name: &str| super::field_number(rest, name);
         Some(Render {
             runs: value("runs")? as u64,
             first_fcp_ms: value("first_fcp_ms")?,
@@ -51,12 +49,7 @@ pub fn run(json: bool, runs: u64) -> TaskResult<()> {
     let bundle_tools = ensure_bundle_tools()?;
     let browser = ensure_browser_tools()?;
     bundle::build(&bundle_tools)?;
-    run_command(Command::new(env!("CARGO")).current_dir(&root).args([
-        "build",
-        "--release",
-        "-p",
-        "kindling-bench",
-    ]))?;
+    super::build_bench(&root)?;
     println!(
         "xtask: render benchmark: the demo home page in headless Chromium, {runs} new visitors (+1 cold)"
     );
