@@ -34,7 +34,8 @@ async fn an_unfinished_demo_request_brings_a_reminder_to_a_later_page() {
 
     open(&browser, &stack, "/demo-form.html").await;
     wait_drawn(&browser, "demo-request").await;
-    let focus = format!("{}.querySelector('#kd-field-email').focus(); return true;", root("demo-request"));
+    let focus =
+        format!("{}.querySelector('#kd-field-email').focus(); return true;", root("demo-request"));
     browser.eval(&focus).await;
     type_text(&browser, "lee@acme.example").await;
     // Leaving the page reports the form as abandoned.

@@ -163,6 +163,8 @@ pub enum StoreError {
     Corrupt(String),
     #[error("the group commit lane stopped")]
     LaneStopped,
+    #[error("cannot start the database's checkpointer thread: {0}")]
+    Checkpointer(std::io::Error),
 }
 
 /// The collector's durable state. One implementation per database backend.
@@ -192,10 +194,8 @@ pub trait Store: Send + Sync + 'static {
     /// [`Store::commit`] on the calling thread, which must not be a runtime's: for the
     /// groups a backend can commit without the runtime (SQLite's ordinary traffic, on
     /// its group commit lane); none for the others, which go through `commit`.
-    fn commit_blocking(
-        &self,
-        batches: &[WriteBatch],
-    ) -> Option<Result<Vec<Committed>, StoreError>>;
+    fn commit_blocking(&self, batches: &[WriteBatch])
+    -> Option<Result<Vec<Committed>, StoreError>>;
 
     /// Everything stored about one person.
     async fn profile(

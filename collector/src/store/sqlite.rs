@@ -53,7 +53,8 @@ impl SqliteStore {
         let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
         MIGRATIONS.run(&pool).await?;
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-        let lane = if in_memory || !file.is_file() { None } else { Some(Arc::new(Lane::open(&file)?)) };
+        let lane =
+            if in_memory || !file.is_file() { None } else { Some(Arc::new(Lane::open(&file)?)) };
         Ok(SqliteStore { pool, writer: Default::default(), lane })
     }
 
@@ -220,9 +221,7 @@ mod lane {
                     }
                     checkpoint(&connection);
                 })
-                .map_err(|error| {
-                    StoreError::Corrupt(format!("cannot start the checkpointer: {error}"))
-                })?;
+                .map_err(StoreError::Checkpointer)?;
             Ok(Checkpointer { ask, passed })
         }
 
