@@ -43,7 +43,15 @@ where
 }
 
 /// Parses `bytes` into `T`, naming the JSON path of the first problem.
+///
+/// A body is parsed without tracking paths first; only a body that fails is parsed
+/// again with [`serde_path_to_error`], which stops at the same problem and names its
+/// path. So valid bodies, nearly all of them, do not pay for the path tracking.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(bytes).or_else(|_| parse_naming_the_path(bytes))
+}
+
+fn parse_naming_the_path<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         if error.inner().is_syntax() || error.inner().is_eof() {
