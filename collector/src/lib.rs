@@ -54,9 +54,27 @@ pub use settings::Settings;
 pub use sites::Catalog;
 pub use store::Store;
 
-/// Shared state of every handler. Cheap to clone.
+/// Shared state of every handler: one `Arc`, so the clone each request takes is one
+/// reference count.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Services>);
+
+impl AppState {
+    pub fn new(services: Services) -> AppState {
+        AppState(Arc::new(services))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+/// What the handlers share, through [`AppState`].
+pub struct Services {
     pub store: Arc<dyn Store>,
     pub writer: ingest::Writer,
     pub limits: Arc<ratelimit::Limits>,
@@ -137,7 +155,7 @@ pub async fn serve(
         Arc::clone(&metrics),
         due_steps,
     );
-    let state = AppState {
+    let state = AppState::new(Services {
         store,
         writer,
         limits,
@@ -146,7 +164,7 @@ pub async fn serve(
         admin_token: settings.admin_token.as_deref().map(Arc::from),
         outbox,
         metrics,
-    };
+    });
     let app = router(state, &settings).into_make_service_with_connect_info::<SocketAddr>();
     tracing::info!(listen = %listener.local_addr()?, ?settings, "collector listening");
     let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
