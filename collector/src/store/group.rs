@@ -11,7 +11,7 @@
 //! visitor, which persons change and how, what each request is answered) is in plain
 //! functions here, shared with SQLite's group commit lane (`store::sqlite`).
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use kindling_core::wire::VisitorSummary;
 
@@ -228,8 +228,7 @@ pub fn results(
 /// in scope.
 macro_rules! group_commit {
     ($db:ty, $connection:ty) => {
-        use std::collections::HashMap;
-
+        use foldhash::{HashMap, HashMapExt};
         use sqlx::Row as _;
 
         use crate::profiles::engine::{Changes, Person};

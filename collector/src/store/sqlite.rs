@@ -94,8 +94,9 @@ impl SqliteStore {
 
 /// The group commit lane ([`Lane`]), its checkpointer and its SQL.
 mod lane {
-    use std::collections::HashMap;
     use std::path::Path;
+
+    use foldhash::{HashMap, HashMapExt, HashSetExt};
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::{Arc, Mutex, PoisonError, mpsc};
 
