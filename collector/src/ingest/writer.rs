@@ -10,8 +10,10 @@
 //! ([`Store::commit_blocking`], SQLite's ordinary traffic) and otherwise waits for
 //! [`Store::commit`] on the runtime.
 //!
-//! Each committed person is put in the [`PersonCache`] before the requests are
-//! answered, so the visitor's next boot sees it.
+//! Each request puts its visitor's committed person in the [`PersonCache`] before it is
+//! answered, so the visitor's next boot sees it. The request's own task does that, not
+//! the thread, which is what limits throughput; the thread only numbers each group
+//! commit so that the cache keeps the newest person when answers overtake each other.
 //!
 //! When every sender is gone (the server has drained), the thread writes what is left
 //! and ends; `serve` waits for it, so a graceful shutdown loses nothing accepted.
@@ -33,7 +35,42 @@ pub const QUEUE_CAPACITY: usize = 4096;
 
 struct Job {
     batch: WriteBatch,
-    reply: oneshot::Sender<Result<Committed, ()>>,
+    reply: oneshot::Sender<Result<Stored, ()>>,
+}
+
+/// A batch as committed by the group commit numbered `version` (see
+/// [`PersonCache::committed`]), whose person goes into the cache: by the request before
+/// it answers ([`Stored::publish`]), or when the answer is dropped unread because the
+/// request went away. The batch comes back with it, to be freed by the request's task
+/// rather than by the writer thread.
+struct Stored {
+    committed: Option<Committed>,
+    version: u64,
+    batch: WriteBatch,
+    people: Arc<PersonCache>,
+}
+
+impl Stored {
+    fn publish(mut self) -> Option<Committed> {
+        let committed = self.committed.take()?;
+        self.put(&committed);
+        Some(committed)
+    }
+
+    fn put(&self, committed: &Committed) {
+        if let Some(person) = &committed.person {
+            let (site, visitor) = (&self.batch.site, &self.batch.visitor);
+            self.people.put(site, visitor, Some(Arc::clone(person)), self.version);
+        }
+    }
+}
+
+impl Drop for Stored {
+    fn drop(&mut self) {
+        if let Some(committed) = &self.committed {
+            self.put(committed);
+        }
+    }
 }
 
 /// The handle requests write through. Cheap to clone.
@@ -58,17 +95,19 @@ impl Writer {
         (Writer { jobs }, thread)
     }
 
-    /// Stores `batch` and returns once it is committed.
+    /// Stores `batch` and returns once it is committed, with its visitor's person in
+    /// the [`PersonCache`].
     pub async fn write(&self, batch: WriteBatch) -> Result<Committed, ApiError> {
-        let (reply, committed) = oneshot::channel();
+        let (reply, stored) = oneshot::channel();
         self.jobs.send(Job { batch, reply }).await.map_err(|_| ApiError::Unavailable)?;
-        committed.await.map_err(|_| ApiError::Unavailable)?.map_err(|()| ApiError::Unavailable)
+        let stored = stored.await.map_err(|_| ApiError::Unavailable)?;
+        stored.map_err(|()| ApiError::Unavailable)?.publish().ok_or(ApiError::Unavailable)
     }
 }
 
 fn run(
     store: &dyn Store,
-    people: &PersonCache,
+    people: &Arc<PersonCache>,
     due_steps: &Notify,
     mut queue: mpsc::Receiver<Job>,
     runtime: &Handle,
@@ -90,18 +129,21 @@ fn run(
         match committed {
             Ok(results) => {
                 let now = crate::unix_millis();
-                let mut steps_due = false;
-                for (batch, committed) in batches.iter().zip(&results) {
-                    if let Some(person) = &committed.person {
-                        steps_due |= person.journeys.next_due().is_some_and(|due| due <= now);
-                        people.put(&batch.site, &batch.visitor, committed.person.clone());
-                    }
-                }
+                let steps_due = results
+                    .iter()
+                    .filter_map(|committed| committed.person.as_ref())
+                    .any(|person| person.journeys.next_due().is_some_and(|due| due <= now));
                 if steps_due {
                     due_steps.notify_one();
                 }
-                for (reply, committed) in replies.into_iter().zip(results) {
-                    let _ = reply.send(Ok(committed));
+                let version = people.committed();
+                for ((reply, batch), committed) in replies.into_iter().zip(batches).zip(results) {
+                    let _ = reply.send(Ok(Stored {
+                        committed: Some(committed),
+                        version,
+                        batch,
+                        people: Arc::clone(people),
+                    }));
                 }
             }
             Err(error) => {
