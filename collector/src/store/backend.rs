@@ -126,6 +126,7 @@ macro_rules! store_impl {
                 }
                 committed
             }
+
             fn commit_blocking(
                 &self,
                 batches: &[WriteBatch],

@@ -95,11 +95,10 @@ impl SqliteStore {
 /// The group commit lane ([`Lane`]), its checkpointer and its SQL.
 mod lane {
     use std::path::Path;
-
-    use foldhash::{HashMap, HashMapExt, HashSetExt};
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::{Arc, Mutex, PoisonError, mpsc};
 
+    use foldhash::{HashMap, HashMapExt, HashSetExt};
     use rusqlite::{CachedStatement, OptionalExtension, Transaction, TransactionBehavior, params};
 
     use super::BUSY_TIMEOUT;
