@@ -12,10 +12,10 @@
 //! Entries expire after [`TTL`] so changes made elsewhere (the decay scheduler, the
 //! admin API, another collector on the same PostgreSQL database, another visitor of the
 //! same person) show within that time; the admin API also forgets a person it changes
-//! at once. The cache is bounded: a full shard drops an arbitrary entry for each one it
-//! takes in.
+//! at once. The cache is bounded: a full shard drops the entry put longest ago for each
+//! one it takes in.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasher, RandomState};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -37,11 +37,50 @@ struct Entry {
     stored_at: Instant,
     /// The group commit the person is as of (see [`PersonCache::committed`]).
     version: u64,
+    /// When it was put, in the shard's count of puts.
+    put: u64,
+}
+
+/// One shard: the entries, and their keys in the order they were put, so that a full
+/// shard drops the oldest in constant time. An entry put again goes to the back; its
+/// earlier places in the queue no longer match its `put` and are skipped.
+#[derive(Default)]
+struct Shard {
+    entries: HashMap<Arc<Key>, Entry>,
+    order: VecDeque<(Arc<Key>, u64)>,
+    puts: u64,
+}
+
+impl Shard {
+    fn insert(&mut self, key: Key, mut entry: Entry, capacity: usize) {
+        self.puts += 1;
+        entry.put = self.puts;
+        let key = Arc::new(key);
+        self.order.push_back((Arc::clone(&key), self.puts));
+        if self.entries.insert(key, entry).is_none() {
+            while self.entries.len() > capacity && self.drop_oldest() {}
+        }
+        if self.order.len() > 2 * capacity.max(self.entries.len()) {
+            let entries = &self.entries;
+            self.order.retain(|(key, put)| entries.get(key).is_some_and(|entry| entry.put == *put));
+        }
+    }
+
+    /// Drops the entry put longest ago; false if there is none.
+    fn drop_oldest(&mut self) -> bool {
+        while let Some((key, put)) = self.order.pop_front() {
+            if self.entries.get(&key).is_some_and(|entry| entry.put == put) {
+                self.entries.remove(&key);
+                return true;
+            }
+        }
+        false
+    }
 }
 
 /// The cache; share it behind an `Arc`.
 pub struct PersonCache {
-    shards: Vec<Mutex<HashMap<Key, Entry>>>,
+    shards: Vec<Mutex<Shard>>,
     hasher: RandomState,
     per_shard: usize,
     /// How many group commits the event writer has numbered.
@@ -58,7 +97,7 @@ impl PersonCache {
     /// A cache holding about `capacity` visitors.
     pub fn with_capacity(capacity: usize) -> Self {
         PersonCache {
-            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
+            shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
             hasher: RandomState::new(),
             per_shard: capacity.div_ceil(SHARDS).max(1),
             commits: AtomicU64::new(0),
@@ -94,25 +133,19 @@ impl PersonCache {
     pub fn put(&self, site: &str, visitor: &str, person: Option<Arc<Person>>, version: u64) {
         let key: Key = (site.into(), visitor.into());
         let mut shard = self.shard(site, visitor);
-        match shard.get(&key) {
-            Some(entry) if entry.version > version => return,
-            Some(_) => {}
-            None => {
-                if shard.len() >= self.per_shard
-                    && let Some(victim) = shard.keys().next().cloned()
-                {
-                    shard.remove(&victim);
-                }
-            }
+        if shard.entries.get(&key).is_some_and(|entry| entry.version > version) {
+            return;
         }
-        shard.insert(key, Entry { person, stored_at: Instant::now(), version });
+        let entry = Entry { person, stored_at: Instant::now(), version, put: 0 };
+        shard.insert(key, entry, self.per_shard);
     }
 
     /// Forgets every visitor of person `id` on `site` (after an admin change).
     pub fn forget_person(&self, site: &str, id: &str) {
         for shard in &self.shards {
             let mut shard = shard.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            shard.retain(|(entry_site, _), entry| {
+            shard.entries.retain(|key, entry| {
+                let (entry_site, _) = key.as_ref();
                 &**entry_site != site || entry.person.as_ref().is_none_or(|person| person.id != id)
             });
         }
@@ -121,11 +154,11 @@ impl PersonCache {
     fn get(&self, site: &str, visitor: &str) -> Option<Option<Arc<Person>>> {
         let key: Key = (site.into(), visitor.into());
         let shard = self.shard(site, visitor);
-        let entry = shard.get(&key)?;
+        let entry = shard.entries.get(&key)?;
         (entry.stored_at.elapsed() < TTL).then(|| entry.person.clone())
     }
 
-    fn shard(&self, site: &str, visitor: &str) -> std::sync::MutexGuard<'_, HashMap<Key, Entry>> {
+    fn shard(&self, site: &str, visitor: &str) -> std::sync::MutexGuard<'_, Shard> {
         let index = (self.hasher.hash_one((site, visitor)) as usize) % SHARDS;
         self.shards[index].lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -175,9 +208,32 @@ mod tests {
         for n in 0..1_000_u64 {
             cache.put("site", &n.to_string(), None, n);
         }
-        let kept: usize =
-            cache.shards.iter().map(|shard| shard.lock().expect("not poisoned").len()).sum();
+        let kept: usize = cache
+            .shards
+            .iter()
+            .map(|shard| shard.lock().expect("not poisoned").entries.len())
+            .sum();
         assert!(kept <= 32, "{kept}");
         assert!(cache.get("site", "999").is_some(), "the newest entry is kept");
+    }
+
+    #[test]
+    fn a_full_shard_drops_the_entry_put_longest_ago() {
+        let entry = || Entry { person: None, stored_at: Instant::now(), version: 0, put: 0 };
+        let key = |visitor: &str| -> Key { ("site".into(), visitor.into()) };
+        let mut shard = Shard::default();
+        shard.insert(key("a"), entry(), 2);
+        shard.insert(key("b"), entry(), 2);
+        shard.insert(key("a"), entry(), 2);
+        shard.insert(key("c"), entry(), 2);
+        let mut kept: Vec<&str> = shard.entries.keys().map(|key| &*key.1).collect();
+        kept.sort_unstable();
+        assert_eq!(kept, ["a", "c"], "b was put longest ago; a was put again");
+        for n in 0..100 {
+            shard.insert(key("a"), entry(), 2);
+            shard.insert(key(&n.to_string()), entry(), 2);
+        }
+        assert_eq!(shard.entries.len(), 2);
+        assert!(shard.order.len() <= 4, "skipped places are cleared: {}", shard.order.len());
     }
 }

@@ -165,6 +165,8 @@ pub enum StoreError {
     LaneStopped,
     #[error("cannot start the database's checkpointer thread: {0}")]
     Checkpointer(std::io::Error),
+    #[error("{0}")]
+    Vfs(#[from] kindling_wal_gather::RegisterError),
 }
 
 /// The collector's durable state. One implementation per database backend.
