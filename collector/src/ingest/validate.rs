@@ -100,7 +100,13 @@ pub fn batch(batch: &RawBatch, request: &Request<'_>) -> Result<Checked, ApiErro
 
 type Problem = (String, String);
 
+/// Parses one event, as [`crate::json::parse`] does a body: without tracking JSON
+/// paths, then again with them only for an event that fails, to name its field.
 fn parse_event(raw: &RawValue, index: usize) -> Result<ClientEvent, Problem> {
+    serde_json::from_str(raw.get()).or_else(|_| parse_event_naming_the_path(raw, index))
+}
+
+fn parse_event_naming_the_path(raw: &RawValue, index: usize) -> Result<ClientEvent, Problem> {
     let mut deserializer = serde_json::Deserializer::from_str(raw.get());
     serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let (field, message) = crate::json::field_problem(error);
