@@ -32,8 +32,11 @@
 //! previous answer is in, and latency counts from the actual send).
 //!
 //! Printed: a table of requests/s, events/s, p50/p99 latency and errors per
-//! measurement, and the ratios single_rps/baseline_rps and
-//! batch_events_per_s/storage_rows_per_s; with `--json`, the last line is one JSON
+//! measurement, the ratios single_rps/baseline_rps and
+//! batch_events_per_s/storage_rows_per_s, and the CPU time the server used per request
+//! in the baseline and single-event runs (all its threads, from `/proc`): steadier from
+//! run to run than requests/s on a shared machine, so a change of the code shows there
+//! first; with `--json`, the last line is one JSON
 //! object: `{"baseline_rps":..,"single_rps":..,"single_ratio":..,
 //! "storage_rows_per_s":..,"batch_events_per_s":..,"batch_ratio":..,
 //! "p99_ms_half_load":..,` then more keys`}`.
@@ -97,6 +100,8 @@ const WRK_CONNECTIONS: u32 = 32;
 const WRK_TIMEOUT: &str = "5s";
 /// Unmeasured load before every measurement.
 const WARMUP_SECONDS: u64 = 2;
+/// Clock ticks per second of `/proc/PID/stat`'s CPU times (fixed for user space).
+const USER_HZ: f64 = 100.0;
 /// Unmeasured seconds of the pure scoring measurement (after its checking pass).
 const SCORING_WARMUP_SECONDS: u64 = 1;
 /// The share of the per-event ingest time the pure scoring should stay under.
@@ -238,7 +243,8 @@ fn ingest(json: bool, seconds: u64) -> TaskResult<()> {
         let server = Server::start("baseline", command, addr, &work.path.join("baseline.log"))?;
         let url = format!("http://{addr}/v1/events");
         ctx.wrk.run(&url, Load::single(), WARMUP_SECONDS, &work.path, "baseline-warmup")?;
-        let measured = ctx.wrk.run(&url, Load::single(), seconds, &work.path, "baseline")?;
+        let measured = server
+            .measuring_cpu(|| ctx.wrk.run(&url, Load::single(), seconds, &work.path, "baseline"))?;
         server.stop()?;
         measured
     };
@@ -552,7 +558,8 @@ impl Context<'_> {
                 warmup.bad, warmup.checked
             ));
         }
-        let measured = self.wrk.run(&url, load, self.seconds, self.work, name)?;
+        let measured =
+            server.measuring_cpu(|| self.wrk.run(&url, load, self.seconds, self.work, name))?;
         server.stop()?;
         Ok(measured)
     }
@@ -746,6 +753,9 @@ struct WrkResult {
     sample: Option<String>,
     /// wrk's whole output, for lines of a script's own.
     stdout: String,
+    /// CPU time the server under load used during the run (all its threads, user and
+    /// system), when it could be read.
+    server_cpu_s: Option<f64>,
 }
 
 impl WrkResult {
@@ -769,7 +779,13 @@ impl WrkResult {
                 .find_map(|line| line.strip_prefix("kindling-bench-wrk-sample "))
                 .map(|sample| sample.chars().take(300).collect()),
             stdout: stdout.to_owned(),
+            server_cpu_s: None,
         })
+    }
+
+    /// The server's CPU time per answered request, in µs (NaN when unknown).
+    fn server_cpu_us_per_request(&self) -> f64 {
+        self.server_cpu_s.map_or(f64::NAN, |cpu| cpu * 1e6 / self.requests)
     }
 
     /// Answered requests per second, not counting error statuses.
@@ -866,10 +882,15 @@ impl Results {
             self.half.p50_us / 1000.0,
             self.half.p99_us / 1000.0
         );
+        println!(
+            "server CPU per request, 1 event         = {:.1} µs baseline, {:.1} µs collector",
+            self.baseline.server_cpu_us_per_request(),
+            self.single.server_cpu_us_per_request()
+        );
     }
 
     fn json(&self, seconds: u64) -> String {
-        let pairs: [(&str, String); 18] = [
+        let pairs: [(&str, String); 20] = [
             ("baseline_rps", number(self.baseline.ok_rps(), 1)),
             ("single_rps", number(self.single.ok_rps(), 1)),
             ("single_ratio", number(self.single_ratio(), 4)),
@@ -883,6 +904,8 @@ impl Results {
             ("batch_rps", number(self.batch.ok_rps(), 1)),
             ("single_p50_ms", number(self.single.p50_us / 1000.0, 3)),
             ("single_p99_ms", number(self.single.p99_us / 1000.0, 3)),
+            ("baseline_cpu_us_per_request", number(self.baseline.server_cpu_us_per_request(), 1)),
+            ("single_cpu_us_per_request", number(self.single.server_cpu_us_per_request(), 1)),
             ("batch_events_per_request", BATCH_EVENTS.to_string()),
             (
                 "errors",
@@ -968,6 +991,26 @@ impl Server {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
+    }
+
+    /// Runs `load` and notes the CPU time the server used meanwhile.
+    fn measuring_cpu(&self, load: impl FnOnce() -> TaskResult<WrkResult>) -> TaskResult<WrkResult> {
+        let before = self.cpu_seconds();
+        let mut measured = load()?;
+        measured.server_cpu_s = before.zip(self.cpu_seconds()).map(|(start, end)| end - start);
+        Ok(measured)
+    }
+
+    /// The CPU time (user and system, all threads, also those that ended) the server
+    /// has used so far, from `/proc/PID/stat` in clock ticks of 1/100 s (Linux's
+    /// `USER_HZ`); none where there is no such file.
+    fn cpu_seconds(&self) -> Option<f64> {
+        let pid = self.child.as_ref()?.id();
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // After the command name in parentheses: state is field 3, utime 14, stime 15.
+        let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+        let ticks = |field: usize| fields.get(field - 3)?.parse::<f64>().ok();
+        Some((ticks(14)? + ticks(15)?) / USER_HZ)
     }
 
     /// Stops the server; fails when it had died during the run.
