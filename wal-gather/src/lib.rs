@@ -1,23 +1,25 @@
-//! A SQLite VFS for a connection that commits often with `synchronous=FULL`: the
-//! writes SQLite makes to the write-ahead log between two syncs reach the file system
-//! as one write.
+//! A SQLite VFS for a connection that commits often: the writes SQLite makes to the
+//! write-ahead log for one commit reach the file system as one write.
 //!
 //! SQLite's `unix` VFS writes each WAL frame with two `pwrite`s (the 24-byte frame
-//! header, then the page), so a commit of 29 pages costs 58 system calls before its
-//! `fsync`. Under [`NAME`], every file is the `unix` VFS's own except the WAL: while its
-//! writes extend one contiguous range they are kept in memory, and the range is written
-//! with one `pwrite` as soon as SQLite syncs, reads, sizes, truncates or closes the
-//! file, writes somewhere else, or the range would pass [`LIMIT`] bytes (128 KiB less one byte).
+//! header, then the page), so a commit of 29 pages costs 58 system calls. Under
+//! [`NAME`], every file is the `unix` VFS's own except the WAL: while its writes extend
+//! one contiguous range they are kept in memory, and the range is written with one
+//! `pwrite` as soon as it ends with a commit's last frame, or SQLite syncs, reads,
+//! sizes, truncates or closes the file, writes somewhere else, or the range would pass
+//! [`LIMIT`] bytes (128 KiB less one byte).
 //!
-//! - **Durability is unchanged**: a sync writes the range before it syncs, so every byte
-//!   SQLite wrote is on disk when a commit returns.
-//! - **Use it with `synchronous=FULL` (or `EXTRA`) only.** Other connections read a
-//!   commit's frames once the committing connection publishes them in the WAL index.
-//!   With `FULL`, SQLite does that after the commit's sync, so the frames are in the
-//!   file by then. With `NORMAL`, a commit does not sync the WAL and its frames could
-//!   still be in this connection's memory when another connection reads them.
-//! - A failed write is reported by the call that makes it (the sync, as a rule), and
-//!   SQLite rolls the transaction back as it does for any failed write to the log.
+//! - **Visibility is unchanged**: other connections read a commit's frames once the
+//!   committing connection publishes them in the WAL index, which SQLite does after
+//!   writing (and, with `synchronous=FULL`, syncing) the commit's last frame. The range
+//!   is in the file by then, whatever the `synchronous` setting.
+//! - **Durability is unchanged**: a sync writes the range before it syncs. With
+//!   `synchronous=FULL` every byte SQLite wrote is on disk when a commit returns; with
+//!   `NORMAL` it is in the file, and on disk after the next sync of the log, as with
+//!   the `unix` VFS.
+//! - A failed write is reported by the call that makes it (the commit's last write or
+//!   the sync, as a rule), and SQLite rolls the transaction back as it does for any
+//!   failed write to the log.
 //!
 //! [`register`] adds the VFS once per process; open a connection with its name, e.g.
 //! `rusqlite::Connection::open_with_flags_and_vfs(path, flags, kindling_wal_gather::register()?)`.

@@ -77,6 +77,20 @@ const WAL_FILE_HEADER: usize = size_of::<WalFile>().next_multiple_of(align_of::<
 struct Pending {
     start: i64,
     bytes: Vec<u8>,
+    /// The last write was the header of a commit's last frame: the range is written
+    /// as soon as that frame's page is in it.
+    commit_frame: bool,
+}
+
+/// The size of a WAL frame's header, written by SQLite on its own before the page.
+const FRAME_HEADER: usize = 24;
+
+/// Whether `data` is the header of the last frame of a commit: for such a frame, bytes
+/// 4 to 7 hold the database's size in pages after the commit, zero for other frames.
+/// The log's own header is 32 bytes and pages are at least 512, so no other write to a
+/// WAL file is 24 bytes long.
+fn is_commit_frame_header(data: &[u8]) -> bool {
+    data.len() == FRAME_HEADER && data[4..8] != [0; 4]
 }
 
 impl Pending {
@@ -204,6 +218,21 @@ unsafe extern "C" fn write(
     // SAFETY: SQLite passes `amount` readable bytes.
     let bytes = unsafe { std::slice::from_raw_parts(data.cast::<u8>(), amount.max(0) as usize) };
     GATHERED.fetch_add(1, Ordering::Relaxed);
+    // The page after a commit frame's header ends the commit: SQLite publishes the
+    // commit in the WAL index right after, so the range must be in the file by then.
+    let ends_commit = std::mem::replace(&mut wal.pending.commit_frame, false);
+    wal.pending.commit_frame = is_commit_frame_header(bytes);
+    let code = gather(wal, data, bytes, offset);
+    if code != ffi::SQLITE_OK || !ends_commit {
+        return code;
+    }
+    flush(wal)
+}
+
+/// Adds `bytes` (SQLite's `data`) at `offset` to the pending range, writing the range
+/// first when they do not extend it, and writing them at once when they are too long
+/// to keep.
+fn gather(wal: &mut WalFile, data: *const c_void, bytes: &[u8], offset: i64) -> c_int {
     if wal.pending.absorb(bytes, offset) {
         return ffi::SQLITE_OK;
     }
@@ -214,8 +243,9 @@ unsafe extern "C" fn write(
     if bytes.len() >= LIMIT {
         let Some(write) = unix_methods(wal).xWrite else { return ffi::SQLITE_IOERR_WRITE };
         WRITTEN.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: forwarding SQLite's own arguments to the wrapped file.
-        return unsafe { write(wal.unix, data, amount, offset) };
+        // SAFETY: forwarding SQLite's own arguments (`bytes` is `data`) to the wrapped
+        // file.
+        return unsafe { write(wal.unix, data, bytes.len() as c_int, offset) };
     }
     wal.pending.restart(bytes, offset);
     ffi::SQLITE_OK
@@ -291,6 +321,17 @@ mod tests {
         assert!(!pending.absorb(b"z", 16), "a gap");
         assert!(!pending.absorb(b"z", 9), "before the range");
         assert!(!pending.absorb(b"zz", 14), "past the end but not at it");
+    }
+
+    #[test]
+    fn only_the_header_of_a_commits_last_frame_counts_as_one() {
+        let mut header = [0u8; FRAME_HEADER];
+        header[3] = 7; // page 7
+        assert!(!is_commit_frame_header(&header), "a frame inside a transaction");
+        header[7] = 12; // 12 pages after the commit
+        assert!(is_commit_frame_header(&header));
+        assert!(!is_commit_frame_header(&[1; 32]), "the log's own header");
+        assert!(!is_commit_frame_header(&[1; 4096]), "a page");
     }
 
     #[test]

@@ -5,11 +5,15 @@
 use rusqlite::{Connection, OpenFlags, params};
 
 fn writer(path: &std::path::Path) -> Connection {
+    writer_syncing(path, "FULL")
+}
+
+fn writer_syncing(path: &std::path::Path, synchronous: &str) -> Connection {
     let vfs = kindling_wal_gather::register().expect("registered");
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE;
     let connection = Connection::open_with_flags_and_vfs(path, flags, vfs).expect("opened");
     connection.pragma_update(None, "journal_mode", "WAL").expect("WAL");
-    connection.pragma_update(None, "synchronous", "FULL").expect("FULL");
+    connection.pragma_update(None, "synchronous", synchronous).expect("synchronous");
     connection
         .execute_batch(
             "CREATE TABLE IF NOT EXISTS rows (id INTEGER PRIMARY KEY, body TEXT NOT NULL)",
@@ -54,6 +58,29 @@ fn every_commit_is_seen_by_other_connections_and_written_at_once() {
     }
     drop(connection);
     let reader = Connection::open(&path).expect("reopened");
+    let check: String =
+        reader.query_row("PRAGMA integrity_check", [], |row| row.get(0)).expect("checked");
+    assert_eq!(check, "ok");
+}
+
+#[test]
+fn without_a_sync_each_commit_is_in_the_file_before_it_is_published() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("normal.db");
+    let mut connection = writer_syncing(&path, "NORMAL");
+    let reader = Connection::open(&path).expect("a default VFS connection");
+    for round in 1..=50 {
+        insert(&mut connection, 20, 300);
+        // The reader reads the commit's frames from the file: pages kept in memory
+        // would read as missing or stale.
+        let (rows, length): (i64, i64) = reader
+            .query_row("SELECT count(*), sum(length(body)) FROM rows", [], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })
+            .expect("read the newest commit");
+        assert_eq!((rows, length), (round * 20, round * 20 * 300));
+    }
+    drop(connection);
     let check: String =
         reader.query_row("PRAGMA integrity_check", [], |row| row.get(0)).expect("checked");
     assert_eq!(check, "ok");

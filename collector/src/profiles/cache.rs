@@ -15,11 +15,13 @@
 //! at once. The cache is bounded: a full shard drops the entry put longest ago for each
 //! one it takes in.
 
-use std::collections::{HashMap, VecDeque};
-use std::hash::{BuildHasher, RandomState};
+use std::collections::VecDeque;
+use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+use hashbrown::HashTable;
 
 use crate::profiles::Person;
 use crate::store::{Store, StoreError};
@@ -30,47 +32,92 @@ pub const TTL: Duration = Duration::from_secs(30);
 pub const CAPACITY: usize = 100_000;
 const SHARDS: usize = 16;
 
-type Key = (Box<str>, Box<str>);
-
+/// One visitor's entry.
 struct Entry {
+    site: Box<str>,
+    visitor: Box<str>,
+    /// The hash of (site, visitor), computed once: it picks the shard and places the
+    /// entry in the shard's table, which never hashes a key again.
+    hash: u64,
     person: Option<Arc<Person>>,
     stored_at: Instant,
     /// The group commit the person is as of (see [`PersonCache::committed`]).
     version: u64,
-    /// When it was put, in the shard's count of puts.
+    /// When it was put, in the shard's count of puts: unique within the shard.
     put: u64,
 }
 
-/// One shard: the entries, and their keys in the order they were put, so that a full
-/// shard drops the oldest in constant time. An entry put again goes to the back; its
-/// earlier places in the queue no longer match its `put` and are skipped.
+impl Entry {
+    fn is(&self, hash: u64, site: &str, visitor: &str) -> bool {
+        self.hash == hash && *self.visitor == *visitor && *self.site == *site
+    }
+}
+
+/// A visitor's person as of a group commit, to put in a shard.
+struct Put<'a> {
+    hash: u64,
+    site: &'a str,
+    visitor: &'a str,
+    person: Option<Arc<Person>>,
+    version: u64,
+}
+
+/// One shard: the entries, and their places in the order they were put (hash and put
+/// number), so that a full shard drops the oldest in constant time. An entry put again
+/// goes to the back; its earlier places no longer match its `put` and are skipped.
 #[derive(Default)]
 struct Shard {
-    entries: HashMap<Arc<Key>, Entry>,
-    order: VecDeque<(Arc<Key>, u64)>,
+    entries: HashTable<Entry>,
+    order: VecDeque<(u64, u64)>,
     puts: u64,
 }
 
 impl Shard {
-    fn insert(&mut self, key: Key, mut entry: Entry, capacity: usize) {
-        self.puts += 1;
-        entry.put = self.puts;
-        let key = Arc::new(key);
-        self.order.push_back((Arc::clone(&key), self.puts));
-        if self.entries.insert(key, entry).is_none() {
-            while self.entries.len() > capacity && self.drop_oldest() {}
+    fn get(&self, hash: u64, site: &str, visitor: &str) -> Option<&Entry> {
+        self.entries.find(hash, |entry| entry.is(hash, site, visitor))
+    }
+
+    /// Puts `new` unless the visitor's entry is as of a newer commit; keeps at most
+    /// `capacity` entries.
+    fn put(&mut self, new: Put<'_>, capacity: usize) {
+        let Put { hash, site, visitor, person, version } = new;
+        let put = self.puts + 1;
+        match self.entries.find_mut(hash, |entry| entry.is(hash, site, visitor)) {
+            Some(entry) if entry.version > version => return,
+            Some(entry) => {
+                entry.person = person;
+                entry.stored_at = Instant::now();
+                entry.version = version;
+                entry.put = put;
+            }
+            None => {
+                let entry = Entry {
+                    site: site.into(),
+                    visitor: visitor.into(),
+                    hash,
+                    person,
+                    stored_at: Instant::now(),
+                    version,
+                    put,
+                };
+                self.entries.insert_unique(hash, entry, |entry| entry.hash);
+                while self.entries.len() > capacity && self.drop_oldest() {}
+            }
         }
+        self.puts = put;
+        self.order.push_back((hash, put));
         if self.order.len() > 2 * capacity.max(self.entries.len()) {
             let entries = &self.entries;
-            self.order.retain(|(key, put)| entries.get(key).is_some_and(|entry| entry.put == *put));
+            self.order
+                .retain(|&(hash, put)| entries.find(hash, |entry| entry.put == put).is_some());
         }
     }
 
     /// Drops the entry put longest ago; false if there is none.
     fn drop_oldest(&mut self) -> bool {
-        while let Some((key, put)) = self.order.pop_front() {
-            if self.entries.get(&key).is_some_and(|entry| entry.put == put) {
-                self.entries.remove(&key);
+        while let Some((hash, put)) = self.order.pop_front() {
+            if let Ok(entry) = self.entries.find_entry(hash, |entry| entry.put == put) {
+                entry.remove();
                 return true;
             }
         }
@@ -81,7 +128,7 @@ impl Shard {
 /// The cache; share it behind an `Arc`.
 pub struct PersonCache {
     shards: Vec<Mutex<Shard>>,
-    hasher: RandomState,
+    hasher: foldhash::fast::RandomState,
     per_shard: usize,
     /// How many group commits the event writer has numbered.
     commits: AtomicU64,
@@ -98,7 +145,7 @@ impl PersonCache {
     pub fn with_capacity(capacity: usize) -> Self {
         PersonCache {
             shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
-            hasher: RandomState::new(),
+            hasher: foldhash::fast::RandomState::default(),
             per_shard: capacity.div_ceil(SHARDS).max(1),
             commits: AtomicU64::new(0),
         }
@@ -131,35 +178,36 @@ impl PersonCache {
     /// Notes `visitor`'s person as of group commit `version`, unless the entry is
     /// newer already.
     pub fn put(&self, site: &str, visitor: &str, person: Option<Arc<Person>>, version: u64) {
-        let key: Key = (site.into(), visitor.into());
-        let mut shard = self.shard(site, visitor);
-        if shard.entries.get(&key).is_some_and(|entry| entry.version > version) {
-            return;
-        }
-        let entry = Entry { person, stored_at: Instant::now(), version, put: 0 };
-        shard.insert(key, entry, self.per_shard);
+        let hash = self.hash(site, visitor);
+        let new = Put { hash, site, visitor, person, version };
+        self.shard(hash).put(new, self.per_shard);
     }
 
     /// Forgets every visitor of person `id` on `site` (after an admin change).
     pub fn forget_person(&self, site: &str, id: &str) {
         for shard in &self.shards {
             let mut shard = shard.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            shard.entries.retain(|key, entry| {
-                let (entry_site, _) = key.as_ref();
-                &**entry_site != site || entry.person.as_ref().is_none_or(|person| person.id != id)
+            shard.entries.retain(|entry| {
+                *entry.site != *site || entry.person.as_ref().is_none_or(|person| person.id != id)
             });
         }
     }
 
     fn get(&self, site: &str, visitor: &str) -> Option<Option<Arc<Person>>> {
-        let key: Key = (site.into(), visitor.into());
-        let shard = self.shard(site, visitor);
-        let entry = shard.entries.get(&key)?;
+        let hash = self.hash(site, visitor);
+        let shard = self.shard(hash);
+        let entry = shard.get(hash, site, visitor)?;
         (entry.stored_at.elapsed() < TTL).then(|| entry.person.clone())
     }
 
-    fn shard(&self, site: &str, visitor: &str) -> std::sync::MutexGuard<'_, Shard> {
-        let index = (self.hasher.hash_one((site, visitor)) as usize) % SHARDS;
+    fn hash(&self, site: &str, visitor: &str) -> u64 {
+        self.hasher.hash_one((site, visitor))
+    }
+
+    /// The shard of `hash`, picked by bits the shard's table does not use to place
+    /// entries (it uses the lowest and the top seven).
+    fn shard(&self, hash: u64) -> std::sync::MutexGuard<'_, Shard> {
+        let index = (hash >> 32) as usize % SHARDS;
         self.shards[index].lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
@@ -219,19 +267,22 @@ mod tests {
 
     #[test]
     fn a_full_shard_drops_the_entry_put_longest_ago() {
-        let entry = || Entry { person: None, stored_at: Instant::now(), version: 0, put: 0 };
-        let key = |visitor: &str| -> Key { ("site".into(), visitor.into()) };
+        // Visitors whose names start alike share a hash: entries are still told apart.
+        fn put(visitor: &str) -> Put<'_> {
+            let hash = u64::from(visitor.as_bytes()[0]);
+            Put { hash, site: "site", visitor, person: None, version: 0 }
+        }
         let mut shard = Shard::default();
-        shard.insert(key("a"), entry(), 2);
-        shard.insert(key("b"), entry(), 2);
-        shard.insert(key("a"), entry(), 2);
-        shard.insert(key("c"), entry(), 2);
-        let mut kept: Vec<&str> = shard.entries.keys().map(|key| &*key.1).collect();
+        shard.put(put("a"), 2);
+        shard.put(put("b"), 2);
+        shard.put(put("a"), 2);
+        shard.put(put("c"), 2);
+        let mut kept: Vec<&str> = shard.entries.iter().map(|entry| &*entry.visitor).collect();
         kept.sort_unstable();
         assert_eq!(kept, ["a", "c"], "b was put longest ago; a was put again");
         for n in 0..100 {
-            shard.insert(key("a"), entry(), 2);
-            shard.insert(key(&n.to_string()), entry(), 2);
+            shard.put(put("a"), 2);
+            shard.put(put(&n.to_string()), 2);
         }
         assert_eq!(shard.entries.len(), 2);
         assert!(shard.order.len() <= 4, "skipped places are cleared: {}", shard.order.len());
