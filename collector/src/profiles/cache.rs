@@ -16,7 +16,7 @@
 //! one it takes in.
 
 use std::collections::VecDeque;
-use std::hash::BuildHasher;
+use std::hash::{BuildHasher, RandomState};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -128,7 +128,9 @@ impl Shard {
 /// The cache; share it behind an `Arc`.
 pub struct PersonCache {
     shards: Vec<Mutex<Shard>>,
-    hasher: foldhash::fast::RandomState,
+    /// SipHash with a random key: the keys come from clients and the cache lives long,
+    /// so a hash whose seed could be learnt from timing is not an option.
+    hasher: RandomState,
     per_shard: usize,
     /// How many group commits the event writer has numbered.
     commits: AtomicU64,
@@ -145,7 +147,7 @@ impl PersonCache {
     pub fn with_capacity(capacity: usize) -> Self {
         PersonCache {
             shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
-            hasher: foldhash::fast::RandomState::default(),
+            hasher: RandomState::new(),
             per_shard: capacity.div_ceil(SHARDS).max(1),
             commits: AtomicU64::new(0),
         }
