@@ -157,8 +157,13 @@ pub fn apply_to_persons<'a>(
             .iter()
             .filter(|b| !b.bot && keys.contains(&(b.site.as_str(), b.visitor.as_str())))
         {
-            let events: Vec<StoredEvent> =
-                batch.events.iter().filter(|e| is_new(inserted, e)).cloned().collect();
+            // As a rule every event of a batch is new: only resends need a copy.
+            let events: std::borrow::Cow<'_, [StoredEvent]> =
+                if batch.events.iter().all(|e| is_new(inserted, e)) {
+                    std::borrow::Cow::Borrowed(&batch.events)
+                } else {
+                    batch.events.iter().filter(|e| is_new(inserted, e)).cloned().collect()
+                };
             let before = Before::of(&person);
             let batch_changes = person.apply(&events, &batch.model, batch.seen_ms);
             if !batch.model.workflows.is_empty() {
