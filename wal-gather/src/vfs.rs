@@ -222,17 +222,16 @@ unsafe extern "C" fn write(
     // commit in the WAL index right after, so the range must be in the file by then.
     let ends_commit = std::mem::replace(&mut wal.pending.commit_frame, false);
     wal.pending.commit_frame = is_commit_frame_header(bytes);
-    let code = gather(wal, data, bytes, offset);
+    let code = gather(wal, bytes, offset);
     if code != ffi::SQLITE_OK || !ends_commit {
         return code;
     }
     flush(wal)
 }
 
-/// Adds `bytes` (SQLite's `data`) at `offset` to the pending range, writing the range
-/// first when they do not extend it, and writing them at once when they are too long
-/// to keep.
-fn gather(wal: &mut WalFile, data: *const c_void, bytes: &[u8], offset: i64) -> c_int {
+/// Adds `bytes` at `offset` to the pending range, writing the range first when they do
+/// not extend it, and writing them at once when they are too long to keep.
+fn gather(wal: &mut WalFile, bytes: &[u8], offset: i64) -> c_int {
     if wal.pending.absorb(bytes, offset) {
         return ffi::SQLITE_OK;
     }
@@ -243,9 +242,9 @@ fn gather(wal: &mut WalFile, data: *const c_void, bytes: &[u8], offset: i64) -> 
     if bytes.len() >= LIMIT {
         let Some(write) = unix_methods(wal).xWrite else { return ffi::SQLITE_IOERR_WRITE };
         WRITTEN.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: forwarding SQLite's own arguments (`bytes` is `data`) to the wrapped
-        // file.
-        return unsafe { write(wal.unix, data, bytes.len() as c_int, offset) };
+        // SAFETY: `bytes` is readable for its length (SQLite's own buffer) and
+        // `wal.unix` is open.
+        return unsafe { write(wal.unix, bytes.as_ptr().cast(), bytes.len() as c_int, offset) };
     }
     wal.pending.restart(bytes, offset);
     ffi::SQLITE_OK

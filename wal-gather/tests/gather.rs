@@ -27,6 +27,11 @@ fn count(path: &std::path::Path) -> i64 {
     reader.query_row("SELECT count(*) FROM rows", [], |row| row.get(0)).expect("counted")
 }
 
+/// SQLite's own check of the file, as read by `connection`: "ok" when sound.
+fn integrity(connection: &Connection) -> String {
+    connection.query_row("PRAGMA integrity_check", [], |row| row.get(0)).expect("checked")
+}
+
 fn insert(connection: &mut Connection, rows: usize, size: usize) {
     let transaction = connection.transaction().expect("began");
     {
@@ -57,10 +62,7 @@ fn every_commit_is_seen_by_other_connections_and_written_at_once() {
         assert!(written < gathered, "{written} writes for {gathered} frames");
     }
     drop(connection);
-    let reader = Connection::open(&path).expect("reopened");
-    let check: String =
-        reader.query_row("PRAGMA integrity_check", [], |row| row.get(0)).expect("checked");
-    assert_eq!(check, "ok");
+    assert_eq!(integrity(&Connection::open(&path).expect("reopened")), "ok");
 }
 
 #[test]
@@ -81,9 +83,7 @@ fn without_a_sync_each_commit_is_in_the_file_before_it_is_published() {
         assert_eq!((rows, length), (round * 20, round * 20 * 300));
     }
     drop(connection);
-    let check: String =
-        reader.query_row("PRAGMA integrity_check", [], |row| row.get(0)).expect("checked");
-    assert_eq!(check, "ok");
+    assert_eq!(integrity(&reader), "ok");
 }
 
 #[test]
@@ -114,9 +114,7 @@ fn a_transaction_larger_than_the_cache_and_the_limit_keeps_every_row() {
     assert_eq!(updated, 1_000);
     transaction.commit().expect("committed");
     let reader = Connection::open(&path).expect("reader");
-    let check: String =
-        reader.query_row("PRAGMA integrity_check", [], |row| row.get(0)).expect("checked");
-    assert_eq!(check, "ok");
+    assert_eq!(integrity(&reader), "ok");
     let rows: (i64, i64) = reader
         .query_row(
             "SELECT count(*), count(*) FILTER (WHERE body = printf('%01000d', id - 1) || 'x') FROM rows",
