@@ -6,10 +6,10 @@
 //! [`validate`] code, giving the same [`WriteBatch`] a request would, with the site's
 //! profile model compiled from the same configuration file the collector is given
 //! (`--config`; by default [`body::SITE_CONFIG`]). Batches are then
-//! stored through [`SqliteStore::open`] and [`Store::commit_blocking`] on a blocking
-//! thread, as the collector's event writer does (WAL, `synchronous=FULL`, one fsync
-//! per commit), in transactions of `per_commit` rows, in a fresh database file on
-//! disk. Only the time spent committing counts; building the rows does not.
+//! stored through the collector's store ([`store::open`]) and group commit
+//! ([`group::commit`]) on a blocking thread, as the collector's event writer does
+//! (WAL, `synchronous=FULL`, one fsync per commit), in transactions of `per_commit`
+//! rows, in a fresh database file on disk. Only the time spent committing counts; building the rows does not.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -18,8 +18,9 @@ use std::time::{Duration, Instant};
 use axum::Json;
 use kindling_collector::ConfigFile;
 use kindling_collector::ingest::validate::{self, RawBatch};
+use kindling_collector::lifecycle::group::{self, WriteBatch};
 use kindling_collector::sites::Site;
-use kindling_collector::store::{SqliteStore, Store, WriteBatch};
+use kindling_collector::store::{self, Store};
 use kindling_core::bots::is_bot;
 use kindling_core::limits::MAX_EVENTS_PER_BATCH;
 
@@ -88,8 +89,7 @@ pub async fn run(options: &Options) -> Result<Report, String> {
     }
     .map_err(|error| format!("cannot create a temporary folder: {error}"))?;
     let url = format!("sqlite://{}", dir.path().join("storage.db").display());
-    let store =
-        SqliteStore::open(&url).await.map_err(|error| format!("cannot open {url}: {error}"))?;
+    let store = store::open(&url).await.map_err(|error| format!("cannot open {url}: {error}"))?;
     let requests_per_commit = options.per_commit / options.events_per_request;
     let mut ids = Ids::new();
 
@@ -120,13 +120,14 @@ pub async fn run(options: &Options) -> Result<Report, String> {
 }
 
 /// Commits `batches` in one transaction; returns the rows inserted, failing on duplicates.
-async fn commit(store: &SqliteStore, batches: Vec<WriteBatch>) -> Result<u64, String> {
-    let lane = store.clone();
-    let committed = tokio::task::spawn_blocking(move || lane.commit_blocking(&batches))
-        .await
-        .map_err(|error| format!("the commit panicked: {error}"))?
-        .ok_or("the store has no group commit lane for these batches")?
-        .map_err(|error| format!("commit failed: {error}"))?;
+async fn commit(store: &Arc<dyn Store>, batches: Vec<WriteBatch>) -> Result<u64, String> {
+    let writer = Arc::clone(store);
+    let committed = tokio::task::spawn_blocking(move || {
+        store::write_now(writer.as_ref(), |tx| group::commit(tx, &batches))
+    })
+    .await
+    .map_err(|error| format!("the commit panicked: {error}"))?
+    .map_err(|error| format!("commit failed: {error}"))?;
     let mut inserted = 0;
     for result in committed {
         if result.outcome.duplicates > 0 {

@@ -37,12 +37,18 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 
+use crate::clock::unix_millis;
 use crate::error::ApiError;
 use crate::json::JsonBody;
+use crate::lifecycle::group::WriteBatch;
+use crate::lifecycle::stage;
 use crate::profiles::Stage;
+use crate::profiles::leads::{self, LeadFilter};
+use crate::profiles::state::ProfileState;
+use crate::profiles::view::{self, ProfileView};
 use crate::sites::Site;
-use crate::store::{EventQuery, LeadFilter, ProfileKey, ProfileState, ProfileView, StoredEvent};
-use crate::{AppState, unix_millis};
+use crate::state::AppState;
+use crate::store::{self, EventQuery, PersonKey, StoredEvent};
 
 /// The admin routes.
 pub fn router() -> Router<AppState> {
@@ -115,11 +121,11 @@ struct ProfileParams {
 }
 
 impl ProfileParams {
-    fn key(&self) -> Result<ProfileKey, ApiError> {
+    fn key(&self) -> Result<PersonKey, ApiError> {
         match (&self.id, &self.visitor, &self.email) {
-            (Some(id), None, None) => Ok(ProfileKey::Id(id.clone())),
-            (None, Some(visitor), None) => Ok(ProfileKey::Visitor(visitor.clone())),
-            (None, None, Some(email)) => Ok(ProfileKey::Email(email.clone())),
+            (Some(id), None, None) => Ok(PersonKey::Id(id.clone())),
+            (None, Some(visitor), None) => Ok(PersonKey::Visitor(visitor.clone())),
+            (None, None, Some(email)) => Ok(PersonKey::Email(email.clone())),
             _ => Err(ApiError::invalid("query", "give exactly one of id, visitor or email")),
         }
     }
@@ -137,7 +143,7 @@ pub(crate) fn site<'a>(app: &'a AppState, key: &str) -> Result<&'a std::sync::Ar
 
 async fn view(app: &AppState, params: &ProfileParams) -> Result<ProfileView, ApiError> {
     site(app, &params.site)?;
-    app.store.profile(&params.site, &params.key()?).await?.ok_or(ApiError::NotFound)
+    view::view(&app.store, &params.site, &params.key()?).await?.ok_or(ApiError::NotFound)
 }
 
 async fn profile(
@@ -168,7 +174,8 @@ async fn delete_profile(
     authorize(&app, &headers)?;
     let params = query(params)?;
     let person = view(&app, &params).await?.person;
-    app.store.delete_person(&params.site, &person.id).await?;
+    let (site_key, id) = (params.site.clone(), person.id.clone());
+    store::write(&app.store, move |tx| tx.delete_person(&site_key, &id)).await?;
     app.people.forget_person(&params.site, &person.id);
     tracing::info!(site = %params.site, person = %person.id, "person deleted on request");
     Ok(Json(serde_json::json!({"deleted": person.id})))
@@ -212,11 +219,17 @@ async fn change_stage(
 ) -> Result<Json<ProfileStateBody>, ApiError> {
     let site = site(app, &params.site)?;
     let person = view(app, params).await?.person;
-    let state = app
-        .store
-        .set_stage(&site.key, &person.id, stage, cause, &site.profiles, unix_millis())
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let state = stage::set_stage(
+        &app.store,
+        &site.key,
+        &person.id,
+        stage,
+        cause,
+        &site.profiles,
+        unix_millis(),
+    )
+    .await?
+    .ok_or(ApiError::NotFound)?;
     app.people.forget_person(&site.key, &person.id);
     Ok(Json(ProfileStateBody::from(person.id, state)))
 }
@@ -309,7 +322,7 @@ async fn list_leads(
     if !(1..=500).contains(&limit) {
         return Err(ApiError::invalid("limit", "must be between 1 and 500"));
     }
-    Ok(Json(app.store.leads(&params.site, &params.filter(limit)).await?))
+    Ok(Json(leads::leads(&app.store, &params.site, &params.filter(limit)).await?))
 }
 
 /// An event a server records for a person it knows by email.
@@ -342,14 +355,14 @@ async fn person_event(
     if !kindling_core::ids::is_uuid(&id) {
         return Err(ApiError::invalid("id", "must be a lowercase hyphenated UUID"));
     }
-    let person = app
-        .store
-        .profile(&site.key, &ProfileKey::Email(body.email.clone()))
+    let person = view::view(&app.store, &site.key, &PersonKey::Email(body.email.clone()))
         .await?
         .ok_or_else(|| ApiError::invalid("email", "no person with this email"))?
         .person;
     let now = unix_millis();
-    app.store.attach_visitor(&site.key, &person.id, &person.id, now).await?;
+    let (site_key, visitor) = (site.key.clone(), person.id.clone());
+    store::write(&app.store, move |tx| tx.attach_visitor(&site_key, &visitor, &visitor, now))
+        .await?;
     let props = (!body.props.is_empty()).then(|| serde_json::Value::Object(body.props).to_string());
     let event = StoredEvent {
         name: Some(body.name),
@@ -357,7 +370,7 @@ async fn person_event(
         // Not a visit (no session): aggregates ignore events without one.
         ..StoredEvent::new(&id, &site.key, &person.id, "", "custom", "", now)
     };
-    let batch = crate::store::WriteBatch {
+    let batch = WriteBatch {
         site: site.key.clone(),
         visitor: person.id.clone(),
         visit: 0,

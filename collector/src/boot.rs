@@ -13,6 +13,8 @@ use kindling_core::ids::is_uuid;
 use kindling_core::limits::{MAX_SLOTS, MAX_TEXT_LEN, MAX_URL_LEN};
 use kindling_core::wire::{BootRequest, BootResponse, VisitorState};
 
+use crate::clock::unix_millis;
+use crate::cors;
 use crate::error::ApiError;
 use crate::forms::view::forms_for_page;
 use crate::json::JsonBody;
@@ -20,7 +22,7 @@ use crate::personalize::decide::decide;
 use crate::personalize::facts::Visit;
 use crate::profiles::Person;
 use crate::ratelimit::ClientIp;
-use crate::{AppState, cors, unix_millis};
+use crate::state::AppState;
 
 /// Handles `POST /v1/boot`.
 pub async fn boot(

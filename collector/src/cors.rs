@@ -14,9 +14,9 @@ use axum::http::header::{
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use crate::AppState;
 use crate::error::ApiError;
 use crate::sites::{Catalog, Site};
+use crate::state::AppState;
 
 /// Fails with 403 when the request comes from a browser origin `site` does not allow.
 pub fn check_origin(site: &Site, headers: &HeaderMap) -> Result<(), ApiError> {

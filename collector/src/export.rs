@@ -14,7 +14,8 @@ use std::sync::Arc;
 use kindling_core::wire::PropValue;
 
 use crate::profiles::Person;
-use crate::store::{LeadFilter, Store, StoreError};
+use crate::profiles::leads::LeadFilter;
+use crate::store::{Store, StoreError};
 
 /// Leads read per query while exporting.
 const PAGE: u32 = 500;
@@ -52,7 +53,7 @@ pub async fn all_leads(
     let mut leads = Vec::new();
     loop {
         let page = LeadFilter { limit: PAGE, offset: leads.len() as u32, ..filter.clone() };
-        let found = store.leads(site, &page).await?;
+        let found = crate::profiles::leads::leads(store, site, &page).await?;
         let done = found.len() < PAGE as usize;
         leads.extend(found);
         if done {

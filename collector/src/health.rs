@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 
-use crate::AppState;
+use crate::state::AppState;
 
 /// The probe routes.
 pub fn router() -> Router<AppState> {

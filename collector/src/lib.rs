@@ -1,23 +1,26 @@
 //! Kindling's collector: an axum server that takes events from the widget, stores
 //! them durably, decides what content each visitor sees, and serves the widget bundle.
 //!
-//! Modules by domain:
-//! - [`boot`]: `POST /v1/boot`; [`ingest`]: `POST /v1/events`; [`cors`]: who may call them;
-//! - [`personalize`]: blocks, deciding what a page shows, block reports;
-//! - [`forms`]: lead forms: definitions, progressive profiling, submissions, spam
-//!   defences, double opt-in and reports;
-//! - [`automation`]: workflows and what is sent to other systems: webhook signatures,
-//!   targets, the outbox and its dispatcher;
-//! - [`admin`]: `/admin/api/*`; [`export`]: leads as CSV or JSON; [`health`]: `/healthz`, `/readyz`; [`assets`]: the widget bundle;
-//! - [`sites`] and [`config`]: the configured sites and blocks; [`content`]: sanitizing;
-//! - [`profiles`]: persons, identity, scoring, stages and segments;
-//! - [`store`]: SQLite and PostgreSQL storage and migrations; [`ratelimit`]: per-IP and per-site limits;
-//! - [`settings`], [`telemetry`], [`metrics`].
+//! Modules by domain, dependencies running one way (HTTP handlers → domain → store):
+//! - HTTP: [`boot`] (`POST /v1/boot`), [`ingest`] (`POST /v1/events` and the event
+//!   writer), [`forms`] (lead forms), [`admin`] (`/admin/api/*`), [`health`],
+//!   [`metrics`], [`assets`] (the widget bundle); [`cors`], [`ratelimit`], [`json`] and
+//!   [`error`] around them; [`state`]: what the handlers share;
+//! - domain: [`lifecycle`] (what happens to a person, saved with its cause),
+//!   [`profiles`] (persons, identity, scoring, stages, segments), [`personalize`]
+//!   (blocks, decisions, block reports), [`automation`] (workflows, webhooks and their
+//!   outbox), [`sites`] and [`config`] (the configuration), [`content`] (sanitizing);
+//! - [`store`]: SQLite and PostgreSQL storage of plain records, and migrations;
+//! - [`settings`], [`telemetry`], [`clock`].
+//!
+//! This file only wires them: [`router`] merges each area's routes, [`serve`] starts
+//! the background tasks and serves.
 
 pub mod admin;
 pub mod assets;
 pub mod automation;
 pub mod boot;
+pub mod clock;
 pub mod config;
 pub mod content;
 pub mod cors;
@@ -27,19 +30,20 @@ pub mod forms;
 pub mod health;
 pub mod ingest;
 pub mod json;
+pub mod lifecycle;
 pub mod metrics;
 pub mod personalize;
 pub mod profiles;
 pub mod ratelimit;
 pub mod settings;
 pub mod sites;
+pub mod state;
 pub mod store;
 pub mod telemetry;
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -52,40 +56,8 @@ use tower_http::trace::TraceLayer;
 pub use config::ConfigFile;
 pub use settings::Settings;
 pub use sites::Catalog;
+pub use state::{AppState, Services};
 pub use store::Store;
-
-/// Shared state of every handler: one `Arc`, so the clone each request takes is one
-/// reference count.
-#[derive(Clone)]
-pub struct AppState(Arc<Services>);
-
-impl AppState {
-    pub fn new(services: Services) -> AppState {
-        AppState(Arc::new(services))
-    }
-}
-
-impl std::ops::Deref for AppState {
-    type Target = Services;
-
-    fn deref(&self) -> &Services {
-        &self.0
-    }
-}
-
-/// What the handlers share, through [`AppState`].
-pub struct Services {
-    pub store: Arc<dyn Store>,
-    pub writer: ingest::Writer,
-    pub limits: Arc<ratelimit::Limits>,
-    pub catalog: Arc<Catalog>,
-    /// Persons by visitor, for boot; the writer keeps it current.
-    pub people: Arc<profiles::cache::PersonCache>,
-    pub admin_token: Option<Arc<str>>,
-    /// Webhooks waiting for delivery.
-    pub outbox: automation::outbox::Outbox,
-    pub metrics: Arc<metrics::Metrics>,
-}
 
 /// Why the collector could not start or stopped.
 #[derive(Debug, thiserror::Error)]
@@ -136,7 +108,7 @@ pub async fn serve(
     let limits = Arc::new(ratelimit::Limits::new(&settings));
     let forgetting = tokio::spawn(forget_idle_clients(Arc::clone(&limits)));
     let catalog = Arc::new(catalog);
-    let decaying = tokio::spawn(profiles::decay::run(Arc::clone(&store), Arc::clone(&catalog)));
+    let decaying = tokio::spawn(lifecycle::decay::run(Arc::clone(&store), Arc::clone(&catalog)));
     let wake = Arc::new(tokio::sync::Notify::new());
     let outbox = automation::outbox::Outbox::new(Arc::clone(&store), Arc::clone(&wake));
     let metrics = Arc::new(metrics::Metrics::default());
@@ -211,12 +183,4 @@ pub async fn shutdown_signal() {
         () = ctrl_c => {},
         () = terminate => {},
     }
-}
-
-/// The collector's clock: milliseconds since the Unix epoch.
-pub(crate) fn unix_millis() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|elapsed| i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
 }

@@ -19,7 +19,7 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
-use crate::AppState;
+use crate::state::AppState;
 
 /// Speed-to-lead buckets, in seconds: the target is under one.
 const SPEED_TO_LEAD_BUCKETS: [f64; 12] =

@@ -16,10 +16,10 @@ use axum::http::request::Parts;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
-use crate::AppState;
 use crate::error::ApiError;
 use crate::forms::spam::FormLimits;
 use crate::settings::Settings;
+use crate::state::AppState;
 
 /// The limiters of one collector process.
 pub struct Limits {

@@ -4,7 +4,10 @@
 
 use std::sync::Arc;
 
-use kindling_collector::store::{ProfileKey, Store, StoredEvent, WriteBatch};
+use kindling_collector::lifecycle::decay::decay;
+use kindling_collector::lifecycle::group::WriteBatch;
+use kindling_collector::profiles::view::view;
+use kindling_collector::store::{PersonKey, StoredEvent};
 
 #[path = "support/store.rs"]
 mod support;
@@ -52,17 +55,20 @@ async fn inactivity_takes_points_per_period_down_to_the_floor() {
         model: Arc::clone(&site.profiles),
         submission: None,
     };
-    let committed = store.commit(&[batch]).await.expect("committed");
+    let committed = support::commit(store, vec![batch]).await;
     assert_eq!(committed[0].visitor.score, 20);
 
-    let key = ProfileKey::Visitor(VISITOR.to_owned());
+    let key = PersonKey::Visitor(VISITOR.to_owned());
     assert_eq!(
-        store.decay("pk_test", &site.profiles, start + 59 * DAY_MS).await.expect("pass"),
+        decay(store, "pk_test", &site.profiles, start + 59 * DAY_MS).await.expect("pass"),
         0,
         "not due yet"
     );
-    assert_eq!(store.decay("pk_test", &site.profiles, start + 61 * DAY_MS).await.expect("pass"), 1);
-    let after_one = store.profile("pk_test", &key).await.expect("read").expect("profile");
+    assert_eq!(
+        decay(store, "pk_test", &site.profiles, start + 61 * DAY_MS).await.expect("pass"),
+        1
+    );
+    let after_one = view(store, "pk_test", &key).await.expect("read").expect("profile");
     assert_eq!(after_one.person.score, 0, "20 - 20");
     let decay_lines: Vec<(String, i32)> = after_one
         .score_changes
@@ -72,15 +78,15 @@ async fn inactivity_takes_points_per_period_down_to_the_floor() {
         .collect();
     assert_eq!(decay_lines, vec![("decay".to_owned(), -20)]);
     assert_eq!(
-        store.decay("pk_test", &site.profiles, start + 61 * DAY_MS).await.expect("pass"),
+        decay(store, "pk_test", &site.profiles, start + 61 * DAY_MS).await.expect("pass"),
         0,
         "applied once"
     );
     assert_eq!(
-        store.decay("pk_test", &site.profiles, start + 200 * DAY_MS).await.expect("pass"),
+        decay(store, "pk_test", &site.profiles, start + 200 * DAY_MS).await.expect("pass"),
         0,
         "never below the floor"
     );
-    let later = store.profile("pk_test", &key).await.expect("read").expect("profile");
+    let later = view(store, "pk_test", &key).await.expect("read").expect("profile");
     assert_eq!(later.person.score, 0);
 }

@@ -46,7 +46,7 @@ fn quick_retries(window_secs: u64) -> impl FnOnce(&mut Settings) {
 /// Puts a message about `lead` for `endpoint` in the collector's outbox.
 async fn put(collector: &Collector, lead: &str, endpoint: &Endpoint, body: Value) -> String {
     let store = kindling_collector::store::open(&collector.database).await.expect("store");
-    enqueue(store.as_ref(), "pk_test", lead, endpoint, &body).await.expect("enqueued")
+    enqueue(&store, "pk_test", lead, endpoint, &body).await.expect("enqueued")
 }
 
 impl Collector {

@@ -1,17 +1,18 @@
-//! The SQLite store under steady commits, on a real file: the group commit lane keeps
-//! the WAL from growing (its checkpointer copies it back and the lane catches up, so
-//! the WAL starts over), and every event committed is there to read.
+//! The SQLite store under steady commits, on a real file: the writer keeps the WAL
+//! from growing (its checkpointer copies it back and the writer catches up, so the WAL
+//! starts over), and every event committed is there to read.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use kindling_collector::store::{EventQuery, Store, StoredEvent, WriteBatch};
+use kindling_collector::lifecycle::group::WriteBatch;
+use kindling_collector::store::{EventQuery, StoredEvent};
 
 #[path = "support/store.rs"]
 mod support;
 
 /// Groups committed in each half of the test: each half is more than the lane's
-/// catch-up interval (512 groups), so a WAL that never started over would double.
+/// catch-up interval (512 writes), so a WAL that never started over would double.
 const GROUPS: usize = 1_200;
 
 fn wal_size(database: &Path) -> u64 {
@@ -55,7 +56,7 @@ async fn the_wal_starts_over_under_steady_commits() {
     for half in 0..2 {
         for at in 0..GROUPS {
             let at = start + i64::try_from(half * GROUPS + at).expect("small");
-            let committed = store.commit(&group(site, at)).await.expect("committed");
+            let committed = support::commit(store, group(site, at)).await;
             assert_eq!(committed[0].outcome.inserted, 1);
         }
         sizes.push(wal_size(database));

@@ -18,9 +18,10 @@ use serde::Deserialize;
 
 use crate::admin::{ReportParams, authorize, list_limit, query, report_range, site};
 use crate::automation::report::{self, WorkflowsReport};
+use crate::clock::unix_millis;
 use crate::error::ApiError;
+use crate::state::AppState;
 use crate::store::OutboxMessage;
-use crate::{AppState, unix_millis};
 
 /// The automation's admin routes.
 pub fn router() -> Router<AppState> {
@@ -75,7 +76,10 @@ async fn replay(
     authorize(&app, &headers)?;
     let params = query(params)?;
     let site = site(&app, &params.site)?;
-    if !app.store.replay(&site.key, &id, unix_millis()).await? {
+    let (site_key, message, now) = (site.key.clone(), id.clone(), unix_millis());
+    let replayed =
+        crate::store::write(&app.store, move |tx| tx.replay(&site_key, &message, now)).await?;
+    if !replayed {
         return Err(ApiError::NotFound);
     }
     app.outbox.wake();

@@ -37,10 +37,10 @@ use tokio::task::JoinSet;
 
 use super::signature;
 use super::target::{self, TargetError};
+use crate::clock::unix_millis;
 use crate::metrics::Metrics;
 use crate::sites::Catalog;
-use crate::store::{OutboxMessage, Store};
-use crate::unix_millis;
+use crate::store::{self, Attempt, OutboxMessage, OutboxState, Store};
 
 /// How long one delivery may take.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
@@ -153,7 +153,9 @@ async fn run(context: Arc<Delivery>, wake: Arc<Notify>, mut stopped: watch::Rece
             let now = unix_millis();
             let lease_until = now + millis(LEASE);
             let limit = u32::try_from(free).unwrap_or(u32::MAX);
-            match store.claim_due(now, limit, lease_until).await {
+            let claimed =
+                store::write(store, move |tx| tx.claim_due(now, limit, lease_until)).await;
+            match claimed {
                 Ok(messages) => {
                     for message in messages {
                         deliveries.spawn(deliver(Arc::clone(&context), message));
@@ -193,33 +195,39 @@ async fn deliver(context: Arc<Delivery>, mut message: OutboxMessage) {
         Err(Failure::Failed(_)) => "failed",
     };
     metrics.delivery(outcome);
-    let recorded = match attempt {
+    let (state, next_attempt_ms, error) = match attempt {
         Ok(()) => {
             tracing::debug!(id = %message.id, endpoint = %message.endpoint, "webhook delivered");
-            store.mark_delivered(&message.id, now).await
+            (OutboxState::Delivered, now, None)
         }
         Err(Failure::Refused(error)) => {
             tracing::warn!(id = %message.id, endpoint = %message.endpoint, %error,
                 "webhook target refused; message dead");
-            store.mark_dead(&message.id, &error.to_string(), now).await
+            (OutboxState::Dead, now, Some(error.to_string()))
         }
         Err(Failure::Unconfigured(error)) => {
             tracing::warn!(id = %message.id, endpoint = %message.endpoint, %error, "message dead");
-            store.mark_dead(&message.id, &error, now).await
+            (OutboxState::Dead, now, Some(error))
         }
         Err(Failure::Failed(error)) => {
             let next = now + millis(policy.backoff(message.attempts + 1));
             if next > message.window_start_ms + millis(policy.window) {
                 tracing::warn!(id = %message.id, endpoint = %message.endpoint, %error,
                     attempts = message.attempts + 1, "webhook retry window over; message dead");
-                store.mark_dead(&message.id, &error, now).await
+                (OutboxState::Dead, now, Some(error))
             } else {
                 tracing::debug!(id = %message.id, endpoint = %message.endpoint, %error,
                     "webhook attempt failed; retrying");
-                store.reschedule(&message.id, next, &error).await
+                (OutboxState::Pending, next, Some(error))
             }
         }
     };
+    let id = message.id.clone();
+    let recorded = store::write(store, move |tx| {
+        let error = error.as_deref();
+        tx.record_attempt(&Attempt { id: &id, state, next_attempt_ms, error, now_ms: now })
+    })
+    .await;
     if let Err(error) = recorded {
         // The lease runs out and the message is attempted again: the receiver's
         // idempotency key makes that harmless.

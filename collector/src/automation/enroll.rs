@@ -13,9 +13,9 @@ use kindling_core::rules::Rule;
 use kindling_core::scoring::{ScoredEvent, Temperature};
 use kindling_core::wire::EventKind;
 
-use crate::automation::journey::{MAX_RUNS, Run};
 use crate::automation::workflow::{Reentry, Trigger, Workflow};
 use crate::profiles::engine::props_of;
+use crate::profiles::journeys::{MAX_RUNS, Run};
 use crate::profiles::{Changes, Person, Stage};
 use crate::store::StoredEvent;
 

@@ -14,9 +14,9 @@
 
 use serde_json::{Value, json};
 
-use crate::automation::journey::Run;
 use crate::profiles::Person;
-use crate::store::people::ProfileView;
+use crate::profiles::journeys::Run;
+use crate::profiles::view::ProfileView;
 
 /// Most events in a hand-off's timeline.
 pub const TIMELINE_EVENTS: usize = 200;

@@ -1,7 +1,7 @@
 //! Automation: nurturing workflows and what the collector sends to other systems.
 //!
-//! - Workflows: their definitions ([`workflow`]), what starts them ([`enroll`]), where
-//!   each person is in them ([`journey`]), taking their steps ([`steps`]) and the task
+//! - Workflows: their definitions ([`workflow`]), what starts them ([`enroll`]), taking
+//!   their steps ([`steps`]) and the task
 //!   that does it when due ([`runner`]); the bodies they send ([`handoff`]); their
 //!   results ([`report`]).
 //! - Delivery: the signature every outgoing webhook carries ([`signature`]), so
@@ -13,7 +13,6 @@ pub mod admin;
 pub mod dispatch;
 pub mod enroll;
 pub mod handoff;
-pub mod journey;
 pub mod outbox;
 pub mod report;
 pub mod runner;

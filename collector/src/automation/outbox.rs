@@ -3,10 +3,10 @@
 //! [`dispatch`](super::dispatch) task delivers it (ordered per lead, retried, finally
 //! dead-lettered).
 //!
-//! - [`enqueue`] stores a message for an [`Endpoint`] on its own; inside the
-//!   transaction of the change that causes a message, storage code calls the backend's
-//!   `outbox::insert` with the transaction instead (as `submissions::insert`), so the
-//!   change and its message are committed together or not at all.
+//! - [`enqueue`] stores a message for an [`Endpoint`] on its own; the change that
+//!   causes a message stores it in its own transaction instead
+//!   ([`WriteTx::enqueue`](crate::store::WriteTx::enqueue)), so the change and its
+//!   message are committed together or not at all.
 //! - [`Outbox`] is the handle the collector keeps: [`Outbox::enqueue`] stores and wakes
 //!   the dispatcher at once; without it the dispatcher finds the message at its next
 //!   poll.
@@ -25,7 +25,7 @@ use std::sync::Arc;
 
 use tokio::sync::Notify;
 
-use crate::store::{OutboxMessage, OutboxState, Store, StoreError};
+use crate::store::{self, OutboxMessage, OutboxState, Store, StoreError};
 
 /// Where a webhook goes and the secret its signature is keyed with.
 #[derive(Clone, PartialEq, Eq)]
@@ -76,15 +76,16 @@ pub fn message(
 /// Stores a message for `endpoint` about `lead` in `store`'s outbox; returns its id.
 /// A dispatcher on the same database delivers it at its next poll.
 pub async fn enqueue(
-    store: &dyn Store,
+    store: &Arc<dyn Store>,
     site: &str,
     lead: &str,
     endpoint: &Endpoint,
     body: &serde_json::Value,
 ) -> Result<String, StoreError> {
-    let message = message(site, lead, endpoint, body, crate::unix_millis());
-    store.enqueue(&message).await?;
-    Ok(message.id)
+    let message = message(site, lead, endpoint, body, crate::clock::unix_millis());
+    let id = message.id.clone();
+    store::write(store, move |tx| tx.enqueue(&message)).await?;
+    Ok(id)
 }
 
 /// The collector's outbox: the store and the dispatcher's wake-up call.
@@ -107,7 +108,7 @@ impl Outbox {
         endpoint: &Endpoint,
         body: &serde_json::Value,
     ) -> Result<String, StoreError> {
-        let id = enqueue(self.store.as_ref(), site, lead, endpoint, body).await?;
+        let id = enqueue(&self.store, site, lead, endpoint, body).await?;
         self.wake.notify_one();
         Ok(id)
     }

@@ -7,6 +7,7 @@ use serde::Serialize;
 use crate::automation::steps::Outcome;
 use crate::automation::workflow::Step;
 use crate::sites::Site;
+use crate::store::StepCountRow;
 
 /// Steps taken, counted per workflow, step and outcome (from the store).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,8 +68,30 @@ fn action(step: &Step) -> &'static str {
     }
 }
 
-/// The report for `site` from `counts` over `[from_ms, until_ms)`.
-pub fn build(site: &Site, counts: &[StepCount], from_ms: i64, until_ms: i64) -> WorkflowsReport {
+impl StepCount {
+    /// The counts of stored rows; a row with an outcome this collector does not know
+    /// is left out (and logged).
+    pub fn of_rows(rows: &[StepCountRow]) -> Vec<StepCount> {
+        rows.iter()
+            .filter_map(|row| {
+                let Some(outcome) = Outcome::parse(&row.outcome) else {
+                    tracing::warn!(outcome = %row.outcome, "unknown workflow step outcome left out");
+                    return None;
+                };
+                Some(StepCount {
+                    workflow: row.workflow.clone(),
+                    step: row.step,
+                    outcome,
+                    taken: row.taken,
+                })
+            })
+            .collect()
+    }
+}
+
+/// The report for `site` from the stored step counts over `[from_ms, until_ms)`.
+pub fn build(site: &Site, rows: &[StepCountRow], from_ms: i64, until_ms: i64) -> WorkflowsReport {
+    let counts = StepCount::of_rows(rows);
     let workflows = site
         .profiles
         .workflows

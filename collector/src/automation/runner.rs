@@ -6,7 +6,7 @@
 //! least every [`POLL`]; each pass
 //!
 //! 1. takes every due step of up to [`BATCH`] persons at a time, each person in one
-//!    transaction with the outbox messages its steps produce ([`Store::automate`]), and
+//!    transaction with the outbox messages its steps produce ([`automate`]), and
 //!    wakes the dispatcher when there are messages;
 //! 2. looks for persons quiet long enough for each inactivity workflow, from a cursor
 //!    per workflow over `last_activity_ms` (stored, so a restart goes on from there),
@@ -14,7 +14,7 @@
 //!
 //! A wait is a run whose next step is due later: it is in the database, so a restart
 //! neither loses nor repeats a step. Several collectors on one PostgreSQL database may
-//! run passes at once: `automate` holds the person's row, and a step already taken is
+//! run passes at once: [`automate`] holds the person's row, and a step already taken is
 //! no longer due.
 
 use std::collections::HashMap;
@@ -27,20 +27,21 @@ use crate::automation::enroll;
 use crate::automation::outbox::Outbox;
 use crate::automation::steps::{self, Advanced};
 use crate::automation::workflow::Workflow;
+use crate::clock::unix_millis;
 use crate::metrics::Metrics;
-use crate::profiles::Person;
 use crate::profiles::cache::PersonCache;
+use crate::profiles::document::{decode, persist};
+use crate::profiles::engine::Person;
+use crate::profiles::view::ProfileView;
 use crate::sites::{Catalog, Site};
-use crate::store::Store;
-use crate::store::people::ProfileView;
-use crate::unix_millis;
+use crate::store::{self, PersonKey, StepRecord, Store, StoreError, StoreResult, WriteTx};
 
 /// The longest time between passes.
 pub const POLL: Duration = Duration::from_secs(1);
 /// Persons handled per query.
 pub const BATCH: u32 = 200;
 
-/// What [`Store::automate`] lets change a person inside its transaction.
+/// What [`automate`] lets change a person inside its transaction.
 pub trait StepTaker: Send + Sync {
     /// Whether `take` needs the person's stored history.
     fn wants_history(&self, person: &Person, now_ms: i64) -> bool;
@@ -181,7 +182,7 @@ async fn take_due_steps(context: &Context) {
                 Some(site) => Arc::new(DueSteps { site: Arc::clone(site) }),
                 None => Arc::new(EndRuns),
             };
-            let result = context.store.automate(site_key, id, now, steps).await;
+            let result = automate_now(context, site_key, id, now, steps).await;
             record(context, site_key, id, result);
         }
         if due.len() < BATCH as usize {
@@ -225,12 +226,15 @@ async fn start_quiet(context: &Context, cursors: &mut HashMap<(String, String), 
             let taker: Arc<dyn StepTaker> =
                 Arc::new(QuietStart { site: Arc::clone(site), workflow: index });
             for (id, _) in &quiet {
-                let result = context.store.automate(&site.key, id, now, Arc::clone(&taker)).await;
+                let result = automate_now(context, &site.key, id, now, Arc::clone(&taker)).await;
                 record(context, &site.key, id, result);
             }
-            if let Err(error) =
-                context.store.advance_quiet_cursor(&site.key, &workflow.id, through).await
-            {
+            let (site_key, workflow_id) = (site.key.clone(), workflow.id.clone());
+            let advanced = store::write(&context.store, move |tx| {
+                tx.advance_quiet_cursor(&site_key, &workflow_id, through)
+            })
+            .await;
+            if let Err(error) = advanced {
                 tracing::warn!(%error, "a workflow cursor could not be saved; it is kept in memory");
             }
             cursors.insert(key, through);
@@ -238,12 +242,7 @@ async fn start_quiet(context: &Context, cursors: &mut HashMap<(String, String), 
     }
 }
 
-fn record(
-    context: &Context,
-    site: &str,
-    id: &str,
-    result: Result<Advanced, crate::store::StoreError>,
-) {
+fn record(context: &Context, site: &str, id: &str, result: Result<Advanced, StoreError>) {
     match result {
         Ok(advanced) => {
             if advanced.steps == 0 && advanced.started == 0 {
@@ -260,4 +259,64 @@ fn record(
             tracing::warn!(site, person = id, %error, "workflow steps failed; retried next pass");
         }
     }
+}
+
+/// [`automate`] in a transaction of its own.
+async fn automate_now(
+    context: &Context,
+    site: &str,
+    id: &str,
+    now_ms: i64,
+    steps: Arc<dyn StepTaker>,
+) -> StoreResult<Advanced> {
+    let (site, id) = (site.to_owned(), id.to_owned());
+    store::write(&context.store, move |tx| automate(tx, &site, &id, now_ms, steps.as_ref())).await
+}
+
+/// In `tx`, holding the person's row: loads the person, lets `steps` change it (with
+/// its stored history when asked), and saves the person, the lines explaining its
+/// changes, the outbox messages the steps produced and the steps taken. Nothing is
+/// saved when no step was taken.
+pub fn automate(
+    tx: &mut dyn WriteTx,
+    site: &str,
+    id: &str,
+    now_ms: i64,
+    steps: &dyn StepTaker,
+) -> StoreResult<Advanced> {
+    if !tx.lock_person(site, id)? {
+        return Ok(Advanced::default());
+    }
+    let key = PersonKey::Id(id.to_owned());
+    let Some(doc) = tx.find_person(site, &key)? else { return Ok(Advanced::default()) };
+    let mut person = decode(&doc)?;
+    let history = if steps.wants_history(&person, now_ms) {
+        tx.profile(site, &key)?.map(ProfileView::of).transpose()?
+    } else {
+        None
+    };
+    let advanced = steps.take(&mut person, history.as_ref(), now_ms);
+    if advanced.steps == 0 && advanced.started == 0 {
+        return Ok(advanced);
+    }
+    persist(tx, &[(site, &person, &advanced.changes)], now_ms)?;
+    for message in &advanced.messages {
+        tx.enqueue(message)?;
+    }
+    let taken: Vec<StepRecord<'_>> = advanced
+        .taken
+        .iter()
+        .map(|taken| StepRecord {
+            run: &taken.run,
+            step: taken.step,
+            site,
+            workflow: &taken.workflow,
+            outcome: taken.outcome.as_str(),
+            at_ms: now_ms,
+        })
+        .collect();
+    if !taken.is_empty() {
+        tx.insert_steps(&taken)?;
+    }
+    Ok(advanced)
 }

@@ -15,10 +15,10 @@ use crate::automation::handoff;
 use crate::automation::outbox::{self, Endpoint};
 use crate::automation::workflow::Step;
 use crate::profiles::engine::ScoreChange;
+use crate::profiles::view::ProfileView;
 use crate::profiles::{Changes, Person};
 use crate::sites::Site;
 use crate::store::OutboxMessage;
-use crate::store::people::ProfileView;
 
 /// Most steps taken for one person in one pass.
 pub const MAX_STEPS_PER_PASS: usize = 100;
@@ -192,7 +192,7 @@ pub fn advance(
 /// that every workflow's webhooks exist, so none is only a safeguard.
 fn message(
     site: &Site,
-    run: &crate::automation::journey::Run,
+    run: &crate::profiles::journeys::Run,
     person: &Person,
     name: &str,
     body: &serde_json::Value,

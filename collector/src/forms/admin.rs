@@ -14,10 +14,10 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
-use crate::AppState;
 use crate::admin::{ReportParams, authorize, list_limit, query, report_range, site};
 use crate::error::ApiError;
 use crate::forms::report::{self, FormsReport};
+use crate::state::AppState;
 use crate::store::Confirmation;
 
 /// The forms' admin routes.

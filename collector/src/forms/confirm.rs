@@ -3,7 +3,7 @@
 //! and its consent records (time stamped) and gives the person marketing consent
 //! through the event writer, as an `identify` event whose id is derived from the
 //! submission, so following the link again changes nothing. Tokens are valid for
-//! [`CONFIRMATION_DAYS`](crate::store::CONFIRMATION_DAYS) days; the admin API lists
+//! [`CONFIRMATION_DAYS`] days; the admin API lists
 //! them (`GET /admin/api/forms/confirmations`).
 
 use axum::extract::{Path, State};
@@ -12,12 +12,46 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use kindling_core::forms::Lang;
 
+use crate::clock::unix_millis;
 use crate::error::ApiError;
-use crate::store::{Confirmation, Confirmed, StoredEvent, WriteBatch};
-use crate::{AppState, unix_millis};
+use crate::lifecycle::group::WriteBatch;
+use crate::state::AppState;
+use crate::store::{self, Confirmation, StoreResult, StoredEvent, WriteTx};
 
 /// Longest token accepted.
 const MAX_TOKEN_LEN: usize = 128;
+
+/// Days a double opt-in token stays valid.
+pub const CONFIRMATION_DAYS: i64 = 7;
+
+const DAY_MS: i64 = 86_400_000;
+
+/// What following a confirmation link did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Confirmed {
+    /// Confirmed now.
+    Now(Confirmation),
+    /// Confirmed by an earlier visit of the link.
+    Already(Confirmation),
+    /// Older than [`CONFIRMATION_DAYS`].
+    Expired,
+    Unknown,
+}
+
+/// Confirms the submission and consents `token` stands for, unless the token is
+/// unknown, confirmed already or expired.
+pub fn confirm_token(tx: &mut dyn WriteTx, token: &str, now: i64) -> StoreResult<Confirmed> {
+    let Some(mut confirmation) = tx.confirmation(token)? else { return Ok(Confirmed::Unknown) };
+    if confirmation.confirmed_ms.is_some() {
+        return Ok(Confirmed::Already(confirmation));
+    }
+    if now - confirmation.created_ms > CONFIRMATION_DAYS * DAY_MS {
+        return Ok(Confirmed::Expired);
+    }
+    tx.confirm(&confirmation, now)?;
+    confirmation.confirmed_ms = Some(now);
+    Ok(Confirmed::Now(confirmation))
+}
 
 /// Handles `GET /v1/confirm/{token}`.
 pub async fn confirm(
@@ -25,6 +59,7 @@ pub async fn confirm(
     Path(token): Path<String>,
     headers: HeaderMap,
 ) -> Response {
+    let app = &app;
     let lang = headers
         .get(ACCEPT_LANGUAGE)
         .and_then(|value| value.to_str().ok())
@@ -34,9 +69,9 @@ pub async fn confirm(
             return Ok(Confirmed::Unknown);
         }
         let now = unix_millis();
-        let confirmed = app.store.confirm(&token, now).await?;
+        let confirmed = store::write(&app.store, move |tx| confirm_token(tx, &token, now)).await?;
         if let Confirmed::Now(confirmation) | Confirmed::Already(confirmation) = &confirmed {
-            give_consent(&app, confirmation, now).await?;
+            give_consent(app, confirmation, now).await?;
         }
         Ok::<_, ApiError>(confirmed)
     }

@@ -26,8 +26,9 @@ use axum::{Json, Router};
 use kindling_core::ids::is_uuid;
 use serde::Deserialize;
 
+use crate::cors;
 use crate::error::ApiError;
-use crate::{AppState, cors};
+use crate::state::AppState;
 
 /// The forms' public routes.
 pub fn router() -> Router<AppState> {

@@ -22,10 +22,10 @@ use axum::response::{Html, IntoResponse, Response};
 use kindling_core::forms::Lang;
 use kindling_core::wire::SubmissionAccepted;
 
-use crate::AppState;
 use crate::forms::submit::{Input, Refusal, accept};
 use crate::ratelimit::ClientIp;
 use crate::sites::Site;
+use crate::state::AppState;
 
 /// Handles a URL-encoded submission of `form`.
 pub async fn submit(

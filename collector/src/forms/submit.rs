@@ -30,17 +30,20 @@ use kindling_core::wire::{
 };
 use serde_json::{Map, Value};
 
+use crate::clock::unix_millis;
 use crate::error::ApiError;
 use crate::forms::definition::Form;
 use crate::forms::spam::{self, Spam};
 use crate::forms::view::fields_to_check;
+use crate::lifecycle::group::WriteBatch;
 use crate::personalize::decide::decide;
 use crate::personalize::facts::Visit;
 use crate::profiles::traits::normalize_email;
 use crate::ratelimit::ClientIp;
 use crate::sites::Site;
-use crate::store::{ConsentGiven, StoredEvent, SubmissionRecord, WriteBatch};
-use crate::{AppState, cors, json, unix_millis};
+use crate::state::AppState;
+use crate::store::{self, ConsentGiven, StoredEvent, SubmissionRecord};
+use crate::{cors, json};
 
 /// Most values one submission may carry.
 pub const MAX_VALUES: usize = 60;
@@ -424,7 +427,10 @@ fn new_token() -> String {
 }
 
 async fn count_spam(app: &AppState, site: &Site, form: &Form, spam: Spam, now: i64) {
-    if let Err(error) = app.store.count_spam(&site.key, &form.id, spam.as_str(), now).await {
+    let (key, id, reason) = (site.key.clone(), form.id.clone(), spam.as_str());
+    let day = now.div_euclid(86_400_000);
+    let counted = store::write(&app.store, move |tx| tx.count_spam(&key, &id, reason, day)).await;
+    if let Err(error) = counted {
         tracing::warn!(%error, form = %form.id, reason = spam.as_str(), "could not count refused spam");
     }
 }

@@ -26,13 +26,15 @@ use axum::response::Response;
 use kindling_core::bots::is_bot;
 use kindling_core::wire::{EventsAccepted, Rejection};
 
+use crate::clock::unix_millis;
+use crate::cors;
 use crate::error::ApiError;
 use crate::json::JsonBody;
+use crate::lifecycle::group::WriteBatch;
 use crate::personalize::decide::decide;
 use crate::personalize::facts::Visit;
 use crate::ratelimit::ClientIp;
-use crate::store::WriteBatch;
-use crate::{AppState, cors, unix_millis};
+use crate::state::AppState;
 
 pub use writer::Writer;
 

@@ -5,10 +5,9 @@
 //! group instead of one per request. The bounded channel is the back-pressure.
 //!
 //! The thread is a blocking one of the runtime, so the next group is taken the moment
-//! a commit ends, with no hand-over between tasks in between. It commits on the
-//! store's synchronous lane when the store has one for the group
-//! ([`Store::commit_blocking`], SQLite's ordinary traffic) and otherwise waits for
-//! [`Store::commit`] on the runtime.
+//! a commit ends, with no hand-over between tasks in between. It commits the group
+//! ([`group::commit`]) in one write transaction of the store
+//! ([`Store::write_blocking`]).
 //!
 //! Each request puts its visitor's committed person in the [`PersonCache`] before it is
 //! answered, so the visitor's next boot sees it. The request's own task does that, not
@@ -20,13 +19,13 @@
 
 use std::sync::Arc;
 
-use tokio::runtime::Handle;
 use tokio::sync::{Notify, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use crate::error::ApiError;
+use crate::lifecycle::group::{self, Committed, WriteBatch};
 use crate::profiles::cache::PersonCache;
-use crate::store::{Committed, Store, WriteBatch};
+use crate::store::{self, Store};
 
 /// Most requests whose events share one transaction.
 pub const MAX_BATCHES_PER_COMMIT: usize = 512;
@@ -88,9 +87,8 @@ impl Writer {
         due_steps: Arc<Notify>,
     ) -> (Writer, JoinHandle<()>) {
         let (jobs, queue) = mpsc::channel(QUEUE_CAPACITY);
-        let runtime = Handle::current();
         let thread = tokio::task::spawn_blocking(move || {
-            run(store.as_ref(), &people, &due_steps, queue, &runtime);
+            run(store.as_ref(), &people, &due_steps, queue);
         });
         (Writer { jobs }, thread)
     }
@@ -110,7 +108,6 @@ fn run(
     people: &Arc<PersonCache>,
     due_steps: &Notify,
     mut queue: mpsc::Receiver<Job>,
-    runtime: &Handle,
 ) {
     let mut jobs = Vec::with_capacity(MAX_BATCHES_PER_COMMIT);
     while let Some(first) = queue.blocking_recv() {
@@ -122,13 +119,10 @@ fn run(
         }
         let (batches, replies): (Vec<WriteBatch>, Vec<_>) =
             jobs.drain(..).map(|job| (job.batch, job.reply)).unzip();
-        let committed = match store.commit_blocking(&batches) {
-            Some(committed) => committed,
-            None => runtime.block_on(store.commit(&batches)),
-        };
+        let committed = store::write_now(store, |tx| group::commit(tx, &batches));
         match committed {
             Ok(results) => {
-                let now = crate::unix_millis();
+                let now = crate::clock::unix_millis();
                 let steps_due = results
                     .iter()
                     .filter_map(|committed| committed.person.as_ref())

@@ -10,24 +10,11 @@
 use serde::Serialize;
 
 use crate::sites::Site;
+pub use crate::store::VariantCounts;
 
 /// How the probability to beat the control is computed, as stated in answers.
 pub const METHOD: &str = "bayesian: Beta(1+conversions, 1+visitors-conversions) posteriors, \
      P(variant rate > control rate) by normal approximation";
-
-/// Stored counts for one block variant.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct VariantCounts {
-    pub block: String,
-    pub variant: String,
-    pub impressions: u64,
-    /// Distinct visitors with an impression.
-    pub visitors: u64,
-    pub clicks: u64,
-    pub dismissals: u64,
-    /// Distinct visitors who converted.
-    pub conversions: u64,
-}
 
 /// The report for a site.
 #[derive(Debug, Clone, Serialize)]

@@ -23,7 +23,8 @@ use std::time::{Duration, Instant};
 
 use hashbrown::HashTable;
 
-use crate::profiles::Person;
+use crate::profiles::document::decode;
+use crate::profiles::engine::Person;
 use crate::store::{Store, StoreError};
 
 /// How long an entry is trusted.
@@ -166,7 +167,10 @@ impl PersonCache {
         }
         // What the store gives is at least as new as every commit numbered by now.
         let version = self.commits.load(Ordering::Acquire);
-        let person = store.person_of_visitor(site, visitor).await?.map(Arc::new);
+        let person = match store.person_of_visitor(site, visitor).await? {
+            Some(doc) => Some(Arc::new(decode(&doc)?)),
+            None => None,
+        };
         self.put(site, visitor, person.clone(), version);
         Ok(person)
     }

@@ -9,8 +9,8 @@ use kindling_core::scoring::{Award, CapUsage, ScoredEvent, Temperature, temperat
 use kindling_core::wire::{EventKind, PropValue};
 use serde::{Deserialize, Serialize};
 
-use crate::automation::journey::Journeys;
 use crate::profiles::exposures::{self, Exposures, Refused};
+use crate::profiles::journeys::Journeys;
 use crate::profiles::model::ProfileModel;
 use crate::profiles::stage::{Stage, StageFacts};
 use crate::profiles::traits::{self, Traits};

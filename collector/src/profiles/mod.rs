@@ -1,18 +1,23 @@
 //! Profiles: every visitor belongs to a person, anonymous until an email (from
 //! `identify` or a form) makes it a lead; several visitors with the same email are one
-//! person. This module is the pure part: how a person changes when events arrive
-//! ([`engine`]), its history with blocks ([`exposures`]), its lifecycle [`stage`]s,
-//! its [`traits`] and the site's
-//! [`model`] (scoring, segments, stage policy). Storage backends load and save
-//! persons around it, inside the same transaction as the events.
+//! person. The pure part: how a person changes when events arrive ([`engine`]), its
+//! history with blocks ([`exposures`]), its place in workflows ([`journeys`]), its
+//! lifecycle [`stage`]s, its [`traits`] and the site's [`model`] (scoring, segments,
+//! stage policy). Beside it: the person as the store keeps it ([`document`]), the
+//! state answers carry ([`state`]), the admin's views of profiles ([`view`], [`leads`])
+//! and the boot [`cache`].
 
 pub mod cache;
-pub mod decay;
+pub mod document;
 pub mod engine;
 pub mod exposures;
+pub mod journeys;
+pub mod leads;
 pub mod model;
 pub mod stage;
+pub mod state;
 pub mod traits;
+pub mod view;
 
 pub use engine::{Changes, Person};
 pub use model::ProfileModel;

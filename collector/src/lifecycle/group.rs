@@ -1,0 +1,335 @@
+//! The group commit: every request waiting for the event writer, stored in one
+//! transaction. All events of the group are inserted, all visitors counted, every
+//! person the group touches loaded once, updated by [`apply_batch`] and saved once, the
+//! lead form submissions stored; each request gets back what its batch did.
+//!
+//! A visitor whose new events reveal an email (`identify`, a lead form's
+//! `form_submit`) is updated batch by batch instead ([`identify`]), which handles
+//! identity merges. A lead form submission repeating an earlier one of the same form
+//! and email within the form's window stores nothing, not its events either.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use foldhash::{HashMap, HashMapExt, HashSet};
+use kindling_core::wire::VisitorSummary;
+
+use crate::lifecycle::identify::identify;
+use crate::lifecycle::update::apply_batch;
+use crate::profiles::document::{Persisted, decode, persist};
+use crate::profiles::engine::{Changes, Person, reveals_email};
+use crate::profiles::exposures::Refused;
+use crate::profiles::model::ProfileModel;
+use crate::profiles::state::ProfileState;
+use crate::store::{
+    StoreResult, StoredEvent, SubmissionRecord, VisitorCounts, VisitorSeen, WriteTx,
+};
+
+/// One request's events and what they say of their visitor, committed together.
+#[derive(Debug, Clone)]
+pub struct WriteBatch {
+    pub site: String,
+    pub visitor: String,
+    /// The visitor's visit number, as the widget counts it.
+    pub visit: u32,
+    pub seen_ms: i64,
+    pub bot: bool,
+    pub events: Vec<StoredEvent>,
+    /// How the site's profiles evolve (scoring, segments, stages, workflows).
+    pub model: Arc<ProfileModel>,
+    /// A lead form submission the batch's `form_submit` event carries: stored in the
+    /// same transaction, or, when it repeats an earlier one, not stored at all.
+    pub submission: Option<Box<SubmissionRecord>>,
+}
+
+/// What a committed [`WriteBatch`] did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Committed {
+    pub outcome: InsertOutcome,
+    pub visitor: VisitorSummary,
+    /// Events refused by the profile (impressions over their block's caps), not stored.
+    pub refused: Vec<Refused>,
+    /// The visitor's person after the commit (none for bot traffic).
+    pub person: Option<Arc<Person>>,
+    /// The commit changed the person's temperature, stage or segments.
+    pub changed: bool,
+    /// The batch's submission repeated this earlier one, so nothing was stored.
+    pub repeat_of: Option<String>,
+}
+
+/// What an insert did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct InsertOutcome {
+    pub inserted: u32,
+    pub duplicates: u32,
+}
+
+/// The (site, id) of the group's events actually inserted.
+type Inserted<'a> = HashSet<(&'a str, &'a str)>;
+
+/// A (site, visitor) of the group.
+type VisitorKey<'a> = (&'a str, &'a str);
+
+/// Stores every batch of a group in `tx`; returns, in order, what each batch did.
+pub fn commit(tx: &mut dyn WriteTx, batches: &[WriteBatch]) -> StoreResult<Vec<Committed>> {
+    let repeats = repeats(tx, batches)?;
+    let kept: Cow<'_, [WriteBatch]> = if repeats.iter().any(Option::is_some) {
+        batches
+            .iter()
+            .zip(&repeats)
+            .map(|(batch, repeat)| match repeat {
+                Some(_) => WriteBatch { events: Vec::new(), submission: None, ..batch.clone() },
+                None => batch.clone(),
+            })
+            .collect()
+    } else {
+        Cow::Borrowed(batches)
+    };
+    let mut results = commit_kept(tx, &kept)?;
+    for (committed, repeat) in results.iter_mut().zip(repeats) {
+        committed.repeat_of = repeat;
+    }
+    Ok(results)
+}
+
+/// For each batch, the earlier submission its own repeats, if any.
+fn repeats(tx: &mut dyn WriteTx, batches: &[WriteBatch]) -> StoreResult<Vec<Option<String>>> {
+    let mut repeats: Vec<Option<String>> = Vec::with_capacity(batches.len());
+    for (at, batch) in batches.iter().enumerate() {
+        let Some(record) = &batch.submission else {
+            repeats.push(None);
+            continue;
+        };
+        // An earlier batch of this very group may carry the same lead.
+        let in_group = batches[..at].iter().zip(&repeats).find_map(|(earlier, repeat)| {
+            let other = earlier.submission.as_ref()?;
+            (repeat.is_none()
+                && earlier.site == batch.site
+                && other.form == record.form
+                && other.email == record.email
+                && other.id != record.id)
+                .then(|| other.id.clone())
+        });
+        let repeat = match in_group {
+            Some(earlier) => Some(earlier),
+            None => tx
+                .submission_since(&batch.site, &record.form, &record.email, record.repeat_since_ms)?
+                .filter(|earlier| *earlier != record.id),
+        };
+        repeats.push(repeat);
+    }
+    Ok(repeats)
+}
+
+/// [`commit`] of batches whose submissions are not repeats.
+fn commit_kept(tx: &mut dyn WriteTx, batches: &[WriteBatch]) -> StoreResult<Vec<Committed>> {
+    let all: Vec<&StoredEvent> = batches.iter().flat_map(|batch| batch.events.iter()).collect();
+    let flags = tx.insert_events(&all)?;
+    let inserted: Inserted<'_> = all
+        .iter()
+        .zip(flags)
+        .filter(|(_, new)| *new)
+        .map(|(event, _)| (event.site.as_str(), event.id.as_str()))
+        .collect();
+    let visitors = upsert_visitors(tx, batches, &inserted)?;
+    let identifying = identifying(batches, &inserted);
+    let mut states = HashMap::new();
+    let persons = persons_to_update(batches, &visitors, &identifying);
+    let saved = update_persons(tx, batches, &inserted, persons, &mut states)?;
+    let persisted: Vec<Persisted<'_>> =
+        saved.iter().map(|(site, person, changes)| (*site, person.as_ref(), changes)).collect();
+    persist(tx, &persisted, now_of(batches))?;
+    for batch in
+        batches.iter().filter(|b| identifying.contains(&(b.site.as_str(), b.visitor.as_str())))
+    {
+        let events: Vec<StoredEvent> =
+            batch.events.iter().filter(|event| is_new(&inserted, event)).cloned().collect();
+        let state =
+            identify(tx, &batch.site, &batch.visitor, &events, &batch.model, batch.seen_ms)?;
+        states.insert((batch.site.as_str(), batch.visitor.as_str()), state);
+    }
+    let mut results = results(batches, &inserted, &visitors, &states);
+    for (batch, committed) in batches.iter().zip(&mut results) {
+        if let (Some(record), Some(person)) = (&batch.submission, &committed.person) {
+            tx.insert_submission(&batch.site, record, &person.id, &batch.visitor, batch.seen_ms)?;
+        }
+    }
+    Ok(results)
+}
+
+fn is_new(inserted: &Inserted<'_>, event: &StoredEvent) -> bool {
+    inserted.contains(&(event.site.as_str(), event.id.as_str()))
+}
+
+fn new_events(batch: &WriteBatch, inserted: &Inserted<'_>) -> usize {
+    batch.events.iter().filter(|event| is_new(inserted, event)).count()
+}
+
+/// The group's clock: its latest request.
+fn now_of(batches: &[WriteBatch]) -> i64 {
+    batches.iter().map(|b| b.seen_ms).max().unwrap_or(0)
+}
+
+/// One upsert row per visitor (a visitor may have several requests in a group); returns
+/// each visitor's counters after.
+fn upsert_visitors<'a>(
+    tx: &mut dyn WriteTx,
+    batches: &'a [WriteBatch],
+    inserted: &Inserted<'_>,
+) -> StoreResult<HashMap<VisitorKey<'a>, VisitorCounts>> {
+    let mut merged: Vec<VisitorSeen<'a>> = Vec::new();
+    let mut index: HashMap<VisitorKey<'a>, usize> = HashMap::new();
+    for batch in batches {
+        let key = (batch.site.as_str(), batch.visitor.as_str());
+        let new = i32::try_from(new_events(batch, inserted)).unwrap_or(i32::MAX);
+        let visit = i32::try_from(batch.visit).unwrap_or(i32::MAX);
+        match index.get(&key).and_then(|&at| merged.get_mut(at)) {
+            Some(row) => {
+                row.seen_ms = row.seen_ms.max(batch.seen_ms);
+                row.visit = row.visit.max(visit);
+                row.new_events = row.new_events.saturating_add(new);
+                row.bot |= batch.bot;
+            }
+            None => {
+                index.insert(key, merged.len());
+                merged.push(VisitorSeen {
+                    site: key.0,
+                    id: key.1,
+                    seen_ms: batch.seen_ms,
+                    visit,
+                    new_events: new,
+                    bot: batch.bot,
+                });
+            }
+        }
+    }
+    let counts = tx.upsert_visitors(&merged)?;
+    Ok(merged.iter().map(|row| (row.site, row.id)).zip(counts).collect())
+}
+
+/// The visitors of the group whose new events reveal an email.
+fn identifying<'a>(batches: &'a [WriteBatch], inserted: &Inserted<'_>) -> HashSet<VisitorKey<'a>> {
+    batches
+        .iter()
+        .filter(|b| !b.bot && b.events.iter().any(|e| reveals_email(e) && is_new(inserted, e)))
+        .map(|b| (b.site.as_str(), b.visitor.as_str()))
+        .collect()
+}
+
+/// A person the group changes: its site and id, and the group's visitors it has.
+type PersonEntry<'a> = (&'a str, String, Vec<VisitorKey<'a>>);
+
+/// Everyone else's persons, each once with the group's visitors it has.
+fn persons_to_update<'a>(
+    batches: &'a [WriteBatch],
+    visitors: &HashMap<VisitorKey<'a>, VisitorCounts>,
+    identifying: &HashSet<VisitorKey<'a>>,
+) -> Vec<PersonEntry<'a>> {
+    let mut persons: Vec<PersonEntry<'a>> = Vec::new();
+    let mut person_index: HashMap<(&str, &str), usize> = HashMap::new();
+    for batch in batches.iter().filter(|b| !b.bot) {
+        let key = (batch.site.as_str(), batch.visitor.as_str());
+        if identifying.contains(&key) {
+            continue;
+        }
+        let Some(counts) = visitors.get(&key) else { continue };
+        match person_index.get(&(key.0, counts.person.as_str())).and_then(|&at| persons.get_mut(at))
+        {
+            Some(entry) => {
+                if !entry.2.contains(&key) {
+                    entry.2.push(key);
+                }
+            }
+            None => {
+                person_index.insert((key.0, counts.person.as_str()), persons.len());
+                persons.push((key.0, counts.person.clone(), vec![key]));
+            }
+        }
+    }
+    persons
+}
+
+/// Loads each person once, applies its batches in order; returns the persons to save
+/// with their changes, and notes each visitor's profile state.
+fn update_persons<'a>(
+    tx: &mut dyn WriteTx,
+    batches: &'a [WriteBatch],
+    inserted: &Inserted<'_>,
+    persons: Vec<PersonEntry<'a>>,
+    states: &mut HashMap<VisitorKey<'a>, ProfileState>,
+) -> StoreResult<Vec<(&'a str, Arc<Person>, Changes)>> {
+    let keys: Vec<(&str, &str)> =
+        persons.iter().map(|(site, id, _)| (*site, id.as_str())).collect();
+    let docs = tx.person_docs(&keys)?;
+    let mut saved = Vec::with_capacity(persons.len());
+    for ((site, person_id, visitors), doc) in persons.into_iter().zip(docs) {
+        let loaded = doc.as_deref().map(decode).transpose()?;
+        let temperature_before = loaded.as_ref().map(|person| person.temperature);
+        let mut person = loaded.unwrap_or_else(|| Person::new(person_id, now_of(batches)));
+        let mut changes = Changes::default();
+        for batch in batches
+            .iter()
+            .filter(|b| !b.bot && visitors.contains(&(b.site.as_str(), b.visitor.as_str())))
+        {
+            // As a rule every event of a batch is new: only resends need a copy.
+            let events: Cow<'_, [StoredEvent]> = if batch.events.iter().all(|e| is_new(inserted, e))
+            {
+                Cow::Borrowed(&batch.events)
+            } else {
+                batch.events.iter().filter(|e| is_new(inserted, e)).cloned().collect()
+            };
+            changes.extend(apply_batch(&mut person, &events, &batch.model, batch.seen_ms));
+        }
+        // One copy of the person, shared by the answer, the cache and the save.
+        let person = Arc::new(person);
+        let state = ProfileState::after(&person, &changes, temperature_before);
+        for key in &visitors {
+            states.insert(*key, state.clone());
+        }
+        saved.push((site, person, changes));
+    }
+    Ok(saved)
+}
+
+/// What each batch of the group did, in order.
+fn results(
+    batches: &[WriteBatch],
+    inserted: &Inserted<'_>,
+    visitors: &HashMap<VisitorKey<'_>, VisitorCounts>,
+    profiles: &HashMap<VisitorKey<'_>, ProfileState>,
+) -> Vec<Committed> {
+    batches
+        .iter()
+        .map(|batch| {
+            let new = new_events(batch, inserted);
+            let key = (batch.site.as_str(), batch.visitor.as_str());
+            let counts = visitors.get(&key).cloned().unwrap_or_default();
+            let profile = profiles.get(&key).cloned().unwrap_or_default();
+            let refused: Vec<Refused> = profile
+                .refused
+                .iter()
+                .filter(|refused| batch.events.iter().any(|event| event.id == refused.event_id))
+                .cloned()
+                .collect();
+            let refused_count = refused.len() as u32;
+            Committed {
+                repeat_of: None,
+                refused,
+                person: profile.person,
+                changed: profile.changed,
+                outcome: InsertOutcome {
+                    inserted: (new as u32).saturating_sub(refused_count),
+                    duplicates: (batch.events.len() - new) as u32,
+                },
+                visitor: VisitorSummary {
+                    visits: counts.visits,
+                    events: counts.events.saturating_sub(refused_count),
+                    score: profile.score,
+                    temperature: profile.temperature,
+                    stage: profile.stage,
+                    segments: profile.segments,
+                },
+            }
+        })
+        .collect()
+}

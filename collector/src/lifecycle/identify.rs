@@ -1,0 +1,100 @@
+//! A batch that reveals its visitor's email (`identify`, a lead form's `form_submit`):
+//! applied to the visitor's person (created if new), which, when another person of the
+//! site already has that email, is folded into that one — the same person on another
+//! device — and the known person rebuilt from both histories.
+
+use std::sync::Arc;
+
+use crate::automation::enroll::{Before, enroll};
+use crate::profiles::document::{decode, persist};
+use crate::profiles::engine::{Changes, Person, ScoreChange, StageChange, rebuild};
+use crate::profiles::model::ProfileModel;
+use crate::profiles::state::ProfileState;
+use crate::store::{PersonKey, StoreResult, StoredEvent, WriteTx};
+
+/// Applies a batch's newly stored events to `visitor`'s person, merging it into another
+/// person that already has the email it just revealed. Returns the profile's state.
+pub fn identify(
+    tx: &mut dyn WriteTx,
+    site: &str,
+    visitor: &str,
+    events: &[StoredEvent],
+    model: &ProfileModel,
+    now: i64,
+) -> StoreResult<ProfileState> {
+    let existing = tx.find_person(site, &PersonKey::Visitor(visitor.to_owned()))?;
+    let existing = existing.as_deref().map(decode).transpose()?;
+    let created = existing.is_none();
+    let temperature_before = existing.as_ref().map(|person| person.temperature);
+    let mut person = existing.unwrap_or_else(|| Person::new(visitor.to_owned(), now));
+    let known_before = person.email.clone();
+    let before = Before::of(&person);
+    let changes = person.apply(events, model, now);
+    if created {
+        tx.attach_visitor(site, visitor, &person.id, now)?;
+    }
+    let twin = match &person.email {
+        Some(email) if person.email != known_before => {
+            let doc = tx.find_person(site, &PersonKey::Email(email.clone()))?;
+            doc.as_deref().map(decode).transpose()?.filter(|twin| twin.id != person.id)
+        }
+        _ => None,
+    };
+    let Some(twin) = twin else {
+        enroll(&mut person, &before, events, &changes, &model.workflows, now);
+        persist(tx, &[(site, &person, &changes)], now)?;
+        return Ok(ProfileState::after(&Arc::new(person), &changes, temperature_before));
+    };
+    merge(tx, site, person, twin, (events, &changes), model, now)
+}
+
+/// Folds `mine` (the visitor's person, `events` applied with `changes`) into `twin` and
+/// rebuilds the known person from both histories.
+fn merge(
+    tx: &mut dyn WriteTx,
+    site: &str,
+    mine: Person,
+    twin: Person,
+    (events, changes): (&[StoredEvent], &Changes),
+    model: &ProfileModel,
+    now: i64,
+) -> StoreResult<ProfileState> {
+    let mut unsaved = mine.clone();
+    unsaved.email = None;
+    persist(tx, &[(site, &unsaved, changes)], now)?;
+    let history = tx.history(site, &[&twin.id, &mine.id])?;
+    let mut merged = rebuild(twin.id.clone(), &[&twin, &mine], &history, model, now);
+    let lines_total = twin.score + mine.score;
+    let mut merge_changes = Changes::default();
+    if merged.score != lines_total {
+        // Caps now count both histories together: one line makes the score's lines add
+        // up to the rebuilt score.
+        merge_changes.scores.push(ScoreChange {
+            at_ms: now,
+            rule: "identity_merge".to_owned(),
+            reason: "merge",
+            points: merged.score - lines_total,
+            score: merged.score,
+            event_id: None,
+        });
+    }
+    if merged.stage != twin.stage {
+        merge_changes.stages.push(StageChange {
+            at_ms: now,
+            from: twin.stage,
+            to: merged.stage,
+            cause: "identity_merge".to_owned(),
+        });
+    }
+    merged.email = twin.email.clone();
+    // Triggers compare the known person before with the merged one; the events are
+    // this batch's.
+    let mut trigger_changes = changes.clone();
+    trigger_changes.extend(merge_changes.clone());
+    enroll(&mut merged, &Before::of(&twin), events, &trigger_changes, &model.workflows, now);
+    tx.fold_person(site, &mine.id, &twin.id)?;
+    persist(tx, &[(site, &merged, &merge_changes)], now)?;
+    let mut state = ProfileState::after(&Arc::new(merged), &merge_changes, None);
+    state.refused = changes.refused.clone();
+    Ok(state)
+}

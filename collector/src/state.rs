@@ -1,0 +1,44 @@
+//! What every handler shares: [`AppState`], one `Arc` of the [`Services`].
+
+use std::sync::Arc;
+
+use crate::automation::outbox::Outbox;
+use crate::ingest::writer::Writer;
+use crate::metrics::Metrics;
+use crate::profiles::cache::PersonCache;
+use crate::ratelimit::Limits;
+use crate::sites::Catalog;
+use crate::store::Store;
+
+/// Shared state of every handler: one `Arc`, so the clone each request takes is one
+/// reference count.
+#[derive(Clone)]
+pub struct AppState(Arc<Services>);
+
+impl AppState {
+    pub fn new(services: Services) -> AppState {
+        AppState(Arc::new(services))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+/// What the handlers share, through [`AppState`].
+pub struct Services {
+    pub store: Arc<dyn Store>,
+    pub writer: Writer,
+    pub limits: Arc<Limits>,
+    pub catalog: Arc<Catalog>,
+    /// Persons by visitor, for boot; the writer keeps it current.
+    pub people: Arc<PersonCache>,
+    pub admin_token: Option<Arc<str>>,
+    /// Webhooks waiting for delivery.
+    pub outbox: Outbox,
+    pub metrics: Arc<Metrics>,
+}

@@ -1,0 +1,278 @@
+//! The store's contract: [`Store`] (plain reads, and [`Store::write_blocking`] for
+//! every change) and [`WriteTx`] (the writes of one transaction), with their error
+//! type. Each backend implements both; the domain calls them through [`write`].
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::store::records::{
+    Attempt, Confirmation, EventQuery, FormCounts, KnownQuery, OutboxMessage, PersonKey,
+    PersonLines, PersonRow, RemovedEvent, StepCountRow, StepRecord, StoredEvent, StoredProfile,
+    SubmissionRecord, VariantCounts, VisitorCounts, VisitorSeen,
+};
+
+/// Why storage failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://USER@HOST/DB")]
+    UnsupportedUrl(String),
+    #[error("database error: {0}")]
+    Postgres(#[from] sqlx::Error),
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("migration failed: {0}")]
+    Migration(String),
+    #[error("stored data cannot be read: {0}")]
+    Corrupt(String),
+    #[error("the database writer stopped")]
+    WriterStopped,
+    #[error("cannot start the database's {0} thread: {1}")]
+    Thread(&'static str, std::io::Error),
+}
+
+impl From<sqlx::migrate::MigrateError> for StoreError {
+    fn from(error: sqlx::migrate::MigrateError) -> Self {
+        StoreError::Migration(error.to_string())
+    }
+}
+
+/// Shorthand for the store's results.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// The collector's durable state: plain reads, and [`Store::write_blocking`] for
+/// everything that changes it. One implementation per database backend.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// The document of the person `visitor` belongs to; none for a visitor never seen.
+    async fn person_of_visitor(&self, site: &str, visitor: &str) -> StoreResult<Option<String>>;
+
+    /// Everything stored about one person.
+    async fn profile(&self, site: &str, key: &PersonKey) -> StoreResult<Option<StoredProfile>>;
+
+    /// Documents of known persons (with an email) matching `query`, best score first,
+    /// then by id.
+    async fn known_persons(&self, site: &str, query: &KnownQuery) -> StoreResult<Vec<String>>;
+
+    /// Stored events, newest first.
+    async fn events(&self, query: &EventQuery) -> StoreResult<Vec<StoredEvent>>;
+
+    /// Counts of block events per block and variant received in `[from_ms, until_ms)`,
+    /// bot traffic left out.
+    async fn block_counts(
+        &self,
+        site: &str,
+        from_ms: i64,
+        until_ms: i64,
+    ) -> StoreResult<Vec<VariantCounts>>;
+
+    /// The counts form reports are built from, for `[from_ms, until_ms)`, bot traffic
+    /// left out (spam is counted per day: the days `from_ms` and `until_ms - 1` fall in,
+    /// and those between).
+    async fn form_counts(&self, site: &str, from_ms: i64, until_ms: i64)
+    -> StoreResult<FormCounts>;
+
+    /// A site's double opt-in tokens, newest first; only unconfirmed ones if `pending`.
+    async fn confirmations(
+        &self,
+        site: &str,
+        pending: bool,
+        limit: u32,
+    ) -> StoreResult<Vec<Confirmation>>;
+
+    /// A site's dead outbox messages, oldest first.
+    async fn dead_letters(&self, site: &str, limit: u32) -> StoreResult<Vec<OutboxMessage>>;
+
+    /// Persons with a workflow step due at `now_ms`, as (site, id), earliest first.
+    async fn due_runs(&self, now_ms: i64, limit: u32) -> StoreResult<Vec<(String, String)>>;
+
+    /// A site's persons whose last activity is in `(after_ms, until_ms]`, as (id, last
+    /// activity), least recently active first.
+    async fn quiet_persons(
+        &self,
+        site: &str,
+        after_ms: i64,
+        until_ms: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<(String, i64)>>;
+
+    /// Workflow steps taken in `[from_ms, until_ms)`, counted per workflow, step and
+    /// outcome.
+    async fn workflow_counts(
+        &self,
+        site: &str,
+        from_ms: i64,
+        until_ms: i64,
+    ) -> StoreResult<Vec<StepCountRow>>;
+
+    /// How far the inactivity workflow `workflow` has read persons' last activity.
+    async fn quiet_cursor(&self, site: &str, workflow: &str) -> StoreResult<Option<i64>>;
+
+    /// Succeeds when the database answers.
+    async fn ping(&self) -> StoreResult<()>;
+
+    /// Runs `work` in one write transaction on the calling thread, which blocks: call
+    /// it from a blocking thread (the event writer's, or through [`write`]), never from
+    /// an async task. Commits when `work` succeeds; otherwise nothing of it is saved.
+    fn write_blocking(
+        &self,
+        work: &mut dyn FnMut(&mut dyn WriteTx) -> StoreResult<()>,
+    ) -> StoreResult<()>;
+}
+
+/// The writes (and the reads they depend on) of one transaction. Every method is a
+/// plain statement or a few; none of them decides anything.
+pub trait WriteTx {
+    /// Inserts events, skipping ids already stored (and repeats within `events`);
+    /// returns, in order, whether each was inserted.
+    fn insert_events(&mut self, events: &[&StoredEvent]) -> StoreResult<Vec<bool>>;
+
+    /// Deletes events stored in this transaction and uncounts them from their visitor.
+    fn remove_events(&mut self, events: &[RemovedEvent<'_>]) -> StoreResult<()>;
+
+    /// Creates or updates each visitor (last seen and visits only grow, events add up,
+    /// bot is sticky, a new visitor's person is its own id); returns each one's
+    /// counters after, in order. Each (site, id) appears at most once in `visitors`.
+    fn upsert_visitors(&mut self, visitors: &[VisitorSeen<'_>]) -> StoreResult<Vec<VisitorCounts>>;
+
+    /// Makes `visitor` one of `person`'s visitors, creating the visitor if new.
+    fn attach_visitor(
+        &mut self,
+        site: &str,
+        visitor: &str,
+        person: &str,
+        now_ms: i64,
+    ) -> StoreResult<()>;
+
+    /// The documents of persons by (site, id), in order; none where there is no such
+    /// person.
+    fn person_docs(&mut self, keys: &[(&str, &str)]) -> StoreResult<Vec<Option<String>>>;
+
+    /// The document of the person found by `key`.
+    fn find_person(&mut self, site: &str, key: &PersonKey) -> StoreResult<Option<String>>;
+
+    /// Holds the person's row until the transaction ends (so two collectors never
+    /// change one person at once); false if there is no such person.
+    fn lock_person(&mut self, site: &str, id: &str) -> StoreResult<bool>;
+
+    /// Creates or replaces persons; `now_ms` is their `updated_ms`.
+    fn save_persons(&mut self, persons: &[PersonRow<'_>], now_ms: i64) -> StoreResult<()>;
+
+    /// Appends the lines explaining persons' changes.
+    fn insert_lines(&mut self, lines: &[PersonLines<'_>]) -> StoreResult<()>;
+
+    /// Every event of the persons' visitors that is not bot traffic, oldest first.
+    fn history(&mut self, site: &str, persons: &[&str]) -> StoreResult<Vec<StoredEvent>>;
+
+    /// Everything stored about one person (see [`Store::profile`]).
+    fn profile(&mut self, site: &str, key: &PersonKey) -> StoreResult<Option<StoredProfile>>;
+
+    /// Moves the visitors and lines of person `from` to person `to`, and deletes `from`.
+    fn fold_person(&mut self, site: &str, from: &str, to: &str) -> StoreResult<()>;
+
+    /// Deletes a person with its visitors, their events and its lines; false if unknown.
+    fn delete_person(&mut self, site: &str, id: &str) -> StoreResult<bool>;
+
+    /// Documents of persons last active at or before `inactive_through_ms` with a score
+    /// above `above_score`, least recently active first, held until the transaction
+    /// ends (another collector's pass skips them).
+    fn decay_candidates(
+        &mut self,
+        site: &str,
+        inactive_through_ms: i64,
+        above_score: i32,
+        limit: u32,
+    ) -> StoreResult<Vec<String>>;
+
+    /// The id of the earliest submission of `form` by `email` received at or after
+    /// `since_ms`.
+    fn submission_since(
+        &mut self,
+        site: &str,
+        form: &str,
+        email: &str,
+        since_ms: i64,
+    ) -> StoreResult<Option<String>>;
+
+    /// Stores a submission with its consents and its confirmation token (confirmed at
+    /// once when it has no token); a resend of a stored submission id stores nothing.
+    fn insert_submission(
+        &mut self,
+        site: &str,
+        record: &SubmissionRecord,
+        person: &str,
+        visitor: &str,
+        now_ms: i64,
+    ) -> StoreResult<()>;
+
+    /// Counts one refused submission of `form` for `reason` on day `day` (days since
+    /// the Unix epoch).
+    fn count_spam(&mut self, site: &str, form: &str, reason: &str, day: i64) -> StoreResult<()>;
+
+    /// A double opt-in token.
+    fn confirmation(&mut self, token: &str) -> StoreResult<Option<Confirmation>>;
+
+    /// Marks the token, its submission and the submission's consents confirmed at
+    /// `now_ms` (what is confirmed already keeps its time).
+    fn confirm(&mut self, confirmation: &Confirmation, now_ms: i64) -> StoreResult<()>;
+
+    /// Stores a message in the outbox, pending, due at its `next_attempt_ms`; an id
+    /// already stored is kept as it is.
+    fn enqueue(&mut self, message: &OutboxMessage) -> StoreResult<()>;
+
+    /// Claims up to `limit` due messages, each the oldest pending one of its lead, by
+    /// moving their next attempt to `lease_until_ms`: only the claim that moved it owns
+    /// a message.
+    fn claim_due(
+        &mut self,
+        now_ms: i64,
+        limit: u32,
+        lease_until_ms: i64,
+    ) -> StoreResult<Vec<OutboxMessage>>;
+
+    /// Records one more attempt of a pending message.
+    fn record_attempt(&mut self, attempt: &Attempt<'_>) -> StoreResult<()>;
+
+    /// Makes a dead message pending again, due `now_ms`, attempts reset and its retry
+    /// window starting again; false if `site` has no dead message `id`.
+    fn replay(&mut self, site: &str, id: &str, now_ms: i64) -> StoreResult<bool>;
+
+    /// Records workflow steps taken; a step already recorded is kept as it is.
+    fn insert_steps(&mut self, steps: &[StepRecord<'_>]) -> StoreResult<()>;
+
+    /// Moves an inactivity workflow's cursor forward to `through_ms` (never back).
+    fn advance_quiet_cursor(
+        &mut self,
+        site: &str,
+        workflow: &str,
+        through_ms: i64,
+    ) -> StoreResult<()>;
+}
+
+/// Runs `work` in one write transaction on a blocking thread; see
+/// [`Store::write_blocking`].
+pub async fn write<T, F>(store: &Arc<dyn Store>, work: F) -> StoreResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut dyn WriteTx) -> StoreResult<T> + Send + 'static,
+{
+    let store = Arc::clone(store);
+    tokio::task::spawn_blocking(move || write_now(store.as_ref(), work))
+        .await
+        .map_err(|_| StoreError::WriterStopped)?
+}
+
+/// [`write`] on the calling thread (a blocking one).
+pub fn write_now<T, F>(store: &dyn Store, work: F) -> StoreResult<T>
+where
+    F: FnOnce(&mut dyn WriteTx) -> StoreResult<T>,
+{
+    let mut work = Some(work);
+    let mut done = None;
+    store.write_blocking(&mut |tx| {
+        let work = work.take().ok_or(StoreError::WriterStopped)?;
+        done = Some(work(tx)?);
+        Ok(())
+    })?;
+    done.ok_or(StoreError::WriterStopped)
+}
