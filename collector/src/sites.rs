@@ -8,11 +8,12 @@ use kindling_core::blocks::CatalogItem;
 
 use crate::automation::outbox::Endpoint;
 use crate::automation::workflow::Names;
-use crate::config::{ConfigError, ConfigFile, SiteConfig};
+use crate::config::error::ConfigError;
+use crate::config::file::{ConfigFile, SiteConfig};
 use crate::content;
 use crate::forms::definition::Form;
 use crate::personalize::blocks::{Block, check_id};
-use crate::profiles::ProfileModel;
+use crate::profiles::model::ProfileModel;
 
 /// Every configured site, by public key.
 #[derive(Debug, Default)]
@@ -208,7 +209,7 @@ fn check_workflows(
         forms: &form_ids,
         blocks: &block_ids,
         segments: &segment_ids,
-        facts: &crate::profiles::model::KNOWN_FACTS,
+        facts: &crate::profiles::facts::KNOWN_FACTS,
     };
     for (index, workflow) in config.workflows.iter().enumerate() {
         let at = format!("{path}.workflows[{index}]");
@@ -305,6 +306,13 @@ fn is_hostname(host: &str) -> bool {
         && host.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-'))
         && !host.starts_with('.')
         && !host.ends_with('.')
+}
+
+impl ConfigFile {
+    /// Checks the configuration and compiles it for serving.
+    pub fn compile(&self) -> Result<Catalog, ConfigError> {
+        Catalog::compile(self)
+    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use axum::extract::FromRef;
+
 use crate::automation::outbox::Outbox;
 use crate::ingest::writer::Writer;
 use crate::metrics::Metrics;
@@ -41,4 +43,16 @@ pub struct Services {
     /// Webhooks waiting for delivery.
     pub outbox: Outbox,
     pub metrics: Arc<Metrics>,
+}
+
+impl FromRef<AppState> for Arc<Limits> {
+    fn from_ref(state: &AppState) -> Self {
+        Arc::clone(&state.limits)
+    }
+}
+
+impl FromRef<AppState> for Arc<Metrics> {
+    fn from_ref(state: &AppState) -> Self {
+        Arc::clone(&state.metrics)
+    }
 }

@@ -20,8 +20,8 @@ use kindling_core::rules::Rule;
 use kindling_core::scoring::{EventMatcher, Temperature};
 use serde::Deserialize;
 
-use crate::config::ConfigError;
-use crate::profiles::Stage;
+use crate::config::error::ConfigError;
+use crate::profiles::stage::Stage;
 
 /// A length of time written as `30s`, `15m`, `12h`, `2d` or `8w`; kept in milliseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

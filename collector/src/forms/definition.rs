@@ -7,7 +7,8 @@ use std::collections::HashSet;
 
 use kindling_core::forms::{Field, FieldKind};
 
-use crate::config::{ConfigError, FormConfig};
+use crate::config::error::ConfigError;
+use crate::config::forms::FormConfig;
 use crate::content;
 use crate::personalize::blocks::check_id;
 

@@ -11,6 +11,7 @@
 pub mod admin;
 pub mod confirm;
 pub mod definition;
+pub mod endpoint;
 pub mod noscript;
 pub mod report;
 pub mod spam;
@@ -34,7 +35,7 @@ use crate::state::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/v1/forms/{form}", get(show))
-        .route("/v1/forms/{form}/submissions", post(submit::submit).options(cors::preflight))
+        .route("/v1/forms/{form}/submissions", post(endpoint::submissions).options(cors::preflight))
         .route("/v1/confirm/{token}", get(confirm::confirm))
 }
 

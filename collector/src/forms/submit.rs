@@ -1,5 +1,6 @@
-//! `POST /v1/forms/{form}/submissions`: a lead form sent by the widget (JSON) or by a
-//! plain HTML form without JavaScript (see [`noscript`](super::noscript)).
+//! A lead form's submission sent by the widget (JSON), and what every submission goes
+//! through, whichever way it was sent ([`accept`]; the plain HTML form without
+//! JavaScript is [`noscript`](super::noscript)).
 //!
 //! In order: the site, the form and the caller's origin are checked; the rate limits
 //! and the spam defences ([`spam`](super::spam)) run; every value is checked with
@@ -16,7 +17,6 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::extract::{Path, State};
 use axum::http::header::{ACCEPT_LANGUAGE, CONTENT_TYPE, USER_AGENT};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -113,37 +113,23 @@ impl IntoResponse for Refusal {
     }
 }
 
-/// Handles `POST /v1/forms/{form}/submissions`.
-pub async fn submit(
-    State(app): State<AppState>,
-    Path(form): Path<String>,
+/// A submission sent as JSON (by the widget) or `text/plain` JSON; see the module docs.
+pub async fn submit_json(
+    app: &AppState,
+    form: &str,
     client: ClientIp,
-    headers: HeaderMap,
-    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+    headers: &HeaderMap,
+    body: &[u8],
 ) -> Response {
-    let body = match body {
-        Ok(body) => body,
-        Err(rejection) => {
-            let error = if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::PayloadTooLarge { limit: kindling_core::limits::MAX_BODY_BYTES }
-            } else {
-                ApiError::MalformedJson { message: rejection.body_text() }
-            };
-            return cors::respond(&app.catalog, &headers, Err::<Response, _>(error));
-        }
-    };
     let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    if content_type.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded") {
-        return super::noscript::submit(&app, &form, client, &headers, &body).await;
-    }
     let outcome = async {
         let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
         if !matches!(essence.as_str(), "application/json" | "text/plain" | "") {
             return Err(ApiError::UnsupportedMediaType);
         }
-        let submission: FormSubmission = json::parse(&body)?;
+        let submission: FormSubmission = json::parse(body)?;
         let site = app.catalog.site(&submission.site).ok_or(ApiError::UnknownSite)?;
-        cors::check_origin(site, &headers)?;
+        cors::check_origin(site, headers)?;
         let lang = submission
             .lang
             .as_deref()
@@ -164,13 +150,13 @@ pub async fn submit(
             context: submission.context,
             slots: submission.slots,
         };
-        Ok(match accept(&app, site, &form, client, &headers, input).await {
+        Ok(match accept(app, site, form, client, headers, input).await {
             Ok(accepted) => Json(accepted).into_response(),
             Err(refusal) => refusal.into_response(),
         })
     }
     .await;
-    cors::respond(&app.catalog, &headers, outcome)
+    cors::respond(&app.catalog, headers, outcome)
 }
 
 /// Checks, stores and answers one submission of `form_id` on `site`.

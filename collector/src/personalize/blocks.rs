@@ -10,7 +10,8 @@ use kindling_core::wire::{BlockContent, Cta, CtaAction, Image};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::config::{BlockConfig, ConfigError, CtaConfig, GoalConfig, VariantConfig};
+use crate::config::blocks::{BlockConfig, CtaConfig, GoalConfig, VariantConfig};
+use crate::config::error::ConfigError;
 use crate::content;
 use crate::personalize::facts::AUDIENCE_FACTS;
 

@@ -21,7 +21,7 @@ use kindling_core::rules::{Facts, Value};
 use kindling_core::scoring::path_of;
 use kindling_core::wire::Context;
 
-use crate::profiles::model::KNOWN_FACTS;
+use crate::profiles::facts::KNOWN_FACTS;
 
 /// The facts of the visit, beside the profile's (`page.*` is a profile fact family).
 const VISIT_FACTS: &[&str] = &["segments", "device", "language", "visit", "returning"];

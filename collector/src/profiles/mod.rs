@@ -11,6 +11,7 @@ pub mod cache;
 pub mod document;
 pub mod engine;
 pub mod exposures;
+pub mod facts;
 pub mod journeys;
 pub mod leads;
 pub mod model;

@@ -3,14 +3,12 @@
 //! loaded, so a typo in a rule's fact name is a configuration error, not a silently
 //! empty segment.
 
-use std::sync::LazyLock;
-
-use kindling_core::profile::FACT_NAMES;
 use kindling_core::rules::Rule;
 use kindling_core::scoring::ScoringModel;
 use serde::{Deserialize, Serialize};
 
-use crate::config::ConfigError;
+use crate::config::error::ConfigError;
+use crate::profiles::facts::KNOWN_FACTS;
 use crate::profiles::stage::StagePolicy;
 
 /// A named rule; profiles matching it are members.
@@ -34,24 +32,6 @@ pub struct ProfileModel {
     /// Workflows, started by the changes this model makes.
     pub workflows: Vec<crate::automation::workflow::Workflow>,
 }
-
-/// The person's own facts, beside its aggregates' (`kindling_core::profile::FACT_NAMES`).
-/// Names ending in `.` are families.
-const PERSON_FACTS: &[&str] = &[
-    "score",
-    "temperature",
-    "stage",
-    "known",
-    "email_domain",
-    "marketing_consent",
-    "tags",
-    "trait.",
-    "page.",
-];
-
-/// Facts a segment or fit rule may read: the aggregates' and the person's own.
-pub static KNOWN_FACTS: LazyLock<Vec<&'static str>> =
-    LazyLock::new(|| FACT_NAMES.iter().chain(PERSON_FACTS).copied().collect());
 
 impl ProfileModel {
     /// Checks every rule's facts; `path` locates the site in the configuration.
