@@ -11,7 +11,7 @@ use kindling_collector::store::{EventQuery, StoredEvent};
 #[path = "support/store.rs"]
 mod support;
 
-/// Groups committed in each half of the test: each half is more than the lane's
+/// Groups committed in each half of the test: each half is more than the writer's
 /// catch-up interval (512 writes), so a WAL that never started over would double.
 const GROUPS: usize = 1_200;
 

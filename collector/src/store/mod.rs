@@ -13,12 +13,14 @@
 //! contract test suite (`tests/store_contract.rs`) runs against both backends.
 
 pub mod contract;
+pub mod postgres;
 pub mod records;
 pub mod sqlite;
 
 use std::sync::Arc;
 
 pub use contract::{Store, StoreError, StoreResult, WriteTx, write, write_now};
+pub use postgres::PostgresStore;
 pub use records::{
     Attempt, Confirmation, ConsentGiven, EventQuery, FormCounts, KnownQuery, OutboxMessage,
     OutboxState, PersonKey, PersonLines, PersonRow, RemovedEvent, ScoreLine, SegmentLine,
@@ -32,7 +34,7 @@ pub async fn open(url: &str) -> StoreResult<Arc<dyn Store>> {
     if url.starts_with("sqlite:") {
         Ok(Arc::new(SqliteStore::open(url).await?))
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Err(StoreError::UnsupportedUrl(url.to_owned()))
+        Ok(Arc::new(PostgresStore::open(url).await?))
     } else {
         Err(StoreError::UnsupportedUrl(url.to_owned()))
     }

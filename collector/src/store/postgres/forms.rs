@@ -1,0 +1,291 @@
+//! Lead form submissions with their consents and double opt-in tokens, spam counters,
+//! and the counts form reports read.
+
+use sqlx::postgres::PgRow;
+use sqlx::{PgConnection, Row};
+
+use crate::store::contract::StoreResult;
+use crate::store::records::{Confirmation, FormCounts, SubmissionRecord};
+
+const CONFIRMATION_COLUMNS: &str =
+    "token, site, submission, person, visitor, email, form, created_ms, confirmed_ms";
+
+const DAY_MS: i64 = 86_400_000;
+
+fn confirmation_of(row: &PgRow) -> Result<Confirmation, sqlx::Error> {
+    Ok(Confirmation {
+        token: row.try_get("token")?,
+        site: row.try_get("site")?,
+        submission: row.try_get("submission")?,
+        person: row.try_get("person")?,
+        visitor: row.try_get("visitor")?,
+        email: row.try_get("email")?,
+        form: row.try_get("form")?,
+        created_ms: row.try_get("created_ms")?,
+        confirmed_ms: row.try_get("confirmed_ms")?,
+    })
+}
+
+/// See [`WriteTx::submission_since`](crate::store::contract::WriteTx::submission_since).
+pub async fn submission_since(
+    connection: &mut PgConnection,
+    site: &str,
+    form: &str,
+    email: &str,
+    since_ms: i64,
+) -> StoreResult<Option<String>> {
+    let row = sqlx::query(
+        "SELECT id FROM submissions
+         WHERE site = $1 AND form = $2 AND email = $3 AND received_ms >= $4
+         ORDER BY received_ms LIMIT 1",
+    )
+    .bind(site)
+    .bind(form)
+    .bind(email)
+    .bind(since_ms)
+    .fetch_optional(&mut *connection)
+    .await?;
+    Ok(row.map(|row| row.try_get("id")).transpose()?)
+}
+
+/// See [`WriteTx::insert_submission`](crate::store::contract::WriteTx::insert_submission).
+pub async fn insert_submission(
+    connection: &mut PgConnection,
+    site: &str,
+    record: &SubmissionRecord,
+    person: &str,
+    visitor: &str,
+    now_ms: i64,
+) -> StoreResult<()> {
+    let confirmed = record.confirmation.is_none().then_some(now_ms);
+    let stored = sqlx::query(
+        "INSERT INTO submissions (site, id, form, person, visitor, email, page, block, variant,
+            fields, received_ms, confirmed_ms)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+         ON CONFLICT (site, id) DO NOTHING",
+    )
+    .bind(site)
+    .bind(&record.id)
+    .bind(&record.form)
+    .bind(person)
+    .bind(visitor)
+    .bind(&record.email)
+    .bind(&record.page)
+    .bind(&record.block)
+    .bind(&record.variant)
+    .bind(&record.fields_json)
+    .bind(now_ms)
+    .bind(confirmed)
+    .execute(&mut *connection)
+    .await?;
+    if stored.rows_affected() == 0 {
+        // A resend of a stored submission: its consents and token are stored.
+        return Ok(());
+    }
+    for consent in &record.consents {
+        sqlx::query(
+            "INSERT INTO consents (site, submission, field, person, form, text, version, page,
+                given_ms, confirmed_ms)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(site)
+        .bind(&record.id)
+        .bind(&consent.field)
+        .bind(person)
+        .bind(&record.form)
+        .bind(&consent.text)
+        .bind(&consent.version)
+        .bind(&record.page)
+        .bind(now_ms)
+        .bind(confirmed)
+        .execute(&mut *connection)
+        .await?;
+    }
+    if let Some(token) = &record.confirmation {
+        sqlx::query(
+            "INSERT INTO confirmations (token, site, submission, person, visitor, email, form,
+                created_ms)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(token)
+        .bind(site)
+        .bind(&record.id)
+        .bind(person)
+        .bind(visitor)
+        .bind(&record.email)
+        .bind(&record.form)
+        .bind(now_ms)
+        .execute(&mut *connection)
+        .await?;
+    }
+    Ok(())
+}
+
+/// See [`WriteTx::count_spam`](crate::store::contract::WriteTx::count_spam).
+pub async fn count_spam(
+    connection: &mut PgConnection,
+    site: &str,
+    form: &str,
+    reason: &str,
+    day: i64,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO form_spam (site, form, reason, day, count) VALUES ($1, $2, $3, $4, 1)
+         ON CONFLICT (site, form, reason, day) DO UPDATE SET count = form_spam.count + 1",
+    )
+    .bind(site)
+    .bind(form)
+    .bind(reason)
+    .bind(day)
+    .execute(&mut *connection)
+    .await?;
+    Ok(())
+}
+
+/// See [`WriteTx::confirmation`](crate::store::contract::WriteTx::confirmation).
+pub async fn confirmation(
+    connection: &mut PgConnection,
+    token: &str,
+) -> StoreResult<Option<Confirmation>> {
+    let sql = format!("SELECT {CONFIRMATION_COLUMNS} FROM confirmations WHERE token = $1");
+    let row = sqlx::query(&sql).bind(token).fetch_optional(&mut *connection).await?;
+    Ok(row.as_ref().map(confirmation_of).transpose()?)
+}
+
+/// See [`WriteTx::confirm`](crate::store::contract::WriteTx::confirm).
+pub async fn confirm(
+    connection: &mut PgConnection,
+    confirmation: &Confirmation,
+    now_ms: i64,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE confirmations SET confirmed_ms = $1 WHERE token = $2 AND confirmed_ms IS NULL",
+    )
+    .bind(now_ms)
+    .bind(&confirmation.token)
+    .execute(&mut *connection)
+    .await?;
+    for sql in [
+        "UPDATE submissions SET confirmed_ms = $1
+         WHERE site = $2 AND id = $3 AND confirmed_ms IS NULL",
+        "UPDATE consents SET confirmed_ms = $1
+         WHERE site = $2 AND submission = $3 AND confirmed_ms IS NULL",
+    ] {
+        sqlx::query(sql)
+            .bind(now_ms)
+            .bind(&confirmation.site)
+            .bind(&confirmation.submission)
+            .execute(&mut *connection)
+            .await?;
+    }
+    Ok(())
+}
+
+/// See [`Store::confirmations`](crate::store::contract::Store::confirmations).
+pub async fn confirmations(
+    connection: &mut PgConnection,
+    site: &str,
+    pending: bool,
+    limit: u32,
+) -> StoreResult<Vec<Confirmation>> {
+    let sql = format!(
+        "SELECT {CONFIRMATION_COLUMNS} FROM confirmations
+         WHERE site = $1 AND (NOT $2 OR confirmed_ms IS NULL)
+         ORDER BY created_ms DESC LIMIT $3"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(site)
+        .bind(pending)
+        .bind(i64::from(limit))
+        .fetch_all(&mut *connection)
+        .await?;
+    Ok(rows.iter().map(confirmation_of).collect::<Result<_, _>>()?)
+}
+
+fn count(row: &PgRow, column: &str) -> Result<u64, sqlx::Error> {
+    Ok(u64::try_from(row.try_get::<i64, _>(column)?).unwrap_or(0))
+}
+
+/// See [`Store::form_counts`](crate::store::contract::Store::form_counts).
+pub async fn counts(
+    connection: &mut PgConnection,
+    site: &str,
+    from: i64,
+    until: i64,
+) -> StoreResult<FormCounts> {
+    let mut counts = FormCounts::default();
+    let rows = sqlx::query(
+        "SELECT name, kind, COUNT(*) AS n FROM events
+         WHERE site = $1 AND kind IN ('form_view', 'form_start')
+           AND received_ms >= $2 AND received_ms < $3 AND NOT bot AND name IS NOT NULL
+         GROUP BY name, kind",
+    )
+    .bind(site)
+    .bind(from)
+    .bind(until)
+    .fetch_all(&mut *connection)
+    .await?;
+    for row in &rows {
+        counts.events.push((row.try_get("name")?, row.try_get("kind")?, count(row, "n")?));
+    }
+    let rows = sqlx::query(
+        "SELECT name, COALESCE(target, '') AS field, COUNT(*) AS n FROM events
+         WHERE site = $1 AND kind = 'form_abandon'
+           AND received_ms >= $2 AND received_ms < $3 AND NOT bot AND name IS NOT NULL
+         GROUP BY name, COALESCE(target, '')",
+    )
+    .bind(site)
+    .bind(from)
+    .bind(until)
+    .fetch_all(&mut *connection)
+    .await?;
+    for row in &rows {
+        counts.abandoned_at.push((row.try_get("name")?, row.try_get("field")?, count(row, "n")?));
+    }
+    let rows = sqlx::query(
+        "SELECT form, COUNT(*) AS n, COUNT(confirmed_ms) AS confirmed FROM submissions
+         WHERE site = $1 AND received_ms >= $2 AND received_ms < $3
+         GROUP BY form",
+    )
+    .bind(site)
+    .bind(from)
+    .bind(until)
+    .fetch_all(&mut *connection)
+    .await?;
+    for row in &rows {
+        counts.submissions.push((row.try_get("form")?, count(row, "n")?, count(row, "confirmed")?));
+    }
+    let rows = sqlx::query(
+        "SELECT form, field, version, COUNT(*) AS n, COUNT(confirmed_ms) AS confirmed
+         FROM consents WHERE site = $1 AND given_ms >= $2 AND given_ms < $3
+         GROUP BY form, field, version",
+    )
+    .bind(site)
+    .bind(from)
+    .bind(until)
+    .fetch_all(&mut *connection)
+    .await?;
+    for row in &rows {
+        counts.consents.push((
+            row.try_get("form")?,
+            row.try_get("field")?,
+            row.try_get("version")?,
+            count(row, "n")?,
+            count(row, "confirmed")?,
+        ));
+    }
+    let rows = sqlx::query(
+        "SELECT form, reason, CAST(SUM(count) AS BIGINT) AS n FROM form_spam
+         WHERE site = $1 AND day >= $2 AND day <= $3
+         GROUP BY form, reason",
+    )
+    .bind(site)
+    .bind(from.div_euclid(DAY_MS))
+    .bind((until - 1).div_euclid(DAY_MS))
+    .fetch_all(&mut *connection)
+    .await?;
+    for row in &rows {
+        counts.spam.push((row.try_get("form")?, row.try_get("reason")?, count(row, "n")?));
+    }
+    Ok(counts)
+}

@@ -1,0 +1,169 @@
+//! PostgreSQL backend, for several stateless collectors sharing one database, through
+//! sqlx. The schema mirrors SQLite's; a commit is durable when PostgreSQL says so
+//! (`synchronous_commit` as the server is configured, `on` by default).
+//!
+//! Reads run on the pool as async queries. A write ([`Store::write_blocking`]) is one
+//! transaction on a pool connection, driven from the blocking thread that runs it
+//! ([`tx`]). Rows another collector may change at once are held (`FOR UPDATE`,
+//! `SKIP LOCKED` for decay) or claimed by compare-and-set (the outbox).
+//!
+//! The statements, by what they store: [`events`] (and visitors), [`persons`],
+//! [`forms`], [`outbox`], [`workflows`] (and the block report's counts).
+
+mod events;
+mod forms;
+mod outbox;
+mod persons;
+mod tx;
+mod workflows;
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use tokio::runtime::Handle;
+
+use self::tx::PgTx;
+use crate::store::contract::{Store, StoreError, StoreResult, WriteTx};
+use crate::store::records::{
+    Confirmation, EventQuery, FormCounts, KnownQuery, OutboxMessage, PersonKey, StepCountRow,
+    StoredEvent, StoredProfile, VariantCounts,
+};
+
+static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Rows per multi-row statement: an event row's 23 parameters stay far below
+/// PostgreSQL's limit of 65,535 parameters.
+const ROWS_PER_STATEMENT: usize = 400;
+
+/// The PostgreSQL store.
+#[derive(Clone)]
+pub struct PostgresStore {
+    pool: PgPool,
+    /// The runtime writes wait on.
+    runtime: Handle,
+}
+
+impl std::fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresStore").field("connections", &self.pool.size()).finish()
+    }
+}
+
+impl PostgresStore {
+    /// Connects to `url` (`postgres://…`) and migrates the database.
+    pub async fn open(url: &str) -> StoreResult<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect(url)
+            .await?;
+        MIGRATIONS.run(&pool).await?;
+        Ok(PostgresStore { pool, runtime: Handle::current() })
+    }
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    async fn person_of_visitor(&self, site: &str, visitor: &str) -> StoreResult<Option<String>> {
+        let mut connection = self.pool.acquire().await.map_err(StoreError::from)?;
+        persons::find(&mut connection, site, &PersonKey::Visitor(visitor.to_owned())).await
+    }
+
+    async fn profile(&self, site: &str, key: &PersonKey) -> StoreResult<Option<StoredProfile>> {
+        let mut connection = self.pool.acquire().await.map_err(StoreError::from)?;
+        persons::profile(&mut connection, site, key).await
+    }
+
+    async fn known_persons(&self, site: &str, query: &KnownQuery) -> StoreResult<Vec<String>> {
+        let mut connection = self.pool.acquire().await.map_err(StoreError::from)?;
+        persons::known(&mut connection, site, query).await
+    }
+
+    async fn events(&self, query: &EventQuery) -> StoreResult<Vec<StoredEvent>> {
+        let mut connection = self.pool.acquire().await.map_err(StoreError::from)?;
+        events::query(&mut connection, query).await
+    }
+
+    async fn block_counts(
+        &self,
+        site: &str,
+        from_ms: i64,
+        until_ms: i64,
+    ) -> StoreResult<Vec<VariantCounts>> {
+        let mut connection = self.pool.acquire().await.map_err(StoreError::from)?;
+        workflows::block_counts(&mut connection, site, from_ms, until_ms).await
+    }
+
+    async fn form_counts(
+        &self,
+        site: &str,
+        from_ms: i64,
+        until_ms: i64,
+    ) -> StoreResult<FormCounts> {
+        let mut connection = self.pool.acquire().await.map_err(StoreError::from)?;
+        forms::counts(&mut connection, site, from_ms, until_ms).await
+    }
+
+    async fn confirmations(
+        &self,
+        site: &str,
+        pending: bool,
+        limit: u32,
+    ) -> StoreResult<Vec<Confirmation>> {
+        let mut connection = self.pool.acquire().await.map_err(StoreError::from)?;
+        forms::confirmations(&mut connection, site, pending, limit).await
+    }
+
+    async fn dead_letters(&self, site: &str, limit: u32) -> StoreResult<Vec<OutboxMessage>> {
+        let mut connection = self.pool.acquire().await.map_err(StoreError::from)?;
+        outbox::dead_letters(&mut connection, site, limit).await
+    }
+
+    async fn due_runs(&self, now_ms: i64, limit: u32) -> StoreResult<Vec<(String, String)>> {
+        let mut connection = self.pool.acquire().await.map_err(StoreError::from)?;
+        persons::due_runs(&mut connection, now_ms, limit).await
+    }
+
+    async fn quiet_persons(
+        &self,
+        site: &str,
+        after_ms: i64,
+        until_ms: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<(String, i64)>> {
+        let mut connection = self.pool.acquire().await.map_err(StoreError::from)?;
+        persons::quiet(&mut connection, site, after_ms, until_ms, limit).await
+    }
+
+    async fn workflow_counts(
+        &self,
+        site: &str,
+        from_ms: i64,
+        until_ms: i64,
+    ) -> StoreResult<Vec<StepCountRow>> {
+        let mut connection = self.pool.acquire().await.map_err(StoreError::from)?;
+        workflows::step_counts(&mut connection, site, from_ms, until_ms).await
+    }
+
+    async fn quiet_cursor(&self, site: &str, workflow: &str) -> StoreResult<Option<i64>> {
+        let mut connection = self.pool.acquire().await.map_err(StoreError::from)?;
+        workflows::cursor(&mut connection, site, workflow).await
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    fn write_blocking(
+        &self,
+        work: &mut dyn FnMut(&mut dyn WriteTx) -> StoreResult<()>,
+    ) -> StoreResult<()> {
+        let transaction = self.runtime.block_on(self.pool.begin())?;
+        let mut tx = PgTx { transaction, runtime: self.runtime.clone() };
+        work(&mut tx)?;
+        self.runtime.block_on(tx.transaction.commit())?;
+        Ok(())
+    }
+}

@@ -1,0 +1,193 @@
+//! [`WriteTx`] on an open PostgreSQL transaction. The transaction is driven from the
+//! blocking thread that runs the write: each method waits for its statements with the
+//! runtime's handle.
+
+use sqlx::{Postgres, Transaction};
+use tokio::runtime::Handle;
+
+use super::{events, forms, outbox, persons, workflows};
+use crate::store::contract::{StoreResult, WriteTx};
+use crate::store::records::{
+    Attempt, Confirmation, OutboxMessage, PersonKey, PersonLines, PersonRow, RemovedEvent,
+    StepRecord, StoredEvent, StoredProfile, SubmissionRecord, VisitorCounts, VisitorSeen,
+};
+
+/// A write transaction.
+pub struct PgTx {
+    pub transaction: Transaction<'static, Postgres>,
+    pub runtime: Handle,
+}
+
+impl WriteTx for PgTx {
+    fn insert_events(&mut self, stored: &[&StoredEvent]) -> StoreResult<Vec<bool>> {
+        self.runtime.block_on(events::insert(&mut self.transaction, stored))
+    }
+
+    fn remove_events(&mut self, removed: &[RemovedEvent<'_>]) -> StoreResult<()> {
+        self.runtime.block_on(events::remove(&mut self.transaction, removed))
+    }
+
+    fn upsert_visitors(&mut self, visitors: &[VisitorSeen<'_>]) -> StoreResult<Vec<VisitorCounts>> {
+        self.runtime.block_on(events::upsert_visitors(&mut self.transaction, visitors))
+    }
+
+    fn attach_visitor(
+        &mut self,
+        site: &str,
+        visitor: &str,
+        person: &str,
+        now_ms: i64,
+    ) -> StoreResult<()> {
+        self.runtime.block_on(events::attach_visitor(
+            &mut self.transaction,
+            site,
+            visitor,
+            person,
+            now_ms,
+        ))
+    }
+
+    fn person_docs(&mut self, keys: &[(&str, &str)]) -> StoreResult<Vec<Option<String>>> {
+        self.runtime.block_on(persons::docs(&mut self.transaction, keys))
+    }
+
+    fn find_person(&mut self, site: &str, key: &PersonKey) -> StoreResult<Option<String>> {
+        self.runtime.block_on(persons::find(&mut self.transaction, site, key))
+    }
+
+    fn lock_person(&mut self, site: &str, id: &str) -> StoreResult<bool> {
+        self.runtime.block_on(persons::lock(&mut self.transaction, site, id))
+    }
+
+    fn save_persons(&mut self, rows: &[PersonRow<'_>], now_ms: i64) -> StoreResult<()> {
+        self.runtime.block_on(persons::save(&mut self.transaction, rows, now_ms))
+    }
+
+    fn insert_lines(&mut self, lines: &[PersonLines<'_>]) -> StoreResult<()> {
+        self.runtime.block_on(persons::insert_lines(&mut self.transaction, lines))
+    }
+
+    fn history(&mut self, site: &str, ids: &[&str]) -> StoreResult<Vec<StoredEvent>> {
+        self.runtime.block_on(persons::history(&mut self.transaction, site, ids))
+    }
+
+    fn profile(&mut self, site: &str, key: &PersonKey) -> StoreResult<Option<StoredProfile>> {
+        self.runtime.block_on(persons::profile(&mut self.transaction, site, key))
+    }
+
+    fn fold_person(&mut self, site: &str, from: &str, to: &str) -> StoreResult<()> {
+        self.runtime.block_on(persons::fold(&mut self.transaction, site, from, to))
+    }
+
+    fn delete_person(&mut self, site: &str, id: &str) -> StoreResult<bool> {
+        self.runtime.block_on(persons::delete(&mut self.transaction, site, id))
+    }
+
+    fn decay_candidates(
+        &mut self,
+        site: &str,
+        inactive_through_ms: i64,
+        above_score: i32,
+        limit: u32,
+    ) -> StoreResult<Vec<String>> {
+        let transaction = &mut self.transaction;
+        self.runtime.block_on(persons::decay_candidates(
+            transaction,
+            site,
+            inactive_through_ms,
+            above_score,
+            limit,
+        ))
+    }
+
+    fn submission_since(
+        &mut self,
+        site: &str,
+        form: &str,
+        email: &str,
+        since_ms: i64,
+    ) -> StoreResult<Option<String>> {
+        self.runtime.block_on(forms::submission_since(
+            &mut self.transaction,
+            site,
+            form,
+            email,
+            since_ms,
+        ))
+    }
+
+    fn insert_submission(
+        &mut self,
+        site: &str,
+        record: &SubmissionRecord,
+        person: &str,
+        visitor: &str,
+        now_ms: i64,
+    ) -> StoreResult<()> {
+        let transaction = &mut self.transaction;
+        self.runtime.block_on(forms::insert_submission(
+            transaction,
+            site,
+            record,
+            person,
+            visitor,
+            now_ms,
+        ))
+    }
+
+    fn count_spam(&mut self, site: &str, form: &str, reason: &str, day: i64) -> StoreResult<()> {
+        self.runtime.block_on(forms::count_spam(&mut self.transaction, site, form, reason, day))
+    }
+
+    fn confirmation(&mut self, token: &str) -> StoreResult<Option<Confirmation>> {
+        self.runtime.block_on(forms::confirmation(&mut self.transaction, token))
+    }
+
+    fn confirm(&mut self, confirmation: &Confirmation, now_ms: i64) -> StoreResult<()> {
+        self.runtime.block_on(forms::confirm(&mut self.transaction, confirmation, now_ms))
+    }
+
+    fn enqueue(&mut self, message: &OutboxMessage) -> StoreResult<()> {
+        self.runtime.block_on(outbox::enqueue(&mut self.transaction, message))
+    }
+
+    fn claim_due(
+        &mut self,
+        now_ms: i64,
+        limit: u32,
+        lease_until_ms: i64,
+    ) -> StoreResult<Vec<OutboxMessage>> {
+        self.runtime.block_on(outbox::claim_due(
+            &mut self.transaction,
+            now_ms,
+            limit,
+            lease_until_ms,
+        ))
+    }
+
+    fn record_attempt(&mut self, attempt: &Attempt<'_>) -> StoreResult<()> {
+        self.runtime.block_on(outbox::record_attempt(&mut self.transaction, attempt))
+    }
+
+    fn replay(&mut self, site: &str, id: &str, now_ms: i64) -> StoreResult<bool> {
+        self.runtime.block_on(outbox::replay(&mut self.transaction, site, id, now_ms))
+    }
+
+    fn insert_steps(&mut self, steps: &[StepRecord<'_>]) -> StoreResult<()> {
+        self.runtime.block_on(workflows::insert_steps(&mut self.transaction, steps))
+    }
+
+    fn advance_quiet_cursor(
+        &mut self,
+        site: &str,
+        workflow: &str,
+        through_ms: i64,
+    ) -> StoreResult<()> {
+        self.runtime.block_on(workflows::advance_cursor(
+            &mut self.transaction,
+            site,
+            workflow,
+            through_ms,
+        ))
+    }
+}
