@@ -152,7 +152,7 @@ fn batch(ids: &mut Ids, i: usize, visitor: &Visitor, now: u64) -> (String, usize
             ids.uuid(now)
         )
     };
-    let (landing, referrer) = if i % 7 == 0 {
+    let (landing, referrer) = if i.is_multiple_of(7) {
         (
             format!("{page}?utm_source=linkedin&utm_medium=social&utm_campaign=q4-launch"),
             "https://www.linkedin.com/",
@@ -161,7 +161,7 @@ fn batch(ids: &mut Ids, i: usize, visitor: &Visitor, now: u64) -> (String, usize
         (page.clone(), "https://www.google.com/")
     };
     let mut events = vec![event(ids, "pageview", &landing, r#","title":"Brightline""#)];
-    if i % 3 == 0 {
+    if i.is_multiple_of(3) {
         events.push(event(
             ids,
             "block_impression",
@@ -174,8 +174,8 @@ fn batch(ids: &mut Ids, i: usize, visitor: &Visitor, now: u64) -> (String, usize
             events.push(event(ids, kind, &page, r#","name":"exit-offer","target":"a""#));
         }
     }
-    if i % 10 == 0 {
-        let size = if i % 20 == 0 { 500 } else { 40 };
+    if i.is_multiple_of(10) {
+        let size = if i.is_multiple_of(20) { 500 } else { 40 };
         let props = format!(
             r#","props":{{"email":"lead-{i}@example.com","company_size":{size},"role":"controller"}}"#
         );

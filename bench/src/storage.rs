@@ -62,7 +62,7 @@ pub async fn run(options: &Options) -> Result<Report, String> {
     if options.events_per_request == 0 || options.events_per_request > MAX_EVENTS_PER_BATCH {
         return Err(format!("--events-per-request must be 1 to {MAX_EVENTS_PER_BATCH}"));
     }
-    if options.per_commit == 0 || options.per_commit % options.events_per_request != 0 {
+    if options.per_commit == 0 || !options.per_commit.is_multiple_of(options.events_per_request) {
         return Err("--per-commit must be a positive multiple of --events-per-request".to_owned());
     }
     let finite = options.seconds.is_finite() && options.warmup_seconds.is_finite();

@@ -37,10 +37,9 @@ pub fn respond<T: IntoResponse>(
 ) -> Response {
     let refused = matches!(outcome, Err(ApiError::OriginNotAllowed { .. }));
     let mut response = outcome.into_response();
-    if !refused {
-        if let Some(origin) = request_origin(headers).filter(|o| catalog.any_site_allows(o)) {
-            allow(&mut response, origin);
-        }
+    if !refused && let Some(origin) = request_origin(headers).filter(|o| catalog.any_site_allows(o))
+    {
+        allow(&mut response, origin);
     }
     response
 }

@@ -53,10 +53,10 @@ impl Limits {
                 .check_key(&ip)
                 .map_err(|wait| self.refusal(wait.wait_time_from(self.clock.now())))?;
         }
-        if let Some(limiter) = &self.per_site {
-            if let Err(wait) = limiter.check_key(&site.to_owned()) {
-                return Err(self.refusal(wait.wait_time_from(self.clock.now())));
-            }
+        if let Some(limiter) = &self.per_site
+            && let Err(wait) = limiter.check_key(&site.to_owned())
+        {
+            return Err(self.refusal(wait.wait_time_from(self.clock.now())));
         }
         Ok(())
     }

@@ -135,10 +135,10 @@ impl Stack {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             let url = format!("{}/readyz", self.collector);
-            if let Ok(response) = self.http.get(&url).send().await {
-                if response.status().is_success() {
-                    return;
-                }
+            if let Ok(response) = self.http.get(&url).send().await
+                && response.status().is_success()
+            {
+                return;
             }
             assert!(Instant::now() < deadline, "collector not ready at {url}");
             tokio::time::sleep(Duration::from_millis(50)).await;

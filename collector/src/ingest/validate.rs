@@ -90,10 +90,10 @@ pub fn batch(batch: &RawBatch, request: &Request<'_>) -> Result<Checked, ApiErro
             }),
         }
     }
-    if checked.events.is_empty() {
-        if let Some(first) = checked.rejected.first() {
-            return Err(ApiError::invalid(first.field.clone(), first.message.clone()));
-        }
+    if checked.events.is_empty()
+        && let Some(first) = checked.rejected.first()
+    {
+        return Err(ApiError::invalid(first.field.clone(), first.message.clone()));
     }
     Ok(checked)
 }
