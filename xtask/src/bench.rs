@@ -968,15 +968,15 @@ impl Server {
     fn wait_healthy(&mut self) -> TaskResult<()> {
         let deadline = Instant::now() + START_TIMEOUT;
         loop {
-            if let Some(child) = self.child.as_mut() {
-                if let Some(status) = child.try_wait()? {
-                    self.child = None;
-                    return fail(format!(
-                        "{} exited ({status}) before answering: {}",
-                        self.name,
-                        tail(&self.log)
-                    ));
-                }
+            if let Some(child) = self.child.as_mut()
+                && let Some(status) = child.try_wait()?
+            {
+                self.child = None;
+                return fail(format!(
+                    "{} exited ({status}) before answering: {}",
+                    self.name,
+                    tail(&self.log)
+                ));
             }
             if healthz(self.addr) {
                 return Ok(());

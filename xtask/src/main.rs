@@ -4,11 +4,13 @@
 //!   and write the content-hashed, precompressed bundle to `target/widget/dist`;
 //! - `size [--json]`: loader, glue and wasm sizes (raw, gzip, brotli);
 //! - `demo [--port 8080] [--db PATH]`: the collector and the demo site, ready to browse;
+//! - `cycles`: fail when module files of a crate import each other in a cycle;
 //! - `test`: install what is missing, then run every test (unit, integration, widget
 //!   tests in headless Chromium, end-to-end tests).
 
 mod bench;
 mod bundle;
+mod cycles;
 mod demo;
 mod size;
 mod test;
@@ -45,6 +47,8 @@ enum Task {
         #[arg(long, default_value = "target/demo/kindling.db")]
         db: PathBuf,
     },
+    /// Fail when module files of collector, core, widget or xtask import each other in a cycle.
+    Cycles,
     /// Install what is missing and run every test.
     Test,
     /// Run a benchmark (not a test: never run by `test` or CI).
@@ -62,6 +66,7 @@ fn main() -> ExitCode {
         }
         Task::Size { json } => size::run(json),
         Task::Demo { port, db } => demo::run(port, &db),
+        Task::Cycles => cycles::run(),
         Task::Test => test::run(),
         Task::Bench { bench } => bench::run(bench),
     };

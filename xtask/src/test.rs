@@ -1,4 +1,5 @@
-//! `cargo xtask test`: installs what is missing (and starts PostgreSQL for the tests
+//! `cargo xtask test`: checks that no module files import each other in a cycle
+//! ([`cycles`]), installs what is missing (and starts PostgreSQL for the tests
 //! that run on both backends), builds the widget bundle, then runs
 //! every test: the native unit and integration tests with the end-to-end tests in
 //! headless Chromium (`cargo test --workspace`), then the widget's own tests in
@@ -8,9 +9,10 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
 use crate::tools::{ensure_browser_tools, ensure_bundle_tools, workspace_root};
-use crate::{TaskResult, bundle, fail};
+use crate::{TaskResult, bundle, cycles, fail};
 
 pub fn run() -> TaskResult<()> {
+    cycles::run()?;
     let bundle_tools = ensure_bundle_tools()?;
     let browser = ensure_browser_tools()?;
     ensure_postgres()?;

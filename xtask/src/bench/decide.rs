@@ -481,6 +481,7 @@ mod tests {
         let blocks = text
             .lines()
             .skip_while(|line| line.trim() != "blocks:")
+            .take_while(|line| line.trim() != "forms:")
             .filter(|line| line.starts_with("      - id: "))
             .count();
         assert_eq!(blocks, BLOCKS);

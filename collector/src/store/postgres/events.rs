@@ -6,9 +6,12 @@ use std::collections::HashMap;
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
 
-use super::ROWS_PER_STATEMENT;
 use crate::store::contract::StoreResult;
 use crate::store::records::{EventQuery, RemovedEvent, StoredEvent, VisitorCounts, VisitorSeen};
+
+/// Rows per multi-row statement: an event row's 23 parameters stay far below
+/// PostgreSQL's limit of 65,535 parameters.
+pub const ROWS_PER_STATEMENT: usize = 400;
 
 /// The columns [`event_of`] reads.
 pub const EVENT_COLUMNS: &str = "e.id, e.site, e.visitor, e.session, e.kind, e.url, e.title,

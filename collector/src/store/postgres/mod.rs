@@ -32,10 +32,6 @@ use crate::store::records::{
 
 static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
-/// Rows per multi-row statement: an event row's 23 parameters stay far below
-/// PostgreSQL's limit of 65,535 parameters.
-const ROWS_PER_STATEMENT: usize = 400;
-
 /// The PostgreSQL store.
 #[derive(Clone)]
 pub struct PostgresStore {

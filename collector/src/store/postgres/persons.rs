@@ -5,8 +5,7 @@ use std::collections::HashMap;
 
 use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
 
-use super::ROWS_PER_STATEMENT;
-use super::events::{EVENT_COLUMNS, event_of};
+use super::events::{EVENT_COLUMNS, ROWS_PER_STATEMENT, event_of};
 use crate::store::contract::StoreResult;
 use crate::store::records::{
     KnownQuery, PersonKey, PersonLines, PersonRow, ScoreLine, SegmentLine, StageLine, StoredEvent,
