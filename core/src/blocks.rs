@@ -12,7 +12,7 @@ use alloc::vec::Vec;
 
 use serde::{Deserialize, Serialize};
 
-use crate::scoring::{DAY_MS, path_of};
+use crate::units::{DAY_MS, path_of};
 
 /// Where a block is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -20,6 +20,7 @@
 //! - [`blocks`]: personalization blocks: placements, triggers, frequency caps, A/B
 //!   variant assignment and content recommendations.
 //! - [`profile`]: a person's behaviour aggregates, kept incrementally and mergeable, as facts.
+//! - [`units`]: the day and the path of a page URL, shared by the above.
 //! - [`forms`]: lead form fields and the one validation of their values, with messages in
 //!   English and Polish.
 
@@ -42,4 +43,5 @@ pub mod profile;
 pub mod rules;
 pub mod scoring;
 pub mod session;
+pub mod units;
 pub mod wire;

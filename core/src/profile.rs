@@ -31,7 +31,7 @@ use serde::{Deserialize, Serialize};
 use crate::attribution::Attribution;
 use crate::channel::Channel;
 use crate::rules::{Facts, Value};
-use crate::scoring::{DAY_MS, path_of};
+use crate::units::{DAY_MS, path_of};
 use crate::wire::{ClientEvent, EventKind};
 
 /// Most paths kept in [`Aggregates::pages`].

@@ -41,8 +41,7 @@ use serde::{Deserialize, Serialize};
 use crate::rules::{Facts, Rule, glob_match};
 use crate::wire::{ClientEvent, EventKind, PropValue};
 
-/// One UTC day in milliseconds; per-day caps and decay periods count in these.
-pub const DAY_MS: u64 = 86_400_000;
+pub use crate::units::{DAY_MS, path_of};
 
 /// The rule name on decay awards.
 pub const DECAY_RULE: &str = "decay";
@@ -469,22 +468,6 @@ fn same_prop(actual: &PropValue, expected: &PropValue) -> bool {
         }
         _ => false,
     }
-}
-
-/// The path of a URL: `"https://a.com/blog/x?y#z"` → `"/blog/x"`; `"/"` when it has
-/// none. Relative URLs keep their path as written (`"/a?b"` → `"/a"`).
-pub fn path_of(url: &str) -> &str {
-    let without_authority = match url.split_once("://") {
-        Some((scheme, rest)) if !scheme.contains(['/', '?', '#']) => after_authority(rest),
-        _ => url.strip_prefix("//").map_or(url, after_authority),
-    };
-    let path = without_authority.split(['?', '#']).next().unwrap_or_default();
-    if path.is_empty() { "/" } else { path }
-}
-
-/// What follows the `host:port` part.
-fn after_authority(rest: &str) -> &str {
-    rest.find(['/', '?', '#']).and_then(|start| rest.get(start..)).unwrap_or_default()
 }
 
 #[cfg(test)]
