@@ -47,10 +47,10 @@ fn track(args: &Array) {
 fn identify(traits: &JsValue) {
     let mut props = codec::props_of(traits);
     for (key, value) in props.iter_mut() {
-        if key == "email" {
-            if let PropValue::Text(email) = value {
-                *email = email.trim().to_ascii_lowercase();
-            }
+        if key == "email"
+            && let PropValue::Text(email) = value
+        {
+            *email = email.trim().to_ascii_lowercase();
         }
     }
     if props.is_empty() {

@@ -91,6 +91,7 @@ pub fn start(site: String, api: String, debug: bool, consent_required: bool, que
         widget.choice = Choice::Granted;
     }
     state::install(widget);
+    queue::on_decisions(blocks::apply);
     page::when_ready(move || {
         for call in js_sys::Array::from(&queued).iter() {
             api::run(&call);

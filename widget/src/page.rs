@@ -52,10 +52,10 @@ pub fn referrer() -> Option<String> {
 pub fn slot_names() -> Result<Vec<String>, JsValue> {
     let mut names = Vec::new();
     for slot in slots()?.iter() {
-        if let Some(name) = slot.unchecked_ref::<Element>().get_attribute(SLOT_ATTRIBUTE) {
-            if !name.is_empty() {
-                names.push(name);
-            }
+        if let Some(name) = slot.unchecked_ref::<Element>().get_attribute(SLOT_ATTRIBUTE)
+            && !name.is_empty()
+        {
+            names.push(name);
         }
     }
     Ok(names)

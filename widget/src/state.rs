@@ -9,9 +9,9 @@ use kindling_core::privacy::{Choice, ConsentMode, Signals, may_track};
 use kindling_core::session::Session;
 use kindling_core::wire::ClientEvent;
 
-use crate::blocks::Blocks;
+use crate::blocks::page_view::Blocks;
 use crate::browser;
-use crate::forms::Forms;
+use crate::forms::page_forms::Forms;
 
 /// Everything the widget keeps between events.
 pub struct Widget {

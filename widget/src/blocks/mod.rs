@@ -21,12 +21,13 @@
 //!   block's caps on them, and the next page's boot must already see them.
 
 pub mod controls;
+pub mod page_view;
 pub mod triggers;
 
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use kindling_core::blocks::{ExitIntent, Placement};
+use kindling_core::blocks::Placement;
 use kindling_core::wire::{Decision, EventKind};
 use wasm_bindgen::JsValue;
 use web_sys::Element;
@@ -34,43 +35,6 @@ use web_sys::Element;
 use crate::track::{Details, record};
 use crate::transport::queue;
 use crate::{browser, log, render, state};
-
-/// The overlays of the current page view and what their triggers are checked against.
-pub struct Blocks {
-    /// Overlays waiting for their trigger, in the collector's order.
-    pub pending: Vec<Decision>,
-    /// Overlay blocks shown in this page view.
-    pub shown: Vec<String>,
-    /// When the page view began (Unix ms).
-    pub started_ms: u64,
-    /// The deepest scroll of this page view, in percent.
-    pub scroll_percent: u8,
-    pub exit_intent: ExitIntent,
-    /// A clock re-checks time-based triggers.
-    pub ticking: bool,
-}
-
-impl Blocks {
-    pub fn new(now_ms: u64) -> Self {
-        Blocks {
-            pending: Vec::new(),
-            shown: Vec::new(),
-            started_ms: now_ms,
-            scroll_percent: 0,
-            exit_intent: ExitIntent::default(),
-            ticking: false,
-        }
-    }
-
-    /// A new page view (a single-page app's route change): the clock, the scroll depth
-    /// and the once-per-page-view record start afresh; waiting overlays keep waiting.
-    pub fn new_page_view(&mut self, now_ms: u64) {
-        self.started_ms = now_ms;
-        self.scroll_percent = 0;
-        self.exit_intent = ExitIntent::default();
-        self.shown.clear();
-    }
-}
 
 /// The User Timing mark set once the inline blocks of a set of decisions are in the
 /// page (the frame that paints them follows).

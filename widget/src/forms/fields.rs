@@ -71,10 +71,11 @@ pub fn check_step<'a>(
 ) -> Option<&'a str> {
     let mut first = None;
     for name in view.steps.get(step)?.iter() {
-        if let Some(field) = field(view, name) {
-            if !check(root, field, lang) && first.is_none() {
-                first = Some(field.name.as_str());
-            }
+        if let Some(field) = field(view, name)
+            && !check(root, field, lang)
+            && first.is_none()
+        {
+            first = Some(field.name.as_str());
         }
     }
     first

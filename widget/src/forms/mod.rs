@@ -27,6 +27,8 @@
 pub mod controls;
 pub mod fields;
 pub mod markup;
+pub mod page_forms;
+pub mod steps;
 pub mod submit;
 
 use core::sync::atomic::{AtomicBool, Ordering};
@@ -43,6 +45,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{Element, Event, ShadowRoot, ShadowRootInit, ShadowRootMode};
 
 use crate::blocks::controls::OPEN_FORM_EVENT;
+use crate::forms::page_forms::Drawn;
 use crate::render::{content, overlay, texts};
 use crate::track::{Details, record};
 use crate::transport::{self, Failure};
@@ -57,34 +60,6 @@ const EMBEDDED: &str = "[data-kindling-lead-form]:not(kindling-overlay)";
 /// property: the widget's state holds no DOM references).
 const KEY: &str = "kindlingForm";
 
-/// The page's lead forms.
-#[derive(Default)]
-pub struct Forms {
-    /// The forms the collector sent for this page (shared, not copied: a copy of a
-    /// form's fields costs wasm).
-    pub views: Vec<Arc<FormView>>,
-    /// Every form drawn on this page; a host's key is its index.
-    pub drawn: Vec<Drawn>,
-    /// Forms whose `form_view` is recorded in this page view.
-    pub viewed: Vec<String>,
-}
-
-/// One drawn form and where the visitor is in it.
-#[derive(Clone)]
-pub struct Drawn {
-    pub view: Arc<FormView>,
-    /// The step shown, from 0.
-    pub step: usize,
-    /// When it was drawn (Unix ms).
-    pub shown_ms: u64,
-    /// The block and variant it was opened from.
-    pub block: Option<String>,
-    pub variant: Option<String>,
-    /// The id of the submission being sent, kept for a retry after a failed send.
-    pub submission: Option<String>,
-    pub sending: bool,
-}
-
 /// The listener is installed (once per document).
 static LISTENING: AtomicBool = AtomicBool::new(false);
 
@@ -92,10 +67,11 @@ static LISTENING: AtomicBool = AtomicBool::new(false);
 pub fn embedded() -> Vec<String> {
     let mut ids: Vec<String> = Vec::new();
     for host in hosts().iter() {
-        if let Some(id) = host.unchecked_ref::<Element>().get_attribute(HOST_ATTRIBUTE) {
-            if !id.is_empty() && !ids.contains(&id) {
-                ids.push(id);
-            }
+        if let Some(id) = host.unchecked_ref::<Element>().get_attribute(HOST_ATTRIBUTE)
+            && !id.is_empty()
+            && !ids.contains(&id)
+        {
+            ids.push(id);
         }
     }
     ids
@@ -114,10 +90,10 @@ pub fn apply(views: Vec<FormView>) {
     for host in hosts().iter() {
         let host: Element = host.unchecked_into();
         let id = host.get_attribute(HOST_ATTRIBUTE).unwrap_or_default();
-        if let Some(view) = known(&id) {
-            if let Err(error) = draw(&host, view, None, None, None) {
-                log::debug("kindling: cannot draw a form", &error);
-            }
+        if let Some(view) = known(&id)
+            && let Err(error) = draw(&host, view, None, None, None)
+        {
+            log::debug("kindling: cannot draw a form", &error);
         }
     }
 }

@@ -25,7 +25,8 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, ShadowRoot};
 
 use crate::codec::{Decode, Encode};
-use crate::forms::{HOST_ATTRIBUTE, controls, fields, push_encoded};
+use crate::forms::steps::go;
+use crate::forms::{HOST_ATTRIBUTE, fields, push_encoded};
 use crate::render::content::{self, put};
 use crate::render::overlay::first;
 use crate::render::texts::{self, texts};
@@ -154,10 +155,10 @@ fn settle(root: &ShadowRoot, key: usize, outcome: Outcome) {
             if let Some(decisions) = answer.decisions {
                 blocks::apply(decisions);
             }
-            if let Some(redirect) = answer.success.redirect {
-                if let Ok(window) = page::window() {
-                    let _ = window.location().assign(&redirect);
-                }
+            if let Some(redirect) = answer.success.redirect
+                && let Ok(window) = page::window()
+            {
+                let _ = window.location().assign(&redirect);
             }
         }
         Outcome::Rejected(answer) => {
@@ -172,7 +173,7 @@ fn settle(root: &ShadowRoot, key: usize, outcome: Outcome) {
                 Some(name) => {
                     let step = fields::step_of(&drawn.view, name);
                     if step != drawn.step {
-                        controls::go(root, key, step);
+                        go(root, key, step);
                     }
                     fields::focus(root, name);
                 }

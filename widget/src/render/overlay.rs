@@ -85,10 +85,10 @@ pub fn open_modal() -> Option<Element> {
 /// Removes the overlay `host`; a modal gives focus back to where it was.
 pub fn remove(host: &Element) {
     host.remove();
-    if let Ok(focused) = Reflect::get(host, &JsValue::from_str(RETURN_FOCUS)) {
-        if focused.is_object() {
-            let _ = focused.unchecked_ref::<HtmlElement>().focus();
-        }
+    if let Ok(focused) = Reflect::get(host, &JsValue::from_str(RETURN_FOCUS))
+        && focused.is_object()
+    {
+        let _ = focused.unchecked_ref::<HtmlElement>().focus();
     }
 }
 

@@ -11,16 +11,17 @@
 //!
 //! Every event has its own id, so a batch sent twice (a reply lost on the way) is
 //! stored once. Each batch names the page's content slots; when the answer brings new
-//! decisions for them, `crate::blocks` shows them.
+//! decisions for them, what [`on_decisions`] was given shows them (the blocks, set when
+//! the widget starts: the queue knows nothing of drawing).
 
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use kindling_core::wire::{ClientEvent, EventBatch, EventsAccepted};
+use kindling_core::wire::{ClientEvent, Decision, EventBatch, EventsAccepted};
 
 use crate::codec::{Decode, encode_all, push_number};
 use crate::transport::{Failure, post};
-use crate::{blocks, browser, log, page, session, state, storage};
+use crate::{browser, log, page, session, state, storage};
 
 pub const STORAGE_KEY: &str = "kindling.queue";
 const DROPPED_KEY: &str = "kindling.dropped";
@@ -31,6 +32,16 @@ pub const MAX_PER_REQUEST: usize = 50;
 const SEND_AT: usize = 20;
 const DELAY_MS: i32 = 1000;
 const MAX_BACKOFF_MS: f64 = 60_000.0;
+
+/// What shows the decisions an events answer brings.
+static ON_DECISIONS: spin::Mutex<Option<fn(Vec<Decision>)>> = spin::Mutex::new(None);
+
+/// Sets what shows the decisions an events answer brings.
+pub fn on_decisions(show: fn(Vec<Decision>)) {
+    if let Some(mut slot) = ON_DECISIONS.try_lock() {
+        *slot = Some(show);
+    }
+}
 
 /// Adds `event` to the queue and schedules a send.
 pub fn enqueue(event: ClientEvent) {
@@ -170,7 +181,10 @@ fn settle(batch: &EventBatch, result: Result<EventsAccepted, Failure>) {
         None => {}
     }
     if let Ok(EventsAccepted { decisions: Some(decisions), .. }) = result {
-        blocks::apply(decisions);
+        let show = ON_DECISIONS.try_lock().and_then(|slot| *slot);
+        if let Some(show) = show {
+            show(decisions);
+        }
     }
 }
 
