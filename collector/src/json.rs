@@ -1,14 +1,35 @@
-//! Our JSON body extractor: reads at most [`MAX_BODY_BYTES`], accepts `text/plain`
-//! (what `sendBeacon` and preflight-free `fetch` send) as well as `application/json`,
-//! and turns every failure into an [`ApiError`] that names the field at fault.
+//! Our extractors, whose every failure is an [`ApiError`] naming the field at fault:
+//! [`JsonBody`] reads at most [`MAX_BODY_BYTES`] and accepts `text/plain` (what
+//! `sendBeacon` and preflight-free `fetch` send) as well as `application/json`;
+//! [`QueryParams`] reads the query string.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::header::CONTENT_TYPE;
+use axum::http::request::Parts;
 use kindling_core::limits::MAX_BODY_BYTES;
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
+
+/// The query string parsed into `T`; a bad or missing parameter is a 400 naming
+/// `query` with what was wrong.
+pub struct QueryParams<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for QueryParams<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Query(params) = Query::<T>::from_request_parts(parts, state)
+            .await
+            .map_err(|rejection| ApiError::invalid("query", rejection.body_text()))?;
+        Ok(QueryParams(params))
+    }
+}
 
 /// A request body parsed as JSON into `T`.
 pub struct JsonBody<T>(pub T);

@@ -79,7 +79,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
     Router::new()
         .merge(public)
-        .merge(admin::router())
+        .merge(admin::router(&state))
         .merge(health::router())
         .route("/metrics", axum::routing::get(metrics::metrics))
         .with_state(state)

@@ -7,9 +7,8 @@
 //! - Delivery: the signature every outgoing webhook carries ([`signature`]), so
 //!   receivers can reject forgeries and replays; the check of where a webhook may go
 //!   ([`target`]); the persistent [`outbox`] messages wait in and the [`dispatch`]er
-//!   that delivers them; and the outbox's admin API ([`admin`]).
+//!   that delivers them (the outbox's admin API is in [`admin::outbox`](crate::admin::outbox)).
 
-pub mod admin;
 pub mod dispatch;
 pub mod enroll;
 pub mod handoff;

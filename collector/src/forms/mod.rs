@@ -1,14 +1,13 @@
 //! Lead forms: their definitions, compiled from the configuration ([`definition`]);
 //! what one visitor is asked ([`view`], progressive profiling); submissions from the
 //! widget ([`submit`]) and from plain HTML forms ([`noscript`]), guarded by [`spam`];
-//! double opt-in ([`confirm`]); reports and the admin API ([`report`], [`admin`]).
+//! double opt-in ([`confirm`]); reports ([`report`]; their admin API is in [`admin`](crate::admin)).
 //! Every value is checked with `kindling_core::forms`, the same function the widget
 //! runs in the browser.
 //!
 //! Public routes: `GET /v1/forms/{form}?site=KEY&visitor=ID` (the form as that visitor
 //! is to see it), `POST /v1/forms/{form}/submissions`, `GET /v1/confirm/{token}`.
 
-pub mod admin;
 pub mod confirm;
 pub mod definition;
 pub mod endpoint;

@@ -1,0 +1,90 @@
+//! Known persons:
+//!
+//! - `GET /admin/api/leads?site=KEY[&temperature=][&stage=][&segment=][&source=]
+//!   [&min_score=][&max_score=][&limit=][&offset=]`: best score first (limit 1–500,
+//!   default 50);
+//! - `GET /admin/api/leads/export?site=KEY[&format=csv|json][&…the same filters]`:
+//!   every matching lead as a download (see [`export`](crate::export)).
+
+use axum::extract::State;
+use axum::http::header::CONTENT_DISPOSITION;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+
+use crate::admin::params::site;
+use crate::error::ApiError;
+use crate::json::QueryParams;
+use crate::profiles::leads::{self, LeadFilter};
+use crate::state::AppState;
+
+/// The leads routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/api/leads", get(list_leads))
+        .route("/admin/api/leads/export", get(export_leads))
+}
+
+#[derive(Debug, Deserialize)]
+struct LeadsParams {
+    site: String,
+    temperature: Option<String>,
+    stage: Option<String>,
+    segment: Option<String>,
+    source: Option<String>,
+    min_score: Option<i32>,
+    max_score: Option<i32>,
+    limit: Option<u32>,
+    offset: Option<u32>,
+    /// Export only: `csv` (the default) or `json`.
+    format: Option<crate::export::Format>,
+}
+
+impl LeadsParams {
+    fn filter(&self, limit: u32) -> LeadFilter {
+        LeadFilter {
+            temperature: self.temperature.clone(),
+            stage: self.stage.clone(),
+            segment: self.segment.clone(),
+            source: self.source.clone(),
+            min_score: self.min_score,
+            max_score: self.max_score,
+            limit,
+            offset: self.offset.unwrap_or(0),
+        }
+    }
+}
+
+async fn export_leads(
+    State(app): State<AppState>,
+    QueryParams(params): QueryParams<LeadsParams>,
+) -> Result<impl IntoResponse, ApiError> {
+    let site = site(&app, &params.site)?;
+    let format = params.format.unwrap_or(crate::export::Format::Csv);
+    let leads = crate::export::all_leads(&app.store, &site.key, &params.filter(0)).await?;
+    let body = crate::export::render(&leads, format).map_err(|error| {
+        tracing::error!(%error, "leads export failed");
+        ApiError::Internal
+    })?;
+    let disposition = format!("attachment; filename=\"leads-{}.{}\"", site.key, format.extension());
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, format.content_type().to_owned()),
+            (CONTENT_DISPOSITION, disposition),
+        ],
+        body,
+    ))
+}
+
+async fn list_leads(
+    State(app): State<AppState>,
+    QueryParams(params): QueryParams<LeadsParams>,
+) -> Result<Json<Vec<crate::profiles::Person>>, ApiError> {
+    site(&app, &params.site)?;
+    let limit = params.limit.unwrap_or(50);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::invalid("limit", "must be between 1 and 500"));
+    }
+    Ok(Json(leads::leads(&app.store, &params.site, &params.filter(limit)).await?))
+}

@@ -1,0 +1,69 @@
+//! What admin requests have in common: the site they are about, which person, a
+//! list's limit and a report's time range.
+
+use std::sync::Arc;
+
+use serde::Deserialize;
+
+use crate::clock::unix_millis;
+use crate::error::ApiError;
+use crate::sites::Site;
+use crate::state::AppState;
+use crate::store::PersonKey;
+
+/// The configured site `key`, or a 400 naming `site`.
+pub fn site<'a>(app: &'a AppState, key: &str) -> Result<&'a Arc<Site>, ApiError> {
+    app.catalog.site(key).ok_or_else(|| ApiError::invalid("site", "no such site"))
+}
+
+/// A list's `limit`: 1–1000, 100 when not given.
+pub fn list_limit(limit: Option<u32>) -> Result<u32, ApiError> {
+    let limit = limit.unwrap_or(100);
+    if (1..=1000).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(ApiError::invalid("limit", "must be between 1 and 1000"))
+    }
+}
+
+/// Which person an admin call is about.
+#[derive(Debug, Deserialize)]
+pub struct ProfileParams {
+    pub site: String,
+    pub id: Option<String>,
+    pub visitor: Option<String>,
+    pub email: Option<String>,
+}
+
+impl ProfileParams {
+    pub fn key(&self) -> Result<PersonKey, ApiError> {
+        match (&self.id, &self.visitor, &self.email) {
+            (Some(id), None, None) => Ok(PersonKey::Id(id.clone())),
+            (None, Some(visitor), None) => Ok(PersonKey::Visitor(visitor.clone())),
+            (None, None, Some(email)) => Ok(PersonKey::Email(email.clone())),
+            _ => Err(ApiError::invalid("query", "give exactly one of id, visitor or email")),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReportParams {
+    pub site: String,
+    pub from: Option<i64>,
+    pub until: Option<i64>,
+}
+
+/// Days a report covers when the query gives no start.
+const REPORT_DEFAULT_DAYS: i64 = 30;
+
+/// A report's `[from, until)` in milliseconds: until now and the 30 days before, unless
+/// given.
+pub fn report_range(params: &ReportParams) -> Result<(i64, i64), ApiError> {
+    let until = params.until.unwrap_or_else(|| unix_millis() + 1);
+    let from =
+        params.from.unwrap_or(until - REPORT_DEFAULT_DAYS * kindling_core::scoring::DAY_MS as i64);
+    if from >= until {
+        return Err(ApiError::invalid("from", "must be before until"));
+    }
+    Ok((from, until))
+}

@@ -1,0 +1,208 @@
+//! One person's profile:
+//!
+//! - `GET /admin/api/profile?site=KEY&(id|visitor|email)=…`: a profile with its
+//!   timeline (events, score changes with reasons, stage and segment changes);
+//! - `GET /admin/api/profile/export?…`: the same as a JSON download (data-subject
+//!   access);
+//! - `DELETE /admin/api/profile?…`: the person and everything about them (erasure);
+//! - `POST /admin/api/profile/stage?…` `{"stage": "sql", "cause": "…"}`: set a stage;
+//! - `POST /admin/api/profile/customer?…`: record a customer conversion;
+//! - `POST /admin/api/person-events` `{"site", "email", "name", "props"?, "id"?}`: a
+//!   custom event on a known person's behalf, from a server such as the mailing tool
+//!   (`email_opened`); scored like the widget's events, de-duplicated by `id`.
+
+use axum::extract::State;
+use axum::http::header::CONTENT_DISPOSITION;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+
+use crate::admin::params::{ProfileParams, site};
+use crate::clock::unix_millis;
+use crate::error::ApiError;
+use crate::json::{JsonBody, QueryParams};
+use crate::lifecycle::group::WriteBatch;
+use crate::lifecycle::stage;
+use crate::profiles::stage::Stage;
+use crate::profiles::state::ProfileState;
+use crate::profiles::view::{self, ProfileView};
+use crate::state::AppState;
+use crate::store::{self, PersonKey, StoredEvent};
+
+/// The profile routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/api/profile", get(profile).delete(delete_profile))
+        .route("/admin/api/profile/export", get(export_profile))
+        .route("/admin/api/profile/stage", post(set_stage))
+        .route("/admin/api/profile/customer", post(record_customer))
+        .route("/admin/api/person-events", post(person_event))
+}
+
+async fn view(app: &AppState, params: &ProfileParams) -> Result<ProfileView, ApiError> {
+    site(app, &params.site)?;
+    view::view(&app.store, &params.site, &params.key()?).await?.ok_or(ApiError::NotFound)
+}
+
+async fn profile(
+    State(app): State<AppState>,
+    QueryParams(params): QueryParams<ProfileParams>,
+) -> Result<Json<ProfileView>, ApiError> {
+    Ok(Json(view(&app, &params).await?))
+}
+
+async fn export_profile(
+    State(app): State<AppState>,
+    QueryParams(params): QueryParams<ProfileParams>,
+) -> Result<impl IntoResponse, ApiError> {
+    let view = view(&app, &params).await?;
+    let disposition = format!("attachment; filename=\"kindling-profile-{}.json\"", view.person.id);
+    Ok(([(CONTENT_DISPOSITION, disposition)], Json(view)))
+}
+
+async fn delete_profile(
+    State(app): State<AppState>,
+    QueryParams(params): QueryParams<ProfileParams>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let person = view(&app, &params).await?.person;
+    let (site_key, id) = (params.site.clone(), person.id.clone());
+    store::write(&app.store, move |tx| tx.delete_person(&site_key, &id)).await?;
+    app.people.forget_person(&params.site, &person.id);
+    tracing::info!(site = %params.site, person = %person.id, "person deleted on request");
+    Ok(Json(serde_json::json!({"deleted": person.id})))
+}
+
+#[derive(Debug, Deserialize)]
+struct StageChangeBody {
+    stage: String,
+    #[serde(default)]
+    cause: Option<String>,
+}
+
+async fn set_stage(
+    State(app): State<AppState>,
+    QueryParams(params): QueryParams<ProfileParams>,
+    body: Result<JsonBody<StageChangeBody>, ApiError>,
+) -> Result<Json<ProfileStateBody>, ApiError> {
+    let JsonBody(body) = body?;
+    let stage = Stage::parse(&body.stage)
+        .ok_or_else(|| ApiError::invalid("stage", "one of anonymous, lead, mql, sql, customer"))?;
+    let cause = body.cause.unwrap_or_else(|| "set_by_api".to_owned());
+    change_stage(&app, &params, stage, &cause).await
+}
+
+async fn record_customer(
+    State(app): State<AppState>,
+    QueryParams(params): QueryParams<ProfileParams>,
+) -> Result<Json<ProfileStateBody>, ApiError> {
+    change_stage(&app, &params, Stage::Customer, "customer_conversion").await
+}
+
+async fn change_stage(
+    app: &AppState,
+    params: &ProfileParams,
+    stage: Stage,
+    cause: &str,
+) -> Result<Json<ProfileStateBody>, ApiError> {
+    let site = site(app, &params.site)?;
+    let person = view(app, params).await?.person;
+    let state = stage::set_stage(
+        &app.store,
+        &site.key,
+        &person.id,
+        stage,
+        cause,
+        &site.profiles,
+        unix_millis(),
+    )
+    .await?
+    .ok_or(ApiError::NotFound)?;
+    app.people.forget_person(&site.key, &person.id);
+    Ok(Json(ProfileStateBody::from(person.id, state)))
+}
+
+/// A profile's state after a change.
+#[derive(Debug, serde::Serialize)]
+struct ProfileStateBody {
+    id: String,
+    score: i32,
+    temperature: String,
+    stage: String,
+    segments: Vec<String>,
+}
+
+impl ProfileStateBody {
+    fn from(id: String, state: ProfileState) -> Self {
+        ProfileStateBody {
+            id,
+            score: state.score,
+            temperature: state.temperature,
+            stage: state.stage,
+            segments: state.segments,
+        }
+    }
+}
+
+/// An event a server records for a person it knows by email.
+#[derive(Debug, Deserialize)]
+struct PersonEventBody {
+    site: String,
+    email: String,
+    name: String,
+    #[serde(default)]
+    props: serde_json::Map<String, serde_json::Value>,
+    /// The sender's id for this event, so a resend is stored once (UUID; made here if
+    /// absent).
+    #[serde(default)]
+    id: Option<String>,
+}
+
+/// Server events are stored under one visitor per person whose id is the person's id.
+async fn person_event(
+    State(app): State<AppState>,
+    body: Result<JsonBody<PersonEventBody>, ApiError>,
+) -> Result<Json<kindling_core::wire::EventsAccepted>, ApiError> {
+    let JsonBody(body) = body?;
+    let site = site(&app, &body.site)?;
+    if body.name.is_empty() || body.name.len() > kindling_core::limits::MAX_TEXT_LEN {
+        return Err(ApiError::invalid("name", "must be 1 to 512 bytes"));
+    }
+    let id = body.id.unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+    if !kindling_core::ids::is_uuid(&id) {
+        return Err(ApiError::invalid("id", "must be a lowercase hyphenated UUID"));
+    }
+    let person = view::view(&app.store, &site.key, &PersonKey::Email(body.email.clone()))
+        .await?
+        .ok_or_else(|| ApiError::invalid("email", "no person with this email"))?
+        .person;
+    let now = unix_millis();
+    let (site_key, visitor) = (site.key.clone(), person.id.clone());
+    store::write(&app.store, move |tx| tx.attach_visitor(&site_key, &visitor, &visitor, now))
+        .await?;
+    let props = (!body.props.is_empty()).then(|| serde_json::Value::Object(body.props).to_string());
+    let event = StoredEvent {
+        name: Some(body.name),
+        props,
+        // Not a visit (no session): aggregates ignore events without one.
+        ..StoredEvent::new(&id, &site.key, &person.id, "", "custom", "", now)
+    };
+    let batch = WriteBatch {
+        site: site.key.clone(),
+        visitor: person.id.clone(),
+        visit: 0,
+        seen_ms: now,
+        bot: false,
+        events: vec![event],
+        model: std::sync::Arc::clone(&site.profiles),
+        submission: None,
+    };
+    let committed = app.writer.write(batch).await?;
+    Ok(Json(kindling_core::wire::EventsAccepted {
+        accepted: committed.outcome.inserted,
+        duplicates: committed.outcome.duplicates,
+        rejected: Vec::new(),
+        visitor: committed.visitor,
+        decisions: None,
+    }))
+}

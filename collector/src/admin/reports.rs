@@ -1,0 +1,60 @@
+//! Reports, each by default for the last 30 days (`from` and `until` in Unix ms):
+//!
+//! - `GET /admin/api/reports/blocks?site=KEY[&from=MS][&until=MS]`: impressions,
+//!   unique visitors, clicks, CTR, dismissals, conversions, conversion rate and the
+//!   probability to beat the control, per block and variant
+//!   ([`personalize::report`](crate::personalize::report));
+//! - `GET /admin/api/reports/forms?…`: the form report
+//!   ([`forms::report`](crate::forms::report));
+//! - `GET /admin/api/reports/workflows?…`: the workflow report
+//!   ([`automation::report`](crate::automation::report)).
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+
+use crate::admin::params::{ReportParams, report_range, site};
+use crate::automation::report::WorkflowsReport;
+use crate::error::ApiError;
+use crate::forms::report::FormsReport;
+use crate::json::QueryParams;
+use crate::personalize::report::BlocksReport;
+use crate::state::AppState;
+
+/// The report routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/api/reports/blocks", get(block_report))
+        .route("/admin/api/reports/forms", get(form_report))
+        .route("/admin/api/reports/workflows", get(workflow_report))
+}
+
+async fn block_report(
+    State(app): State<AppState>,
+    QueryParams(params): QueryParams<ReportParams>,
+) -> Result<Json<BlocksReport>, ApiError> {
+    let site = site(&app, &params.site)?;
+    let (from, until) = report_range(&params)?;
+    let counts = app.store.block_counts(&site.key, from, until).await?;
+    Ok(Json(crate::personalize::report::build(site, &counts, from, until)))
+}
+
+async fn form_report(
+    State(app): State<AppState>,
+    QueryParams(params): QueryParams<ReportParams>,
+) -> Result<Json<FormsReport>, ApiError> {
+    let site = site(&app, &params.site)?;
+    let (from, until) = report_range(&params)?;
+    let counts = app.store.form_counts(&site.key, from, until).await?;
+    Ok(Json(crate::forms::report::build(site, &counts, from, until)))
+}
+
+async fn workflow_report(
+    State(app): State<AppState>,
+    QueryParams(params): QueryParams<ReportParams>,
+) -> Result<Json<WorkflowsReport>, ApiError> {
+    let site = site(&app, &params.site)?;
+    let (from, until) = report_range(&params)?;
+    let counts = app.store.workflow_counts(&site.key, from, until).await?;
+    Ok(Json(crate::automation::report::build(site, &counts, from, until)))
+}
