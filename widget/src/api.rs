@@ -15,9 +15,10 @@ use kindling_core::privacy::Choice;
 use kindling_core::wire::{EventKind, PropValue};
 use wasm_bindgen::prelude::*;
 
-use crate::track::{Details, record};
+use crate::begin::start_tracking;
+use crate::track::record::{Details, record};
 use crate::transport::queue;
-use crate::{codec, identity, log, session, start_tracking, state, storage};
+use crate::{codec, identity, log, session, state, storage};
 
 /// Where a granted consent is remembered (only a grant is stored).
 pub const CONSENT_KEY: &str = "kindling.consent";

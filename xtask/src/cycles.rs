@@ -8,8 +8,8 @@
 //! - everything from a file's first `#[cfg(test)]` on is left out (inline tests sit at
 //!   the bottom and may use anything), and so are comments and string literals;
 //! - an edge F → M for every path in F, in `use` items and in code alike, that starts
-//!   with `crate::`, `super::` or `self::`, and for every `use` whose first segment is a
-//!   child module of F; each is resolved to the deepest existing module file it names
+//!   with `crate::`, `super::` or `self::`, or with the name of a child module of F
+//!   (`use people::X;` or `people::find(…)` in `store/mod.rs`); each is resolved to the deepest existing module file it names
 //!   (`crate::store::records::StoredEvent` → `store/records.rs`, `crate::store::Store`
 //!   → `store/mod.rs`); `use` groups are expanded; `mod x;` is not an edge.
 //!
@@ -251,6 +251,7 @@ fn dependencies(module: &Module, code: &str, modules: &BTreeSet<&Module>) -> BTr
         paths.extend(expand("", &item));
     }
     paths.extend(qualified_paths(code));
+    paths.extend(child_paths(module, code, modules));
     let mut found = BTreeSet::new();
     for path in paths {
         let segments: Vec<&str> =
@@ -344,6 +345,26 @@ fn expand(prefix: &str, body: &str) -> Vec<String> {
     paths
 }
 
+/// Paths in the code starting with the name of a child module of `module`
+/// (`decide::run`), not part of a longer path.
+fn child_paths(module: &Module, code: &str, modules: &BTreeSet<&Module>) -> Vec<String> {
+    let mut paths = Vec::new();
+    for child in modules.iter().filter(|m| m.len() == module.len() + 1 && m.starts_with(module)) {
+        let Some(name) = child.last() else { continue };
+        let prefix = format!("{name}::");
+        let mut from = 0;
+        while let Some(found) = code[from..].find(&prefix) {
+            let at = from + found;
+            from = at + prefix.len();
+            let before = code[..at].chars().next_back();
+            if !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':') {
+                paths.push(prefix.clone());
+            }
+        }
+    }
+    paths
+}
+
 /// Paths starting with `crate::`, `super::` or `self::` anywhere in the code.
 fn qualified_paths(code: &str) -> Vec<String> {
     let mut paths = Vec::new();
@@ -359,11 +380,11 @@ fn qualified_paths(code: &str) -> Vec<String> {
             let end = code[at..]
                 .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
                 .map_or(code.len(), |end| at + end);
-            let path = code[at..end].trim_end_matches(':');
-            // `crate::{…}` is a `use` group, expanded with the `use` items.
-            if path.len() + 2 > root.len() {
-                paths.push(path.to_owned());
+            // `crate::a::{…}` is a `use` group, expanded with the `use` items.
+            if code[end..].starts_with('{') {
+                continue;
             }
+            paths.push(code[at..end].trim_end_matches(':').to_owned());
         }
     }
     paths
@@ -415,7 +436,7 @@ mod tests {
         ];
         let modules: BTreeSet<&Module> = modules.iter().collect();
         let a = vec!["a".to_owned()];
-        let found = dependencies(&a, "use b::X; fn f() { super::c::go(); }", &modules);
+        let found = dependencies(&a, "use std::X; fn f() { b::go(); super::c::go(); }", &modules);
         assert_eq!(
             found,
             BTreeSet::from([vec!["a".to_owned(), "b".to_owned()], vec!["c".to_owned()]])
@@ -433,5 +454,6 @@ mod tests {
         );
         let paths = qualified_paths(&code);
         assert_eq!(paths, vec!["crate::a"]);
+        assert!(qualified_paths("use crate::a::{b, c};").is_empty(), "groups are expanded elsewhere");
     }
 }

@@ -19,13 +19,16 @@ use core::sync::atomic::{AtomicBool, Ordering};
 use alloc::string::String;
 
 use js_sys::Object;
+use kindling_core::wire::EventKind;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{CustomEvent, Element, Event};
 
+use crate::blocks::show::record_on;
+use crate::blocks::triggers;
 use crate::codec::set;
 use crate::render::{self, overlay};
-use crate::{blocks, browser, log, page};
+use crate::{browser, log, page};
 
 /// The event a `form` call to action dispatches on `document`.
 pub const OPEN_FORM_EVENT: &str = "kindling:open-form";
@@ -58,13 +61,13 @@ fn on_click(event: Event) {
     let position =
         if control.get_attribute("data-kd-cta").as_deref() == Some("1") { 1.0 } else { 0.0 };
     match action.as_str() {
-        "close" | "dismiss" | "backdrop" => blocks::dismiss(&host),
-        "link" => blocks::clicked(&host, Some(position)),
-        "item" => blocks::clicked(&host, None),
+        "close" | "dismiss" | "backdrop" => dismiss(&host),
+        "link" => clicked(&host, Some(position)),
+        "item" => clicked(&host, None),
         "form" => {
-            blocks::clicked(&host, Some(position));
+            clicked(&host, Some(position));
             if host.has_attribute(overlay::OVERLAY_ATTRIBUTE) {
-                blocks::close(&host);
+                close(&host);
             }
             let form = control.get_attribute("value").unwrap_or_default();
             if let Err(error) = open_form(&host, form) {
@@ -103,8 +106,30 @@ fn on_key(event: Event) {
     }
     let Some(modal) = overlay::open_modal() else { return };
     if key == "Escape" {
-        blocks::dismiss(&modal);
+        dismiss(&modal);
     } else if overlay::trap_focus(&modal, browser::property(&event, "shiftKey").is_truthy()) {
         event.prevent_default();
+    }
+}
+
+/// The visitor closed the block `host` shows.
+pub fn dismiss(host: &Element) {
+    record_on(EventKind::BlockDismiss, host, None);
+    close(host);
+}
+
+/// The visitor used a call to action (`position`) or, with `None`, followed a
+/// recommended item of the block `host` shows.
+pub fn clicked(host: &Element, position: Option<f64>) {
+    record_on(EventKind::BlockClick, host, position);
+}
+
+/// Takes the block `host` shows off the page; a modal waiting behind it may now open.
+pub fn close(host: &Element) {
+    let modal =
+        host.get_attribute(render::overlay::PLACEMENT_ATTRIBUTE).as_deref() == Some("modal");
+    render::close(host);
+    if modal {
+        triggers::check(triggers::Moment::Now);
     }
 }

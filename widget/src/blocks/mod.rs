@@ -22,19 +22,17 @@
 
 pub mod controls;
 pub mod page_view;
+pub mod show;
 pub mod triggers;
 
-use alloc::string::String;
 use alloc::vec::Vec;
 
 use kindling_core::blocks::Placement;
-use kindling_core::wire::{Decision, EventKind};
+use kindling_core::wire::Decision;
 use wasm_bindgen::JsValue;
-use web_sys::Element;
 
-use crate::track::{Details, record};
 use crate::transport::queue;
-use crate::{browser, log, render, state};
+use crate::{browser, log, state};
 
 /// The User Timing mark set once the inline blocks of a set of decisions are in the
 /// page (the frame that paints them follows).
@@ -43,6 +41,7 @@ pub const INLINE_DRAWN_MARK: &str = "kindling:inline-drawn";
 /// Shows the page's `decisions`: inline ones at once, overlays when their trigger fires;
 /// the impressions go out together.
 pub fn apply(decisions: Vec<Decision>) {
+    controls::install();
     let mut overlays = Vec::new();
     for decision in decisions {
         if decision.placement != Placement::Inline {
@@ -65,49 +64,9 @@ pub fn apply(decisions: Vec<Decision>) {
     queue::flush();
 }
 
-/// Draws `decision` now (an inline one unless its slot shows it already) and counts
-/// the impression.
+/// Draws `decision` now and counts the impression (see [`show::show`]), with the
+/// controls that turn the visitor's clicks and keys into block events listening.
 pub fn show(decision: &Decision) -> Result<(), JsValue> {
     controls::install();
-    if render::show(decision)? {
-        record_block(
-            EventKind::BlockImpression,
-            decision.block.clone(),
-            decision.variant.clone(),
-            None,
-        );
-    }
-    Ok(())
-}
-
-/// The visitor closed the block `host` shows.
-pub fn dismiss(host: &Element) {
-    record_on(EventKind::BlockDismiss, host, None);
-    close(host);
-}
-
-/// The visitor used a call to action (`position`) or, with `None`, followed a
-/// recommended item of the block `host` shows.
-pub fn clicked(host: &Element, position: Option<f64>) {
-    record_on(EventKind::BlockClick, host, position);
-}
-
-/// Takes the block `host` shows off the page; a modal waiting behind it may now open.
-pub fn close(host: &Element) {
-    let modal =
-        host.get_attribute(render::overlay::PLACEMENT_ATTRIBUTE).as_deref() == Some("modal");
-    render::close(host);
-    if modal {
-        triggers::check(triggers::Moment::Now);
-    }
-}
-
-fn record_on(kind: EventKind, host: &Element, value: Option<f64>) {
-    if let Some((block, variant)) = render::shown_block(host) {
-        record_block(kind, block, variant, value);
-    }
-}
-
-fn record_block(kind: EventKind, block: String, variant: String, value: Option<f64>) {
-    record(kind, Details { name: Some(block), target: Some(variant), value, ..Details::default() });
+    show::show(decision)
 }

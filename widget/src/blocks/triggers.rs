@@ -23,8 +23,9 @@ use alloc::vec::Vec;
 use kindling_core::blocks::{ExitIntent, PageSignals, Placement, Trigger};
 use web_sys::{Element, Event};
 
+use crate::blocks::show::show;
 use crate::transport::queue;
-use crate::{blocks, browser, log, page, render, state};
+use crate::{browser, log, page, render, state};
 
 /// How often time-based triggers are re-checked.
 const TICK_MS: i32 = 250;
@@ -142,7 +143,7 @@ pub fn check(moment: Moment) {
         browser::after(TICK_MS, || check(Moment::Tick));
     }
     for decision in &fired {
-        if let Err(error) = blocks::show(decision) {
+        if let Err(error) = show(decision) {
             log::debug("kindling: cannot show a block", &error);
         }
     }

@@ -26,6 +26,7 @@
 
 pub mod controls;
 pub mod fields;
+pub mod hosts;
 pub mod markup;
 pub mod page_forms;
 pub mod steps;
@@ -37,7 +38,7 @@ use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use js_sys::{Array, Reflect};
+use js_sys::Array;
 use kindling_core::blocks::Placement;
 use kindling_core::wire::{EventKind, FormView};
 use wasm_bindgen::JsCast;
@@ -47,18 +48,13 @@ use web_sys::{Element, Event, ShadowRoot, ShadowRootInit, ShadowRootMode};
 use crate::blocks::controls::OPEN_FORM_EVENT;
 use crate::forms::page_forms::Drawn;
 use crate::render::{content, overlay, texts};
-use crate::track::{Details, record};
+use crate::track::record::{Details, record};
 use crate::transport::{self, Failure};
-use crate::{blocks, browser, log, page, state};
+use crate::{browser, log, page, state};
 
-/// Marks an element showing a lead form, its value the form's id: the site's
-/// `<div data-kindling-lead-form="FORM_ID">`, or the overlay a form opens in.
-pub const HOST_ATTRIBUTE: &str = "data-kindling-lead-form";
+pub use page_forms::HOST_ATTRIBUTE;
 /// The site's own form containers (overlays are the widget's).
 const EMBEDDED: &str = "[data-kindling-lead-form]:not(kindling-overlay)";
-/// Where a host element keeps its form's key, the index in [`Forms::drawn`] (a JS
-/// property: the widget's state holds no DOM references).
-const KEY: &str = "kindlingForm";
 
 /// The listener is installed (once per document).
 static LISTENING: AtomicBool = AtomicBool::new(false);
@@ -183,17 +179,12 @@ async fn fetch(form: &str) -> Result<FormView, Failure> {
         return Err(Failure::Shape);
     };
     let mut path = String::from("/v1/forms/");
-    push_encoded(&mut path, form);
+    hosts::push_encoded(&mut path, form);
     path.push_str("?site=");
-    push_encoded(&mut path, &site);
+    hosts::push_encoded(&mut path, &site);
     path.push_str("&visitor=");
-    push_encoded(&mut path, &visitor);
+    hosts::push_encoded(&mut path, &visitor);
     transport::get(&api, &path).await
-}
-
-/// Appends `text` encoded as a URL component.
-pub(crate) fn push_encoded(out: &mut String, text: &str) {
-    out.push_str(&js_sys::encode_uri_component(text).as_string().unwrap_or_default());
 }
 
 fn known(form: &str) -> Option<Arc<FormView>> {
@@ -210,7 +201,7 @@ fn show_modal(
         return;
     }
     // Escape and Tab in a modal are handled with the blocks'.
-    blocks::controls::install();
+    crate::blocks::controls::install();
     let shown = page::document().and_then(|document| {
         let host = overlay::host(&document, &view.id, Placement::Modal)?;
         host.set_attribute(HOST_ATTRIBUTE, &view.id)?;
@@ -264,19 +255,9 @@ fn draw(
     }) else {
         return Ok(root);
     };
-    Reflect::set(host, &JsValue::from_str(KEY), &JsValue::from_f64(key as f64))?;
+    hosts::set_key(host, key)?;
     if first {
         record(EventKind::FormView, Details { name: Some(form), ..Details::default() });
     }
     Ok(root)
-}
-
-/// The key of the form `root` shows.
-fn key_of(root: &ShadowRoot) -> Option<usize> {
-    browser::property(&root.host(), KEY).as_f64().map(|key| key as usize)
-}
-
-/// A copy of the drawn form `key`.
-fn drawn(key: usize) -> Option<Drawn> {
-    state::with(|widget| widget.forms.drawn.get(key).cloned()).flatten()
 }

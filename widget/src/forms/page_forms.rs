@@ -7,6 +7,10 @@ use alloc::vec::Vec;
 
 use kindling_core::wire::FormView;
 
+/// Marks an element showing a lead form, its value the form's id: the site's
+/// `<div data-kindling-lead-form="FORM_ID">`, or the overlay a form opens in.
+pub const HOST_ATTRIBUTE: &str = "data-kindling-lead-form";
+
 /// The page's lead forms.
 #[derive(Default)]
 pub struct Forms {

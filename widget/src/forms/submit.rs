@@ -25,8 +25,10 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, ShadowRoot};
 
 use crate::codec::{Decode, Encode};
+use crate::forms::fields;
+use crate::forms::hosts::push_encoded;
+use crate::forms::page_forms::HOST_ATTRIBUTE;
 use crate::forms::steps::go;
-use crate::forms::{HOST_ATTRIBUTE, fields, push_encoded};
 use crate::render::content::{self, put};
 use crate::render::overlay::first;
 use crate::render::texts::{self, texts};

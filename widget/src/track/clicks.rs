@@ -12,7 +12,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, Event};
 
 use crate::blocks::triggers;
-use crate::track::{Details, record};
+use crate::track::record::{Details, record};
 use crate::{browser, page};
 
 /// File types whose links count as downloads.

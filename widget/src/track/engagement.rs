@@ -6,7 +6,8 @@
 
 use kindling_core::wire::EventKind;
 
-use crate::track::{Details, forms, record};
+use crate::track::forms;
+use crate::track::record::{Details, record};
 use crate::transport::queue;
 use crate::{browser, page, state};
 

@@ -16,8 +16,8 @@ use kindling_core::wire::EventKind;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event};
 
-use crate::forms::HOST_ATTRIBUTE;
-use crate::track::{Details, record};
+use crate::forms::page_forms::HOST_ATTRIBUTE;
+use crate::track::record::{Details, record};
 use crate::{browser, page, state};
 
 pub fn install() {

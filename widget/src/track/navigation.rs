@@ -7,7 +7,8 @@ use kindling_core::wire::EventKind;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
-use crate::track::{Details, engagement, forms, record};
+use crate::track::record::{Details, record};
+use crate::track::{engagement, forms};
 use crate::{browser, page, state};
 
 /// Records a pageview of the current URL unless it is the one last recorded.

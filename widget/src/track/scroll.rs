@@ -5,7 +5,8 @@
 use kindling_core::wire::EventKind;
 
 use crate::blocks::triggers;
-use crate::track::{Details, engagement, record};
+use crate::track::engagement;
+use crate::track::record::{Details, record};
 use crate::{browser, page, state};
 
 const MILESTONES: [u8; 4] = [25, 50, 75, 100];

@@ -34,10 +34,12 @@ const DELAY_MS: i32 = 1000;
 const MAX_BACKOFF_MS: f64 = 60_000.0;
 
 /// What shows the decisions an events answer brings.
-static ON_DECISIONS: spin::Mutex<Option<fn(Vec<Decision>)>> = spin::Mutex::new(None);
+pub type ShowDecisions = fn(Vec<Decision>);
+
+static ON_DECISIONS: spin::Mutex<Option<ShowDecisions>> = spin::Mutex::new(None);
 
 /// Sets what shows the decisions an events answer brings.
-pub fn on_decisions(show: fn(Vec<Decision>)) {
+pub fn on_decisions(show: ShowDecisions) {
     if let Some(mut slot) = ON_DECISIONS.try_lock() {
         *slot = Some(show);
     }
