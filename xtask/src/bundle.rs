@@ -15,7 +15,7 @@ use std::process::Command;
 
 use sha2::{Digest, Sha256};
 
-use crate::TaskResult;
+use crate::task::TaskResult;
 use crate::tools::{BundleTools, run, workspace_root};
 
 /// Where the bundle is written.

@@ -20,8 +20,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+use crate::task::{TaskResult, fail};
 use crate::tools::workspace_root;
-use crate::{TaskResult, fail};
 
 /// The crates checked, by their source folder.
 const CRATES: &[&str] = &["collector/src", "core/src", "widget/src", "xtask/src"];
@@ -454,6 +454,9 @@ mod tests {
         );
         let paths = qualified_paths(&code);
         assert_eq!(paths, vec!["crate::a"]);
-        assert!(qualified_paths("use crate::a::{b, c};").is_empty(), "groups are expanded elsewhere");
+        assert!(
+            qualified_paths("use crate::a::{b, c};").is_empty(),
+            "groups are expanded elsewhere"
+        );
     }
 }

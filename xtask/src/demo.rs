@@ -8,8 +8,9 @@ use std::path::Path;
 use std::process::{Child, Command};
 use std::time::Duration;
 
+use crate::bundle;
+use crate::task::{TaskResult, fail};
 use crate::tools::{ensure_bundle_tools, run as run_command, workspace_root};
-use crate::{TaskResult, bundle, fail};
 
 /// The admin token the demo collector accepts.
 const DEMO_ADMIN_TOKEN: &str = "demo-admin-token";

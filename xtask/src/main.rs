@@ -13,6 +13,7 @@ mod bundle;
 mod cycles;
 mod demo;
 mod size;
+mod task;
 mod test;
 mod tools;
 
@@ -77,27 +78,4 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// A task failure, explained for the person who ran it.
-#[derive(Debug)]
-pub struct TaskError(String);
-
-impl std::fmt::Display for TaskError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl From<std::io::Error> for TaskError {
-    fn from(error: std::io::Error) -> Self {
-        TaskError(error.to_string())
-    }
-}
-
-pub type TaskResult<T> = Result<T, TaskError>;
-
-/// Fails with `message`.
-pub fn fail<T>(message: impl Into<String>) -> TaskResult<T> {
-    Err(TaskError(message.into()))
 }

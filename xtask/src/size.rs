@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
-use crate::TaskResult;
 use crate::bundle::{self, brotli, gzip};
+use crate::task::TaskResult;
 use crate::tools::ensure_bundle_tools;
 
 struct Sizes {

@@ -8,8 +8,9 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
+use crate::task::{TaskResult, fail};
 use crate::tools::{ensure_browser_tools, ensure_bundle_tools, workspace_root};
-use crate::{TaskResult, bundle, cycles, fail};
+use crate::{bundle, cycles};
 
 pub fn run() -> TaskResult<()> {
     cycles::run()?;

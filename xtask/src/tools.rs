@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::{TaskResult, fail};
+use crate::task::{TaskResult, fail};
 
 /// The binaryen release whose wasm-opt reads current wasm-bindgen output.
 const BINARYEN_VERSION: &str = "132";

@@ -56,13 +56,15 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use super::{
-    Pace, Server, WARMUP_SECONDS, WRK_CONNECTIONS, WRK_THREADS, WRK_TIMEOUT, WorkDir, Wrk,
-    WrkResult, build_release, check_runs, collector_command, field, field_number,
-    free_loopback_addr, number, run_bounded, target_dir, wrk,
+use super::common::{
+    WARMUP_SECONDS, WRK_CONNECTIONS, WRK_THREADS, WRK_TIMEOUT, build_release, field, field_number,
+    free_loopback_addr, number, run_bounded, target_dir,
 };
+use super::ingest::collector_command;
+use super::server::{Server, WorkDir};
+use super::wrk::{Pace, Wrk, WrkResult, check_runs, wrk};
+use crate::task::{TaskError, TaskResult, fail};
 use crate::tools::workspace_root;
-use crate::{TaskError, TaskResult, fail};
 
 /// The configuration with the site `pk_bench` and its blocks (relative to the workspace).
 const CONFIG: &str = "xtask/bench/decide.yaml";

@@ -9,8 +9,8 @@
 
 use std::process::Command;
 
+use crate::task::{TaskResult, fail};
 use crate::tools::workspace_root;
-use crate::{TaskResult, fail};
 
 /// Parsed `kindling-bench handoff` line (milliseconds).
 #[derive(Debug, Clone, PartialEq)]
@@ -29,7 +29,7 @@ struct Handoff {
 impl Handoff {
     fn parse(line: &str) -> Option<Handoff> {
         let rest = line.strip_prefix("handoff ")?;
-        let value = |name: &str| super::field_number(rest, name);
+        let value = |name: &str| super::common::field_number(rest, name);
         Some(Handoff {
             leads: value("leads")? as u64,
             baseline_p50: value("baseline_p50_ms")?,
@@ -46,7 +46,7 @@ impl Handoff {
 
 pub fn run(json: bool, leads: u64) -> TaskResult<()> {
     let root = workspace_root();
-    super::build_bench(&root)?;
+    super::common::build_bench(&root)?;
     println!(
         "xtask: hand-off benchmark: {leads} leads idle, {leads} under load, against a bare signed webhook"
     );

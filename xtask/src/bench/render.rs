@@ -13,8 +13,9 @@
 
 use std::process::Command;
 
+use crate::bundle;
+use crate::task::{TaskResult, fail};
 use crate::tools::{ensure_browser_tools, ensure_bundle_tools, workspace_root};
-use crate::{TaskResult, bundle, fail};
 
 /// Parsed `kindling-bench render` line.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,7 +32,7 @@ struct Render {
 impl Render {
     fn parse(line: &str) -> Option<Render> {
         let rest = line.strip_prefix("render ")?;
-        let value = |name: &str| super::field_number(rest, name);
+        let value = |name: &str| super::common::field_number(rest, name);
         Some(Render {
             runs: value("runs")? as u64,
             first_fcp_ms: value("first_fcp_ms")?,
@@ -49,7 +50,7 @@ pub fn run(json: bool, runs: u64) -> TaskResult<()> {
     let bundle_tools = ensure_bundle_tools()?;
     let browser = ensure_browser_tools()?;
     bundle::build(&bundle_tools)?;
-    super::build_bench(&root)?;
+    super::common::build_bench(&root)?;
     println!(
         "xtask: render benchmark: the demo home page in headless Chromium, {runs} new visitors (+1 cold)"
     );
