@@ -3,6 +3,7 @@
 //! that does not parse is our JSON error.
 
 #[path = "support/harness.rs"]
+#[allow(unused_macros, unused_imports)]
 mod harness;
 
 use harness::{Backend, Collector, TOKEN, expect_error};

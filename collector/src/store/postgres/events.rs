@@ -1,26 +1,23 @@
 //! Events and visitors: inserting a group's events in multi-row statements, counting
-//! them on their visitors, reading them back.
+//! them on their visitors, attaching visitors to persons, reading events back.
 
 use std::collections::HashMap;
 
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
 
+use super::rows::ROWS_PER_STATEMENT;
 use crate::store::contract::StoreResult;
 use crate::store::records::{EventQuery, RemovedEvent, StoredEvent, VisitorCounts, VisitorSeen};
 
-/// Rows per multi-row statement: an event row's 23 parameters stay far below
-/// PostgreSQL's limit of 65,535 parameters.
-pub const ROWS_PER_STATEMENT: usize = 400;
-
-/// The columns [`event_of`] reads.
-pub const EVENT_COLUMNS: &str = "e.id, e.site, e.visitor, e.session, e.kind, e.url, e.title,
-    e.referrer, e.name, e.target, e.value, e.props, e.channel, e.utm_source, e.utm_medium,
-    e.utm_campaign, e.utm_term, e.utm_content, e.click_id, e.device, e.bot, e.received_ms,
-    e.client_offset_ms";
+/// The columns [`event_of`] reads, of `events` named `e`.
+pub(super) const EVENT_COLUMNS: &str = "e.id, e.site, e.visitor, e.session, e.kind, e.url,
+    e.title, e.referrer, e.name, e.target, e.value, e.props, e.channel, e.utm_source,
+    e.utm_medium, e.utm_campaign, e.utm_term, e.utm_content, e.click_id, e.device, e.bot,
+    e.received_ms, e.client_offset_ms";
 
 /// An event from a row of [`EVENT_COLUMNS`].
-pub fn event_of(row: &PgRow) -> Result<StoredEvent, sqlx::Error> {
+pub(super) fn event_of(row: &PgRow) -> Result<StoredEvent, sqlx::Error> {
     Ok(StoredEvent {
         id: row.try_get("id")?,
         site: row.try_get("site")?,
@@ -48,12 +45,18 @@ pub fn event_of(row: &PgRow) -> Result<StoredEvent, sqlx::Error> {
     })
 }
 
-/// See [`WriteTx::insert_events`](crate::store::contract::WriteTx::insert_events).
-pub async fn insert(
+/// See [`WriteTx::insert_events`](crate::store::contract::WriteTx::insert_events): the
+/// statements return the (site, id) of the rows they inserted, each the first
+/// occurrence of its pair in `events` (a later repeat conflicts with it).
+pub(super) async fn insert(
     connection: &mut PgConnection,
     events: &[&StoredEvent],
 ) -> StoreResult<Vec<bool>> {
-    let mut stored: HashMap<(String, String), bool> = HashMap::new();
+    let mut first: HashMap<(&str, &str), usize> = HashMap::with_capacity(events.len());
+    for (at, event) in events.iter().enumerate() {
+        first.entry((event.site.as_str(), event.id.as_str())).or_insert(at);
+    }
+    let mut inserted = vec![false; events.len()];
     for chunk in events.chunks(ROWS_PER_STATEMENT) {
         let mut query = QueryBuilder::<Postgres>::new(
             "INSERT INTO events (site, id, visitor, kind, url, title, referrer, received_ms,
@@ -87,24 +90,23 @@ pub async fn insert(
         });
         query.push(" ON CONFLICT (site, id) DO NOTHING RETURNING site, id");
         for row in query.build().fetch_all(&mut *connection).await? {
-            stored.insert((row.try_get("site")?, row.try_get("id")?), false);
+            let site: String = row.try_get("site")?;
+            let id: String = row.try_get("id")?;
+            if let Some(&at) = first.get(&(site.as_str(), id.as_str()))
+                && let Some(new) = inserted.get_mut(at)
+            {
+                *new = true;
+            }
         }
     }
-    // The first occurrence of a pair the insert returned is the one inserted.
-    Ok(events
-        .iter()
-        .map(|event| match stored.get_mut(&(event.site.clone(), event.id.clone())) {
-            Some(taken) if !*taken => {
-                *taken = true;
-                true
-            }
-            _ => false,
-        })
-        .collect())
+    Ok(inserted)
 }
 
 /// See [`WriteTx::remove_events`](crate::store::contract::WriteTx::remove_events).
-pub async fn remove(connection: &mut PgConnection, events: &[RemovedEvent<'_>]) -> StoreResult<()> {
+pub(super) async fn remove(
+    connection: &mut PgConnection,
+    events: &[RemovedEvent<'_>],
+) -> StoreResult<()> {
     for event in events {
         let deleted = sqlx::query("DELETE FROM events WHERE site = $1 AND id = $2")
             .bind(event.site)
@@ -113,7 +115,8 @@ pub async fn remove(connection: &mut PgConnection, events: &[RemovedEvent<'_>]) 
             .await?;
         if deleted.rows_affected() > 0 {
             sqlx::query(
-                "UPDATE visitors SET events = events - 1 WHERE site = $1 AND id = $2 AND events > 0",
+                "UPDATE visitors SET events = events - 1
+                 WHERE site = $1 AND id = $2 AND events > 0",
             )
             .bind(event.site)
             .bind(event.visitor)
@@ -124,15 +127,19 @@ pub async fn remove(connection: &mut PgConnection, events: &[RemovedEvent<'_>]) 
     Ok(())
 }
 
-/// See [`WriteTx::upsert_visitors`](crate::store::contract::WriteTx::upsert_visitors).
-pub async fn upsert_visitors(
+/// See [`WriteTx::upsert_visitors`](crate::store::contract::WriteTx::upsert_visitors):
+/// the rows each statement returns are matched back to `visitors` by (site, id).
+pub(super) async fn upsert_visitors(
     connection: &mut PgConnection,
     visitors: &[VisitorSeen<'_>],
 ) -> StoreResult<Vec<VisitorCounts>> {
-    let mut counts: HashMap<(String, String), VisitorCounts> = HashMap::new();
+    let index: HashMap<(&str, &str), usize> =
+        visitors.iter().enumerate().map(|(at, seen)| ((seen.site, seen.id), at)).collect();
+    let mut counts = vec![VisitorCounts::default(); visitors.len()];
     for chunk in visitors.chunks(ROWS_PER_STATEMENT) {
         let mut query = QueryBuilder::<Postgres>::new(
-            "INSERT INTO visitors (site, id, first_seen_ms, last_seen_ms, visits, events, bot, person) ",
+            "INSERT INTO visitors (site, id, first_seen_ms, last_seen_ms, visits, events, bot,
+                person) ",
         );
         query.push_values(chunk.iter(), |mut row, seen| {
             row.push_bind(seen.site)
@@ -142,6 +149,7 @@ pub async fn upsert_visitors(
                 .push_bind(seen.visit)
                 .push_bind(seen.new_events)
                 .push_bind(seen.bot)
+                // A new visitor's person takes its id.
                 .push_bind(seen.id);
         });
         query.push(
@@ -154,26 +162,25 @@ pub async fn upsert_visitors(
              RETURNING site, id, visits, events, person",
         );
         for row in query.build().fetch_all(&mut *connection).await? {
+            let site: String = row.try_get("site")?;
+            let id: String = row.try_get("id")?;
             let visits: i32 = row.try_get("visits")?;
             let events: i32 = row.try_get("events")?;
-            counts.insert(
-                (row.try_get("site")?, row.try_get("id")?),
-                VisitorCounts {
+            let Some(&at) = index.get(&(site.as_str(), id.as_str())) else { continue };
+            if let Some(counted) = counts.get_mut(at) {
+                *counted = VisitorCounts {
                     visits: u32::try_from(visits).unwrap_or(0),
                     events: u32::try_from(events).unwrap_or(0),
                     person: row.try_get("person")?,
-                },
-            );
+                };
+            }
         }
     }
-    Ok(visitors
-        .iter()
-        .map(|seen| counts.remove(&(seen.site.to_owned(), seen.id.to_owned())).unwrap_or_default())
-        .collect())
+    Ok(counts)
 }
 
 /// See [`WriteTx::attach_visitor`](crate::store::contract::WriteTx::attach_visitor).
-pub async fn attach_visitor(
+pub(super) async fn attach_visitor(
     connection: &mut PgConnection,
     site: &str,
     visitor: &str,
@@ -181,7 +188,8 @@ pub async fn attach_visitor(
     now_ms: i64,
 ) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO visitors (site, id, first_seen_ms, last_seen_ms, person) VALUES ($1, $2, $3, $3, $4)
+        "INSERT INTO visitors (site, id, first_seen_ms, last_seen_ms, person)
+         VALUES ($1, $2, $3, $3, $4)
          ON CONFLICT (site, id) DO UPDATE SET person = excluded.person",
     )
     .bind(site)
@@ -194,13 +202,14 @@ pub async fn attach_visitor(
 }
 
 /// See [`Store::events`](crate::store::contract::Store::events).
-pub async fn query(
+pub(super) async fn query(
     connection: &mut PgConnection,
     query: &EventQuery,
 ) -> StoreResult<Vec<StoredEvent>> {
     let sql = format!(
         "SELECT {EVENT_COLUMNS} FROM events e
-         WHERE e.site = $1 AND ($2::TEXT IS NULL OR e.visitor = $2) AND ($3::TEXT IS NULL OR e.kind = $3)
+         WHERE e.site = $1 AND ($2::TEXT IS NULL OR e.visitor = $2)
+           AND ($3::TEXT IS NULL OR e.kind = $3)
          ORDER BY e.seq DESC LIMIT $4"
     );
     let rows = sqlx::query(&sql)

@@ -4,6 +4,7 @@
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Row};
 
+use super::rows::count;
 use crate::store::contract::StoreResult;
 use crate::store::records::{Confirmation, FormCounts, SubmissionRecord};
 
@@ -27,7 +28,7 @@ fn confirmation_of(row: &PgRow) -> Result<Confirmation, sqlx::Error> {
 }
 
 /// See [`WriteTx::submission_since`](crate::store::contract::WriteTx::submission_since).
-pub async fn submission_since(
+pub(super) async fn submission_since(
     connection: &mut PgConnection,
     site: &str,
     form: &str,
@@ -49,7 +50,7 @@ pub async fn submission_since(
 }
 
 /// See [`WriteTx::insert_submission`](crate::store::contract::WriteTx::insert_submission).
-pub async fn insert_submission(
+pub(super) async fn insert_submission(
     connection: &mut PgConnection,
     site: &str,
     record: &SubmissionRecord,
@@ -122,7 +123,7 @@ pub async fn insert_submission(
 }
 
 /// See [`WriteTx::count_spam`](crate::store::contract::WriteTx::count_spam).
-pub async fn count_spam(
+pub(super) async fn count_spam(
     connection: &mut PgConnection,
     site: &str,
     form: &str,
@@ -143,7 +144,7 @@ pub async fn count_spam(
 }
 
 /// See [`WriteTx::confirmation`](crate::store::contract::WriteTx::confirmation).
-pub async fn confirmation(
+pub(super) async fn confirmation(
     connection: &mut PgConnection,
     token: &str,
 ) -> StoreResult<Option<Confirmation>> {
@@ -153,7 +154,7 @@ pub async fn confirmation(
 }
 
 /// See [`WriteTx::confirm`](crate::store::contract::WriteTx::confirm).
-pub async fn confirm(
+pub(super) async fn confirm(
     connection: &mut PgConnection,
     confirmation: &Confirmation,
     now_ms: i64,
@@ -182,7 +183,7 @@ pub async fn confirm(
 }
 
 /// See [`Store::confirmations`](crate::store::contract::Store::confirmations).
-pub async fn confirmations(
+pub(super) async fn confirmations(
     connection: &mut PgConnection,
     site: &str,
     pending: bool,
@@ -202,12 +203,8 @@ pub async fn confirmations(
     Ok(rows.iter().map(confirmation_of).collect::<Result<_, _>>()?)
 }
 
-fn count(row: &PgRow, column: &str) -> Result<u64, sqlx::Error> {
-    Ok(u64::try_from(row.try_get::<i64, _>(column)?).unwrap_or(0))
-}
-
 /// See [`Store::form_counts`](crate::store::contract::Store::form_counts).
-pub async fn counts(
+pub(super) async fn counts(
     connection: &mut PgConnection,
     site: &str,
     from: i64,

@@ -35,7 +35,10 @@ fn message_of(row: &PgRow) -> StoreResult<OutboxMessage> {
 }
 
 /// See [`WriteTx::enqueue`](crate::store::contract::WriteTx::enqueue).
-pub async fn enqueue(connection: &mut PgConnection, message: &OutboxMessage) -> StoreResult<()> {
+pub(super) async fn enqueue(
+    connection: &mut PgConnection,
+    message: &OutboxMessage,
+) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO outbox (id, site, lead, endpoint, url, secret, body, created_ms,
             window_start_ms, attempts, next_attempt_ms, state, caused_ms)
@@ -58,7 +61,7 @@ pub async fn enqueue(connection: &mut PgConnection, message: &OutboxMessage) -> 
 }
 
 /// See [`WriteTx::claim_due`](crate::store::contract::WriteTx::claim_due).
-pub async fn claim_due(
+pub(super) async fn claim_due(
     connection: &mut PgConnection,
     now_ms: i64,
     limit: u32,
@@ -95,7 +98,7 @@ pub async fn claim_due(
 }
 
 /// See [`WriteTx::record_attempt`](crate::store::contract::WriteTx::record_attempt).
-pub async fn record_attempt(
+pub(super) async fn record_attempt(
     connection: &mut PgConnection,
     attempt: &Attempt<'_>,
 ) -> StoreResult<()> {
@@ -116,7 +119,7 @@ pub async fn record_attempt(
 }
 
 /// See [`WriteTx::replay`](crate::store::contract::WriteTx::replay).
-pub async fn replay(
+pub(super) async fn replay(
     connection: &mut PgConnection,
     site: &str,
     id: &str,
@@ -136,7 +139,7 @@ pub async fn replay(
 }
 
 /// See [`Store::dead_letters`](crate::store::contract::Store::dead_letters).
-pub async fn dead_letters(
+pub(super) async fn dead_letters(
     connection: &mut PgConnection,
     site: &str,
     limit: u32,

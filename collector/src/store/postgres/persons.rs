@@ -1,75 +1,97 @@
-//! Persons: their documents with the indexed columns beside them, the lines explaining
-//! their changes, their whole stored profile, merges and erasure.
+//! Persons: their documents with the columns indexed beside them, found by id, visitor
+//! or email, held for the transaction, saved in multi-row statements, folded into
+//! another person or erased; and the lists of persons the workflow runner, decay and
+//! the leads list read.
 
 use std::collections::HashMap;
 
 use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
 
-use super::events::{EVENT_COLUMNS, ROWS_PER_STATEMENT, event_of};
+use super::rows::ROWS_PER_STATEMENT;
 use crate::store::contract::StoreResult;
-use crate::store::records::{
-    KnownQuery, PersonKey, PersonLines, PersonRow, ScoreLine, SegmentLine, StageLine, StoredEvent,
-    StoredProfile,
-};
+use crate::store::records::{KnownQuery, PersonKey, PersonRow};
 
 /// See [`WriteTx::person_docs`](crate::store::contract::WriteTx::person_docs): one `IN`
-/// list per site.
-pub async fn docs(
+/// list per site, so the primary key answers each lookup.
+pub(super) async fn docs(
     connection: &mut PgConnection,
     keys: &[(&str, &str)],
 ) -> StoreResult<Vec<Option<String>>> {
-    let mut sites: Vec<&str> = keys.iter().map(|(site, _)| *site).collect();
-    sites.sort_unstable();
-    sites.dedup();
-    let mut found: HashMap<(String, String), String> = HashMap::new();
-    for site in sites {
-        let ids: Vec<&str> = keys.iter().filter(|(s, _)| *s == site).map(|(_, id)| *id).collect();
+    // Each key once, numbered; the documents found by number.
+    let mut numbers: HashMap<(&str, &str), usize> = HashMap::with_capacity(keys.len());
+    let mut ids_by_site: HashMap<&str, Vec<&str>> = HashMap::new();
+    for &(site, id) in keys {
+        let next = numbers.len();
+        numbers.entry((site, id)).or_insert_with(|| {
+            ids_by_site.entry(site).or_default().push(id);
+            next
+        });
+    }
+    let mut found: Vec<Option<String>> = vec![None; numbers.len()];
+    for (site, ids) in &ids_by_site {
         for chunk in ids.chunks(ROWS_PER_STATEMENT) {
             let mut query =
                 QueryBuilder::<Postgres>::new("SELECT site, id, doc FROM persons WHERE site = ");
-            query.push_bind(site).push(" AND id IN (");
+            query.push_bind(*site).push(" AND id IN (");
             let mut separated = query.separated(", ");
             for id in chunk {
                 separated.push_bind(*id);
             }
             query.push(")");
             for row in query.build().fetch_all(&mut *connection).await? {
-                found.insert((row.try_get("site")?, row.try_get("id")?), row.try_get("doc")?);
+                let site: String = row.try_get("site")?;
+                let id: String = row.try_get("id")?;
+                let number = numbers.get(&(site.as_str(), id.as_str()));
+                if let Some(doc) = number.and_then(|&number| found.get_mut(number)) {
+                    *doc = Some(row.try_get("doc")?);
+                }
             }
         }
     }
     Ok(keys
         .iter()
-        .map(|(site, id)| found.remove(&((*site).to_owned(), (*id).to_owned())))
+        .map(|key| numbers.get(key).and_then(|&number| found.get(number)).cloned().flatten())
         .collect())
 }
 
-/// The (id, document) of the person found by `key`.
-async fn find_row(
+/// A person by id.
+const BY_ID: &str = "SELECT id, doc FROM persons WHERE site = $1 AND id = $2";
+
+/// The person of a visitor.
+const BY_VISITOR: &str = "SELECT p.id, p.doc FROM visitors v
+    JOIN persons p ON p.site = v.site AND p.id = v.person
+    WHERE v.site = $1 AND v.id = $2";
+
+/// A person by email, as given (at most one per site: index `persons_site_email`).
+const BY_EMAIL: &str = "SELECT id, doc FROM persons WHERE site = $1 AND email = $2";
+
+/// The id and document of the person `sql` (one of the above) finds by `value`.
+async fn row_by(
+    connection: &mut PgConnection,
+    sql: &str,
+    site: &str,
+    value: &str,
+) -> StoreResult<Option<(String, String)>> {
+    let row = sqlx::query(sql).bind(site).bind(value).fetch_optional(&mut *connection).await?;
+    let Some(row) = row else { return Ok(None) };
+    Ok(Some((row.try_get("id")?, row.try_get("doc")?)))
+}
+
+/// The id and document of the person found by `key`.
+pub(super) async fn find_row(
     connection: &mut PgConnection,
     site: &str,
     key: &PersonKey,
 ) -> StoreResult<Option<(String, String)>> {
-    let (sql, value) = match key {
-        PersonKey::Id(id) => ("SELECT id, doc FROM persons WHERE site = $1 AND id = $2", id),
-        PersonKey::Visitor(visitor) => (
-            "SELECT p.id, p.doc FROM visitors v JOIN persons p ON p.site = v.site AND p.id = v.person
-             WHERE v.site = $1 AND v.id = $2",
-            visitor,
-        ),
-        PersonKey::Email(email) => (
-            "SELECT id, doc FROM persons WHERE site = $1 AND email = $2 ORDER BY id LIMIT 1",
-            email,
-        ),
-    };
-    let row = sqlx::query(sql).bind(site).bind(value).fetch_optional(&mut *connection).await?;
-    Ok(row
-        .map(|row| Ok::<_, sqlx::Error>((row.try_get("id")?, row.try_get("doc")?)))
-        .transpose()?)
+    match key {
+        PersonKey::Id(id) => row_by(connection, BY_ID, site, id).await,
+        PersonKey::Visitor(visitor) => row_by(connection, BY_VISITOR, site, visitor).await,
+        PersonKey::Email(email) => row_by(connection, BY_EMAIL, site, email).await,
+    }
 }
 
-/// The document of the person found by `key`.
-pub async fn find(
+/// See [`WriteTx::find_person`](crate::store::contract::WriteTx::find_person).
+pub(super) async fn find(
     connection: &mut PgConnection,
     site: &str,
     key: &PersonKey,
@@ -77,8 +99,17 @@ pub async fn find(
     Ok(find_row(connection, site, key).await?.map(|(_, doc)| doc))
 }
 
+/// See [`Store::person_of_visitor`](crate::store::contract::Store::person_of_visitor).
+pub(super) async fn doc_of_visitor(
+    connection: &mut PgConnection,
+    site: &str,
+    visitor: &str,
+) -> StoreResult<Option<String>> {
+    Ok(row_by(connection, BY_VISITOR, site, visitor).await?.map(|(_, doc)| doc))
+}
+
 /// See [`WriteTx::lock_person`](crate::store::contract::WriteTx::lock_person).
-pub async fn lock(connection: &mut PgConnection, site: &str, id: &str) -> StoreResult<bool> {
+pub(super) async fn lock(connection: &mut PgConnection, site: &str, id: &str) -> StoreResult<bool> {
     let row = sqlx::query("SELECT 1 FROM persons WHERE site = $1 AND id = $2 FOR UPDATE")
         .bind(site)
         .bind(id)
@@ -87,13 +118,22 @@ pub async fn lock(connection: &mut PgConnection, site: &str, id: &str) -> StoreR
     Ok(row.is_some())
 }
 
-/// See [`WriteTx::save_persons`](crate::store::contract::WriteTx::save_persons).
-pub async fn save(
+/// See [`WriteTx::save_persons`](crate::store::contract::WriteTx::save_persons). A
+/// person given twice is saved as given last: one statement may not update a row twice.
+pub(super) async fn save(
     connection: &mut PgConnection,
     persons: &[PersonRow<'_>],
     now_ms: i64,
 ) -> StoreResult<()> {
-    for chunk in persons.chunks(ROWS_PER_STATEMENT) {
+    let last: HashMap<(&str, &str), usize> =
+        persons.iter().enumerate().map(|(at, person)| ((person.site, person.id), at)).collect();
+    let rows: Vec<&PersonRow<'_>> = persons
+        .iter()
+        .enumerate()
+        .filter(|(at, person)| last.get(&(person.site, person.id)) == Some(at))
+        .map(|(_, person)| person)
+        .collect();
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let mut query = QueryBuilder::<Postgres>::new(
             "INSERT INTO persons (site, id, email, score, temperature, stage, last_activity_ms,
                 updated_ms, doc, next_run_ms) ",
@@ -121,174 +161,8 @@ pub async fn save(
     Ok(())
 }
 
-/// See [`WriteTx::insert_lines`](crate::store::contract::WriteTx::insert_lines).
-pub async fn insert_lines(
-    connection: &mut PgConnection,
-    lines: &[PersonLines<'_>],
-) -> StoreResult<()> {
-    let scores: Vec<(&PersonLines<'_>, &ScoreLine)> = lines
-        .iter()
-        .flat_map(|person| person.scores.iter().map(move |line| (person, line)))
-        .collect();
-    for chunk in scores.chunks(ROWS_PER_STATEMENT) {
-        let mut query = QueryBuilder::<Postgres>::new(
-            "INSERT INTO score_changes (site, person, at_ms, rule, reason, points, score, event_id) ",
-        );
-        query.push_values(chunk.iter(), |mut row, (person, line)| {
-            row.push_bind(person.site)
-                .push_bind(person.person)
-                .push_bind(line.at_ms)
-                .push_bind(line.rule.as_str())
-                .push_bind(line.reason.as_str())
-                .push_bind(line.points)
-                .push_bind(line.score)
-                .push_bind(line.event_id.as_deref());
-        });
-        query.build().execute(&mut *connection).await?;
-    }
-    let stages: Vec<(&PersonLines<'_>, &StageLine)> = lines
-        .iter()
-        .flat_map(|person| person.stages.iter().map(move |line| (person, line)))
-        .collect();
-    for chunk in stages.chunks(ROWS_PER_STATEMENT) {
-        let mut query = QueryBuilder::<Postgres>::new(
-            "INSERT INTO stage_changes (site, person, at_ms, from_stage, to_stage, cause) ",
-        );
-        query.push_values(chunk.iter(), |mut row, (person, line)| {
-            row.push_bind(person.site)
-                .push_bind(person.person)
-                .push_bind(line.at_ms)
-                .push_bind(line.from.as_str())
-                .push_bind(line.to.as_str())
-                .push_bind(line.cause.as_str());
-        });
-        query.build().execute(&mut *connection).await?;
-    }
-    let segments: Vec<(&PersonLines<'_>, &SegmentLine)> = lines
-        .iter()
-        .flat_map(|person| person.segments.iter().map(move |line| (person, line)))
-        .collect();
-    for chunk in segments.chunks(ROWS_PER_STATEMENT) {
-        let mut query = QueryBuilder::<Postgres>::new(
-            "INSERT INTO segment_changes (site, person, at_ms, segment, entered) ",
-        );
-        query.push_values(chunk.iter(), |mut row, (person, line)| {
-            row.push_bind(person.site)
-                .push_bind(person.person)
-                .push_bind(line.at_ms)
-                .push_bind(line.segment.as_str())
-                .push_bind(line.entered);
-        });
-        query.build().execute(&mut *connection).await?;
-    }
-    Ok(())
-}
-
-/// Events of the persons' visitors, bot traffic or not, oldest first.
-async fn events_of(
-    connection: &mut PgConnection,
-    site: &str,
-    persons: &[&str],
-    bot: bool,
-) -> StoreResult<Vec<StoredEvent>> {
-    let sql = format!(
-        "SELECT {EVENT_COLUMNS} FROM events e JOIN visitors v ON v.site = e.site AND v.id = e.visitor
-         WHERE v.site = $1 AND v.person = ANY($2) AND e.bot = $3 ORDER BY e.received_ms, e.seq"
-    );
-    let persons: Vec<String> = persons.iter().map(|person| (*person).to_owned()).collect();
-    let rows =
-        sqlx::query(&sql).bind(site).bind(&persons).bind(bot).fetch_all(&mut *connection).await?;
-    Ok(rows.iter().map(event_of).collect::<Result<_, _>>()?)
-}
-
-/// See [`WriteTx::history`](crate::store::contract::WriteTx::history).
-pub async fn history(
-    connection: &mut PgConnection,
-    site: &str,
-    persons: &[&str],
-) -> StoreResult<Vec<StoredEvent>> {
-    events_of(connection, site, persons, false).await
-}
-
-/// See [`Store::profile`](crate::store::contract::Store::profile).
-pub async fn profile(
-    connection: &mut PgConnection,
-    site: &str,
-    key: &PersonKey,
-) -> StoreResult<Option<StoredProfile>> {
-    let Some((id, doc)) = find_row(connection, site, key).await? else { return Ok(None) };
-    let visitors = sqlx::query(
-        "SELECT id FROM visitors WHERE site = $1 AND person = $2 ORDER BY first_seen_ms",
-    )
-    .bind(site)
-    .bind(&id)
-    .fetch_all(&mut *connection)
-    .await?
-    .iter()
-    .map(|row| row.try_get("id"))
-    .collect::<Result<_, _>>()?;
-    let mut events = events_of(connection, site, &[&id], false).await?;
-    events.extend(events_of(connection, site, &[&id], true).await?);
-    let score_changes = sqlx::query(
-        "SELECT at_ms, rule, reason, points, score, event_id FROM score_changes
-         WHERE site = $1 AND person = $2 ORDER BY seq",
-    )
-    .bind(site)
-    .bind(&id)
-    .fetch_all(&mut *connection)
-    .await?
-    .iter()
-    .map(|row| {
-        Ok(ScoreLine {
-            at_ms: row.try_get("at_ms")?,
-            rule: row.try_get("rule")?,
-            reason: row.try_get("reason")?,
-            points: row.try_get("points")?,
-            score: row.try_get("score")?,
-            event_id: row.try_get("event_id")?,
-        })
-    })
-    .collect::<Result<_, sqlx::Error>>()?;
-    let stage_changes = sqlx::query(
-        "SELECT at_ms, from_stage, to_stage, cause FROM stage_changes
-         WHERE site = $1 AND person = $2 ORDER BY seq",
-    )
-    .bind(site)
-    .bind(&id)
-    .fetch_all(&mut *connection)
-    .await?
-    .iter()
-    .map(|row| {
-        Ok(StageLine {
-            at_ms: row.try_get("at_ms")?,
-            from: row.try_get("from_stage")?,
-            to: row.try_get("to_stage")?,
-            cause: row.try_get("cause")?,
-        })
-    })
-    .collect::<Result<_, sqlx::Error>>()?;
-    let segment_changes = sqlx::query(
-        "SELECT at_ms, segment, entered FROM segment_changes
-         WHERE site = $1 AND person = $2 ORDER BY seq",
-    )
-    .bind(site)
-    .bind(&id)
-    .fetch_all(&mut *connection)
-    .await?
-    .iter()
-    .map(|row| {
-        Ok(SegmentLine {
-            at_ms: row.try_get("at_ms")?,
-            segment: row.try_get("segment")?,
-            entered: row.try_get("entered")?,
-        })
-    })
-    .collect::<Result<_, sqlx::Error>>()?;
-    Ok(Some(StoredProfile { doc, visitors, events, score_changes, stage_changes, segment_changes }))
-}
-
 /// See [`WriteTx::fold_person`](crate::store::contract::WriteTx::fold_person).
-pub async fn fold(
+pub(super) async fn fold(
     connection: &mut PgConnection,
     site: &str,
     from: &str,
@@ -311,7 +185,11 @@ pub async fn fold(
 }
 
 /// See [`WriteTx::delete_person`](crate::store::contract::WriteTx::delete_person).
-pub async fn delete(connection: &mut PgConnection, site: &str, id: &str) -> StoreResult<bool> {
+pub(super) async fn delete(
+    connection: &mut PgConnection,
+    site: &str,
+    id: &str,
+) -> StoreResult<bool> {
     sqlx::query(
         "DELETE FROM events WHERE site = $1 AND visitor IN
             (SELECT id FROM visitors WHERE site = $1 AND person = $2)",
@@ -336,8 +214,9 @@ pub async fn delete(connection: &mut PgConnection, site: &str, id: &str) -> Stor
     Ok(deleted.rows_affected() > 0)
 }
 
-/// See [`WriteTx::decay_candidates`](crate::store::contract::WriteTx::decay_candidates).
-pub async fn decay_candidates(
+/// See [`WriteTx::decay_candidates`](crate::store::contract::WriteTx::decay_candidates):
+/// rows another transaction holds are skipped, not waited for.
+pub(super) async fn decay_candidates(
     connection: &mut PgConnection,
     site: &str,
     inactive_through_ms: i64,
@@ -358,7 +237,7 @@ pub async fn decay_candidates(
 }
 
 /// See [`Store::known_persons`](crate::store::contract::Store::known_persons).
-pub async fn known(
+pub(super) async fn known(
     connection: &mut PgConnection,
     site: &str,
     query: &KnownQuery,
@@ -381,8 +260,9 @@ pub async fn known(
     Ok(rows.iter().map(|row| row.try_get("doc")).collect::<Result<_, _>>()?)
 }
 
-/// See [`Store::due_runs`](crate::store::contract::Store::due_runs).
-pub async fn due_runs(
+/// See [`Store::due_runs`](crate::store::contract::Store::due_runs) (partial index
+/// `persons_next_run`).
+pub(super) async fn due_runs(
     connection: &mut PgConnection,
     now_ms: i64,
     limit: u32,
@@ -402,7 +282,7 @@ pub async fn due_runs(
 }
 
 /// See [`Store::quiet_persons`](crate::store::contract::Store::quiet_persons).
-pub async fn quiet(
+pub(super) async fn quiet(
     connection: &mut PgConnection,
     site: &str,
     after_ms: i64,

@@ -1,21 +1,39 @@
 //! [`WriteTx`] on an open PostgreSQL transaction. The transaction is driven from the
-//! blocking thread that runs the write: each method waits for its statements with the
-//! runtime's handle.
+//! blocking thread that runs the write: each method waits, with the runtime's handle,
+//! for one of this folder's statement functions on the transaction's connection.
 
 use sqlx::{Postgres, Transaction};
 use tokio::runtime::Handle;
 
-use super::{events, forms, outbox, persons, workflows};
+use super::{events, forms, history, outbox, persons, workflows};
 use crate::store::contract::{StoreResult, WriteTx};
 use crate::store::records::{
     Attempt, Confirmation, OutboxMessage, PersonKey, PersonLines, PersonRow, RemovedEvent,
     StepRecord, StoredEvent, StoredProfile, SubmissionRecord, VisitorCounts, VisitorSeen,
 };
 
-/// A write transaction.
-pub struct PgTx {
-    pub transaction: Transaction<'static, Postgres>,
-    pub runtime: Handle,
+/// A write transaction, and the runtime its statements run on.
+pub(super) struct PgTx {
+    transaction: Transaction<'static, Postgres>,
+    runtime: Handle,
+}
+
+impl PgTx {
+    pub(super) fn new(transaction: Transaction<'static, Postgres>, runtime: Handle) -> Self {
+        PgTx { transaction, runtime }
+    }
+
+    /// Saves everything the transaction did.
+    pub(super) fn commit(self) -> StoreResult<()> {
+        self.runtime.block_on(self.transaction.commit())?;
+        Ok(())
+    }
+
+    /// Undoes everything the transaction did.
+    pub(super) fn rollback(self) -> StoreResult<()> {
+        self.runtime.block_on(self.transaction.rollback())?;
+        Ok(())
+    }
 }
 
 impl WriteTx for PgTx {
@@ -38,13 +56,8 @@ impl WriteTx for PgTx {
         person: &str,
         now_ms: i64,
     ) -> StoreResult<()> {
-        self.runtime.block_on(events::attach_visitor(
-            &mut self.transaction,
-            site,
-            visitor,
-            person,
-            now_ms,
-        ))
+        let connection = &mut self.transaction;
+        self.runtime.block_on(events::attach_visitor(connection, site, visitor, person, now_ms))
     }
 
     fn person_docs(&mut self, keys: &[(&str, &str)]) -> StoreResult<Vec<Option<String>>> {
@@ -64,15 +77,15 @@ impl WriteTx for PgTx {
     }
 
     fn insert_lines(&mut self, lines: &[PersonLines<'_>]) -> StoreResult<()> {
-        self.runtime.block_on(persons::insert_lines(&mut self.transaction, lines))
+        self.runtime.block_on(history::insert_lines(&mut self.transaction, lines))
     }
 
-    fn history(&mut self, site: &str, ids: &[&str]) -> StoreResult<Vec<StoredEvent>> {
-        self.runtime.block_on(persons::history(&mut self.transaction, site, ids))
+    fn history(&mut self, site: &str, persons: &[&str]) -> StoreResult<Vec<StoredEvent>> {
+        self.runtime.block_on(history::events(&mut self.transaction, site, persons))
     }
 
     fn profile(&mut self, site: &str, key: &PersonKey) -> StoreResult<Option<StoredProfile>> {
-        self.runtime.block_on(persons::profile(&mut self.transaction, site, key))
+        self.runtime.block_on(history::profile(&mut self.transaction, site, key))
     }
 
     fn fold_person(&mut self, site: &str, from: &str, to: &str) -> StoreResult<()> {
@@ -90,9 +103,9 @@ impl WriteTx for PgTx {
         above_score: i32,
         limit: u32,
     ) -> StoreResult<Vec<String>> {
-        let transaction = &mut self.transaction;
+        let connection = &mut self.transaction;
         self.runtime.block_on(persons::decay_candidates(
-            transaction,
+            connection,
             site,
             inactive_through_ms,
             above_score,
@@ -107,13 +120,8 @@ impl WriteTx for PgTx {
         email: &str,
         since_ms: i64,
     ) -> StoreResult<Option<String>> {
-        self.runtime.block_on(forms::submission_since(
-            &mut self.transaction,
-            site,
-            form,
-            email,
-            since_ms,
-        ))
+        let connection = &mut self.transaction;
+        self.runtime.block_on(forms::submission_since(connection, site, form, email, since_ms))
     }
 
     fn insert_submission(
@@ -124,15 +132,9 @@ impl WriteTx for PgTx {
         visitor: &str,
         now_ms: i64,
     ) -> StoreResult<()> {
-        let transaction = &mut self.transaction;
-        self.runtime.block_on(forms::insert_submission(
-            transaction,
-            site,
-            record,
-            person,
-            visitor,
-            now_ms,
-        ))
+        let connection = &mut self.transaction;
+        self.runtime
+            .block_on(forms::insert_submission(connection, site, record, person, visitor, now_ms))
     }
 
     fn count_spam(&mut self, site: &str, form: &str, reason: &str, day: i64) -> StoreResult<()> {
@@ -157,12 +159,8 @@ impl WriteTx for PgTx {
         limit: u32,
         lease_until_ms: i64,
     ) -> StoreResult<Vec<OutboxMessage>> {
-        self.runtime.block_on(outbox::claim_due(
-            &mut self.transaction,
-            now_ms,
-            limit,
-            lease_until_ms,
-        ))
+        let connection = &mut self.transaction;
+        self.runtime.block_on(outbox::claim_due(connection, now_ms, limit, lease_until_ms))
     }
 
     fn record_attempt(&mut self, attempt: &Attempt<'_>) -> StoreResult<()> {
@@ -183,11 +181,7 @@ impl WriteTx for PgTx {
         workflow: &str,
         through_ms: i64,
     ) -> StoreResult<()> {
-        self.runtime.block_on(workflows::advance_cursor(
-            &mut self.transaction,
-            site,
-            workflow,
-            through_ms,
-        ))
+        let connection = &mut self.transaction;
+        self.runtime.block_on(workflows::advance_cursor(connection, site, workflow, through_ms))
     }
 }

@@ -2,14 +2,14 @@
 //! workflow report) and each inactivity workflow's cursor; and the block report's
 //! counts of block events.
 
-use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Row};
 
+use super::rows::count;
 use crate::store::contract::StoreResult;
 use crate::store::records::{StepCountRow, StepRecord, VariantCounts};
 
 /// See [`WriteTx::insert_steps`](crate::store::contract::WriteTx::insert_steps).
-pub async fn insert_steps(
+pub(super) async fn insert_steps(
     connection: &mut PgConnection,
     steps: &[StepRecord<'_>],
 ) -> StoreResult<()> {
@@ -31,7 +31,7 @@ pub async fn insert_steps(
 }
 
 /// See [`WriteTx::advance_quiet_cursor`](crate::store::contract::WriteTx::advance_quiet_cursor).
-pub async fn advance_cursor(
+pub(super) async fn advance_cursor(
     connection: &mut PgConnection,
     site: &str,
     workflow: &str,
@@ -51,7 +51,7 @@ pub async fn advance_cursor(
 }
 
 /// See [`Store::quiet_cursor`](crate::store::contract::Store::quiet_cursor).
-pub async fn cursor(
+pub(super) async fn cursor(
     connection: &mut PgConnection,
     site: &str,
     workflow: &str,
@@ -65,12 +65,8 @@ pub async fn cursor(
     Ok(row.map(|row| row.try_get("through_ms")).transpose()?)
 }
 
-fn count(row: &PgRow, column: &str) -> Result<u64, sqlx::Error> {
-    Ok(u64::try_from(row.try_get::<i64, _>(column)?).unwrap_or(0))
-}
-
 /// See [`Store::workflow_counts`](crate::store::contract::Store::workflow_counts).
-pub async fn step_counts(
+pub(super) async fn step_counts(
     connection: &mut PgConnection,
     site: &str,
     from_ms: i64,
@@ -101,7 +97,7 @@ pub async fn step_counts(
 
 /// See [`Store::block_counts`](crate::store::contract::Store::block_counts) (partial
 /// index `events_blocks`).
-pub async fn block_counts(
+pub(super) async fn block_counts(
     connection: &mut PgConnection,
     site: &str,
     from_ms: i64,
