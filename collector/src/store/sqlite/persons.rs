@@ -29,38 +29,33 @@ pub fn docs(connection: &Connection, keys: &[(&str, &str)]) -> StoreResult<Vec<O
     Ok(docs)
 }
 
-/// The document of the person found by `key`.
-pub fn find(connection: &Connection, site: &str, key: &PersonKey) -> StoreResult<Option<String>> {
+/// The (id, document) of the person found by `key`.
+fn find_row(
+    connection: &Connection,
+    site: &str,
+    key: &PersonKey,
+) -> StoreResult<Option<(String, String)>> {
     let (sql, value) = match key {
-        PersonKey::Id(id) => ("SELECT doc FROM persons WHERE site = ?1 AND id = ?2", id),
+        PersonKey::Id(id) => ("SELECT id, doc FROM persons WHERE site = ?1 AND id = ?2", id),
         PersonKey::Visitor(visitor) => (
-            "SELECT p.doc FROM visitors v JOIN persons p ON p.site = v.site AND p.id = v.person
+            "SELECT p.id, p.doc FROM visitors v JOIN persons p ON p.site = v.site AND p.id = v.person
              WHERE v.site = ?1 AND v.id = ?2",
             visitor,
         ),
-        PersonKey::Email(email) => {
-            ("SELECT doc FROM persons WHERE site = ?1 AND email = ?2 ORDER BY id LIMIT 1", email)
-        }
+        PersonKey::Email(email) => (
+            "SELECT id, doc FROM persons WHERE site = ?1 AND email = ?2 ORDER BY id LIMIT 1",
+            email,
+        ),
     };
-    let doc = connection.prepare_cached(sql)?.query_row(params![site, value], |row| row.get(0));
-    Ok(doc.optional()?)
+    let row = connection
+        .prepare_cached(sql)?
+        .query_row(params![site, value], |row| Ok((row.get(0)?, row.get(1)?)));
+    Ok(row.optional()?)
 }
 
-/// The id of the person found by `key`.
-fn find_id(connection: &Connection, site: &str, key: &PersonKey) -> StoreResult<Option<String>> {
-    let (sql, value) = match key {
-        PersonKey::Id(id) => ("SELECT id FROM persons WHERE site = ?1 AND id = ?2", id),
-        PersonKey::Visitor(visitor) => (
-            "SELECT p.id FROM visitors v JOIN persons p ON p.site = v.site AND p.id = v.person
-             WHERE v.site = ?1 AND v.id = ?2",
-            visitor,
-        ),
-        PersonKey::Email(email) => {
-            ("SELECT id FROM persons WHERE site = ?1 AND email = ?2 ORDER BY id LIMIT 1", email)
-        }
-    };
-    let id = connection.prepare_cached(sql)?.query_row(params![site, value], |row| row.get(0));
-    Ok(id.optional()?)
+/// The document of the person found by `key`.
+pub fn find(connection: &Connection, site: &str, key: &PersonKey) -> StoreResult<Option<String>> {
+    Ok(find_row(connection, site, key)?.map(|(_, doc)| doc))
 }
 
 /// See [`WriteTx::lock_person`](crate::store::contract::WriteTx::lock_person): the writer's
@@ -192,8 +187,7 @@ pub fn profile(
     site: &str,
     key: &PersonKey,
 ) -> StoreResult<Option<StoredProfile>> {
-    let Some(id) = find_id(connection, site, key)? else { return Ok(None) };
-    let Some(doc) = find(connection, site, &PersonKey::Id(id.clone()))? else { return Ok(None) };
+    let Some((id, doc)) = find_row(connection, site, key)? else { return Ok(None) };
     let visitors = connection
         .prepare_cached(
             "SELECT id FROM visitors WHERE site = ?1 AND person = ?2 ORDER BY first_seen_ms",
