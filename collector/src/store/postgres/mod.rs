@@ -11,7 +11,8 @@
 //! transaction both are, so a read the [`Store`] and the [`WriteTx`] share is written
 //! once. The statements, by what they store: [`events`] (and visitors), [`persons`],
 //! [`history`] (a person's events and the lines explaining its changes), [`forms`],
-//! [`outbox`], [`workflows`] (and the block report's counts).
+//! [`outbox`], [`workflows`] (and the block report's counts); what they share, in
+//! [`rows`].
 
 mod events;
 mod forms;
