@@ -1,6 +1,6 @@
 //! Size limits of the public protocol. The collector enforces them and answers with a
 //! JSON error naming the field; the widget respects them before sending. They are
-//! documented in the README's "Limits" section: change both together.
+//! documented in docs/api.md's "Limits" section: change both together.
 
 /// Largest accepted request body on the public endpoints, in bytes.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -16,3 +16,9 @@ pub const MAX_SLOTS: usize = 32;
 pub const MAX_PROPS: usize = 25;
 /// Longest property name, in bytes.
 pub const MAX_PROP_KEY_LEN: usize = 64;
+
+/// Whether `text` holds a NUL character. No text column of PostgreSQL can store one, so
+/// the collector refuses it on input, with either backend.
+pub fn has_nul(text: &str) -> bool {
+    text.contains('\0')
+}

@@ -23,7 +23,7 @@ use axum::response::{IntoResponse, Response};
 use kindling_core::bots::is_bot;
 use kindling_core::forms::{FieldKind, Lang, Problem, check_all, message_for};
 use kindling_core::ids::is_uuid;
-use kindling_core::limits::{MAX_TEXT_LEN, MAX_URL_LEN};
+use kindling_core::limits::{MAX_TEXT_LEN, MAX_URL_LEN, has_nul};
 use kindling_core::wire::{
     Context, ErrorBody, ErrorDetail, FieldError, FormRejected, FormSubmission, FormSuccess,
     SubmissionAccepted,
@@ -288,7 +288,22 @@ fn check_shape(input: &Input) -> Result<(), ApiError> {
             "field name too long",
         ));
     }
+    if has_nul(&input.url) {
+        return Err(ApiError::invalid("url", "must not contain a NUL character"));
+    }
+    if let Some((name, _)) =
+        input.values.iter().find(|(name, value)| has_nul(name) || has_nul(value))
+    {
+        let name: String = name.chars().filter(|c| *c != '\0').take(40).collect();
+        return Err(ApiError::invalid(
+            ["values.", &name].concat(),
+            "must not contain a NUL character",
+        ));
+    }
     for (field, value) in [("block", &input.block), ("variant", &input.variant)] {
+        if value.as_deref().is_some_and(has_nul) {
+            return Err(ApiError::invalid(field, "must not contain a NUL character"));
+        }
         if value.as_ref().is_some_and(|value| value.len() > MAX_TEXT_LEN) {
             return Err(ApiError::invalid(field, "longer than the text limit"));
         }

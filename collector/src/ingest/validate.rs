@@ -10,6 +10,7 @@ use kindling_core::device;
 use kindling_core::ids::is_uuid;
 use kindling_core::limits::{
     MAX_EVENTS_PER_BATCH, MAX_PROP_KEY_LEN, MAX_PROPS, MAX_SLOTS, MAX_TEXT_LEN, MAX_URL_LEN,
+    has_nul,
 };
 use kindling_core::wire::{ClientEvent, Context, EventKind, PropValue, Rejection};
 use serde::Deserialize;
@@ -142,6 +143,18 @@ fn check_event(event: &ClientEvent, index: usize) -> Result<(), Problem> {
     if too_long(&event.name, MAX_TEXT_LEN) {
         return Err(problem("name", "longer than 512 bytes"));
     }
+    let texts = [
+        ("id", Some(event.id.as_str())),
+        ("session", Some(event.session.as_str())),
+        ("url", Some(event.url.as_str())),
+        ("title", event.title.as_deref()),
+        ("referrer", event.referrer.as_deref()),
+        ("name", event.name.as_deref()),
+        ("target", event.target.as_deref()),
+    ];
+    if let Some((field, _)) = texts.iter().find(|(_, text)| text.is_some_and(has_nul)) {
+        return Err(problem(field, "must not contain a NUL character"));
+    }
     if event.value.is_some_and(|value| !value.is_finite()) {
         return Err(problem("value", "must be a finite number"));
     }
@@ -172,6 +185,15 @@ fn check_event(event: &ClientEvent, index: usize) -> Result<(), Problem> {
         if key.is_empty() || key.len() > MAX_PROP_KEY_LEN {
             return Err(problem("props", "property names must be 1 to 64 bytes"));
         }
+        if has_nul(key) {
+            return Err(problem("props", "property names must not contain a NUL character"));
+        }
+        if matches!(value, PropValue::Text(text) if has_nul(text)) {
+            return Err((
+                format!("events[{index}].props.{key}"),
+                "must not contain a NUL character".to_owned(),
+            ));
+        }
         if matches!(value, PropValue::Text(text) if text.len() > MAX_TEXT_LEN) {
             return Err((
                 format!("events[{index}].props.{key}"),
@@ -190,6 +212,14 @@ fn check_context(context: &Context) -> Result<(), ApiError> {
     }
     if too_long(&context.referrer, MAX_URL_LEN) {
         return Err(ApiError::invalid("context.referrer", "longer than 2048 bytes"));
+    }
+    let texts = [
+        ("context.landing", &context.landing),
+        ("context.referrer", &context.referrer),
+        ("context.language", &context.language),
+    ];
+    if let Some((field, _)) = texts.iter().find(|(_, text)| text.as_deref().is_some_and(has_nul)) {
+        return Err(ApiError::invalid(*field, "must not contain a NUL character"));
     }
     if too_long(&context.language, 35) {
         return Err(ApiError::invalid("context.language", "longer than 35 bytes"));

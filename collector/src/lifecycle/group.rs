@@ -64,8 +64,38 @@ pub struct InsertOutcome {
     pub duplicates: u32,
 }
 
-/// The (site, id) of the group's events actually inserted.
-type Inserted<'a> = HashSet<(&'a str, &'a str)>;
+/// Which of each batch's events the group inserted, batch by batch. An event whose id
+/// is already stored, or repeats an earlier event of the group (even of its own batch),
+/// is not new: it is counted, scored and answered as a duplicate.
+struct Fresh(Vec<Vec<bool>>);
+
+impl Fresh {
+    /// Splits the flags [`WriteTx::insert_events`] returned for the group's events.
+    fn split(batches: &[WriteBatch], flags: Vec<bool>) -> Self {
+        let mut flags = flags.into_iter();
+        Fresh(
+            batches.iter().map(|batch| flags.by_ref().take(batch.events.len()).collect()).collect(),
+        )
+    }
+
+    /// The new events of the batch at `at`.
+    fn events<'b>(
+        &self,
+        at: usize,
+        batch: &'b WriteBatch,
+    ) -> impl Iterator<Item = &'b StoredEvent> {
+        let flags = self.0.get(at).map(Vec::as_slice).unwrap_or_default();
+        batch.events.iter().zip(flags).filter(|(_, new)| **new).map(|(event, _)| event)
+    }
+
+    fn count(&self, at: usize) -> usize {
+        self.0.get(at).map_or(0, |flags| flags.iter().filter(|new| **new).count())
+    }
+
+    fn all_new(&self, at: usize, batch: &WriteBatch) -> bool {
+        self.count(at) == batch.events.len()
+    }
+}
 
 /// A (site, visitor) of the group.
 type VisitorKey<'a> = (&'a str, &'a str);
@@ -125,12 +155,7 @@ fn repeats(tx: &mut dyn WriteTx, batches: &[WriteBatch]) -> StoreResult<Vec<Opti
 fn commit_kept(tx: &mut dyn WriteTx, batches: &[WriteBatch]) -> StoreResult<Vec<Committed>> {
     let all: Vec<&StoredEvent> = batches.iter().flat_map(|batch| batch.events.iter()).collect();
     let flags = tx.insert_events(&all)?;
-    let inserted: Inserted<'_> = all
-        .iter()
-        .zip(flags)
-        .filter(|(_, new)| *new)
-        .map(|(event, _)| (event.site.as_str(), event.id.as_str()))
-        .collect();
+    let inserted = Fresh::split(batches, flags);
     let visitors = upsert_visitors(tx, batches, &inserted)?;
     let identifying = identifying(batches, &inserted);
     let mut states = HashMap::new();
@@ -139,11 +164,12 @@ fn commit_kept(tx: &mut dyn WriteTx, batches: &[WriteBatch]) -> StoreResult<Vec<
     let persisted: Vec<Persisted<'_>> =
         saved.iter().map(|(site, person, changes)| (*site, person.as_ref(), changes)).collect();
     persist(tx, &persisted, now_of(batches))?;
-    for batch in
-        batches.iter().filter(|b| identifying.contains(&(b.site.as_str(), b.visitor.as_str())))
+    for (at, batch) in batches
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| identifying.contains(&(b.site.as_str(), b.visitor.as_str())))
     {
-        let events: Vec<StoredEvent> =
-            batch.events.iter().filter(|event| is_new(&inserted, event)).cloned().collect();
+        let events: Vec<StoredEvent> = inserted.events(at, batch).cloned().collect();
         let state =
             identify(tx, &batch.site, &batch.visitor, &events, &batch.model, batch.seen_ms)?;
         states.insert((batch.site.as_str(), batch.visitor.as_str()), state);
@@ -157,14 +183,6 @@ fn commit_kept(tx: &mut dyn WriteTx, batches: &[WriteBatch]) -> StoreResult<Vec<
     Ok(results)
 }
 
-fn is_new(inserted: &Inserted<'_>, event: &StoredEvent) -> bool {
-    inserted.contains(&(event.site.as_str(), event.id.as_str()))
-}
-
-fn new_events(batch: &WriteBatch, inserted: &Inserted<'_>) -> usize {
-    batch.events.iter().filter(|event| is_new(inserted, event)).count()
-}
-
 /// The group's clock: its latest request.
 fn now_of(batches: &[WriteBatch]) -> i64 {
     batches.iter().map(|b| b.seen_ms).max().unwrap_or(0)
@@ -175,13 +193,13 @@ fn now_of(batches: &[WriteBatch]) -> i64 {
 fn upsert_visitors<'a>(
     tx: &mut dyn WriteTx,
     batches: &'a [WriteBatch],
-    inserted: &Inserted<'_>,
+    inserted: &Fresh,
 ) -> StoreResult<HashMap<VisitorKey<'a>, VisitorCounts>> {
     let mut merged: Vec<VisitorSeen<'a>> = Vec::new();
     let mut index: HashMap<VisitorKey<'a>, usize> = HashMap::new();
-    for batch in batches {
+    for (at, batch) in batches.iter().enumerate() {
         let key = (batch.site.as_str(), batch.visitor.as_str());
-        let new = i32::try_from(new_events(batch, inserted)).unwrap_or(i32::MAX);
+        let new = i32::try_from(inserted.count(at)).unwrap_or(i32::MAX);
         let visit = i32::try_from(batch.visit).unwrap_or(i32::MAX);
         match index.get(&key).and_then(|&at| merged.get_mut(at)) {
             Some(row) => {
@@ -208,11 +226,12 @@ fn upsert_visitors<'a>(
 }
 
 /// The visitors of the group whose new events reveal an email.
-fn identifying<'a>(batches: &'a [WriteBatch], inserted: &Inserted<'_>) -> HashSet<VisitorKey<'a>> {
+fn identifying<'a>(batches: &'a [WriteBatch], inserted: &Fresh) -> HashSet<VisitorKey<'a>> {
     batches
         .iter()
-        .filter(|b| !b.bot && b.events.iter().any(|e| reveals_email(e) && is_new(inserted, e)))
-        .map(|b| (b.site.as_str(), b.visitor.as_str()))
+        .enumerate()
+        .filter(|(at, b)| !b.bot && inserted.events(*at, b).any(reveals_email))
+        .map(|(_, b)| (b.site.as_str(), b.visitor.as_str()))
         .collect()
 }
 
@@ -254,7 +273,7 @@ fn persons_to_update<'a>(
 fn update_persons<'a>(
     tx: &mut dyn WriteTx,
     batches: &'a [WriteBatch],
-    inserted: &Inserted<'_>,
+    inserted: &Fresh,
     persons: Vec<PersonEntry<'a>>,
     states: &mut HashMap<VisitorKey<'a>, ProfileState>,
 ) -> StoreResult<Vec<(&'a str, Arc<Person>, Changes)>> {
@@ -267,16 +286,16 @@ fn update_persons<'a>(
         let temperature_before = loaded.as_ref().map(|person| person.temperature);
         let mut person = loaded.unwrap_or_else(|| Person::new(person_id, now_of(batches)));
         let mut changes = Changes::default();
-        for batch in batches
+        for (at, batch) in batches
             .iter()
-            .filter(|b| !b.bot && visitors.contains(&(b.site.as_str(), b.visitor.as_str())))
+            .enumerate()
+            .filter(|(_, b)| !b.bot && visitors.contains(&(b.site.as_str(), b.visitor.as_str())))
         {
             // As a rule every event of a batch is new: only resends need a copy.
-            let events: Cow<'_, [StoredEvent]> = if batch.events.iter().all(|e| is_new(inserted, e))
-            {
+            let events: Cow<'_, [StoredEvent]> = if inserted.all_new(at, batch) {
                 Cow::Borrowed(&batch.events)
             } else {
-                batch.events.iter().filter(|e| is_new(inserted, e)).cloned().collect()
+                inserted.events(at, batch).cloned().collect()
             };
             changes.extend(apply_batch(&mut person, &events, &batch.model, batch.seen_ms));
         }
@@ -294,14 +313,15 @@ fn update_persons<'a>(
 /// What each batch of the group did, in order.
 fn results(
     batches: &[WriteBatch],
-    inserted: &Inserted<'_>,
+    inserted: &Fresh,
     visitors: &HashMap<VisitorKey<'_>, VisitorCounts>,
     profiles: &HashMap<VisitorKey<'_>, ProfileState>,
 ) -> Vec<Committed> {
     batches
         .iter()
-        .map(|batch| {
-            let new = new_events(batch, inserted);
+        .enumerate()
+        .map(|(at, batch)| {
+            let new = inserted.count(at);
             let key = (batch.site.as_str(), batch.visitor.as_str());
             let counts = visitors.get(&key).cloned().unwrap_or_default();
             let profile = profiles.get(&key).cloned().unwrap_or_default();

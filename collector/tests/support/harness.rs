@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
 #[path = "postgres.rs"]
-mod postgres;
+pub mod postgres;
 
 pub const VISITOR: &str = "0190f3c2-7d2a-7c4e-8a8b-0123456789ab";
 pub const EVENT: &str = "0190f3c2-7d2a-7c4e-8a8b-00000000e001";
