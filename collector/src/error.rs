@@ -93,7 +93,8 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let message = match &self {
             ApiError::Store(error) => {
-                tracing::warn!(%error, "request failed in storage; client told to retry");
+                // Logged, counted, by the store's write health.
+                tracing::debug!(%error, "request failed in storage; client told to retry");
                 "storage is unavailable, retry later".to_owned()
             }
             other => other.to_string(),

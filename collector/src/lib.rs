@@ -86,7 +86,13 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .merge(assets::router(settings.widget_dir.as_deref()))
         .fallback(error::not_found)
         .layer(CatchPanicLayer::custom(error::panic_response))
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            // Failing requests are logged where they fail, once per interval when the
+            // store cannot write: a line for each would fill the very disk that is full.
+            TraceLayer::new_for_http().on_failure(
+                tower_http::trace::DefaultOnFailure::new().level(tracing::Level::DEBUG),
+            ),
+        )
 }
 
 /// Opens the store, loads the configuration and serves on `listener` until `shutdown`

@@ -119,33 +119,52 @@ fn run(
         }
         let (batches, replies): (Vec<WriteBatch>, Vec<_>) =
             jobs.drain(..).map(|job| (job.batch, job.reply)).unzip();
-        let committed = store::write_now(store, |tx| group::commit(tx, &batches));
-        match committed {
-            Ok(results) => {
-                let now = crate::clock::unix_millis();
-                let steps_due = results
-                    .iter()
-                    .filter_map(|committed| committed.person.as_ref())
-                    .any(|person| person.journeys.next_due().is_some_and(|due| due <= now));
-                if steps_due {
-                    due_steps.notify_one();
-                }
-                let version = people.committed();
-                for ((reply, batch), committed) in replies.into_iter().zip(batches).zip(results) {
-                    let _ = reply.send(Ok(Stored {
-                        committed: Some(committed),
-                        version,
-                        batch,
-                        people: Arc::clone(people),
-                    }));
-                }
-            }
-            Err(error) => {
-                tracing::warn!(%error, requests = replies.len(), "group commit failed; clients told to retry");
-                for reply in replies {
-                    let _ = reply.send(Err(()));
-                }
-            }
+        let outcomes = commit_isolating(store, people, &batches);
+        let now = crate::clock::unix_millis();
+        let steps_due = outcomes
+            .iter()
+            .filter_map(|outcome| outcome.as_ref()?.0.person.as_ref())
+            .any(|person| person.journeys.next_due().is_some_and(|due| due <= now));
+        if steps_due {
+            due_steps.notify_one();
+        }
+        for ((reply, batch), outcome) in replies.into_iter().zip(batches).zip(outcomes) {
+            let answer = outcome.map(|(committed, version)| Stored {
+                committed: Some(committed),
+                version,
+                batch,
+                people: Arc::clone(people),
+            });
+            let _ = reply.send(answer.ok_or(()));
+        }
+    }
+}
+
+/// Commits `batches` as one group. When the store refuses the group for what one of
+/// its batches holds (not because it cannot write at all), each half is committed on
+/// its own, down to single batches: the batch the store cannot take fails alone and its
+/// neighbours are stored. Returns, in order, each batch's commit with the number of the
+/// group commit it was part of, or none for a batch that failed.
+fn commit_isolating(
+    store: &dyn Store,
+    people: &PersonCache,
+    batches: &[WriteBatch],
+) -> Vec<Option<(Committed, u64)>> {
+    match store::write_now(store, |tx| group::commit(tx, batches)) {
+        Ok(results) => {
+            let version = people.committed();
+            results.into_iter().map(|committed| Some((committed, version))).collect()
+        }
+        Err(error) if batches.len() > 1 && !error.is_unavailable() => {
+            tracing::debug!(%error, requests = batches.len(), "group commit refused; splitting it");
+            let (left, right) = batches.split_at(batches.len() / 2);
+            let mut outcomes = commit_isolating(store, people, left);
+            outcomes.extend(commit_isolating(store, people, right));
+            outcomes
+        }
+        Err(error) => {
+            tracing::debug!(%error, requests = batches.len(), "group commit failed; clients told to retry");
+            vec![None; batches.len()]
         }
     }
 }

@@ -6,6 +6,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use crate::store::health::WriteHealth;
+
 use crate::store::records::{
     Attempt, Confirmation, EventQuery, FormCounts, KnownQuery, OutboxMessage, PersonKey,
     PersonLines, PersonRow, RemovedEvent, StepCountRow, StepRecord, StoredEvent, StoredProfile,
@@ -118,6 +120,9 @@ pub trait Store: Send + Sync + 'static {
         &self,
         work: &mut dyn FnMut(&mut dyn WriteTx) -> StoreResult<()>,
     ) -> StoreResult<()>;
+
+    /// The outcomes of this store's writes, as [`write_now`] notes them.
+    fn write_health(&self) -> &WriteHealth;
 }
 
 /// The writes (and the reads they depend on) of one transaction. Every method is a
@@ -126,6 +131,10 @@ pub trait WriteTx {
     /// Inserts events, skipping ids already stored (and repeats within `events`);
     /// returns, in order, whether each was inserted.
     fn insert_events(&mut self, events: &[&StoredEvent]) -> StoreResult<Vec<bool>>;
+
+    /// Rewrites the readiness probe's one row: succeeds only if the database takes
+    /// writes.
+    fn probe(&mut self, now_ms: i64) -> StoreResult<()>;
 
     /// Deletes events stored in this transaction and uncounts them from their visitor.
     fn remove_events(&mut self, events: &[RemovedEvent<'_>]) -> StoreResult<()>;
@@ -269,10 +278,15 @@ where
 {
     let mut work = Some(work);
     let mut done = None;
-    store.write_blocking(&mut |tx| {
+    let written = store.write_blocking(&mut |tx| {
         let work = work.take().ok_or(StoreError::WriterStopped)?;
         done = Some(work(tx)?);
         Ok(())
-    })?;
+    });
+    match &written {
+        Ok(()) => store.write_health().succeeded(),
+        Err(error) => store.write_health().failed(error),
+    }
+    written?;
     done.ok_or(StoreError::WriterStopped)
 }

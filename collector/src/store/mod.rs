@@ -13,6 +13,7 @@
 //! contract test suite (`tests/store_contract.rs`) runs against both backends.
 
 pub mod contract;
+pub mod health;
 pub mod postgres;
 pub mod records;
 pub mod sqlite;
@@ -20,6 +21,7 @@ pub mod sqlite;
 use std::sync::Arc;
 
 pub use contract::{Store, StoreError, StoreResult, WriteTx, write, write_now};
+pub use health::WriteHealth;
 pub use postgres::PostgresStore;
 pub use records::{
     Attempt, Confirmation, ConsentGiven, EventQuery, FormCounts, KnownQuery, OutboxMessage,

@@ -23,6 +23,7 @@ mod rows;
 mod tx;
 mod workflows;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -31,6 +32,7 @@ use tokio::runtime::Handle;
 
 use self::tx::PgTx;
 use crate::store::contract::{Store, StoreResult, WriteTx};
+use crate::store::health::WriteHealth;
 use crate::store::records::{
     Confirmation, EventQuery, FormCounts, KnownQuery, OutboxMessage, PersonKey, StepCountRow,
     StoredEvent, StoredProfile, VariantCounts,
@@ -48,6 +50,7 @@ static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgr
 #[derive(Clone)]
 pub struct PostgresStore {
     pool: PgPool,
+    health: Arc<WriteHealth>,
     /// The runtime a write's statements run on, waited for by the blocking thread.
     runtime: Handle,
 }
@@ -72,7 +75,7 @@ impl PostgresStore {
             .connect(url)
             .await?;
         MIGRATIONS.run(&pool).await?;
-        Ok(PostgresStore { pool, runtime: Handle::current() })
+        Ok(PostgresStore { pool, health: Arc::default(), runtime: Handle::current() })
     }
 }
 
@@ -167,6 +170,10 @@ impl Store for PostgresStore {
     async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
+    }
+
+    fn write_health(&self) -> &WriteHealth {
+        &self.health
     }
 
     fn write_blocking(

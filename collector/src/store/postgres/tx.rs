@@ -45,6 +45,16 @@ impl WriteTx for PgTx {
         self.runtime.block_on(events::remove(&mut self.transaction, removed))
     }
 
+    fn probe(&mut self, now_ms: i64) -> StoreResult<()> {
+        let probe = sqlx::query(
+            "INSERT INTO write_probe (id, written_ms) VALUES (1, $1)
+             ON CONFLICT (id) DO UPDATE SET written_ms = excluded.written_ms",
+        )
+        .bind(now_ms);
+        self.runtime.block_on(probe.execute(&mut *self.transaction))?;
+        Ok(())
+    }
+
     fn upsert_visitors(&mut self, visitors: &[VisitorSeen<'_>]) -> StoreResult<Vec<VisitorCounts>> {
         self.runtime.block_on(events::upsert_visitors(&mut self.transaction, visitors))
     }

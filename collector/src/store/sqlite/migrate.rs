@@ -22,6 +22,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (9, "workflow cursors", include_str!("../../../migrations/sqlite/0009_workflow_cursors.sql")),
     (10, "workflow steps", include_str!("../../../migrations/sqlite/0010_workflow_steps.sql")),
     (11, "persons by rowid", include_str!("../../../migrations/sqlite/0011_persons_by_rowid.sql")),
+    (12, "write probe", include_str!("../../../migrations/sqlite/0012_write_probe.sql")),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS _sqlx_migrations (

@@ -28,6 +28,7 @@ use self::connection::Role;
 use self::readers::Readers;
 use self::writer::Writer;
 use crate::store::contract::{Store, StoreError, StoreResult, WriteTx};
+use crate::store::health::WriteHealth;
 use crate::store::records::{
     Confirmation, EventQuery, FormCounts, KnownQuery, OutboxMessage, PersonKey, StepCountRow,
     StoredEvent, StoredProfile, VariantCounts,
@@ -38,6 +39,7 @@ use crate::store::records::{
 pub struct SqliteStore {
     writer: Arc<Writer>,
     readers: Arc<Readers>,
+    health: Arc<WriteHealth>,
 }
 
 impl SqliteStore {
@@ -57,7 +59,7 @@ impl SqliteStore {
             tracing::info!(applied, file = %file.display(), "SQLite migrations applied");
         }
         let writer = Arc::new(Writer::start(connection, &file)?);
-        Ok(SqliteStore { writer, readers: Arc::new(Readers::new(file)) })
+        Ok(SqliteStore { writer, readers: Arc::new(Readers::new(file)), health: Arc::default() })
     }
 }
 
@@ -170,6 +172,10 @@ impl Store for SqliteStore {
 
     async fn ping(&self) -> StoreResult<()> {
         self.readers.read(|connection| Ok(connection.query_row("SELECT 1", [], |_| Ok(()))?)).await
+    }
+
+    fn write_health(&self) -> &WriteHealth {
+        &self.health
     }
 
     fn write_blocking(

@@ -10,6 +10,9 @@ use crate::store::records::{
     StepRecord, StoredEvent, StoredProfile, SubmissionRecord, VisitorCounts, VisitorSeen,
 };
 
+const PROBE: &str = "INSERT INTO write_probe (id, written_ms) VALUES (1, ?1)
+     ON CONFLICT (id) DO UPDATE SET written_ms = excluded.written_ms";
+
 /// A write transaction of the writer; it counts the events it inserts (the writer's
 /// checkpoints go by them).
 pub struct SqliteTx<'t> {
@@ -39,6 +42,11 @@ impl WriteTx for SqliteTx<'_> {
 
     fn remove_events(&mut self, removed: &[RemovedEvent<'_>]) -> StoreResult<()> {
         events::remove(self.transaction, removed)
+    }
+
+    fn probe(&mut self, now_ms: i64) -> StoreResult<()> {
+        self.transaction.execute(PROBE, [now_ms])?;
+        Ok(())
     }
 
     fn upsert_visitors(&mut self, visitors: &[VisitorSeen<'_>]) -> StoreResult<Vec<VisitorCounts>> {
