@@ -35,6 +35,7 @@ pub mod metrics;
 pub mod personalize;
 pub mod profiles;
 pub mod ratelimit;
+pub mod server;
 pub mod settings;
 pub mod sites;
 pub mod state;
@@ -42,15 +43,17 @@ pub mod store;
 pub mod telemetry;
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::post;
 use kindling_core::limits::MAX_BODY_BYTES;
+use std::time::Duration;
 use tokio::net::TcpListener;
+
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub use config::ConfigFile;
@@ -85,6 +88,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .with_state(state)
         .merge(assets::router(settings.widget_dir.as_deref()))
         .fallback(error::not_found)
+        .layer(RequestBodyTimeoutLayer::new(Duration::from_secs(settings.body_timeout_secs.max(1))))
         .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(
             // Failing requests are logged where they fail, once per interval when the
@@ -143,9 +147,10 @@ pub async fn serve(
         outbox,
         metrics,
     });
-    let app = router(state, &settings).into_make_service_with_connect_info::<SocketAddr>();
+    let app = router(state, &settings);
     tracing::info!(listen = %listener.local_addr()?, ?settings, "collector listening");
-    let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    server::serve(listener, app, server::ConnectionLimits::from_settings(&settings), shutdown)
+        .await;
     // Every request is answered and every handle to the writer dropped: let it finish
     // the last group commit before returning.
     forgetting.abort();
@@ -155,7 +160,6 @@ pub async fn serve(
     if writing.await.is_err() {
         tracing::error!("the event writer stopped abnormally");
     }
-    served?;
     tracing::info!("collector stopped");
     Ok(())
 }

@@ -71,6 +71,20 @@ pub struct Settings {
     #[arg(long, env = "KINDLING_WEBHOOK_RETRY_WINDOW_SECS", default_value_t = 86_400)]
     pub webhook_retry_window_secs: u64,
 
+    /// Most client connections open at once; further clients wait in the listen
+    /// backlog until one closes.
+    #[arg(long, env = "KINDLING_MAX_CONNECTIONS", default_value_t = 8192)]
+    pub max_connections: usize,
+
+    /// Seconds a client has to send a request's headers, and that an idle keep-alive
+    /// connection stays open waiting for the next request.
+    #[arg(long, env = "KINDLING_HEADER_TIMEOUT_SECS", default_value_t = 15)]
+    pub header_timeout_secs: u64,
+
+    /// Seconds a client has to send a request's body once its headers are in.
+    #[arg(long, env = "KINDLING_BODY_TIMEOUT_SECS", default_value_t = 15)]
+    pub body_timeout_secs: u64,
+
     /// Log output: human-readable `text` or one JSON object per line.
     #[arg(long, env = "KINDLING_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -101,6 +115,9 @@ impl Settings {
             webhook_allow_private: false,
             webhook_retry_base_ms: 1000,
             webhook_retry_window_secs: 86_400,
+            max_connections: 8192,
+            header_timeout_secs: 15,
+            body_timeout_secs: 15,
             log_format: LogFormat::Text,
         }
     }
@@ -122,6 +139,9 @@ impl std::fmt::Debug for Settings {
             .field("webhook_allow_private", &self.webhook_allow_private)
             .field("webhook_retry_base_ms", &self.webhook_retry_base_ms)
             .field("webhook_retry_window_secs", &self.webhook_retry_window_secs)
+            .field("max_connections", &self.max_connections)
+            .field("header_timeout_secs", &self.header_timeout_secs)
+            .field("body_timeout_secs", &self.body_timeout_secs)
             .field("log_format", &self.log_format)
             .finish()
     }

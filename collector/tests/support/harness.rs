@@ -34,6 +34,7 @@ pub enum Backend {
 }
 
 /// Every test below runs once per backend, as `sqlite::NAME` and `postgres::NAME`.
+#[allow(unused_macros)]
 macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -47,6 +48,7 @@ macro_rules! on_both_backends {
     };
 }
 
+#[allow(unused_imports)]
 pub(crate) use on_both_backends;
 
 pub struct Collector {
