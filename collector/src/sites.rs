@@ -1,6 +1,7 @@
 //! Sites as the collector serves them: public key, allowed origins, compiled blocks
 //! and content catalogue, looked up by key on every public request.
 
+use crate::profiles::verification::IdentitySecret;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -37,6 +38,8 @@ pub struct Site {
     pub profiles: Arc<ProfileModel>,
     /// Endpoints workflows send webhooks to.
     pub webhooks: Vec<Endpoint>,
+    /// The secret proving identities (none: no visitor can prove one).
+    pub identity: Option<IdentitySecret>,
 }
 
 impl Catalog {
@@ -133,7 +136,13 @@ impl Site {
         profiles.check(path)?;
         let webhooks = webhooks(config, path)?;
         check_workflows(config, &webhooks, &forms, &blocks, path)?;
+        let identity = config
+            .identity
+            .as_ref()
+            .map(|identity| IdentitySecret::compile(identity, &format!("{path}.identity")))
+            .transpose()?;
         Ok(Site {
+            identity,
             key: config.key.clone(),
             name: config.name.clone(),
             origins,

@@ -54,6 +54,7 @@ async fn inactivity_takes_points_per_period_down_to_the_floor() {
         events,
         model: Arc::clone(&site.profiles),
         submission: None,
+        verified: None,
     };
     let committed = support::commit(store, vec![batch]).await;
     assert_eq!(committed[0].visitor.score, 20);

@@ -190,6 +190,7 @@ async fn a_batch_the_database_refuses_fails_alone_in_its_group() {
             events: vec![event],
             model: Arc::clone(&site.profiles),
             submission: None,
+            verified: None,
         }
     };
     for round in 0..4u32 {

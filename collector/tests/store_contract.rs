@@ -273,7 +273,7 @@ fn seen(id: &str, seen_ms: i64, visit: i32, new_events: i32, bot: bool) -> Visit
 }
 
 fn counts(visits: u32, events: u32, person: &str) -> VisitorCounts {
-    VisitorCounts { visits, events, person: person.to_owned() }
+    VisitorCounts { visits, events, person: person.to_owned(), device_view: None }
 }
 
 fn doc(id: &str) -> String {

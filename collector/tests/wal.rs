@@ -42,6 +42,7 @@ fn group(site: &kindling_collector::sites::Site, at: i64) -> Vec<WriteBatch> {
         events: vec![event],
         model: Arc::clone(&site.profiles),
         submission: None,
+        verified: None,
     }]
 }
 

@@ -196,6 +196,7 @@ async fn person_event(
         events: vec![event],
         model: std::sync::Arc::clone(&site.profiles),
         submission: None,
+        verified: None,
     };
     let committed = app.writer.write(batch).await?;
     Ok(Json(kindling_core::wire::EventsAccepted {

@@ -54,6 +54,9 @@ pub struct SiteConfig {
     /// Nurturing workflows: trigger, conditions, steps, re-entry.
     #[serde(default)]
     pub workflows: Vec<Workflow>,
+    /// The secret the site's backend signs its signed-in users' emails with.
+    #[serde(default)]
+    pub identity: Option<crate::profiles::verification::IdentityConfig>,
 }
 
 impl ConfigFile {

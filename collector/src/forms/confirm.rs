@@ -135,6 +135,7 @@ async fn give_consent(
         events: vec![event],
         model: std::sync::Arc::clone(&site.profiles),
         submission: None,
+        verified: None,
     };
     app.writer.write(batch).await?;
     Ok(())

@@ -236,9 +236,10 @@ pub async fn accept(
         events: vec![event],
         model: std::sync::Arc::clone(&site.profiles),
         submission: Some(Box::new(record)),
+        verified: None,
     };
     let committed = app.writer.write(batch).await?;
-    let decisions = match &committed.person {
+    let decisions = match &committed.shown {
         Some(person) if !input.slots.is_empty() => {
             let referrer = input.context.as_ref().and_then(|c| c.referrer.as_deref());
             let visit =

@@ -33,6 +33,7 @@ use crate::json::JsonBody;
 use crate::lifecycle::group::WriteBatch;
 use crate::personalize::decide::decide;
 use crate::personalize::facts::Visit;
+use crate::profiles::verification::take_proof;
 use crate::ratelimit::ClientIp;
 use crate::state::AppState;
 
@@ -69,15 +70,18 @@ pub async fn events(
         let page = checked.events.last().map(|event| (event.url.clone(), event.session.clone()));
         let reconsider =
             checked.events.iter().any(|event| RECONSIDER.contains(&event.kind.as_str()));
+        let mut events = checked.events;
+        let verified = take_proof(&mut events, site.identity.as_ref());
         let write = WriteBatch {
             site: site.key.clone(),
             visitor: batch.visitor.clone(),
             visit: batch.context.as_ref().map_or(1, |context| context.visit.max(1)),
             seen_ms: now,
             bot: request.bot,
-            events: checked.events,
+            events,
             model: Arc::clone(&site.profiles),
             submission: None,
+            verified,
         };
         let committed = app.writer.write(write).await?;
         let mut rejected = checked.rejected;
@@ -91,7 +95,7 @@ pub async fn events(
             }
         }
         rejected.sort_by_key(|rejection| rejection.index);
-        let decisions = match (&committed.person, page) {
+        let decisions = match (&committed.shown, page) {
             (Some(person), Some((url, session)))
                 if !batch.slots.is_empty() && (committed.changed || reconsider) =>
             {

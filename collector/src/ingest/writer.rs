@@ -57,7 +57,8 @@ impl Stored {
     }
 
     fn put(&self, committed: &Committed) {
-        if let Some(person) = &committed.person {
+        // The cache answers the visitor's browser: it holds what that browser is shown.
+        if let Some(person) = &committed.shown {
             let (site, visitor) = (&self.batch.site, &self.batch.visitor);
             self.people.put(site, visitor, Some(Arc::clone(person)), self.version);
         }

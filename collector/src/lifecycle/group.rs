@@ -14,6 +14,7 @@ use std::sync::Arc;
 use foldhash::{HashMap, HashMapExt, HashSet};
 use kindling_core::wire::VisitorSummary;
 
+use crate::lifecycle::device::Updated;
 use crate::lifecycle::identify::identify;
 use crate::lifecycle::update::apply_batch;
 use crate::profiles::document::{Persisted, decode, persist};
@@ -40,6 +41,9 @@ pub struct WriteBatch {
     /// A lead form submission the batch's `form_submit` event carries: stored in the
     /// same transaction, or, when it repeats an earlier one, not stored at all.
     pub submission: Option<Box<SubmissionRecord>>,
+    /// The email a signature of the site's backend vouches for (see
+    /// [`identify`]), if the batch carries one that checks out.
+    pub verified: Option<String>,
 }
 
 /// What a committed [`WriteBatch`] did.
@@ -51,6 +55,10 @@ pub struct Committed {
     pub refused: Vec<Refused>,
     /// The visitor's person after the commit (none for bot traffic).
     pub person: Option<Arc<Person>>,
+    /// What the visitor's browser may be shown: its person, or its device view when it
+    /// has not proved its identity ([`crate::lifecycle::device`]). The answer's
+    /// `visitor` is this one's.
+    pub shown: Option<Arc<Person>>,
     /// The commit changed the person's temperature, stage or segments.
     pub changed: bool,
     /// The batch's submission repeated this earlier one, so nothing was stored.
@@ -161,6 +169,7 @@ fn commit_kept(tx: &mut dyn WriteTx, batches: &[WriteBatch]) -> StoreResult<Vec<
     let mut states = HashMap::new();
     let persons = persons_to_update(batches, &visitors, &identifying);
     let saved = update_persons(tx, batches, &inserted, persons, &mut states)?;
+    let mut shown = update_device_views(tx, batches, &inserted, &visitors, &identifying)?;
     let persisted: Vec<Persisted<'_>> =
         saved.iter().map(|(site, person, changes)| (*site, person.as_ref(), changes)).collect();
     persist(tx, &persisted, now_of(batches))?;
@@ -170,11 +179,22 @@ fn commit_kept(tx: &mut dyn WriteTx, batches: &[WriteBatch]) -> StoreResult<Vec<
         .filter(|(_, b)| identifying.contains(&(b.site.as_str(), b.visitor.as_str())))
     {
         let events: Vec<StoredEvent> = inserted.events(at, batch).cloned().collect();
-        let state =
-            identify(tx, &batch.site, &batch.visitor, &events, &batch.model, batch.seen_ms)?;
-        states.insert((batch.site.as_str(), batch.visitor.as_str()), state);
+        let identified = identify(
+            tx,
+            &batch.site,
+            &batch.visitor,
+            &events,
+            &batch.model,
+            (batch.seen_ms, batch.verified.as_deref()),
+        )?;
+        let key = (batch.site.as_str(), batch.visitor.as_str());
+        states.insert(key, identified.state);
+        match identified.shown {
+            Some(view) => shown.insert(key, view),
+            None => shown.remove(&key),
+        };
     }
-    let mut results = results(batches, &inserted, &visitors, &states);
+    let mut results = results(batches, &inserted, &visitors, (&states, &shown));
     for (batch, committed) in batches.iter().zip(&mut results) {
         if let (Some(record), Some(person)) = (&batch.submission, &committed.person) {
             tx.insert_submission(&batch.site, record, &person.id, &batch.visitor, batch.seen_ms)?;
@@ -310,12 +330,48 @@ fn update_persons<'a>(
     Ok(saved)
 }
 
-/// What each batch of the group did, in order.
+/// Updates the device views of the group's visitors that have one (and reveal no email
+/// now: [`identify`] sees to those); returns what each of those browsers is shown.
+fn update_device_views<'a>(
+    tx: &mut dyn WriteTx,
+    batches: &'a [WriteBatch],
+    inserted: &Fresh,
+    visitors: &HashMap<VisitorKey<'a>, VisitorCounts>,
+    identifying: &HashSet<VisitorKey<'a>>,
+) -> StoreResult<HashMap<VisitorKey<'a>, ProfileState>> {
+    let mut views: HashMap<VisitorKey<'a>, Updated> = HashMap::new();
+    for (at, batch) in batches.iter().enumerate().filter(|(_, b)| !b.bot) {
+        let key = (batch.site.as_str(), batch.visitor.as_str());
+        if identifying.contains(&key) {
+            continue;
+        }
+        let Some(doc) = visitors.get(&key).and_then(|counts| counts.device_view.as_deref()) else {
+            continue;
+        };
+        let view = match views.entry(key) {
+            std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
+            std::collections::hash_map::Entry::Vacant(entry) => entry.insert(Updated::load(doc)?),
+        };
+        let events: Vec<StoredEvent> = inserted.events(at, batch).cloned().collect();
+        view.apply(&events, &batch.model, batch.seen_ms);
+    }
+    let mut shown = HashMap::with_capacity(views.len());
+    for ((site, visitor), view) in views {
+        shown.insert((site, visitor), view.save(tx, site, visitor)?);
+    }
+    Ok(shown)
+}
+
+/// What each batch of the group did, in order. `profiles` holds each visitor's
+/// person's state and, for visitors shown a device view, that view's.
 fn results(
     batches: &[WriteBatch],
     inserted: &Fresh,
     visitors: &HashMap<VisitorKey<'_>, VisitorCounts>,
-    profiles: &HashMap<VisitorKey<'_>, ProfileState>,
+    (persons, views): (
+        &HashMap<VisitorKey<'_>, ProfileState>,
+        &HashMap<VisitorKey<'_>, ProfileState>,
+    ),
 ) -> Vec<Committed> {
     batches
         .iter()
@@ -324,7 +380,8 @@ fn results(
             let new = inserted.count(at);
             let key = (batch.site.as_str(), batch.visitor.as_str());
             let counts = visitors.get(&key).cloned().unwrap_or_default();
-            let profile = profiles.get(&key).cloned().unwrap_or_default();
+            let profile = persons.get(&key).cloned().unwrap_or_default();
+            let shown = views.get(&key).unwrap_or(&profile);
             let refused: Vec<Refused> = profile
                 .refused
                 .iter()
@@ -335,8 +392,8 @@ fn results(
             Committed {
                 repeat_of: None,
                 refused,
-                person: profile.person,
-                changed: profile.changed,
+                shown: shown.person.clone(),
+                changed: shown.changed,
                 outcome: InsertOutcome {
                     inserted: (new as u32).saturating_sub(refused_count),
                     duplicates: (batch.events.len() - new) as u32,
@@ -344,11 +401,12 @@ fn results(
                 visitor: VisitorSummary {
                     visits: counts.visits,
                     events: counts.events.saturating_sub(refused_count),
-                    score: profile.score,
-                    temperature: profile.temperature,
-                    stage: profile.stage,
-                    segments: profile.segments,
+                    score: shown.score,
+                    temperature: shown.temperature.clone(),
+                    stage: shown.stage.clone(),
+                    segments: shown.segments.clone(),
                 },
+                person: profile.person,
             }
         })
         .collect()

@@ -2,26 +2,41 @@
 //! applied to the visitor's person (created if new), which, when another person of the
 //! site already has that email, is folded into that one — the same person on another
 //! device — and the known person rebuilt from both histories.
+//!
+//! Unless the batch proves the email (a signature of the site's backend), the merge
+//! links the visitor on the server only: its browser, and every other visitor of the
+//! known person that has not proved it either, are shown device views ([`device`]).
 
 use std::sync::Arc;
 
 use crate::automation::enroll::{Before, enroll};
+use crate::lifecycle::device::{self, Updated, view_for};
 use crate::profiles::document::{decode, persist};
 use crate::profiles::engine::{Changes, Person, ScoreChange, StageChange, rebuild};
 use crate::profiles::model::ProfileModel;
 use crate::profiles::state::ProfileState;
 use crate::store::{PersonKey, StoreResult, StoredEvent, WriteTx};
 
+/// What [`identify`] did: the person's state, and what the visitor's browser is shown
+/// when that is its device view rather than the person.
+#[derive(Debug, Clone)]
+pub struct Identified {
+    pub state: ProfileState,
+    pub shown: Option<ProfileState>,
+}
+
 /// Applies a batch's newly stored events to `visitor`'s person, merging it into another
-/// person that already has the email it just revealed. Returns the profile's state.
+/// person that already has the email it just revealed. `proven` is the email a
+/// signature of the site's backend vouches for, if any.
 pub fn identify(
     tx: &mut dyn WriteTx,
     site: &str,
     visitor: &str,
     events: &[StoredEvent],
     model: &ProfileModel,
-    now: i64,
-) -> StoreResult<ProfileState> {
+    (now, proven): (i64, Option<&str>),
+) -> StoreResult<Identified> {
+    let device = tx.device_state(site, visitor)?;
     let existing = tx.find_person(site, &PersonKey::Visitor(visitor.to_owned()))?;
     let existing = existing.as_deref().map(decode).transpose()?;
     let created = existing.is_none();
@@ -40,12 +55,44 @@ pub fn identify(
         }
         _ => None,
     };
+    let proves = proven.is_some_and(|email| person.email.as_deref() == Some(email));
     let Some(twin) = twin else {
         enroll(&mut person, &before, events, &changes, &model.workflows, now);
         persist(tx, &[(site, &person, &changes)], now)?;
-        return Ok(ProfileState::after(&Arc::new(person), &changes, temperature_before));
+        let state = ProfileState::after(&Arc::new(person), &changes, temperature_before);
+        let shown = match &device.device_view {
+            _ if proves => {
+                tx.verify_visitor(site, visitor, now)?;
+                None
+            }
+            Some(doc) => {
+                let mut view = Updated::load(doc)?;
+                view.apply(events, model, now);
+                Some(view.save(tx, site, visitor)?)
+            }
+            None => None,
+        };
+        return Ok(Identified { state, shown });
     };
-    merge(tx, site, person, twin, (events, &changes), model, now)
+    device::freeze_plain_visitors(tx, site, &twin)?;
+    let view = match &device.device_view {
+        _ if proves => None,
+        Some(doc) => {
+            let mut view = Updated::load(doc)?;
+            view.apply(events, model, now);
+            Some(view)
+        }
+        None => Some(Updated::new(view_for(&person, &twin.id))),
+    };
+    let state = merge(tx, site, person, twin, (events, &changes), model, now)?;
+    let shown = match view {
+        Some(view) => Some(view.save(tx, site, visitor)?),
+        None => {
+            tx.verify_visitor(site, visitor, now)?;
+            None
+        }
+    };
+    Ok(Identified { state, shown })
 }
 
 /// Folds `mine` (the visitor's person, `events` applied with `changes`) into `twin` and

@@ -5,10 +5,12 @@
 //!   then the workflows it starts) — pure;
 //! - [`group`]: the group commit of the event writer, storing every waiting request's
 //!   events, visitors, persons and lead form submissions together;
-//! - [`identify`]: a batch revealing an email, with identity merges;
+//! - [`identify`]: a batch revealing an email, with identity merges; [`device`]: what
+//!   the browser of a visitor that has not proved its identity is shown instead;
 //! - [`stage`]: a stage set by hand; [`decay`]: the inactivity decay and its scheduler.
 
 pub mod decay;
+pub mod device;
 pub mod group;
 pub mod identify;
 pub mod stage;

@@ -18,6 +18,7 @@ pub mod model;
 pub mod stage;
 pub mod state;
 pub mod traits;
+pub mod verification;
 pub mod view;
 
 pub use engine::{Changes, Person};

@@ -9,9 +9,9 @@ use async_trait::async_trait;
 use crate::store::health::WriteHealth;
 
 use crate::store::records::{
-    Attempt, Confirmation, EventQuery, FormCounts, KnownQuery, OutboxMessage, PersonKey,
-    PersonLines, PersonRow, RemovedEvent, StepCountRow, StepRecord, StoredEvent, StoredProfile,
-    SubmissionRecord, VariantCounts, VisitorCounts, VisitorSeen,
+    Attempt, Confirmation, DeviceState, DeviceView, EventQuery, FormCounts, KnownQuery,
+    OutboxMessage, PersonKey, PersonLines, PersonRow, RemovedEvent, StepCountRow, StepRecord,
+    StoredEvent, StoredProfile, SubmissionRecord, VariantCounts, VisitorCounts, VisitorSeen,
 };
 
 /// Why storage failed.
@@ -46,7 +46,8 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// everything that changes it. One implementation per database backend.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
-    /// The document of the person `visitor` belongs to; none for a visitor never seen.
+    /// The person document `visitor`'s browser may be shown: its device view when it
+    /// has one, else its person's; none for a visitor never seen.
     async fn person_of_visitor(&self, site: &str, visitor: &str) -> StoreResult<Option<String>>;
 
     /// Everything stored about one person.
@@ -143,6 +144,18 @@ pub trait WriteTx {
     /// bot is sticky, a new visitor's person is its own id); returns each one's
     /// counters after, in order. Each (site, id) appears at most once in `visitors`.
     fn upsert_visitors(&mut self, visitors: &[VisitorSeen<'_>]) -> StoreResult<Vec<VisitorCounts>>;
+
+    /// Whether `visitor` has a device view (and which) and proved its identity.
+    fn device_state(&mut self, site: &str, visitor: &str) -> StoreResult<DeviceState>;
+
+    /// Saves (or, with `view: None`, removes) visitors' device views.
+    fn save_device_views(&mut self, views: &[DeviceView<'_>]) -> StoreResult<()>;
+
+    /// Notes that `visitor` proved its person's identity; removes its device view.
+    fn verify_visitor(&mut self, site: &str, visitor: &str, now_ms: i64) -> StoreResult<()>;
+
+    /// `person`'s visitors that neither proved the identity nor have a device view.
+    fn plain_visitors(&mut self, site: &str, person: &str) -> StoreResult<Vec<String>>;
 
     /// Makes `visitor` one of `person`'s visitors, creating the visitor if new.
     fn attach_visitor(

@@ -105,6 +105,25 @@ pub struct VisitorCounts {
     pub visits: u32,
     pub events: u32,
     pub person: String,
+    /// The visitor's device view (a person document), if it has one.
+    pub device_view: Option<String>,
+}
+
+/// What a visitor's browser may be shown: its device view (a person document built
+/// from what the device itself sent) when it has one, and whether it proved its
+/// person's identity.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeviceState {
+    pub device_view: Option<String>,
+    pub verified: bool,
+}
+
+/// A device view to save; `view: None` removes the visitor's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeviceView<'a> {
+    pub site: &'a str,
+    pub visitor: &'a str,
+    pub view: Option<&'a str>,
 }
 
 /// A person as saved: the document (JSON) and the columns indexed beside it.

@@ -8,7 +8,9 @@ use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
 
 use super::rows::ROWS_PER_STATEMENT;
 use crate::store::contract::StoreResult;
-use crate::store::records::{EventQuery, RemovedEvent, StoredEvent, VisitorCounts, VisitorSeen};
+use crate::store::records::{
+    DeviceState, DeviceView, EventQuery, RemovedEvent, StoredEvent, VisitorCounts, VisitorSeen,
+};
 
 /// The columns [`event_of`] reads, of `events` named `e`.
 pub(super) const EVENT_COLUMNS: &str = "e.id, e.site, e.visitor, e.session, e.kind, e.url,
@@ -159,7 +161,7 @@ pub(super) async fn upsert_visitors(
                 events = visitors.events + excluded.events,
                 bot = visitors.bot OR excluded.bot,
                 person = COALESCE(visitors.person, excluded.person)
-             RETURNING site, id, visits, events, person",
+             RETURNING site, id, visits, events, person, device_view",
         );
         for row in query.build().fetch_all(&mut *connection).await? {
             let site: String = row.try_get("site")?;
@@ -172,11 +174,82 @@ pub(super) async fn upsert_visitors(
                     visits: u32::try_from(visits).unwrap_or(0),
                     events: u32::try_from(events).unwrap_or(0),
                     person: row.try_get("person")?,
+                    device_view: row.try_get("device_view")?,
                 };
             }
         }
     }
     Ok(counts)
+}
+
+/// See [`WriteTx::device_state`](crate::store::contract::WriteTx::device_state).
+pub(super) async fn device_state(
+    connection: &mut PgConnection,
+    site: &str,
+    visitor: &str,
+) -> StoreResult<DeviceState> {
+    let row = sqlx::query(
+        "SELECT device_view, verified_ms IS NOT NULL AS verified FROM visitors
+         WHERE site = $1 AND id = $2",
+    )
+    .bind(site)
+    .bind(visitor)
+    .fetch_optional(&mut *connection)
+    .await?;
+    let Some(row) = row else { return Ok(DeviceState::default()) };
+    Ok(DeviceState { device_view: row.try_get("device_view")?, verified: row.try_get("verified")? })
+}
+
+/// See [`WriteTx::save_device_views`](crate::store::contract::WriteTx::save_device_views).
+pub(super) async fn save_device_views(
+    connection: &mut PgConnection,
+    views: &[DeviceView<'_>],
+) -> StoreResult<()> {
+    for view in views {
+        sqlx::query("UPDATE visitors SET device_view = $3 WHERE site = $1 AND id = $2")
+            .bind(view.site)
+            .bind(view.visitor)
+            .bind(view.view)
+            .execute(&mut *connection)
+            .await?;
+    }
+    Ok(())
+}
+
+/// See [`WriteTx::verify_visitor`](crate::store::contract::WriteTx::verify_visitor).
+pub(super) async fn verify_visitor(
+    connection: &mut PgConnection,
+    site: &str,
+    visitor: &str,
+    now_ms: i64,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE visitors SET verified_ms = COALESCE(verified_ms, $3), device_view = NULL
+         WHERE site = $1 AND id = $2",
+    )
+    .bind(site)
+    .bind(visitor)
+    .bind(now_ms)
+    .execute(&mut *connection)
+    .await?;
+    Ok(())
+}
+
+/// See [`WriteTx::plain_visitors`](crate::store::contract::WriteTx::plain_visitors).
+pub(super) async fn plain_visitors(
+    connection: &mut PgConnection,
+    site: &str,
+    person: &str,
+) -> StoreResult<Vec<String>> {
+    let ids = sqlx::query_scalar(
+        "SELECT id FROM visitors WHERE site = $1 AND person = $2
+           AND device_view IS NULL AND verified_ms IS NULL ORDER BY id",
+    )
+    .bind(site)
+    .bind(person)
+    .fetch_all(&mut *connection)
+    .await?;
+    Ok(ids)
 }
 
 /// See [`WriteTx::attach_visitor`](crate::store::contract::WriteTx::attach_visitor).

@@ -62,6 +62,11 @@ const BY_VISITOR: &str = "SELECT p.id, p.doc FROM visitors v
     JOIN persons p ON p.site = v.site AND p.id = v.person
     WHERE v.site = $1 AND v.id = $2";
 
+/// What a visitor's browser may be shown: its device view, else its person.
+const SHOWN_TO_VISITOR: &str = "SELECT p.id, COALESCE(v.device_view, p.doc) AS doc FROM visitors v
+    JOIN persons p ON p.site = v.site AND p.id = v.person
+    WHERE v.site = $1 AND v.id = $2";
+
 /// A person by email, as given (at most one per site: index `persons_site_email`).
 const BY_EMAIL: &str = "SELECT id, doc FROM persons WHERE site = $1 AND email = $2";
 
@@ -105,7 +110,7 @@ pub(super) async fn doc_of_visitor(
     site: &str,
     visitor: &str,
 ) -> StoreResult<Option<String>> {
-    Ok(row_by(connection, BY_VISITOR, site, visitor).await?.map(|(_, doc)| doc))
+    Ok(row_by(connection, SHOWN_TO_VISITOR, site, visitor).await?.map(|(_, doc)| doc))
 }
 
 /// See [`WriteTx::lock_person`](crate::store::contract::WriteTx::lock_person).

@@ -8,8 +8,9 @@ use tokio::runtime::Handle;
 use super::{events, forms, history, outbox, persons, workflows};
 use crate::store::contract::{StoreResult, WriteTx};
 use crate::store::records::{
-    Attempt, Confirmation, OutboxMessage, PersonKey, PersonLines, PersonRow, RemovedEvent,
-    StepRecord, StoredEvent, StoredProfile, SubmissionRecord, VisitorCounts, VisitorSeen,
+    Attempt, Confirmation, DeviceState, DeviceView, OutboxMessage, PersonKey, PersonLines,
+    PersonRow, RemovedEvent, StepRecord, StoredEvent, StoredProfile, SubmissionRecord,
+    VisitorCounts, VisitorSeen,
 };
 
 /// A write transaction, and the runtime its statements run on.
@@ -57,6 +58,22 @@ impl WriteTx for PgTx {
 
     fn upsert_visitors(&mut self, visitors: &[VisitorSeen<'_>]) -> StoreResult<Vec<VisitorCounts>> {
         self.runtime.block_on(events::upsert_visitors(&mut self.transaction, visitors))
+    }
+
+    fn device_state(&mut self, site: &str, visitor: &str) -> StoreResult<DeviceState> {
+        self.runtime.block_on(events::device_state(&mut self.transaction, site, visitor))
+    }
+
+    fn save_device_views(&mut self, views: &[DeviceView<'_>]) -> StoreResult<()> {
+        self.runtime.block_on(events::save_device_views(&mut self.transaction, views))
+    }
+
+    fn verify_visitor(&mut self, site: &str, visitor: &str, now_ms: i64) -> StoreResult<()> {
+        self.runtime.block_on(events::verify_visitor(&mut self.transaction, site, visitor, now_ms))
+    }
+
+    fn plain_visitors(&mut self, site: &str, person: &str) -> StoreResult<Vec<String>> {
+        self.runtime.block_on(events::plain_visitors(&mut self.transaction, site, person))
     }
 
     fn attach_visitor(

@@ -1,10 +1,12 @@
 //! Events and visitors: inserting a group's events, counting them on their visitors,
 //! reading them back.
 
-use rusqlite::{Connection, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use crate::store::contract::StoreResult;
-use crate::store::records::{EventQuery, RemovedEvent, StoredEvent, VisitorCounts, VisitorSeen};
+use crate::store::records::{
+    DeviceState, DeviceView, EventQuery, RemovedEvent, StoredEvent, VisitorCounts, VisitorSeen,
+};
 
 /// The columns [`event_of`] reads, in its order.
 pub const EVENT_COLUMNS: &str = "e.id, e.site, e.visitor, e.session, e.kind, e.url, e.title,
@@ -28,7 +30,7 @@ const UPSERT_VISITOR: &str = "INSERT INTO visitors (site, id, first_seen_ms, las
         events = visitors.events + excluded.events,
         bot = visitors.bot OR excluded.bot,
         person = COALESCE(visitors.person, excluded.person)
-     RETURNING visits, events, person";
+     RETURNING visits, events, person, device_view";
 
 /// An event from a row of [`EVENT_COLUMNS`].
 pub fn event_of(row: &Row<'_>) -> rusqlite::Result<StoredEvent> {
@@ -122,10 +124,68 @@ pub fn upsert_visitors(
                 visits: u32::try_from(row.get::<_, i64>(0)?).unwrap_or(0),
                 events: u32::try_from(row.get::<_, i64>(1)?).unwrap_or(0),
                 person: row.get(2)?,
+                device_view: row.get(3)?,
             })
         })?);
     }
     Ok(counts)
+}
+
+/// See [`WriteTx::device_state`](crate::store::contract::WriteTx::device_state).
+pub fn device_state(
+    connection: &Connection,
+    site: &str,
+    visitor: &str,
+) -> StoreResult<DeviceState> {
+    let state = connection
+        .prepare_cached(
+            "SELECT device_view, verified_ms IS NOT NULL FROM visitors WHERE site = ?1 AND id = ?2",
+        )?
+        .query_row(params![site, visitor], |row| {
+            Ok(DeviceState { device_view: row.get(0)?, verified: row.get(1)? })
+        })
+        .optional()?;
+    Ok(state.unwrap_or_default())
+}
+
+/// See [`WriteTx::save_device_views`](crate::store::contract::WriteTx::save_device_views).
+pub fn save_device_views(connection: &Connection, views: &[DeviceView<'_>]) -> StoreResult<()> {
+    let mut save = connection
+        .prepare_cached("UPDATE visitors SET device_view = ?3 WHERE site = ?1 AND id = ?2")?;
+    for view in views {
+        save.execute(params![view.site, view.visitor, view.view])?;
+    }
+    Ok(())
+}
+
+/// See [`WriteTx::verify_visitor`](crate::store::contract::WriteTx::verify_visitor).
+pub fn verify_visitor(
+    connection: &Connection,
+    site: &str,
+    visitor: &str,
+    now_ms: i64,
+) -> StoreResult<()> {
+    connection
+        .prepare_cached(
+            "UPDATE visitors SET verified_ms = COALESCE(verified_ms, ?3), device_view = NULL
+             WHERE site = ?1 AND id = ?2",
+        )?
+        .execute(params![site, visitor, now_ms])?;
+    Ok(())
+}
+
+/// See [`WriteTx::plain_visitors`](crate::store::contract::WriteTx::plain_visitors).
+pub fn plain_visitors(
+    connection: &Connection,
+    site: &str,
+    person: &str,
+) -> StoreResult<Vec<String>> {
+    let mut select = connection.prepare_cached(
+        "SELECT id FROM visitors WHERE site = ?1 AND person = ?2
+           AND device_view IS NULL AND verified_ms IS NULL ORDER BY id",
+    )?;
+    let rows = select.query_map(params![site, person], |row| row.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// See [`WriteTx::attach_visitor`](crate::store::contract::WriteTx::attach_visitor).

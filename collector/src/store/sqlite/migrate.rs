@@ -23,6 +23,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (10, "workflow steps", include_str!("../../../migrations/sqlite/0010_workflow_steps.sql")),
     (11, "persons by rowid", include_str!("../../../migrations/sqlite/0011_persons_by_rowid.sql")),
     (12, "write probe", include_str!("../../../migrations/sqlite/0012_write_probe.sql")),
+    (13, "device views", include_str!("../../../migrations/sqlite/0013_device_views.sql")),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS _sqlx_migrations (

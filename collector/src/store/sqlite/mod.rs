@@ -77,7 +77,7 @@ fn file_of(url: &str) -> StoreResult<PathBuf> {
 impl Store for SqliteStore {
     async fn person_of_visitor(&self, site: &str, visitor: &str) -> StoreResult<Option<String>> {
         let (site, key) = (site.to_owned(), PersonKey::Visitor(visitor.to_owned()));
-        self.readers.read(move |connection| persons::find(connection, &site, &key)).await
+        self.readers.read(move |connection| persons::shown(connection, &site, &key)).await
     }
 
     async fn profile(&self, site: &str, key: &PersonKey) -> StoreResult<Option<StoredProfile>> {

@@ -53,6 +53,20 @@ fn find_row(
     Ok(row.optional()?)
 }
 
+/// See [`Store::person_of_visitor`](crate::store::contract::Store::person_of_visitor).
+pub fn shown(connection: &Connection, site: &str, key: &PersonKey) -> StoreResult<Option<String>> {
+    let PersonKey::Visitor(visitor) = key else { return find(connection, site, key) };
+    let doc = connection
+        .prepare_cached(
+            "SELECT COALESCE(v.device_view, p.doc) FROM visitors v
+             JOIN persons p ON p.site = v.site AND p.id = v.person
+             WHERE v.site = ?1 AND v.id = ?2",
+        )?
+        .query_row(params![site, visitor], |row| row.get(0))
+        .optional()?;
+    Ok(doc)
+}
+
 /// The document of the person found by `key`.
 pub fn find(connection: &Connection, site: &str, key: &PersonKey) -> StoreResult<Option<String>> {
     Ok(find_row(connection, site, key)?.map(|(_, doc)| doc))

@@ -6,8 +6,9 @@ use rusqlite::Transaction;
 use super::{events, forms, outbox, persons, workflows};
 use crate::store::contract::{StoreResult, WriteTx};
 use crate::store::records::{
-    Attempt, Confirmation, OutboxMessage, PersonKey, PersonLines, PersonRow, RemovedEvent,
-    StepRecord, StoredEvent, StoredProfile, SubmissionRecord, VisitorCounts, VisitorSeen,
+    Attempt, Confirmation, DeviceState, DeviceView, OutboxMessage, PersonKey, PersonLines,
+    PersonRow, RemovedEvent, StepRecord, StoredEvent, StoredProfile, SubmissionRecord,
+    VisitorCounts, VisitorSeen,
 };
 
 const PROBE: &str = "INSERT INTO write_probe (id, written_ms) VALUES (1, ?1)
@@ -51,6 +52,22 @@ impl WriteTx for SqliteTx<'_> {
 
     fn upsert_visitors(&mut self, visitors: &[VisitorSeen<'_>]) -> StoreResult<Vec<VisitorCounts>> {
         events::upsert_visitors(self.transaction, visitors)
+    }
+
+    fn device_state(&mut self, site: &str, visitor: &str) -> StoreResult<DeviceState> {
+        events::device_state(self.transaction, site, visitor)
+    }
+
+    fn save_device_views(&mut self, views: &[DeviceView<'_>]) -> StoreResult<()> {
+        events::save_device_views(self.transaction, views)
+    }
+
+    fn verify_visitor(&mut self, site: &str, visitor: &str, now_ms: i64) -> StoreResult<()> {
+        events::verify_visitor(self.transaction, site, visitor, now_ms)
+    }
+
+    fn plain_visitors(&mut self, site: &str, person: &str) -> StoreResult<Vec<String>> {
+        events::plain_visitors(self.transaction, site, person)
     }
 
     fn attach_visitor(
