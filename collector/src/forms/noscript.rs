@@ -63,8 +63,8 @@ pub async fn submit(
     }
     input.id = uuid::Uuid::now_v7().to_string();
     let back = redirect
-        .filter(|url| allowed(site, url))
-        .or_else(|| Some(input.url.clone()).filter(|url| allowed(site, url)));
+        .and_then(|url| allowed_return(site, &url))
+        .or_else(|| allowed_return(site, &input.url));
     let lang = input.lang;
     match accept(app, site, form, client, headers, input).await {
         Ok(accepted) => sent(&accepted, back.as_deref(), lang),
@@ -129,15 +129,16 @@ fn with_sent_marker(url: &str) -> String {
     marked
 }
 
-/// Whether `url` is an absolute http(s) address on an origin `site` allows.
-fn allowed(site: &Site, url: &str) -> bool {
-    let Some((scheme, rest)) = url.split_once("://") else { return false };
-    if !matches!(scheme, "http" | "https") {
-        return false;
+/// `text` as a browser reads it, when it is an absolute http(s) address on an origin
+/// `site` allows. The address is parsed as browsers parse it (a `\\` ends the host like
+/// a `/`, credentials come before the host), and the origin compared is the parsed
+/// one; the caller redirects to the parsed form, so what was checked is what is sent.
+fn allowed_return(site: &Site, text: &str) -> Option<String> {
+    let url = url::Url::parse(text).ok()?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
+        return None;
     }
-    let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let origin = [scheme, "://", &rest[..host_end]].concat();
-    !rest[..host_end].is_empty() && site.allows_origin(&origin)
+    site.allows_origin(&url.origin().ascii_serialization()).then(|| url.into())
 }
 
 /// A minimal page: a title, lines of text, and a link (back to the form, or the
@@ -186,4 +187,48 @@ fn escape(text: &str) -> String {
         }
     }
     escaped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ConfigFile;
+    use crate::sites::Catalog;
+
+    fn site_allowing(origin: &str) -> std::sync::Arc<Site> {
+        let yaml = format!("sites:\n  - key: pk_a\n    name: A\n    origins: [\"{origin}\"]\n");
+        let catalog =
+            Catalog::compile(&ConfigFile::from_yaml(&yaml).expect("parses")).expect("compiles");
+        std::sync::Arc::clone(catalog.site("pk_a").expect("the site"))
+    }
+
+    #[test]
+    fn returns_only_to_hosts_the_site_allows_as_a_browser_reads_them() {
+        let site = site_allowing("https://*.example.com");
+        for refused in [
+            "https://evil.example\\.example.com/",
+            "https://evil.example\\@shop.example.com/",
+            "https:/\\evil.example/.example.com",
+            "https://evil.example/.example.com",
+            "https://example.com.evil.example/",
+            "https://shop.example.com@evil.example/",
+            "https://badexample.com/",
+            "https://example.com/",
+            "http://shop.example.com/",
+            "https://shop.example.com:8443/",
+            "javascript:alert(1)//.example.com",
+            "/thanks",
+            "",
+        ] {
+            assert_eq!(allowed_return(&site, refused), None, "{refused}");
+        }
+        assert_eq!(
+            allowed_return(&site, "https://Shop.Example.com/thanks?x=1#top").as_deref(),
+            Some("https://shop.example.com/thanks?x=1#top")
+        );
+        assert_eq!(
+            allowed_return(&site, "https://a.b.example.com:443").as_deref(),
+            Some("https://a.b.example.com/")
+        );
+    }
 }
