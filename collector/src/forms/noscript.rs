@@ -10,18 +10,23 @@
 //!   allows, or the collector answers with its own page;
 //! - `_hp`: the honeypot, an input hidden from people (CSS off-screen).
 //!
+//! The posting page must be on an origin the site allows, judged by `Origin` or else
+//! `Referer`, as [`check_sender`] explains.
+//!
 //! Accepted: `303 See Other` back to the form's own redirect, or to the page with
 //! `kindling_form=sent` added to its query; without an allowed page to go back to, a
 //! short thank-you page. Refused: a short page (422 with each field's problem, 403 for
 //! spam) linking back. A plain form cannot measure its fill time, so the minimum fill
 //! time does not apply; the other defences do.
 
-use axum::http::header::{LOCATION, REFERER};
+use axum::http::header::{LOCATION, ORIGIN, REFERER};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use kindling_core::forms::Lang;
 use kindling_core::wire::SubmissionAccepted;
 
+use crate::cors;
+use crate::error::ApiError;
 use crate::forms::submit::{Input, Refusal, accept};
 use crate::ratelimit::ClientIp;
 use crate::sites::Site;
@@ -51,6 +56,9 @@ pub async fn submit(
     let Some(site) = app.catalog.site(&input.site) else {
         return page(StatusCode::UNAUTHORIZED, "Unknown site", &[], None);
     };
+    if let Err(refused) = check_sender(site, headers) {
+        return cors::respond(&app.catalog, headers, Err::<Response, _>(refused));
+    }
     if input.url.is_empty() {
         input.url = headers
             .get(REFERER)
@@ -92,6 +100,26 @@ pub async fn submit(
             page(StatusCode::FORBIDDEN, title, &[], back.as_deref())
         }
         Err(Refusal::Api(error)) => page(error.status(), &error.to_string(), &[], back.as_deref()),
+    }
+}
+
+/// Refuses a post from a page `site` does not allow, with the JSON API's 403: the
+/// `Origin` header decides, or without one the origin of the `Referer`. A post with
+/// neither is accepted: some privacy-minded browsers send neither with a real form
+/// post, while current browsers send `Origin` (at worst `null`, refused) with every
+/// cross-site one.
+fn check_sender(site: &Site, headers: &HeaderMap) -> Result<(), ApiError> {
+    let header = |name| headers.get(name).map(|value| value.to_str().unwrap_or_default());
+    let sender = match (header(ORIGIN), header(REFERER)) {
+        (Some(origin), _) => origin.to_owned(),
+        (None, Some(referer)) => url::Url::parse(referer)
+            .map_or_else(|_| referer.to_owned(), |url| url.origin().ascii_serialization()),
+        (None, None) => return Ok(()),
+    };
+    if site.allows_origin(&sender) {
+        Ok(())
+    } else {
+        Err(ApiError::OriginNotAllowed { origin: sender })
     }
 }
 
