@@ -3,7 +3,7 @@
 //!
 //! Modules by domain, dependencies running one way (HTTP handlers → domain → store):
 //! - HTTP: [`boot`] (`POST /v1/boot`), [`ingest`] (`POST /v1/events` and the event
-//!   writer), [`forms`] (lead forms), [`admin`] (`/admin/api/*`), [`health`],
+//!   writer), [`forms`] (lead forms), [`admin`] (`/admin/api/*` and `/metrics`), [`health`],
 //!   [`metrics`], [`assets`] (the widget bundle); [`cors`], [`ratelimit`], [`json`] and
 //!   [`error`] around them; [`state`]: what the handlers share;
 //! - domain: [`lifecycle`] (what happens to a person, saved with its cause),
@@ -81,7 +81,6 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .merge(public)
         .merge(admin::router(&state))
         .merge(health::router())
-        .route("/metrics", axum::routing::get(metrics::metrics))
         .with_state(state)
         .merge(assets::router(settings.widget_dir.as_deref()))
         .fallback(error::not_found)

@@ -1,4 +1,4 @@
-//! The admin API's one gate: every route refuses a request without the admin token or
+//! The admin API's one gate: every route (and the metrics) refuses a request without the admin token or
 //! with a wrong one, before it reads anything else of the request; and a query string
 //! that does not parse is our JSON error.
 
@@ -26,6 +26,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/admin/api/forms/confirmations?site=pk_test"),
     ("GET", "/admin/api/outbox/dead?site=pk_test"),
     ("POST", "/admin/api/outbox/0190f3c2-7d2a-7c4e-8a8b-0123456789ab/replay?site=pk_test"),
+    ("GET", "/metrics"),
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
