@@ -47,10 +47,13 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::http::HeaderValue;
+use axum::http::header::X_CONTENT_TYPE_OPTIONS;
 use axum::routing::post;
 use kindling_core::limits::MAX_BODY_BYTES;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 pub use config::ConfigFile;
@@ -70,7 +73,9 @@ pub enum StartError {
     Io(#[from] std::io::Error),
 }
 
-/// Builds the whole router; tests call this directly.
+/// Builds the whole router; tests call this directly. Every answer (the APIs' JSON,
+/// pages, bundle files, errors) carries `X-Content-Type-Options: nosniff`, so a
+/// browser never reads it as another type than the one it is sent as.
 pub fn router(state: AppState, settings: &Settings) -> Router {
     let public = Router::new()
         .route("/v1/boot", post(boot::boot).options(cors::preflight))
@@ -85,6 +90,10 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .merge(assets::router(settings.widget_dir.as_deref()))
         .fallback(error::not_found)
         .layer(CatchPanicLayer::custom(error::panic_response))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
         .layer(TraceLayer::new_for_http())
 }
 
