@@ -224,6 +224,7 @@ pub async fn run(options: &Options) -> Result<Report, String> {
 
     let metrics = http
         .get(format!("{base}/metrics"))
+        .bearer_auth("bench")
         .send()
         .await
         .map_err(|e| e.to_string())?

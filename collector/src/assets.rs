@@ -5,6 +5,10 @@
 //! - `GET /w/{name}`: the JS glue and the wasm under content-hashed names, cached for a
 //!   year as immutable.
 //!
+//! A `/w/` name that is not a plain file name of at most [`MAX_NAME_LEN`] bytes
+//! (letters, digits, `.`, `-`, `_`, not starting with `.`) is a JSON 404 before the
+//! file system is asked, so long or odd names never reach it.
+//!
 //! Files are served precompressed (`.br`, `.gz` beside each file) by `Accept-Encoding`,
 //! with `Access-Control-Allow-Origin: *` because the glue is imported and the wasm
 //! fetched cross-origin by the host page.
@@ -12,15 +16,23 @@
 use std::path::Path;
 
 use axum::Router;
+use axum::extract::Request;
 use axum::http::HeaderValue;
 use axum::http::header::{ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL};
+use axum::middleware::{Next, from_fn};
+use axum::response::{IntoResponse, Response};
+use tower::Layer;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::error::ApiError;
 
 /// Cache policy of the loader: short, so releases roll out within minutes.
 pub const LOADER_CACHE: &str = "public, max-age=300";
 /// Cache policy of content-hashed files.
 pub const HASHED_CACHE: &str = "public, max-age=31536000, immutable";
+/// Longest name served under `/w/`; bundle names are about 25 bytes.
+pub const MAX_NAME_LEN: usize = 128;
 
 /// Routes serving the bundle in `dir`, or none if `dir` has no loader.
 pub fn router<S: Clone + Send + Sync + 'static>(dir: Option<&Path>) -> Router<S> {
@@ -32,7 +44,8 @@ pub fn router<S: Clone + Send + Sync + 'static>(dir: Option<&Path>) -> Router<S>
         return Router::new();
     }
     let loader = ServeFile::new(dir.join("kindling.js")).precompressed_br().precompressed_gzip();
-    let hashed = ServeDir::new(dir.join("w")).precompressed_br().precompressed_gzip();
+    let hashed = from_fn(only_bundle_names)
+        .layer(ServeDir::new(dir.join("w")).precompressed_br().precompressed_gzip());
     Router::new()
         .route_service("/kindling.js", loader)
         .layer(SetResponseHeaderLayer::overriding(
@@ -47,4 +60,36 @@ pub fn router<S: Clone + Send + Sync + 'static>(dir: Option<&Path>) -> Router<S>
             ACCESS_CONTROL_ALLOW_ORIGIN,
             HeaderValue::from_static("*"),
         ))
+}
+
+/// Passes a request for `/NAME` (the path under `/w`) on when NAME is a bundle file name.
+async fn only_bundle_names(request: Request, next: Next) -> Response {
+    match request.uri().path().strip_prefix('/') {
+        Some(name) if is_bundle_name(name) => next.run(request).await,
+        _ => ApiError::NotFound.into_response(),
+    }
+}
+
+/// A plain file name: 1 to [`MAX_NAME_LEN`] letters, digits, `.`, `-` or `_`, not
+/// starting with `.`.
+fn is_bundle_name(name: &str) -> bool {
+    (1..=MAX_NAME_LEN).contains(&name.len())
+        && !name.starts_with('.')
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_short_file_names_are_bundle_names() {
+        for good in ["kindling-0123456789.js", "kindling-0123456789.wasm", "a_b.js"] {
+            assert!(is_bundle_name(good), "{good}");
+        }
+        let long = "a".repeat(MAX_NAME_LEN + 1);
+        for bad in ["", ".hidden", "..", "a/b", "%2e%2e%2fsecret", "a%00", "a b", long.as_str()] {
+            assert!(!is_bundle_name(bad), "{bad}");
+        }
+    }
 }

@@ -30,14 +30,25 @@ pub fn render_body(markdown: &str) -> String {
 }
 
 /// What [`is_safe_link`] accepts, for configuration errors.
-pub const LINK_HELP: &str = "must be an http(s) URL or a path starting with /";
+pub const LINK_HELP: &str = "must be an http(s) URL or a path starting with a single /, \
+     without control characters";
 
-/// True for an absolute `http(s)` URL or a site-relative path (`/pricing`).
+/// True for an absolute `http(s)` URL or a site path (`/pricing`), judged as a browser
+/// reads it: browsers drop tabs and line breaks anywhere in a URL and read `\` as `/`,
+/// so `/\evil.example` and `/<tab>/evil.example` lead off-site. A link with any
+/// control character is refused, and a site path is `/` followed by neither `/` nor `\`.
 pub fn is_safe_link(url: &str) -> bool {
-    let lower = url.trim().to_ascii_lowercase();
-    (lower.starts_with('/') && !lower.starts_with("//"))
-        || lower.starts_with("https://")
-        || lower.starts_with("http://")
+    let url = url.trim_matches(' ');
+    if url.chars().any(char::is_control) {
+        return false;
+    }
+    let lower = url.to_ascii_lowercase();
+    is_site_path(&lower) || lower.starts_with("https://") || lower.starts_with("http://")
+}
+
+/// `/` and then anything but another `/` or `\`.
+fn is_site_path(url: &str) -> bool {
+    url.strip_prefix('/').is_some_and(|rest| !rest.starts_with(['/', '\\']))
 }
 
 #[cfg(test)]
@@ -65,6 +76,27 @@ mod tests {
         }
         for bad in ["javascript:alert(1)", "//evil.example", "data:text/html,x", "pricing"] {
             assert!(!is_safe_link(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn site_paths_that_browsers_read_as_another_host_are_refused() {
+        for bad in [
+            "/\\evil.example/",
+            "/\\/evil.example/",
+            "/\t/evil.example/",
+            "/\n/evil.example/",
+            "/\r/evil.example/",
+            "\t//evil.example/",
+            "/pricing\n",
+            "/pri\u{0}cing",
+            "https://example.com/\u{7f}",
+            "java\tscript:alert(1)",
+        ] {
+            assert!(!is_safe_link(bad), "{bad:?}");
+        }
+        for good in ["/", "/pricing?plan=pro#faq", " /pricing ", "/a\\b"] {
+            assert!(is_safe_link(good), "{good:?}");
         }
     }
 }

@@ -6,7 +6,9 @@
 //! `marketing_consent, created, last_activity` (RFC 3339, UTC), `first_source,
 //! first_channel, last_source, last_channel`, then one `trait:NAME` column per trait
 //! any exported lead has, by name. A cell that a spreadsheet would run as a formula
-//! (starting with `=`, `+`, `-`, `@`, tab or carriage return) is prefixed with `'`.
+//! (`=`, `+`, `-`, `@` or their full-width forms first once leading whitespace is
+//! skipped, or a tab or line break first; finite numbers such as `-3` excepted) is
+//! prefixed with `'`.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -135,14 +137,39 @@ fn csv_of(leads: &[Person]) -> Result<Vec<u8>, ExportError> {
     out.into_inner().map_err(|error| ExportError::Io(error.into_error()))
 }
 
-/// A cell a spreadsheet will not run as a formula.
+/// A cell a spreadsheet will not run as a formula: prefixed with `'` (as OWASP
+/// advises) when [`is_formula_like`].
 fn defuse(cell: &str) -> std::borrow::Cow<'_, str> {
-    match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') if cell.parse::<f64>().is_err() => {
-            std::borrow::Cow::Owned(["'", cell].concat())
-        }
-        _ => std::borrow::Cow::Borrowed(cell),
+    if is_formula_like(cell) {
+        std::borrow::Cow::Owned(["'", cell].concat())
+    } else {
+        std::borrow::Cow::Borrowed(cell)
     }
+}
+
+/// Characters that start a formula, full-width forms included (some spreadsheets
+/// read those as their ASCII twins).
+const FORMULA_STARTS: [char; 8] =
+    ['=', '+', '-', '@', '\u{FF1D}', '\u{FF0B}', '\u{FF0D}', '\u{FF20}'];
+
+/// True for a cell starting with a tab or a line break, or whose first character
+/// after leading whitespace and invisible characters (which spreadsheets may skip) starts
+/// a formula, unless the rest is a finite number: `-3` and `+2.5` stay numbers,
+/// `-inf` and `+NaN` do not.
+fn is_formula_like(cell: &str) -> bool {
+    if cell.starts_with(['\t', '\r', '\n']) {
+        return true;
+    }
+    let trimmed = cell.trim_start_matches(is_skipped);
+    trimmed.starts_with(FORMULA_STARTS) && !trimmed.parse::<f64>().is_ok_and(f64::is_finite)
+}
+
+/// Whitespace (NBSP and the other Unicode spaces included), control characters, and
+/// the zero-width characters and byte-order mark.
+fn is_skipped(character: char) -> bool {
+    character.is_whitespace()
+        || character.is_control()
+        || matches!(character, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
 }
 
 fn rfc3339(ms: i64) -> String {
@@ -269,5 +296,35 @@ mod tests {
         assert_eq!(defuse("-cmd"), "'-cmd");
         assert_eq!(defuse("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(defuse("plain"), "plain");
+    }
+
+    #[test]
+    fn formulas_behind_whitespace_full_width_signs_or_infinities_are_defused() {
+        for formula in [
+            " =1+1",
+            "  @SUM(A1)",
+            "\u{a0}=HYPERLINK(\"x\")",
+            "\u{3000}+cmd",
+            "\u{200b}=cmd",
+            "\u{feff}-cmd",
+            "\t=cmd",
+            "\n=cmd",
+            "\r=cmd",
+            "\ncmd",
+            "\u{ff1d}1+1",
+            "\u{ff0b}cmd",
+            "\u{ff0d}cmd",
+            "\u{ff20}SUM(A1)",
+            " \u{ff1d}1",
+            "-inf",
+            "+Infinity",
+            "-NaN",
+            "+1e999",
+        ] {
+            assert_eq!(defuse(formula), ["'", formula].concat(), "{formula:?}");
+        }
+        for kept in ["-3", "-2.5", "+3", "-1e5", " -3", "", " plain", "a=b"] {
+            assert_eq!(defuse(kept), kept, "{kept:?}");
+        }
     }
 }

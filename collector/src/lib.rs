@@ -3,7 +3,7 @@
 //!
 //! Modules by domain, dependencies running one way (HTTP handlers → domain → store):
 //! - HTTP: [`boot`] (`POST /v1/boot`), [`ingest`] (`POST /v1/events` and the event
-//!   writer), [`forms`] (lead forms), [`admin`] (`/admin/api/*`), [`health`],
+//!   writer), [`forms`] (lead forms), [`admin`] (`/admin/api/*` and `/metrics`), [`health`],
 //!   [`metrics`], [`assets`] (the widget bundle); [`cors`], [`ratelimit`], [`json`] and
 //!   [`error`] around them; [`state`]: what the handlers share;
 //! - domain: [`lifecycle`] (what happens to a person, saved with its cause),
@@ -47,12 +47,15 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::http::HeaderValue;
+use axum::http::header::X_CONTENT_TYPE_OPTIONS;
 use axum::routing::post;
 use kindling_core::limits::MAX_BODY_BYTES;
 use std::time::Duration;
 use tokio::net::TcpListener;
 
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -73,7 +76,9 @@ pub enum StartError {
     Io(#[from] std::io::Error),
 }
 
-/// Builds the whole router; tests call this directly.
+/// Builds the whole router; tests call this directly. Every answer (the APIs' JSON,
+/// pages, bundle files, errors) carries `X-Content-Type-Options: nosniff`, so a
+/// browser never reads it as another type than the one it is sent as.
 pub fn router(state: AppState, settings: &Settings) -> Router {
     let public = Router::new()
         .route("/v1/boot", post(boot::boot).options(cors::preflight))
@@ -84,12 +89,15 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .merge(public)
         .merge(admin::router(&state))
         .merge(health::router())
-        .route("/metrics", axum::routing::get(metrics::metrics))
         .with_state(state)
         .merge(assets::router(settings.widget_dir.as_deref()))
         .fallback(error::not_found)
         .layer(RequestBodyTimeoutLayer::new(Duration::from_secs(settings.body_timeout_secs.max(1))))
         .layer(CatchPanicLayer::custom(error::panic_response))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
         .layer(
             // Failing requests are logged where they fail, once per interval when the
             // store cannot write: a line for each would fill the very disk that is full.

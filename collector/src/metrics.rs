@@ -1,5 +1,6 @@
 //! Prometheus metrics at `GET /metrics` (text exposition format), through the
-//! `prometheus-client` crate:
+//! `prometheus-client` crate. The route is behind the admin token (see
+//! [`admin`](crate::admin)): Prometheus sends it as `authorization: { credentials: … }`.
 //!
 //! | metric | kind | what |
 //! |---|---|---|
@@ -85,7 +86,7 @@ impl Metrics {
     }
 }
 
-/// `GET /metrics`.
+/// `GET /metrics` (behind the admin token).
 pub async fn metrics(State(metrics): State<Arc<Metrics>>) -> impl IntoResponse {
     (
         [(CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")],

@@ -31,6 +31,11 @@ pub struct Settings {
     #[arg(long, env = "KINDLING_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
 
+    /// Wrong admin tokens one client IP may send per minute; past that it is refused
+    /// (429) for a while, whatever token it sends. 0 turns the limit off.
+    #[arg(long, env = "KINDLING_ADMIN_TOKEN_FAILURES", default_value_t = 10)]
+    pub admin_token_failures: u32,
+
     /// Requests per second one client IP may make to the public API (burst: twice
     /// that). 0 turns the limit off.
     #[arg(long, env = "KINDLING_RATE_LIMIT_IP", default_value_t = 30)]
@@ -107,6 +112,7 @@ impl Settings {
             config: None,
             widget_dir: None,
             admin_token: None,
+            admin_token_failures: 10,
             rate_limit_ip: 30,
             rate_limit_site: 2000,
             form_rate_limit_ip: 10,
@@ -131,6 +137,7 @@ impl std::fmt::Debug for Settings {
             .field("config", &self.config)
             .field("widget_dir", &self.widget_dir)
             .field("admin_token", &self.admin_token.as_ref().map(|_| "<redacted>"))
+            .field("admin_token_failures", &self.admin_token_failures)
             .field("rate_limit_ip", &self.rate_limit_ip)
             .field("rate_limit_site", &self.rate_limit_site)
             .field("form_rate_limit_ip", &self.form_rate_limit_ip)

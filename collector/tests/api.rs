@@ -435,6 +435,12 @@ async fn widget_bundle_is_served_precompressed_with_cache_headers(backend: Backe
     let missing =
         collector.http.get(collector.url("/w/kindling-none.js")).send().await.expect("sent");
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+
+    let long = format!("/w/{}", "a".repeat(5_000));
+    for odd in [long.as_str(), "/w/", "/w/.hidden", "/w/%2e%2e%2fkindling.js", "/w/a%00.js"] {
+        let response = collector.http.get(collector.url(odd)).send().await.expect("sent");
+        expect_error(response, StatusCode::NOT_FOUND, "not_found", None).await;
+    }
 }
 
 async fn a_journey_is_scored_staged_and_explained(backend: Backend) {

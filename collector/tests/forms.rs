@@ -20,6 +20,7 @@ on_both_backends!(
     progressive_profiling_asks_only_what_is_unknown,
     double_opt_in_waits_for_the_confirmation_link,
     plain_html_forms_are_accepted_and_sent_back,
+    plain_form_posts_from_pages_the_site_does_not_allow_are_refused,
     the_form_report_counts_the_funnel_and_drop_off,
 );
 
@@ -439,6 +440,45 @@ async fn plain_html_forms_are_accepted_and_sent_back(backend: Backend) {
         "never to another origin: {location}"
     );
     assert_eq!(collector.submit_events().await.len(), 2);
+}
+
+async fn plain_form_posts_from_pages_the_site_does_not_allow_are_refused(backend: Backend) {
+    let collector = start(backend).await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let post = |headers: &'static [(&'static str, &'static str)]| {
+        let mut request = client
+            .post(collector.url("/v1/forms/ebook/submissions"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("user-agent", BROWSER_UA)
+            .body("_site=pk_test&_page=https%3A%2F%2Fwww.example.com%2Febook&email=cy%40example.com&name=Cy&company=C&company_size=25");
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        async move { request.send().await.expect("sent") }
+    };
+    for headers in [
+        &[("origin", "https://evil.example")][..],
+        &[("origin", "null")],
+        &[("origin", "https://evil.example"), ("referer", "https://www.example.com/ebook")],
+        &[("referer", "https://evil.example/ebook")],
+        &[("referer", "https://www.example.com.evil.example/")],
+    ] {
+        let response = post(headers).await;
+        assert!(response.headers().get("access-control-allow-origin").is_none(), "{headers:?}");
+        expect_error(response, StatusCode::FORBIDDEN, "origin_not_allowed", None).await;
+    }
+    assert!(collector.submit_events().await.is_empty(), "nothing stored for refused posts");
+    for headers in [
+        &[("origin", ALLOWED)][..],
+        &[("referer", "https://www.example.com/ebook?utm_campaign=spring")],
+        &[],
+    ] {
+        let response = post(headers).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{headers:?}");
+    }
 }
 
 async fn the_form_report_counts_the_funnel_and_drop_off(backend: Backend) {

@@ -67,7 +67,8 @@ impl Collector {
     }
 
     async fn metrics(&self) -> String {
-        let response = self.http.get(self.url("/metrics")).send().await.expect("metrics");
+        let response =
+            self.http.get(self.url("/metrics")).bearer_auth(TOKEN).send().await.expect("metrics");
         assert_eq!(response.status(), StatusCode::OK);
         response.text().await.expect("text")
     }

@@ -2,7 +2,10 @@
 //! the collector's `--admin-token`. Checked by one layer on the whole admin router
 //! ([`require_token`]), before any handler or extractor runs, so a route cannot forget
 //! it. The token is compared in constant time (SHA-256 digests of both, compared with
-//! `subtle`), so neither its content nor its length leaks through timing.
+//! `subtle`), so neither its content nor its length leaks through timing. Wrong tokens
+//! are counted per client IP ([`TokenFailures`](crate::ratelimit::TokenFailures)):
+//! past `--admin-token-failures` a minute, the IP gets 429 with `Retry-After` for a
+//! while, whatever token it sends.
 
 use axum::extract::{Request, State};
 use axum::http::HeaderMap;
@@ -13,12 +16,27 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::error::ApiError;
+use crate::ratelimit::ClientIp;
 use crate::state::AppState;
 
-/// The layer's function: the request goes on only with the admin token.
-pub async fn require_token(State(app): State<AppState>, request: Request, next: Next) -> Response {
+/// The layer's function: the request goes on only with the admin token, and only from
+/// an IP not refused for too many wrong ones. A request without any token is refused
+/// but not counted: it guesses nothing.
+pub async fn require_token(
+    State(app): State<AppState>,
+    ClientIp(ip): ClientIp,
+    request: Request,
+    next: Next,
+) -> Response {
+    let failures = &app.limits.admin_tokens;
+    if let Some(refused) = failures.refusal(ip) {
+        return refused.into_response();
+    }
     match authorize(app.admin_token.as_deref(), request.headers()) {
         Ok(()) => next.run(request).await,
+        Err(error) if request.headers().contains_key(AUTHORIZATION) => {
+            failures.failed(ip).unwrap_or(error).into_response()
+        }
         Err(error) => error.into_response(),
     }
 }

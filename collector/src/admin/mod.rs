@@ -3,7 +3,8 @@
 //! file owns its routes and lists them: [`events`], [`profiles`] (a person, erasure,
 //! stages, server-side events), [`leads`] (the list and its export), [`reports`]
 //! (blocks, forms, workflows), [`forms`] (double opt-in tokens), [`outbox`] (dead
-//! letters and replay); what they share is in [`params`].
+//! letters and replay); what they share is in [`params`]. `GET /metrics`, the
+//! Prometheus scrape ([`metrics`](crate::metrics)), is behind the same token.
 
 pub mod auth;
 pub mod events;
@@ -16,10 +17,11 @@ pub mod reports;
 
 use axum::Router;
 use axum::middleware::from_fn_with_state;
+use axum::routing::get;
 
 use crate::state::AppState;
 
-/// The admin routes, each behind the token.
+/// The admin routes and the metrics, each behind the token.
 pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .merge(events::router())
@@ -28,5 +30,6 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(reports::router())
         .merge(forms::router())
         .merge(outbox::router())
+        .route("/metrics", get(crate::metrics::metrics))
         .route_layer(from_fn_with_state(state.clone(), auth::require_token))
 }

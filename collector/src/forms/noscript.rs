@@ -10,18 +10,23 @@
 //!   allows, or the collector answers with its own page;
 //! - `_hp`: the honeypot, an input hidden from people (CSS off-screen).
 //!
+//! The posting page must be on an origin the site allows, judged by `Origin` or else
+//! `Referer`, as [`check_sender`] explains.
+//!
 //! Accepted: `303 See Other` back to the form's own redirect, or to the page with
 //! `kindling_form=sent` added to its query; without an allowed page to go back to, a
 //! short thank-you page. Refused: a short page (422 with each field's problem, 403 for
 //! spam) linking back. A plain form cannot measure its fill time, so the minimum fill
 //! time does not apply; the other defences do.
 
-use axum::http::header::{LOCATION, REFERER};
+use axum::http::header::{LOCATION, ORIGIN, REFERER};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use kindling_core::forms::Lang;
 use kindling_core::wire::SubmissionAccepted;
 
+use crate::cors;
+use crate::error::ApiError;
 use crate::forms::submit::{Input, Refusal, accept};
 use crate::ratelimit::ClientIp;
 use crate::sites::Site;
@@ -51,6 +56,9 @@ pub async fn submit(
     let Some(site) = app.catalog.site(&input.site) else {
         return page(StatusCode::UNAUTHORIZED, "Unknown site", &[], None);
     };
+    if let Err(refused) = check_sender(site, headers) {
+        return cors::respond(&app.catalog, headers, Err::<Response, _>(refused));
+    }
     if input.url.is_empty() {
         input.url = headers
             .get(REFERER)
@@ -63,8 +71,8 @@ pub async fn submit(
     }
     input.id = uuid::Uuid::now_v7().to_string();
     let back = redirect
-        .filter(|url| allowed(site, url))
-        .or_else(|| Some(input.url.clone()).filter(|url| allowed(site, url)));
+        .and_then(|url| allowed_return(site, &url))
+        .or_else(|| allowed_return(site, &input.url));
     let lang = input.lang;
     match accept(app, site, form, client, headers, input).await {
         Ok(accepted) => sent(&accepted, back.as_deref(), lang),
@@ -92,6 +100,26 @@ pub async fn submit(
             page(StatusCode::FORBIDDEN, title, &[], back.as_deref())
         }
         Err(Refusal::Api(error)) => page(error.status(), &error.to_string(), &[], back.as_deref()),
+    }
+}
+
+/// Refuses a post from a page `site` does not allow, with the JSON API's 403: the
+/// `Origin` header decides, or without one the origin of the `Referer`. A post with
+/// neither is accepted: some privacy-minded browsers send neither with a real form
+/// post, while current browsers send `Origin` (at worst `null`, refused) with every
+/// cross-site one.
+fn check_sender(site: &Site, headers: &HeaderMap) -> Result<(), ApiError> {
+    let header = |name| headers.get(name).map(|value| value.to_str().unwrap_or_default());
+    let sender = match (header(ORIGIN), header(REFERER)) {
+        (Some(origin), _) => origin.to_owned(),
+        (None, Some(referer)) => url::Url::parse(referer)
+            .map_or_else(|_| referer.to_owned(), |url| url.origin().ascii_serialization()),
+        (None, None) => return Ok(()),
+    };
+    if site.allows_origin(&sender) {
+        Ok(())
+    } else {
+        Err(ApiError::OriginNotAllowed { origin: sender })
     }
 }
 
@@ -129,15 +157,16 @@ fn with_sent_marker(url: &str) -> String {
     marked
 }
 
-/// Whether `url` is an absolute http(s) address on an origin `site` allows.
-fn allowed(site: &Site, url: &str) -> bool {
-    let Some((scheme, rest)) = url.split_once("://") else { return false };
-    if !matches!(scheme, "http" | "https") {
-        return false;
+/// `text` as a browser reads it, when it is an absolute http(s) address on an origin
+/// `site` allows. The address is parsed as browsers parse it (a `\\` ends the host like
+/// a `/`, credentials come before the host), and the origin compared is the parsed
+/// one; the caller redirects to the parsed form, so what was checked is what is sent.
+fn allowed_return(site: &Site, text: &str) -> Option<String> {
+    let url = url::Url::parse(text).ok()?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
+        return None;
     }
-    let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let origin = [scheme, "://", &rest[..host_end]].concat();
-    !rest[..host_end].is_empty() && site.allows_origin(&origin)
+    site.allows_origin(&url.origin().ascii_serialization()).then(|| url.into())
 }
 
 /// A minimal page: a title, lines of text, and a link (back to the form, or the
@@ -186,4 +215,48 @@ fn escape(text: &str) -> String {
         }
     }
     escaped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ConfigFile;
+    use crate::sites::Catalog;
+
+    fn site_allowing(origin: &str) -> std::sync::Arc<Site> {
+        let yaml = format!("sites:\n  - key: pk_a\n    name: A\n    origins: [\"{origin}\"]\n");
+        let catalog =
+            Catalog::compile(&ConfigFile::from_yaml(&yaml).expect("parses")).expect("compiles");
+        std::sync::Arc::clone(catalog.site("pk_a").expect("the site"))
+    }
+
+    #[test]
+    fn returns_only_to_hosts_the_site_allows_as_a_browser_reads_them() {
+        let site = site_allowing("https://*.example.com");
+        for refused in [
+            "https://evil.example\\.example.com/",
+            "https://evil.example\\@shop.example.com/",
+            "https:/\\evil.example/.example.com",
+            "https://evil.example/.example.com",
+            "https://example.com.evil.example/",
+            "https://shop.example.com@evil.example/",
+            "https://badexample.com/",
+            "https://example.com/",
+            "http://shop.example.com/",
+            "https://shop.example.com:8443/",
+            "javascript:alert(1)//.example.com",
+            "/thanks",
+            "",
+        ] {
+            assert_eq!(allowed_return(&site, refused), None, "{refused}");
+        }
+        assert_eq!(
+            allowed_return(&site, "https://Shop.Example.com/thanks?x=1#top").as_deref(),
+            Some("https://shop.example.com/thanks?x=1#top")
+        );
+        assert_eq!(
+            allowed_return(&site, "https://a.b.example.com:443").as_deref(),
+            Some("https://a.b.example.com/")
+        );
+    }
 }

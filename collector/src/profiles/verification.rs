@@ -56,7 +56,10 @@ impl IdentitySecret {
                 )
             })?,
             _ => {
-                return Err(ConfigError::at(path, "identity has exactly one of secret, secret_env"));
+                return Err(ConfigError::at(
+                    path,
+                    "identity has exactly one of secret, secret_env",
+                ));
             }
         };
         if secret.len() < MIN_SECRET_LEN {
