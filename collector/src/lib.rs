@@ -126,7 +126,11 @@ pub async fn serve(
     let limits = Arc::new(ratelimit::Limits::new(&settings));
     let forgetting = tokio::spawn(forget_idle_clients(Arc::clone(&limits)));
     let catalog = Arc::new(catalog);
-    let decaying = tokio::spawn(lifecycle::decay::run(Arc::clone(&store), Arc::clone(&catalog)));
+    let decaying = tokio::spawn(lifecycle::decay::run(
+        Arc::clone(&store),
+        Arc::clone(&catalog),
+        std::time::Duration::from_secs(settings.decay_interval_secs.max(1)),
+    ));
     let wake = Arc::new(tokio::sync::Notify::new());
     let outbox = automation::outbox::Outbox::new(Arc::clone(&store), Arc::clone(&wake));
     let metrics = Arc::new(metrics::Metrics::default());

@@ -76,6 +76,10 @@ pub struct Settings {
     #[arg(long, env = "KINDLING_WEBHOOK_RETRY_WINDOW_SECS", default_value_t = 86_400)]
     pub webhook_retry_window_secs: u64,
 
+    /// Seconds between two passes of the inactivity decay.
+    #[arg(long, env = "KINDLING_DECAY_INTERVAL_SECS", default_value_t = 300)]
+    pub decay_interval_secs: u64,
+
     /// Most client connections open at once; further clients wait in the listen
     /// backlog until one closes.
     #[arg(long, env = "KINDLING_MAX_CONNECTIONS", default_value_t = 8192)]
@@ -121,6 +125,7 @@ impl Settings {
             webhook_allow_private: false,
             webhook_retry_base_ms: 1000,
             webhook_retry_window_secs: 86_400,
+            decay_interval_secs: 300,
             max_connections: 8192,
             header_timeout_secs: 15,
             body_timeout_secs: 15,
@@ -146,6 +151,7 @@ impl std::fmt::Debug for Settings {
             .field("webhook_allow_private", &self.webhook_allow_private)
             .field("webhook_retry_base_ms", &self.webhook_retry_base_ms)
             .field("webhook_retry_window_secs", &self.webhook_retry_window_secs)
+            .field("decay_interval_secs", &self.decay_interval_secs)
             .field("max_connections", &self.max_connections)
             .field("header_timeout_secs", &self.header_timeout_secs)
             .field("body_timeout_secs", &self.body_timeout_secs)

@@ -19,15 +19,15 @@ use crate::profiles::model::ProfileModel;
 use crate::sites::Catalog;
 use crate::store::{self, Store, StoreResult};
 
-/// Time between passes.
+/// Time between passes, unless the settings say otherwise.
 pub const INTERVAL: Duration = Duration::from_secs(300);
 
 /// Persons one pass reads at most per site.
 pub const DECAY_BATCH: u32 = 1000;
 
-/// Runs passes forever (the server aborts it on shutdown).
-pub async fn run(store: Arc<dyn Store>, catalog: Arc<Catalog>) {
-    let mut every = tokio::time::interval(INTERVAL);
+/// Runs a pass every `interval`, forever (the server aborts it on shutdown).
+pub async fn run(store: Arc<dyn Store>, catalog: Arc<Catalog>, interval: Duration) {
+    let mut every = tokio::time::interval(interval);
     loop {
         every.tick().await;
         pass(&store, &catalog).await;
