@@ -2,6 +2,8 @@
 //! acknowledged; stopped with SIGTERM it drains in-flight requests and exits cleanly;
 //! killed while webhooks are being retried and a workflow waits, it resumes both after
 //! a restart and each message is processed once by its idempotency key.
+//! On a full disk it answers 503 at once, logs the failure once per interval, reports
+//! not ready, and takes writes again by itself once there is room.
 //! Each test runs the real binary on a SQLite file in a temporary folder.
 
 use std::collections::HashMap;
@@ -51,6 +53,16 @@ impl Collector {
     }
 
     async fn start_with(db: &Path, config: &Path, extra: &[&str]) -> Collector {
+        Collector::spawn(db, config, extra, Stdio::inherit()).await
+    }
+
+    /// A collector logging at `info` into `log`.
+    async fn start_logging(db: &Path, log: &Path) -> Collector {
+        let log = std::fs::File::create(log).expect("log file");
+        Collector::spawn(db, &fixtures().join("site.yaml"), &[], Stdio::from(log)).await
+    }
+
+    async fn spawn(db: &Path, config: &Path, extra: &[&str], stderr: Stdio) -> Collector {
         let port = free_port();
         let child = Command::new(env!("CARGO_BIN_EXE_kindling-collector"))
             .args(["--listen", &format!("127.0.0.1:{port}")])
@@ -61,6 +73,7 @@ impl Collector {
             .args(extra)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
+            .stderr(stderr)
             .spawn()
             .expect("collector starts");
         let base = format!("http://127.0.0.1:{port}");
@@ -268,4 +281,90 @@ async fn sigkill_mid_retry_and_mid_wait_loses_no_webhook_and_repeats_none() {
         "{failed_before_kill} attempts before the kill, {} after",
         receiver.seen().len() - failed_before_kill
     );
+}
+
+/// A small tmpfs mounted for the test, unmounted when dropped. Mounting needs root, as
+/// the test machines (and CI, on the same kind of machine) have.
+struct SmallDisk {
+    path: PathBuf,
+    _folder: tempfile::TempDir,
+}
+
+impl SmallDisk {
+    fn mount(megabytes: u32) -> SmallDisk {
+        let folder = tempfile::tempdir().expect("folder");
+        let path = folder.path().join("disk");
+        std::fs::create_dir(&path).expect("mount point");
+        let mounted = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={megabytes}m"), "tmpfs"])
+            .arg(&path)
+            .status()
+            .expect("mount runs");
+        assert!(mounted.success(), "mounting a tmpfs needs root: run the tests as root");
+        SmallDisk { path, _folder: folder }
+    }
+
+    /// Writes a file until the disk is full.
+    fn fill(&self) -> PathBuf {
+        use std::io::Write;
+        let filler = self.path.join("filler");
+        let mut file = std::fs::File::create(&filler).expect("filler");
+        let chunk = vec![0u8; 64 * 1024];
+        while file.write_all(&chunk).is_ok() {}
+        let _ = file.sync_all();
+        filler
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.path).status();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_is_reported_logged_once_per_interval_and_recovered_from() {
+    let disk = SmallDisk::mount(8);
+    let log = disk._folder.path().join("collector.log");
+    let collector = Collector::start_logging(&disk.path.join("k.db"), &log).await;
+    let http = reqwest::Client::new();
+    let send = |n: u64| {
+        let body = json!({"site": "pk_test", "visitor": uuid(1, 0), "events": [
+            {"id": uuid(2, n), "type": "pageview", "session": uuid(1, 1),
+             "url": "https://www.example.com/", "title": "x".repeat(500), "ts": 1}]});
+        http.post(format!("{}/v1/events", collector.base)).body(body.to_string()).send()
+    };
+    let ready = || http.get(format!("{}/readyz", collector.base)).send();
+    assert_eq!(send(0).await.expect("sent").status(), reqwest::StatusCode::OK);
+
+    let filler = disk.fill();
+    let started = Instant::now();
+    let mut refused = 0;
+    for n in 1..=400 {
+        let status = send(n).await.expect("answered").status();
+        if status == reqwest::StatusCode::SERVICE_UNAVAILABLE {
+            refused += 1;
+        }
+    }
+    let failing_for = started.elapsed();
+    assert!(refused >= 390, "a full disk refuses writes: {refused} of 400 refused");
+    assert_eq!(ready().await.expect("answered").status(), reqwest::StatusCode::SERVICE_UNAVAILABLE);
+
+    std::fs::remove_file(filler).expect("room made");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while ready().await.expect("answered").status() != reqwest::StatusCode::OK {
+        assert!(Instant::now() < deadline, "still not ready with room on the disk");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(send(1000).await.expect("sent").status(), reqwest::StatusCode::OK);
+
+    let log = std::fs::read_to_string(&log).expect("log");
+    let warnings = log.lines().filter(|line| line.contains("WARN")).count();
+    let errors = log.lines().filter(|line| line.contains("ERROR")).count();
+    let intervals = failing_for.as_secs() / 10 + 2;
+    assert!(
+        warnings as u64 <= intervals + 1,
+        "{warnings} warnings for {refused} refusals in {failing_for:?}:\n{log}"
+    );
+    assert_eq!(errors, 0, "{log}");
 }
