@@ -5,6 +5,8 @@
 //! - `size [--json]`: loader, glue and wasm sizes (raw, gzip, brotli);
 //! - `demo [--port 8080] [--db PATH]`: the collector and the demo site, ready to browse;
 //! - `cycles`: fail when module files of a crate import each other in a cycle;
+//! - `faults [--kills N]`: the fault suite's long form (SIGKILLs under load, on both
+//!   backends), with its figures;
 //! - `test`: install what is missing, then run every test (unit, integration, widget
 //!   tests in headless Chromium, end-to-end tests).
 
@@ -12,6 +14,7 @@ mod bench;
 mod bundle;
 mod cycles;
 mod demo;
+mod faults;
 mod size;
 mod task;
 mod test;
@@ -52,6 +55,13 @@ enum Task {
     Cycles,
     /// Install what is missing and run every test.
     Test,
+    /// Kill the collector under load, again and again, on both backends; check that no
+    /// acknowledged event is lost or doubled.
+    Faults {
+        /// SIGKILLs per backend.
+        #[arg(long, default_value_t = 20)]
+        kills: u32,
+    },
     /// Run a benchmark (not a test: never run by `test` or CI).
     Bench {
         #[command(subcommand)]
@@ -69,6 +79,7 @@ fn main() -> ExitCode {
         Task::Demo { port, db } => demo::run(port, &db),
         Task::Cycles => cycles::run(),
         Task::Test => test::run(),
+        Task::Faults { kills } => faults::run(kills),
         Task::Bench { bench } => bench::run(bench),
     };
     match result {

@@ -46,7 +46,7 @@ pub fn run() -> TaskResult<()> {
 /// The PostgreSQL tests need a server on 127.0.0.1:5432 that trusts local connections
 /// (`KINDLING_TEST_POSTGRES` names another). Starts the machine's clusters if they
 /// are installed but down.
-fn ensure_postgres() -> TaskResult<()> {
+pub fn ensure_postgres() -> TaskResult<()> {
     if std::env::var_os("KINDLING_TEST_POSTGRES").is_some() || postgres_ready() {
         return Ok(());
     }
