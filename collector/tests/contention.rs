@@ -102,6 +102,15 @@ async fn no_genuine_write_is_refused_under_contention(backend: Backend) {
             Err(error) => refused.push((kind, error.to_string())),
         }
     }
+    let refused_of = |kind: Kind| refused.iter().filter(|(k, _)| *k == kind).count();
+    println!(
+        "contention: refused {} of {GENUINE} genuine submissions, {} of {STAGE_CHANGES} stage \
+         changes, {} of {BATCHES} event batches; {} of {SPAM} spam not answered 403",
+        refused_of(Kind::Genuine),
+        refused_of(Kind::Stage),
+        refused_of(Kind::Batch),
+        refused_of(Kind::Spam),
+    );
     assert_eq!(answered, GENUINE + SPAM + STAGE_CHANGES + BATCHES);
     assert!(refused.is_empty(), "{} refused: {refused:?}", refused.len());
 
