@@ -56,7 +56,7 @@ pub struct SiteConfig {
     pub workflows: Vec<Workflow>,
     /// The secret the site's backend signs its signed-in users' emails with.
     #[serde(default)]
-    pub identity: Option<crate::profiles::verification::IdentityConfig>,
+    pub identity: Option<IdentityConfig>,
 }
 
 impl ConfigFile {
@@ -90,4 +90,15 @@ mod tests {
         let site = catalog.site("pk_demo_brightline").expect("the demo site");
         assert!(site.blocks.len() >= 5, "the demo shows every placement");
     }
+}
+
+/// A site's `identity:` section: the secret its backend signs signed-in users' emails
+/// with, given inline or named in the environment (see `docs/identity.md`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityConfig {
+    #[serde(default)]
+    pub secret: Option<String>,
+    #[serde(default)]
+    pub secret_env: Option<String>,
 }

@@ -16,5 +16,5 @@ pub use blocks::{
     BlockConfig, CtaConfig, GoalConfig, ImageConfig, RecommendConfig, ScheduleConfig, VariantConfig,
 };
 pub use error::ConfigError;
-pub use file::{ConfigFile, SiteConfig};
+pub use file::{ConfigFile, IdentityConfig, SiteConfig};
 pub use forms::{FormConfig, ProgressiveConfig, SpamConfig, SuccessConfig};

@@ -11,10 +11,9 @@
 //! event before it is stored: it is not a trait.
 
 use hmac::{Hmac, Mac};
-use serde::Deserialize;
 use sha2::Sha256;
 
-use crate::config::ConfigError;
+use crate::config::{ConfigError, IdentityConfig};
 use crate::profiles::traits::normalize_email;
 use crate::store::StoredEvent;
 
@@ -23,16 +22,6 @@ pub const SIGNATURE_PROP: &str = "signature";
 
 /// Shortest accepted identity secret.
 pub const MIN_SECRET_LEN: usize = 32;
-
-/// A site's `identity:` section: the secret, given inline or named in the environment.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct IdentityConfig {
-    #[serde(default)]
-    pub secret: Option<String>,
-    #[serde(default)]
-    pub secret_env: Option<String>,
-}
 
 /// A site's identity secret.
 #[derive(Clone)]

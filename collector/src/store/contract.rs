@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+pub use crate::store::error::{StoreError, StoreResult};
 use crate::store::health::WriteHealth;
 
 use crate::store::records::{
@@ -13,34 +14,6 @@ use crate::store::records::{
     OutboxMessage, PersonKey, PersonLines, PersonRow, RemovedEvent, StepCountRow, StepRecord,
     StoredEvent, StoredProfile, SubmissionRecord, VariantCounts, VisitorCounts, VisitorSeen,
 };
-
-/// Why storage failed.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://USER@HOST/DB")]
-    UnsupportedUrl(String),
-    #[error("database error: {0}")]
-    Postgres(#[from] sqlx::Error),
-    #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
-    #[error("migration failed: {0}")]
-    Migration(String),
-    #[error("stored data cannot be read: {0}")]
-    Corrupt(String),
-    #[error("the database writer stopped")]
-    WriterStopped,
-    #[error("cannot start the database's {0} thread: {1}")]
-    Thread(&'static str, std::io::Error),
-}
-
-impl From<sqlx::migrate::MigrateError> for StoreError {
-    fn from(error: sqlx::migrate::MigrateError) -> Self {
-        StoreError::Migration(error.to_string())
-    }
-}
-
-/// Shorthand for the store's results.
-pub type StoreResult<T> = Result<T, StoreError>;
 
 /// The collector's durable state: plain reads, and [`Store::write_blocking`] for
 /// everything that changes it. One implementation per database backend.

@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::store::contract::StoreError;
+use crate::store::error::StoreError;
 
 /// Least time between two log lines about failing writes.
 pub const LOG_INTERVAL: Duration = Duration::from_secs(10);
@@ -71,39 +71,5 @@ impl WriteHealth {
     /// Whether the last write failed because the store could not write.
     pub fn is_unavailable(&self) -> bool {
         self.unavailable.load(Ordering::Relaxed)
-    }
-}
-
-impl StoreError {
-    /// Whether the error says the store cannot write at all (a full disk, a lost
-    /// connection, a stopped writer), rather than refusing what one write holds.
-    pub fn is_unavailable(&self) -> bool {
-        match self {
-            StoreError::Sqlite(rusqlite::Error::SqliteFailure(failure, _)) => matches!(
-                failure.code,
-                rusqlite::ErrorCode::DiskFull
-                    | rusqlite::ErrorCode::SystemIoFailure
-                    | rusqlite::ErrorCode::DatabaseBusy
-                    | rusqlite::ErrorCode::DatabaseLocked
-                    | rusqlite::ErrorCode::CannotOpen
-                    | rusqlite::ErrorCode::ReadOnly
-                    | rusqlite::ErrorCode::OutOfMemory
-                    | rusqlite::ErrorCode::FileLockingProtocolFailed
-                    | rusqlite::ErrorCode::PermissionDenied
-            ),
-            StoreError::Sqlite(_) | StoreError::Corrupt(_) => false,
-            // By SQLSTATE class: connection (08), transaction rollback (40),
-            // insufficient resources (53), operator intervention (57), system (58).
-            StoreError::Postgres(sqlx::Error::Database(error)) => {
-                error.code().is_some_and(|code| {
-                    ["08", "40", "53", "57", "58"].iter().any(|c| code.starts_with(c))
-                })
-            }
-            StoreError::Postgres(_)
-            | StoreError::UnsupportedUrl(_)
-            | StoreError::Migration(_)
-            | StoreError::WriterStopped
-            | StoreError::Thread(..) => true,
-        }
     }
 }

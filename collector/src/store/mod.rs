@@ -13,6 +13,7 @@
 //! contract test suite (`tests/store_contract.rs`) runs against both backends.
 
 pub mod contract;
+pub mod error;
 pub mod health;
 pub mod postgres;
 pub mod records;
