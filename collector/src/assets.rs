@@ -62,6 +62,42 @@ pub fn router<S: Clone + Send + Sync + 'static>(dir: Option<&Path>) -> Router<S>
         ))
 }
 
+/// `GET /kindling.js`, documented here; served by the file service [`router`] mounts.
+#[utoipa::path(
+    get,
+    path = "/kindling.js",
+    tag = "bundle",
+    summary = "The loader the site pastes",
+    description = "Served with `Cache-Control: public, max-age=300` and, by \
+        `Accept-Encoding`, precompressed (`br`, `gzip`). 404 when no bundle is installed.",
+    responses(
+        (status = 200, description = "The loader", content_type = "text/javascript",
+            body = String, headers(("Cache-Control" = String))),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[expect(dead_code, reason = "carries the documentation of a file service")]
+pub(crate) fn loader() {}
+
+/// `GET /w/{name}`, documented here; served by the file service [`router`] mounts.
+#[utoipa::path(
+    get,
+    path = "/w/{name}",
+    tag = "bundle",
+    summary = "A content-hashed file of the bundle (JS glue, wasm)",
+    description = "Served with `Cache-Control: public, max-age=31536000, immutable` and, by \
+        `Accept-Encoding`, precompressed (`br`, `gzip`).",
+    params(("name" = String, Path, description = "A bundle file name: letters, digits, `.`, \
+        `-`, `_`, not starting with `.`, at most 128 bytes", max_length = 128)),
+    responses(
+        (status = 200, description = "The file", headers(("Cache-Control" = String)),
+            content(("text/javascript"), ("application/wasm"))),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[expect(dead_code, reason = "carries the documentation of a file service")]
+pub(crate) fn bundle_file() {}
+
 /// Passes a request for `/NAME` (the path under `/w`) on when NAME is a bundle file name.
 async fn only_bundle_names(request: Request, next: Next) -> Response {
     match request.uri().path().strip_prefix('/') {

@@ -26,12 +26,17 @@ pub fn list_limit(limit: Option<u32>) -> Result<u32, ApiError> {
     }
 }
 
-/// Which person an admin call is about.
-#[derive(Debug, Deserialize)]
+/// Which person an admin call is about: exactly one of `id`, `visitor` or `email`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ProfileParams {
+    /// The site key.
     pub site: String,
+    /// The person's id.
     pub id: Option<String>,
+    /// One of the person's visitor ids.
     pub visitor: Option<String>,
+    /// The person's email.
     pub email: Option<String>,
 }
 
@@ -46,10 +51,15 @@ impl ProfileParams {
     }
 }
 
-#[derive(Debug, Deserialize)]
+/// A report's site and time range.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReportParams {
+    /// The site key.
     pub site: String,
+    /// Start, in Unix milliseconds (inclusive); 30 days before `until` when not given.
     pub from: Option<i64>,
+    /// End, in Unix milliseconds (exclusive); now when not given.
     pub until: Option<i64>,
 }
 
