@@ -30,6 +30,10 @@ pub struct BootRequest {
     /// The site's public key (`data-site` on the script tag).
     pub site: String,
     /// The anonymous visitor id the widget keeps first-party.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+    )]
     pub visitor: String,
     /// The page's full URL.
     pub url: String,
@@ -41,6 +45,10 @@ pub struct BootRequest {
     pub slots: Vec<String>,
     /// The current visit's id (UUID), for per-visit caps.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+    )]
     pub session: Option<String>,
     /// What the widget knows of the visit (visit number, language, device).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -186,10 +194,15 @@ pub struct Link {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EventBatch {
     pub site: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+    )]
     pub visitor: String,
     /// What the widget knows of the visit; sent with every batch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<Context>,
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 100))]
     pub events: Vec<ClientEvent>,
     /// The `[data-kindling-slot]` names on the current page: when the batch changes
     /// what the visitor should see, the answer carries new decisions for them.
@@ -231,12 +244,21 @@ pub struct Context {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClientEvent {
     /// Client-generated UUID: a resend of the same event is stored once.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+    )]
     pub id: String,
     #[serde(rename = "type")]
     pub kind: EventKind,
     /// The session (visit) id, a UUID.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+    )]
     pub session: String,
     /// The page's full URL when the event happened.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1))]
     pub url: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
@@ -510,12 +532,25 @@ pub struct FormSuccess {
 #[serde(deny_unknown_fields)]
 pub struct FormSubmission {
     pub site: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+    )]
     pub visitor: String,
     /// A UUID the widget made for this submission: a resend is stored once.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+    )]
     pub id: String,
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})?$")
+    )]
     pub session: String,
     /// The page the form was sent from.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1))]
     pub url: String,
     /// Every value as the browser has it, by field name (checkboxes and consents:
     /// `true` or empty).

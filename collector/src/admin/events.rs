@@ -29,6 +29,7 @@ struct EventsParams {
     #[serde(rename = "type")]
     kind: Option<String>,
     /// 1 to 1000; 100 when not given.
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<u32>,
 }
 

@@ -29,6 +29,7 @@ struct ConfirmationParams {
     #[serde(default)]
     pending: bool,
     /// 1 to 1000; 100 when not given.
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<u32>,
 }
 

@@ -41,6 +41,7 @@ struct LeadsParams {
     min_score: Option<i32>,
     max_score: Option<i32>,
     /// List only: 1 to 500; 50 when not given.
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
     /// List only: leads to skip.
     offset: Option<u32>,

@@ -31,6 +31,7 @@ struct DeadParams {
     /// The site key.
     site: String,
     /// 1 to 1000; 100 when not given.
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<u32>,
 }
 

@@ -126,6 +126,7 @@ async fn delete_profile(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct StageChangeBody {
     /// `anonymous`, `lead`, `mql`, `sql` or `customer`.
+    #[schema(value_type = Stage)]
     stage: String,
     /// Recorded with the change; `set_by_api` when not given.
     #[serde(default)]
@@ -235,6 +236,7 @@ struct PersonEventBody {
     /// The person's email.
     email: String,
     /// The custom event's name (`email_opened`), 1 to 512 bytes.
+    #[schema(min_length = 1, max_length = 512)]
     name: String,
     /// Properties stored with the event.
     #[serde(default)]
@@ -243,6 +245,7 @@ struct PersonEventBody {
     /// The sender's id for this event, so a resend is stored once (UUID; made here if
     /// absent).
     #[serde(default)]
+    #[schema(pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
     id: Option<String>,
 }
 
