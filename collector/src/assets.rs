@@ -23,6 +23,7 @@ use axum::http::header::{ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::{Next, from_fn};
 use axum::response::{IntoResponse, Response};
+use kindling_core::wire::ErrorBody;
 use tower::{Layer, service_fn};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -77,7 +78,8 @@ pub fn router<S: Clone + Send + Sync + 'static>(dir: Option<&Path>) -> Router<S>
     responses(
         (status = 200, description = "The loader", content_type = "text/javascript",
             body = String, headers(("Cache-Control" = String))),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 404, description = "No such file, or no bundle installed (`not_found`)",
+            body = ErrorBody),
     )
 )]
 #[expect(dead_code, reason = "carries the documentation of a file service")]
@@ -96,7 +98,8 @@ pub(crate) fn loader() {}
     responses(
         (status = 200, description = "The file", headers(("Cache-Control" = String)),
             content(("text/javascript"), ("application/wasm"))),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 404, description = "No such file, or no bundle installed (`not_found`)",
+            body = ErrorBody),
     )
 )]
 #[expect(dead_code, reason = "carries the documentation of a file service")]
