@@ -175,6 +175,7 @@ fn make_batches(
                 events: checked.events,
                 model: Arc::clone(&site.profiles),
                 submission: None,
+                verified: None,
             })
         })
         .collect()

@@ -7,21 +7,24 @@
 //!
 //! A `/w/` name that is not a plain file name of at most [`MAX_NAME_LEN`] bytes
 //! (letters, digits, `.`, `-`, `_`, not starting with `.`) is a JSON 404 before the
-//! file system is asked, so long or odd names never reach it.
+//! file system is asked, so long or odd names never reach it; a name of no file is
+//! the same JSON 404. The cache policies apply to files served, never to errors.
 //!
 //! Files are served precompressed (`.br`, `.gz` beside each file) by `Accept-Encoding`,
 //! with `Access-Control-Allow-Origin: *` because the glue is imported and the wasm
 //! fetched cross-origin by the host page.
 
+use std::convert::Infallible;
 use std::path::Path;
 
 use axum::Router;
 use axum::extract::Request;
-use axum::http::HeaderValue;
 use axum::http::header::{ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL};
+use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::{Next, from_fn};
 use axum::response::{IntoResponse, Response};
-use tower::Layer;
+use kindling_core::wire::ErrorBody;
+use tower::{Layer, service_fn};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -44,22 +47,72 @@ pub fn router<S: Clone + Send + Sync + 'static>(dir: Option<&Path>) -> Router<S>
         return Router::new();
     }
     let loader = ServeFile::new(dir.join("kindling.js")).precompressed_br().precompressed_gzip();
-    let hashed = from_fn(only_bundle_names)
-        .layer(ServeDir::new(dir.join("w")).precompressed_br().precompressed_gzip());
+    let files = ServeDir::new(dir.join("w"))
+        .precompressed_br()
+        .precompressed_gzip()
+        .not_found_service(service_fn(|_: Request| async {
+            Ok::<_, Infallible>(ApiError::NotFound.into_response())
+        }));
+    let hashed = from_fn(only_bundle_names).layer(files);
     Router::new()
         .route_service("/kindling.js", loader)
-        .layer(SetResponseHeaderLayer::overriding(
-            CACHE_CONTROL,
-            HeaderValue::from_static(LOADER_CACHE),
-        ))
+        .layer(SetResponseHeaderLayer::overriding(CACHE_CONTROL, cached_when_found(LOADER_CACHE)))
         .merge(Router::new().nest_service("/w", hashed).layer(SetResponseHeaderLayer::overriding(
             CACHE_CONTROL,
-            HeaderValue::from_static(HASHED_CACHE),
+            cached_when_found(HASHED_CACHE),
         )))
         .layer(SetResponseHeaderLayer::overriding(
             ACCESS_CONTROL_ALLOW_ORIGIN,
             HeaderValue::from_static("*"),
         ))
+}
+
+/// `GET /kindling.js`, documented here; served by the file service [`router`] mounts.
+#[utoipa::path(
+    get,
+    path = "/kindling.js",
+    tag = "bundle",
+    summary = "The loader the site pastes",
+    description = "Served with `Cache-Control: public, max-age=300` and, by \
+        `Accept-Encoding`, precompressed (`br`, `gzip`). 404 when no bundle is installed.",
+    responses(
+        (status = 200, description = "The loader", content_type = "text/javascript",
+            body = String, headers(("Cache-Control" = String))),
+        (status = 404, description = "No such file, or no bundle installed (`not_found`)",
+            body = ErrorBody),
+    )
+)]
+#[expect(dead_code, reason = "carries the documentation of a file service")]
+pub(crate) fn loader() {}
+
+/// `GET /w/{name}`, documented here; served by the file service [`router`] mounts.
+#[utoipa::path(
+    get,
+    path = "/w/{name}",
+    tag = "bundle",
+    summary = "A content-hashed file of the bundle (JS glue, wasm)",
+    description = "Served with `Cache-Control: public, max-age=31536000, immutable` and, by \
+        `Accept-Encoding`, precompressed (`br`, `gzip`).",
+    params(("name" = String, Path, description = "A bundle file name: letters, digits, `.`, \
+        `-`, `_`, not starting with `.`, at most 128 bytes", max_length = 128)),
+    responses(
+        (status = 200, description = "The file", headers(("Cache-Control" = String)),
+            content(("text/javascript"), ("application/wasm"))),
+        (status = 404, description = "No such file, or no bundle installed (`not_found`)",
+            body = ErrorBody),
+    )
+)]
+#[expect(dead_code, reason = "carries the documentation of a file service")]
+pub(crate) fn bundle_file() {}
+
+/// `policy` as the `Cache-Control` of a file served (or of a 304 about it), none on an
+/// error: a 404 cached for a year would hide a file uploaded a moment later.
+fn cached_when_found(policy: &'static str) -> impl Fn(&Response) -> Option<HeaderValue> + Clone {
+    move |response| {
+        let status = response.status();
+        (status.is_success() || status == StatusCode::NOT_MODIFIED)
+            .then(|| HeaderValue::from_static(policy))
+    }
 }
 
 /// Passes a request for `/NAME` (the path under `/w`) on when NAME is a bundle file name.

@@ -25,6 +25,30 @@ use crate::ratelimit::ClientIp;
 use crate::state::AppState;
 
 /// Handles `POST /v1/boot`.
+#[utoipa::path(
+    post,
+    path = "/v1/boot",
+    tag = "widget",
+    summary = "The visitor's state and the page's blocks and forms",
+    description = "The widget's first call on a page. Reads only. The JSON body may be sent as \
+        `text/plain` (no preflight).",
+    params(("Origin" = Option<String>, Header, description = "A browser page's origin; the \
+        site must allow it")),
+    request_body(content(
+        (BootRequest = "application/json"),
+        (BootRequest = "text/plain"),
+    )),
+    responses(
+        (status = 200, description = "What the page shows this visitor", body = BootResponse),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::UnknownSite),
+        (status = 403, response = crate::openapi::OriginNotAllowed),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 429, response = crate::openapi::RateLimited),
+        (status = 503, response = crate::openapi::Unavailable),
+    )
+)]
 pub async fn boot(
     State(app): State<AppState>,
     client: ClientIp,

@@ -3,8 +3,10 @@
 //! A browser request carries `Origin`; the site named by the body's key must allow it,
 //! or the answer is 403 with no CORS headers. Requests without `Origin` (servers,
 //! curl) are not browser pages and pass. Preflights carry no body, hence no site key:
-//! they are answered for origins some site allows. Widgets post `text/plain` JSON, so
-//! they never need a preflight.
+//! they are answered for origins some site allows, by one handler per route
+//! ([`boot_preflight`], [`events_preflight`], [`submissions_preflight`]) so that each
+//! is documented where it is registered. Widgets post `text/plain` JSON, so they never
+//! need a preflight.
 
 use axum::extract::State;
 use axum::http::header::{
@@ -45,7 +47,7 @@ pub fn respond<T: IntoResponse>(
 }
 
 /// `OPTIONS /v1/*`: answers preflights for origins some site allows.
-pub async fn preflight(State(app): State<AppState>, headers: HeaderMap) -> Response {
+async fn preflight(State(app): State<AppState>, headers: HeaderMap) -> Response {
     let Some(origin) = request_origin(&headers).filter(|o| app.catalog.any_site_allows(o)) else {
         return StatusCode::FORBIDDEN.into_response();
     };
@@ -56,6 +58,69 @@ pub async fn preflight(State(app): State<AppState>, headers: HeaderMap) -> Respo
     response_headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("content-type"));
     response_headers.insert(ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("86400"));
     response
+}
+
+/// `OPTIONS /v1/boot`.
+#[utoipa::path(
+    options,
+    path = "/v1/boot",
+    tag = "widget",
+    summary = "CORS preflight of `POST /v1/boot`",
+    params(("Origin" = Option<String>, Header, description = "The calling page's origin")),
+    responses(
+        (status = 204, description = "Some site allows the origin", headers(
+            ("Access-Control-Allow-Origin" = String),
+            ("Access-Control-Allow-Methods" = String),
+            ("Access-Control-Allow-Headers" = String),
+            ("Access-Control-Max-Age" = String))),
+        (status = 403, description = "No site allows the origin, or none was sent"),
+    )
+)]
+pub async fn boot_preflight(app: State<AppState>, headers: HeaderMap) -> Response {
+    preflight(app, headers).await
+}
+
+/// `OPTIONS /v1/events`.
+#[utoipa::path(
+    options,
+    path = "/v1/events",
+    tag = "widget",
+    summary = "CORS preflight of `POST /v1/events`",
+    params(("Origin" = Option<String>, Header, description = "The calling page's origin")),
+    responses(
+        (status = 204, description = "Some site allows the origin", headers(
+            ("Access-Control-Allow-Origin" = String),
+            ("Access-Control-Allow-Methods" = String),
+            ("Access-Control-Allow-Headers" = String),
+            ("Access-Control-Max-Age" = String))),
+        (status = 403, description = "No site allows the origin, or none was sent"),
+    )
+)]
+pub async fn events_preflight(app: State<AppState>, headers: HeaderMap) -> Response {
+    preflight(app, headers).await
+}
+
+/// `OPTIONS /v1/forms/{form}/submissions`.
+#[utoipa::path(
+    options,
+    path = "/v1/forms/{form}/submissions",
+    tag = "widget",
+    summary = "CORS preflight of `POST /v1/forms/{form}/submissions`",
+    params(
+        ("form" = String, Path, description = "The form's id"),
+        ("Origin" = Option<String>, Header, description = "The calling page's origin"),
+    ),
+    responses(
+        (status = 204, description = "Some site allows the origin", headers(
+            ("Access-Control-Allow-Origin" = String),
+            ("Access-Control-Allow-Methods" = String),
+            ("Access-Control-Allow-Headers" = String),
+            ("Access-Control-Max-Age" = String))),
+        (status = 403, description = "No site allows the origin, or none was sent"),
+    )
+)]
+pub async fn submissions_preflight(app: State<AppState>, headers: HeaderMap) -> Response {
+    preflight(app, headers).await
 }
 
 fn request_origin(headers: &HeaderMap) -> Option<&str> {

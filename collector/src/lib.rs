@@ -4,8 +4,9 @@
 //! Modules by domain, dependencies running one way (HTTP handlers → domain → store):
 //! - HTTP: [`boot`] (`POST /v1/boot`), [`ingest`] (`POST /v1/events` and the event
 //!   writer), [`forms`] (lead forms), [`admin`] (`/admin/api/*` and `/metrics`), [`health`],
-//!   [`metrics`], [`assets`] (the widget bundle); [`cors`], [`ratelimit`], [`json`] and
-//!   [`error`] around them; [`state`]: what the handlers share;
+//!   [`metrics`], [`assets`] (the widget bundle), [`openapi`] (`GET /openapi.json`, the
+//!   API document); [`cors`], [`ratelimit`], [`json`] and [`error`] around them;
+//!   [`state`]: what the handlers share;
 //! - domain: [`lifecycle`] (what happens to a person, saved with its cause),
 //!   [`profiles`] (persons, identity, scoring, stages, segments), [`personalize`]
 //!   (blocks, decisions, block reports), [`automation`] (workflows, webhooks and their
@@ -13,8 +14,9 @@
 //! - [`store`]: SQLite and PostgreSQL storage of plain records, and migrations;
 //! - [`settings`], [`telemetry`], [`clock`].
 //!
-//! This file only wires them: [`router`] merges each area's routes, [`serve`] starts
-//! the background tasks and serves.
+//! This file only wires them: [`router`] merges each area's routes, each registered
+//! from the annotation that documents it, into the router and the API document;
+//! [`serve`] starts the background tasks and serves.
 
 pub mod admin;
 pub mod assets;
@@ -32,6 +34,7 @@ pub mod ingest;
 pub mod json;
 pub mod lifecycle;
 pub mod metrics;
+pub mod openapi;
 pub mod personalize;
 pub mod profiles;
 pub mod ratelimit;
@@ -45,14 +48,16 @@ pub mod telemetry;
 use std::future::Future;
 use std::sync::Arc;
 
-use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::HeaderValue;
 use axum::http::header::X_CONTENT_TYPE_OPTIONS;
-use axum::routing::post;
+use axum::{Extension, Router};
 use kindling_core::limits::MAX_BODY_BYTES;
 use std::time::Duration;
 use tokio::net::TcpListener;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -80,16 +85,19 @@ pub enum StartError {
 /// pages, bundle files, errors) carries `X-Content-Type-Options: nosniff`, so a
 /// browser never reads it as another type than the one it is sent as.
 pub fn router(state: AppState, settings: &Settings) -> Router {
-    let public = Router::new()
-        .route("/v1/boot", post(boot::boot).options(cors::preflight))
-        .route("/v1/events", post(ingest::events).options(cors::preflight))
+    let public = OpenApiRouter::new()
+        .routes(routes!(boot::boot, cors::boot_preflight))
+        .routes(routes!(ingest::events, cors::events_preflight))
         .merge(forms::router())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
-    Router::new()
+    let (api, document) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(public)
         .merge(admin::router(&state))
         .merge(health::router())
-        .with_state(state)
+        .routes(routes!(openapi::document))
+        .split_for_parts();
+    api.with_state(state)
+        .layer(Extension(openapi::Document::of(&document)))
         .merge(assets::router(settings.widget_dir.as_deref()))
         .fallback(error::not_found)
         .layer(RequestBodyTimeoutLayer::new(Duration::from_secs(settings.body_timeout_secs.max(1))))

@@ -87,6 +87,15 @@ impl Metrics {
 }
 
 /// `GET /metrics` (behind the admin token).
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "admin",
+    summary = "The Prometheus scrape",
+    responses((status = 200, description = "The metrics in the OpenMetrics text format",
+        content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        body = String))
+)]
 pub async fn metrics(State(metrics): State<Arc<Metrics>>) -> impl IntoResponse {
     (
         [(CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")],

@@ -432,13 +432,17 @@ async fn widget_bundle_is_served_precompressed_with_cache_headers(backend: Backe
     assert!(plain.headers().get(CONTENT_ENCODING).is_none(), "no encoding asked, none given");
     assert_eq!(plain.text().await.expect("body"), "export default function(){}\n");
 
+    // A well-formed name of no file is the same JSON 404 as every other error, and is
+    // not cached: the file may be uploaded a moment later.
     let missing =
         collector.http.get(collector.url("/w/kindling-none.js")).send().await.expect("sent");
-    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert!(missing.headers().get(CACHE_CONTROL).is_none(), "{:?}", missing.headers());
+    expect_error(missing, StatusCode::NOT_FOUND, "not_found", None).await;
 
     let long = format!("/w/{}", "a".repeat(5_000));
     for odd in [long.as_str(), "/w/", "/w/.hidden", "/w/%2e%2e%2fkindling.js", "/w/a%00.js"] {
         let response = collector.http.get(collector.url(odd)).send().await.expect("sent");
+        assert!(response.headers().get(CACHE_CONTROL).is_none(), "{odd}: {:?}", response.headers());
         expect_error(response, StatusCode::NOT_FOUND, "not_found", None).await;
     }
 }

@@ -16,6 +16,7 @@ use crate::units::{DAY_MS, path_of};
 
 /// Where a block is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Placement {
     /// Inside the page's `[data-kindling-slot="NAME"]` element.
@@ -58,6 +59,7 @@ impl Placement {
 
 /// When a block appears once the page may show it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "on", rename_all = "snake_case")]
 pub enum Trigger {
     /// As soon as the page is ready.

@@ -59,6 +59,7 @@ pub const MAX_TEXTAREA_LEN: usize = 5000;
 
 /// What a field asks for, and so how it is drawn and checked.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FieldKind {
     #[default]
@@ -112,6 +113,7 @@ impl FieldKind {
 
 /// One option of a select or radio field: the value submitted and the label shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Choice {
     pub value: String,
@@ -121,6 +123,7 @@ pub struct Choice {
 /// What a consent field asks the visitor to agree to: the exact text shown and its
 /// version, recorded with the lead as proof of what was agreed to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Consent {
     pub text: String,
@@ -129,6 +132,7 @@ pub struct Consent {
 
 /// What the widget fills a hidden field with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum HiddenSource {
     UtmSource,
@@ -150,6 +154,7 @@ pub enum HiddenSource {
 
 /// A text in English with an optional Polish version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Texts {
     pub en: String,
@@ -169,6 +174,7 @@ impl Texts {
 
 /// One field of a lead form.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Field {
     /// The key the value is submitted and stored under.

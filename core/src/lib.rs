@@ -4,7 +4,8 @@
 //! hot path, so the same code decides on the server and in the browser without
 //! bloating the widget. It is `no_std` (with `alloc`) so the widget can leave the
 //! standard library's panic and formatting machinery out; its one dependency is
-//! `serde` (derive only).
+//! `serde` (derive only). The `openapi` feature, which only the collector enables, adds
+//! OpenAPI schemas of the wire types (`utoipa`) for the collector's `/openapi.json`.
 //!
 //! - [`wire`]: the JSON protocol between widget and collector (boot, events, errors).
 //! - [`ids`]: time-ordered identifiers (UUIDv7) made from a clock and random bytes.
@@ -24,10 +25,12 @@
 //! - [`forms`]: lead form fields and the one validation of their values, with messages in
 //!   English and Polish.
 
-#![no_std]
+// The schemas of the `openapi` feature need the standard library; only the collector,
+// which has it anyway, enables that feature.
+#![cfg_attr(not(feature = "openapi"), no_std)]
 
 extern crate alloc;
-#[cfg(test)]
+#[cfg(all(test, not(feature = "openapi")))]
 extern crate std;
 
 pub mod attribution;

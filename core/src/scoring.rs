@@ -176,6 +176,7 @@ impl Default for Thresholds {
 
 /// A score's bucket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Temperature {
     Cold,

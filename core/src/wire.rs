@@ -25,10 +25,15 @@ use crate::forms::Field;
 
 /// `POST /v1/boot`: the widget's first call on every page load.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BootRequest {
     /// The site's public key (`data-site` on the script tag).
     pub site: String,
     /// The anonymous visitor id the widget keeps first-party.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+    )]
     pub visitor: String,
     /// The page's full URL.
     pub url: String,
@@ -40,6 +45,10 @@ pub struct BootRequest {
     pub slots: Vec<String>,
     /// The current visit's id (UUID), for per-visit caps.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+    )]
     pub session: Option<String>,
     /// What the widget knows of the visit (visit number, language, device).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -60,6 +69,7 @@ fn is_false(flag: &bool) -> bool {
 /// The answer to [`BootRequest`]: everything the widget needs for this page in one
 /// round trip.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BootResponse {
     pub visitor: VisitorState,
     /// One decision per slot that has something to show (slots without one stay
@@ -75,6 +85,7 @@ pub struct BootResponse {
 
 /// What the collector knows of the visitor, as far as the widget needs it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VisitorState {
     pub id: String,
     #[serde(default)]
@@ -89,6 +100,7 @@ pub struct VisitorState {
 
 /// A block chosen for this visitor on this page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Decision {
     /// For inline blocks, the `data-kindling-slot` name the content goes into; empty
     /// for overlays.
@@ -112,6 +124,7 @@ fn inline() -> Placement {
 /// What a block shows. `body_html` is sanitized by the collector when the
 /// configuration is loaded; the widget inserts it into a shadow root with DOM APIs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BlockContent {
     pub headline: String,
     #[serde(default)]
@@ -128,6 +141,7 @@ pub struct BlockContent {
 
 /// An image with its text alternative (empty for a decorative image).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Image {
     pub url: String,
     #[serde(default)]
@@ -136,6 +150,7 @@ pub struct Image {
 
 /// A call to action.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Cta {
     pub label: String,
     pub action: CtaAction,
@@ -147,6 +162,7 @@ pub struct Cta {
 
 /// What a call to action does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CtaAction {
     Link,
@@ -167,6 +183,7 @@ impl CtaAction {
 
 /// A titled link (a recommended item).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Link {
     pub title: String,
     pub url: String,
@@ -174,12 +191,18 @@ pub struct Link {
 
 /// `POST /v1/events`: a batch of events from one visitor.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EventBatch {
     pub site: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+    )]
     pub visitor: String,
     /// What the widget knows of the visit; sent with every batch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<Context>,
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 100))]
     pub events: Vec<ClientEvent>,
     /// The `[data-kindling-slot]` names on the current page: when the batch changes
     /// what the visitor should see, the answer carries new decisions for them.
@@ -189,6 +212,7 @@ pub struct EventBatch {
 
 /// The visit an event batch belongs to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Context {
     /// The visitor's 1-based visit number (sessions so far).
     pub visit: u32,
@@ -217,14 +241,24 @@ pub struct Context {
 
 /// One event as the widget records it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClientEvent {
     /// Client-generated UUID: a resend of the same event is stored once.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+    )]
     pub id: String,
     #[serde(rename = "type")]
     pub kind: EventKind,
     /// The session (visit) id, a UUID.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+    )]
     pub session: String,
     /// The page's full URL when the event happened.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1))]
     pub url: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
@@ -245,6 +279,7 @@ pub struct ClientEvent {
     pub value: Option<f64>,
     /// Custom properties (`track`) or traits (`identify`).
     #[serde(default, skip_serializing_if = "Vec::is_empty", with = "props")]
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, PropValue>))]
     pub props: Vec<(String, PropValue)>,
     /// The client's clock, milliseconds since the Unix epoch. The collector's clock is
     /// the authority; this is kept only as an offset.
@@ -253,6 +288,7 @@ pub struct ClientEvent {
 
 /// A property value: text, number or true/false.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum PropValue {
     Bool(bool),
@@ -262,6 +298,7 @@ pub enum PropValue {
 
 /// The kinds of event the protocol knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     /// A page was shown (first load or a single-page-app route change).
@@ -390,6 +427,7 @@ pub(crate) mod props {
 
 /// The answer to an accepted [`EventBatch`]: every counted event is committed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EventsAccepted {
     /// Events stored by this request.
     pub accepted: u32,
@@ -408,6 +446,7 @@ pub struct EventsAccepted {
 
 /// One refused event of a batch.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Rejection {
     /// Its position in the batch.
     pub index: u32,
@@ -419,6 +458,7 @@ pub struct Rejection {
 /// What the collector knows of a visitor after a batch: counts, and the profile's
 /// score, temperature, lifecycle stage and segments (bot traffic has no profile).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VisitorSummary {
     pub visits: u32,
     pub events: u32,
@@ -434,6 +474,7 @@ pub struct VisitorSummary {
 
 /// The body of every error response: `{"error": {"code", "message", "field"}}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     pub error: ErrorDetail,
 }
@@ -441,6 +482,7 @@ pub struct ErrorBody {
 /// A machine-readable code, a human-readable message and, where one field is at
 /// fault, its JSON path (`events[3].url`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorDetail {
     pub code: String,
     pub message: String,
@@ -451,6 +493,7 @@ pub struct ErrorDetail {
 /// A lead form as one visitor is to see it: progressive profiling has already left out
 /// what the profile knows and brought in the next questions of the form's queue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FormView {
     pub id: String,
     /// The fields asked this time, hidden ones included, in the form's order.
@@ -470,6 +513,7 @@ pub struct FormView {
 
 /// What the visitor sees once a form is sent.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FormSuccess {
     /// A thank-you message; empty: the widget's own.
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -484,15 +528,29 @@ pub struct FormSuccess {
 
 /// `POST /v1/forms/{form}/submissions` from the widget (`application/json`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FormSubmission {
     pub site: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+    )]
     pub visitor: String,
     /// A UUID the widget made for this submission: a resend is stored once.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+    )]
     pub id: String,
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})?$")
+    )]
     pub session: String,
     /// The page the form was sent from.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1))]
     pub url: String,
     /// Every value as the browser has it, by field name (checkboxes and consents:
     /// `true` or empty).
@@ -519,6 +577,7 @@ pub struct FormSubmission {
 
 /// The answer to an accepted [`FormSubmission`]: the lead is committed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SubmissionAccepted {
     /// The submission's id: the one sent, or the earlier submission this one repeats.
     pub submission: String,
@@ -537,6 +596,7 @@ pub struct SubmissionAccepted {
 /// A 422 answer: `error` as every error, then every field at fault with the message
 /// the widget shows for it (the same words it shows itself).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FormRejected {
     pub error: ErrorDetail,
     pub fields: Vec<FieldError>,
@@ -544,6 +604,7 @@ pub struct FormRejected {
 
 /// One field's problem in a [`FormRejected`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
     pub field: String,
     /// [`Problem::code`](crate::forms::Problem::code).

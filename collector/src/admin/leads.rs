@@ -6,12 +6,13 @@
 //! - `GET /admin/api/leads/export?site=KEY[&format=csv|json][&…the same filters]`:
 //!   every matching lead as a download (see [`export`](crate::export)).
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::header::CONTENT_DISPOSITION;
 use axum::response::IntoResponse;
-use axum::routing::get;
-use axum::{Json, Router};
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::admin::params::site;
 use crate::error::ApiError;
@@ -20,24 +21,32 @@ use crate::profiles::leads::{self, LeadFilter};
 use crate::state::AppState;
 
 /// The leads routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/admin/api/leads", get(list_leads))
-        .route("/admin/api/leads/export", get(export_leads))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list_leads)).routes(routes!(export_leads))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct LeadsParams {
+    /// The site key.
     site: String,
+    /// Only leads of this temperature (`cold`, `warm`, `hot`).
     temperature: Option<String>,
+    /// Only leads in this lifecycle stage.
     stage: Option<String>,
+    /// Only leads in this segment.
     segment: Option<String>,
+    /// Only leads whose first touch came from this source.
     source: Option<String>,
     min_score: Option<i32>,
     max_score: Option<i32>,
+    /// List only: 1 to 500; 50 when not given.
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
+    /// List only: leads to skip.
     offset: Option<u32>,
     /// Export only: `csv` (the default) or `json`.
+    #[param(inline)]
     format: Option<crate::export::Format>,
 }
 
@@ -56,6 +65,21 @@ impl LeadsParams {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/admin/api/leads/export",
+    tag = "admin",
+    summary = "Every matching lead, as a download",
+    params(LeadsParams),
+    responses(
+        (status = 200, description = "The leads, as an attachment (`Content-Disposition`)",
+            headers(("Content-Disposition" = String)),
+            content((String = "text/csv"), (Vec<crate::profiles::Person> = "application/json"))),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 500, response = crate::openapi::Internal),
+        (status = 503, response = crate::openapi::Unavailable),
+    )
+)]
 async fn export_leads(
     State(app): State<AppState>,
     QueryParams(params): QueryParams<LeadsParams>,
@@ -77,6 +101,18 @@ async fn export_leads(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/admin/api/leads",
+    tag = "admin",
+    summary = "Known persons, best score first",
+    params(LeadsParams),
+    responses(
+        (status = 200, description = "The leads", body = Vec<crate::profiles::Person>),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 503, response = crate::openapi::Unavailable),
+    )
+)]
 async fn list_leads(
     State(app): State<AppState>,
     QueryParams(params): QueryParams<LeadsParams>,

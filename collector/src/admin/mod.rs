@@ -4,7 +4,9 @@
 //! stages, server-side events), [`leads`] (the list and its export), [`reports`]
 //! (blocks, forms, workflows), [`forms`] (double opt-in tokens), [`outbox`] (dead
 //! letters and replay); what they share is in [`params`]. `GET /metrics`, the
-//! Prometheus scrape ([`metrics`](crate::metrics)), is behind the same token.
+//! Prometheus scrape ([`metrics`](crate::metrics)), is behind the same token. The API
+//! document marks every route of this router as needing the token, in the same place
+//! the layer is applied ([`require_admin_token`](crate::openapi::require_admin_token)).
 
 pub mod auth;
 pub mod events;
@@ -15,21 +17,22 @@ pub mod params;
 pub mod profiles;
 pub mod reports;
 
-use axum::Router;
 use axum::middleware::from_fn_with_state;
-use axum::routing::get;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::state::AppState;
 
 /// The admin routes and the metrics, each behind the token.
-pub fn router(state: &AppState) -> Router<AppState> {
-    Router::new()
+pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
+    let mut router = OpenApiRouter::new()
         .merge(events::router())
         .merge(profiles::router())
         .merge(leads::router())
         .merge(reports::router())
         .merge(forms::router())
         .merge(outbox::router())
-        .route("/metrics", get(crate::metrics::metrics))
-        .route_layer(from_fn_with_state(state.clone(), auth::require_token))
+        .routes(routes!(crate::metrics::metrics));
+    crate::openapi::require_admin_token(router.get_openapi_mut());
+    router.route_layer(from_fn_with_state(state.clone(), auth::require_token))
 }

@@ -7,10 +7,11 @@
 //!   due now, attempts reset, a new retry window; same id, so a receiver that did get
 //!   it still processes it once. 404 if the site has no dead letter with this id.
 
+use axum::Json;
 use axum::extract::{Path, State};
-use axum::routing::{get, post};
-use axum::{Json, Router};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::admin::params::{list_limit, site};
 use crate::clock::unix_millis;
@@ -20,18 +21,33 @@ use crate::state::AppState;
 use crate::store::OutboxMessage;
 
 /// The outbox routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/admin/api/outbox/dead", get(dead_letters))
-        .route("/admin/api/outbox/{id}/replay", post(replay))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(dead_letters)).routes(routes!(replay))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct DeadParams {
+    /// The site key.
     site: String,
+    /// 1 to 1000; 100 when not given.
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<u32>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/admin/api/outbox/dead",
+    tag = "admin",
+    summary = "Webhook messages whose every attempt failed, oldest first",
+    params(DeadParams),
+    responses(
+        (status = 200, description = "The dead letters (never their secrets)",
+            body = Vec<OutboxMessage>),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 503, response = crate::openapi::Unavailable),
+    )
+)]
 async fn dead_letters(
     State(app): State<AppState>,
     QueryParams(params): QueryParams<DeadParams>,
@@ -41,16 +57,38 @@ async fn dead_letters(
     Ok(Json(app.store.dead_letters(&site.key, limit).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct SiteParams {
+    /// The site key.
     site: String,
 }
 
+/// The answer to a replay.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+struct Replayed {
+    /// The message's id, sent again.
+    replayed: String,
+}
+
+#[utoipa::path(
+    post,
+    path = "/admin/api/outbox/{id}/replay",
+    tag = "admin",
+    summary = "Sends a dead letter again, under the same id",
+    params(("id" = String, Path, description = "The message's id"), SiteParams),
+    responses(
+        (status = 200, description = "Pending again, due now", body = Replayed),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 503, response = crate::openapi::Unavailable),
+    )
+)]
 async fn replay(
     State(app): State<AppState>,
     Path(id): Path<String>,
     QueryParams(params): QueryParams<SiteParams>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<Replayed>, ApiError> {
     let site = site(&app, &params.site)?;
     let (site_key, message, now) = (site.key.clone(), id.clone(), unix_millis());
     let replayed =
@@ -60,5 +98,5 @@ async fn replay(
     }
     app.outbox.wake();
     tracing::info!(site = %site.key, id = %id, "dead webhook replayed on request");
-    Ok(Json(serde_json::json!({"replayed": id})))
+    Ok(Json(Replayed { replayed: id }))
 }

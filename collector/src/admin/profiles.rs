@@ -11,12 +11,14 @@
 //!   custom event on a known person's behalf, from a server such as the mailing tool
 //!   (`email_opened`); scored like the widget's events, de-duplicated by `id`.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::header::CONTENT_DISPOSITION;
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
-use axum::{Json, Router};
-use serde::Deserialize;
+use kindling_core::wire::EventsAccepted;
+use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::admin::params::{ProfileParams, site};
 use crate::clock::unix_millis;
@@ -31,13 +33,13 @@ use crate::state::AppState;
 use crate::store::{self, PersonKey, StoredEvent};
 
 /// The profile routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/admin/api/profile", get(profile).delete(delete_profile))
-        .route("/admin/api/profile/export", get(export_profile))
-        .route("/admin/api/profile/stage", post(set_stage))
-        .route("/admin/api/profile/customer", post(record_customer))
-        .route("/admin/api/person-events", post(person_event))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(profile, delete_profile))
+        .routes(routes!(export_profile))
+        .routes(routes!(set_stage))
+        .routes(routes!(record_customer))
+        .routes(routes!(person_event))
 }
 
 async fn view(app: &AppState, params: &ProfileParams) -> Result<ProfileView, ApiError> {
@@ -45,6 +47,19 @@ async fn view(app: &AppState, params: &ProfileParams) -> Result<ProfileView, Api
     view::view(&app.store, &params.site, &params.key()?).await?.ok_or(ApiError::NotFound)
 }
 
+#[utoipa::path(
+    get,
+    path = "/admin/api/profile",
+    tag = "admin",
+    summary = "A person's profile and timeline",
+    params(ProfileParams),
+    responses(
+        (status = 200, description = "The profile", body = ProfileView),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 503, response = crate::openapi::Unavailable),
+    )
+)]
 async fn profile(
     State(app): State<AppState>,
     QueryParams(params): QueryParams<ProfileParams>,
@@ -52,6 +67,20 @@ async fn profile(
     Ok(Json(view(&app, &params).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/admin/api/profile/export",
+    tag = "admin",
+    summary = "A person's profile as a JSON download (data-subject access)",
+    params(ProfileParams),
+    responses(
+        (status = 200, description = "The profile, as an attachment", body = ProfileView,
+            headers(("Content-Disposition" = String))),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 503, response = crate::openapi::Unavailable),
+    )
+)]
 async fn export_profile(
     State(app): State<AppState>,
     QueryParams(params): QueryParams<ProfileParams>,
@@ -61,25 +90,66 @@ async fn export_profile(
     Ok(([(CONTENT_DISPOSITION, disposition)], Json(view)))
 }
 
+/// The answer to an erasure.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+struct Deleted {
+    /// The id of the person deleted.
+    deleted: String,
+}
+
+#[utoipa::path(
+    delete,
+    path = "/admin/api/profile",
+    tag = "admin",
+    summary = "Erases the person and everything about them",
+    params(ProfileParams),
+    responses(
+        (status = 200, description = "Erased", body = Deleted),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 503, response = crate::openapi::Unavailable),
+    )
+)]
 async fn delete_profile(
     State(app): State<AppState>,
     QueryParams(params): QueryParams<ProfileParams>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<Deleted>, ApiError> {
     let person = view(&app, &params).await?.person;
     let (site_key, id) = (params.site.clone(), person.id.clone());
     store::write(&app.store, move |tx| tx.delete_person(&site_key, &id)).await?;
     app.people.forget_person(&params.site, &person.id);
     tracing::info!(site = %params.site, person = %person.id, "person deleted on request");
-    Ok(Json(serde_json::json!({"deleted": person.id})))
+    Ok(Json(Deleted { deleted: person.id }))
 }
 
-#[derive(Debug, Deserialize)]
+/// A stage to set, and why.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct StageChangeBody {
+    /// `anonymous`, `lead`, `mql`, `sql` or `customer`.
+    #[schema(value_type = Stage)]
     stage: String,
+    /// Recorded with the change; `set_by_api` when not given.
     #[serde(default)]
     cause: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/admin/api/profile/stage",
+    tag = "admin",
+    summary = "Sets a person's lifecycle stage",
+    params(ProfileParams),
+    request_body = StageChangeBody,
+    responses(
+        (status = 200, description = "The profile's state after the change",
+            body = ProfileStateBody),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 503, response = crate::openapi::Unavailable),
+    )
+)]
 async fn set_stage(
     State(app): State<AppState>,
     QueryParams(params): QueryParams<ProfileParams>,
@@ -92,6 +162,20 @@ async fn set_stage(
     change_stage(&app, &params, stage, &cause).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/admin/api/profile/customer",
+    tag = "admin",
+    summary = "Records a customer conversion",
+    params(ProfileParams),
+    responses(
+        (status = 200, description = "The profile's state after the change",
+            body = ProfileStateBody),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 503, response = crate::openapi::Unavailable),
+    )
+)]
 async fn record_customer(
     State(app): State<AppState>,
     QueryParams(params): QueryParams<ProfileParams>,
@@ -123,7 +207,7 @@ async fn change_stage(
 }
 
 /// A profile's state after a change.
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct ProfileStateBody {
     id: String,
     score: i32,
@@ -145,24 +229,46 @@ impl ProfileStateBody {
 }
 
 /// An event a server records for a person it knows by email.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct PersonEventBody {
+    /// The site key.
     site: String,
+    /// The person's email.
     email: String,
+    /// The custom event's name (`email_opened`), 1 to 512 bytes.
+    #[schema(min_length = 1, max_length = 512)]
     name: String,
+    /// Properties stored with the event.
     #[serde(default)]
+    #[schema(value_type = Object)]
     props: serde_json::Map<String, serde_json::Value>,
     /// The sender's id for this event, so a resend is stored once (UUID; made here if
     /// absent).
     #[serde(default)]
+    #[schema(pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
     id: Option<String>,
 }
 
 /// Server events are stored under one visitor per person whose id is the person's id.
+#[utoipa::path(
+    post,
+    path = "/admin/api/person-events",
+    tag = "admin",
+    summary = "A custom event on a known person's behalf, from a server",
+    description = "Scored like the widget's events; a resend with the same `id` is stored once.",
+    request_body = PersonEventBody,
+    responses(
+        (status = 200, description = "The event is committed", body = EventsAccepted),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 503, response = crate::openapi::Unavailable),
+    )
+)]
 async fn person_event(
     State(app): State<AppState>,
     body: Result<JsonBody<PersonEventBody>, ApiError>,
-) -> Result<Json<kindling_core::wire::EventsAccepted>, ApiError> {
+) -> Result<Json<EventsAccepted>, ApiError> {
     let JsonBody(body) = body?;
     let site = site(&app, &body.site)?;
     if body.name.is_empty() || body.name.len() > kindling_core::limits::MAX_TEXT_LEN {
@@ -199,7 +305,7 @@ async fn person_event(
         verified: None,
     };
     let committed = app.writer.write(batch).await?;
-    Ok(Json(kindling_core::wire::EventsAccepted {
+    Ok(Json(EventsAccepted {
         accepted: committed.outcome.inserted,
         duplicates: committed.outcome.duplicates,
         rejected: Vec::new(),

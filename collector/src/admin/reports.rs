@@ -9,9 +9,10 @@
 //! - `GET /admin/api/reports/workflows?…`: the workflow report
 //!   ([`automation::report`](crate::automation::report)).
 
+use axum::Json;
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::admin::params::{ReportParams, report_range, site};
 use crate::automation::report::WorkflowsReport;
@@ -22,13 +23,25 @@ use crate::personalize::report::BlocksReport;
 use crate::state::AppState;
 
 /// The report routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/admin/api/reports/blocks", get(block_report))
-        .route("/admin/api/reports/forms", get(form_report))
-        .route("/admin/api/reports/workflows", get(workflow_report))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(block_report))
+        .routes(routes!(form_report))
+        .routes(routes!(workflow_report))
 }
 
+#[utoipa::path(
+    get,
+    path = "/admin/api/reports/blocks",
+    tag = "admin",
+    summary = "Block results per variant, with the probability to beat the control",
+    params(ReportParams),
+    responses(
+        (status = 200, description = "The report", body = BlocksReport),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 503, response = crate::openapi::Unavailable),
+    )
+)]
 async fn block_report(
     State(app): State<AppState>,
     QueryParams(params): QueryParams<ReportParams>,
@@ -39,6 +52,18 @@ async fn block_report(
     Ok(Json(crate::personalize::report::build(site, &counts, from, until)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/admin/api/reports/forms",
+    tag = "admin",
+    summary = "Form views, starts, submissions, drop-off, consents and spam",
+    params(ReportParams),
+    responses(
+        (status = 200, description = "The report", body = FormsReport),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 503, response = crate::openapi::Unavailable),
+    )
+)]
 async fn form_report(
     State(app): State<AppState>,
     QueryParams(params): QueryParams<ReportParams>,
@@ -49,6 +74,18 @@ async fn form_report(
     Ok(Json(crate::forms::report::build(site, &counts, from, until)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/admin/api/reports/workflows",
+    tag = "admin",
+    summary = "Workflow runs started, steps taken and how runs ended",
+    params(ReportParams),
+    responses(
+        (status = 200, description = "The report", body = WorkflowsReport),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 503, response = crate::openapi::Unavailable),
+    )
+)]
 async fn workflow_report(
     State(app): State<AppState>,
     QueryParams(params): QueryParams<ReportParams>,

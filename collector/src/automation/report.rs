@@ -19,7 +19,7 @@ pub struct StepCount {
 }
 
 /// The report of one site's workflows.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct WorkflowsReport {
     pub site: String,
     pub from_ms: i64,
@@ -28,7 +28,7 @@ pub struct WorkflowsReport {
 }
 
 /// One workflow's results.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct WorkflowReport {
     pub id: String,
     pub name: Option<String>,
@@ -42,7 +42,7 @@ pub struct WorkflowReport {
 }
 
 /// One step's results.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct StepReport {
     pub index: usize,
     /// `crm`, `webhook`, `notify`, `set_stage`, `tag`, `untag`, `score`, `show_block`,

@@ -54,6 +54,24 @@ pub fn confirm_token(tx: &mut dyn WriteTx, token: &str, now: i64) -> StoreResult
 }
 
 /// Handles `GET /v1/confirm/{token}`.
+#[utoipa::path(
+    get,
+    path = "/v1/confirm/{token}",
+    tag = "widget",
+    operation_id = "confirm_subscription",
+    summary = "The double opt-in link: confirms a submission's consent",
+    description = "Answers a short page in the visitor's language (`Accept-Language`: English \
+        or Polish). Following the link again changes nothing.",
+    params(("token" = String, Path, description = "The token the admin API lists")),
+    responses(
+        (status = 200, description = "Confirmed (now or earlier)", content_type = "text/html",
+            body = String),
+        (status = 404, description = "No such token", content_type = "text/html", body = String),
+        (status = 410, description = "The token has expired", content_type = "text/html",
+            body = String),
+        (status = 503, response = crate::openapi::Unavailable),
+    )
+)]
 pub async fn confirm(
     State(app): State<AppState>,
     Path(token): Path<String>,

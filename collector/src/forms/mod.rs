@@ -17,34 +17,60 @@ pub mod spam;
 pub mod submit;
 pub mod view;
 
+use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use kindling_core::ids::is_uuid;
+use kindling_core::wire::FormView;
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::cors;
 use crate::error::ApiError;
 use crate::state::AppState;
 
 /// The forms' public routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/v1/forms/{form}", get(show))
-        .route("/v1/forms/{form}/submissions", post(endpoint::submissions).options(cors::preflight))
-        .route("/v1/confirm/{token}", get(confirm::confirm))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(show))
+        .routes(routes!(endpoint::submissions, cors::submissions_preflight))
+        .routes(routes!(confirm::confirm))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ShowParams {
+    /// The site's public key.
     site: String,
+    /// The visitor's id (a lowercase hyphenated UUID), for progressive profiling.
     visitor: Option<String>,
 }
 
 /// `GET /v1/forms/{form}?site=KEY[&visitor=ID]`: the form as the visitor is to see it.
+#[utoipa::path(
+    get,
+    path = "/v1/forms/{form}",
+    tag = "widget",
+    operation_id = "form_view",
+    summary = "A lead form as this visitor is to see it",
+    params(
+        ("form" = String, Path, description = "The form's id"),
+        ShowParams,
+        ("Origin" = Option<String>, Header, description = "A browser page's origin; the \
+            site must allow it"),
+    ),
+    responses(
+        (status = 200, description = "The fields to ask this time", body = FormView),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::UnknownSite),
+        (status = 403, response = crate::openapi::OriginNotAllowed),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 503, response = crate::openapi::Unavailable),
+    )
+)]
 async fn show(
     State(app): State<AppState>,
     Path(form): Path<String>,

@@ -32,6 +32,30 @@ use crate::ratelimit::ClientIp;
 use crate::sites::Site;
 use crate::state::AppState;
 
+/// What a plain form posts, as the API document describes it (the handler reads the
+/// pairs as they come): the reserved fields, then one field per form field, by name.
+#[derive(utoipa::ToSchema)]
+pub struct PlainFormPost {
+    /// The site key.
+    #[schema(rename = "_site")]
+    pub site: String,
+    /// The visitor id, if the page has one.
+    #[schema(rename = "_visitor", required = false)]
+    pub visitor: String,
+    /// The page's address (else `Referer`).
+    #[schema(rename = "_page", required = false)]
+    pub page: String,
+    /// Where to go back to, on an origin the site allows (else `_page`).
+    #[schema(rename = "_redirect", required = false)]
+    pub redirect: String,
+    /// The honeypot: empty for people.
+    #[schema(rename = "_hp", required = false)]
+    pub honeypot: String,
+    /// The page's language tag, for the answer's page.
+    #[schema(rename = "_lang", required = false)]
+    pub lang: String,
+}
+
 /// Handles a URL-encoded submission of `form`.
 pub async fn submit(
     app: &AppState,

@@ -13,7 +13,7 @@ use crate::sites::Site;
 use crate::store::FormCounts;
 
 /// Every configured form's figures for a time range.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FormsReport {
     pub from_ms: i64,
     pub until_ms: i64,
@@ -21,7 +21,7 @@ pub struct FormsReport {
 }
 
 /// One form's figures.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct FormReport {
     pub form: String,
     pub name: String,
@@ -42,7 +42,7 @@ pub struct FormReport {
 }
 
 /// How many abandoning visitors stopped at a field.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct FieldDropOff {
     /// The last field reached; empty when none was.
     pub field: String,
@@ -52,7 +52,7 @@ pub struct FieldDropOff {
 }
 
 /// Consents given with one text version.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ConsentCount {
     pub field: String,
     pub version: String,

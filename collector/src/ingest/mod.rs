@@ -24,7 +24,7 @@ use axum::http::HeaderMap;
 use axum::http::header::USER_AGENT;
 use axum::response::Response;
 use kindling_core::bots::is_bot;
-use kindling_core::wire::{EventsAccepted, Rejection};
+use kindling_core::wire::{EventBatch, EventsAccepted, Rejection};
 
 use crate::clock::unix_millis;
 use crate::cors;
@@ -45,6 +45,32 @@ const RECONSIDER: &[&str] =
     &["pageview", "form_submit", "identify", "block_click", "block_dismiss"];
 
 /// Handles `POST /v1/events`.
+#[utoipa::path(
+    post,
+    path = "/v1/events",
+    tag = "widget",
+    summary = "A batch of events, answered once committed",
+    description = "Events are checked one by one: invalid ones are refused in `rejected`, \
+        naming their field, and the valid ones of the same batch are kept (400 only when the \
+        envelope is wrong or every event is refused). A resend of a stored event id counts \
+        in `duplicates`. The JSON body may be sent as `text/plain` (no preflight).",
+    params(("Origin" = Option<String>, Header, description = "A browser page's origin; the \
+        site must allow it")),
+    request_body(content(
+        (EventBatch = "application/json"),
+        (EventBatch = "text/plain"),
+    )),
+    responses(
+        (status = 200, description = "The batch is committed", body = EventsAccepted),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::UnknownSite),
+        (status = 403, response = crate::openapi::OriginNotAllowed),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 429, response = crate::openapi::RateLimited),
+        (status = 503, response = crate::openapi::Unavailable),
+    )
+)]
 pub async fn events(
     State(app): State<AppState>,
     client: ClientIp,

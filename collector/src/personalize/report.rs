@@ -17,7 +17,7 @@ pub const METHOD: &str = "bayesian: Beta(1+conversions, 1+visitors-conversions) 
      P(variant rate > control rate) by normal approximation";
 
 /// The report for a site.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct BlocksReport {
     pub site: String,
     pub from_ms: i64,
@@ -26,7 +26,7 @@ pub struct BlocksReport {
     pub blocks: Vec<BlockReport>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct BlockReport {
     pub block: String,
     pub name: String,
@@ -35,7 +35,7 @@ pub struct BlockReport {
     pub variants: Vec<VariantReport>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct VariantReport {
     pub variant: String,
     pub control: bool,

@@ -17,7 +17,7 @@ use crate::profiles::traits::{self, Traits};
 use crate::store::StoredEvent;
 
 /// A person's profile, stored as one JSON document.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Person {
     /// The id of the visitor the person was first seen as (a merge keeps the id of
     /// the person merged into), so a first page view already buckets A/B variants
@@ -35,9 +35,12 @@ pub struct Person {
     /// Submitted one of the stage policy's SQL forms (a demo or offer request).
     #[serde(default)]
     pub sales_requested: bool,
+    #[schema(value_type = Object)]
     pub traits: Traits,
+    #[schema(value_type = Object)]
     pub aggregates: Aggregates,
     /// How often each behaviour rule paid out (caps).
+    #[schema(value_type = Object)]
     pub usage: CapUsage,
     /// Fit rules currently credited.
     pub fit: Vec<String>,
@@ -45,12 +48,14 @@ pub struct Person {
     pub segments: Vec<String>,
     /// Impressions, dismissals and conversions per block.
     #[serde(default)]
+    #[schema(value_type = Object)]
     pub exposures: Exposures,
     /// Labels set and removed by workflows (the `tags` fact).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
     /// Where the person is in the site's workflows.
     #[serde(default, skip_serializing_if = "Journeys::is_empty")]
+    #[schema(value_type = Object)]
     pub journeys: Journeys,
 }
 

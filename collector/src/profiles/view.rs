@@ -13,7 +13,7 @@ use crate::store::{
 
 /// A person's whole profile (events: not bot traffic first, then bot traffic, each
 /// oldest first; lines oldest first).
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ProfileView {
     pub person: Person,
     pub visitors: Vec<String>,

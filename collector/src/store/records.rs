@@ -3,7 +3,7 @@
 //! domain's business, which turns these records into its own types and back.
 
 /// An event as stored: what the client sent plus what the collector derived.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct StoredEvent {
     pub id: String,
     pub site: String,
@@ -142,7 +142,7 @@ pub struct PersonRow<'a> {
 }
 
 /// A stored score change.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct ScoreLine {
     pub at_ms: i64,
     pub rule: String,
@@ -153,7 +153,7 @@ pub struct ScoreLine {
 }
 
 /// A stored stage change.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct StageLine {
     pub at_ms: i64,
     pub from: String,
@@ -162,7 +162,7 @@ pub struct StageLine {
 }
 
 /// A stored segment change.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct SegmentLine {
     pub at_ms: i64,
     pub segment: String,
@@ -265,7 +265,7 @@ pub struct ConsentGiven {
 }
 
 /// A double opt-in token's state.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct Confirmation {
     pub token: String,
     pub site: String,
@@ -294,7 +294,7 @@ pub struct FormCounts {
 }
 
 /// A message in the webhook outbox.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct OutboxMessage {
     /// UUIDv7; also the receiver's idempotency key.
     pub id: String,
@@ -323,7 +323,7 @@ pub struct OutboxMessage {
 }
 
 /// Where an outbox message is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OutboxState {
     Pending,
