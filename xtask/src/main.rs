@@ -6,12 +6,14 @@
 //! - `demo [--port 8080] [--db PATH]`: the collector and the demo site, ready to browse;
 //! - `cycles`: fail when module files of a crate import each other in a cycle;
 //! - `test`: install what is missing, then run every test (unit, integration, widget
-//!   tests in headless Chromium, end-to-end tests).
+//!   tests in headless Chromium, end-to-end tests);
+//! - `fuzz --seconds N [TARGET]`: run the fuzz targets in `fuzz/` (not part of `test`).
 
 mod bench;
 mod bundle;
 mod cycles;
 mod demo;
+mod fuzz;
 mod size;
 mod task;
 mod test;
@@ -52,6 +54,14 @@ enum Task {
     Cycles,
     /// Install what is missing and run every test.
     Test,
+    /// Run the fuzz targets in fuzz/ for a while each (not a test: never run by `test` or CI).
+    Fuzz {
+        /// How long to run each target.
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        /// Only this target (event_batch, form_submission, config_yaml, rules, markdown).
+        target: Option<String>,
+    },
     /// Run a benchmark (not a test: never run by `test` or CI).
     Bench {
         #[command(subcommand)]
@@ -69,6 +79,7 @@ fn main() -> ExitCode {
         Task::Demo { port, db } => demo::run(port, &db),
         Task::Cycles => cycles::run(),
         Task::Test => test::run(),
+        Task::Fuzz { seconds, target } => fuzz::run_targets(seconds, target.as_deref()),
         Task::Bench { bench } => bench::run(bench),
     };
     match result {
