@@ -8,13 +8,15 @@
 //! - `faults [--kills N]`: the fault suite's long form (SIGKILLs under load, on both
 //!   backends), with its figures;
 //! - `test`: install what is missing, then run every test (unit, integration, widget
-//!   tests in headless Chromium, end-to-end tests).
+//!   tests in headless Chromium, end-to-end tests);
+//! - `fuzz --seconds N [TARGET]`: run the fuzz targets in `fuzz/` (not part of `test`).
 
 mod bench;
 mod bundle;
 mod cycles;
 mod demo;
 mod faults;
+mod fuzz;
 mod size;
 mod task;
 mod test;
@@ -62,6 +64,14 @@ enum Task {
         #[arg(long, default_value_t = 20)]
         kills: u32,
     },
+    /// Run the fuzz targets in fuzz/ for a while each (not a test: never run by `test` or CI).
+    Fuzz {
+        /// How long to run each target.
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        /// Only this target (event_batch, form_submission, config_yaml, rules, markdown).
+        target: Option<String>,
+    },
     /// Run a benchmark (not a test: never run by `test` or CI).
     Bench {
         #[command(subcommand)]
@@ -80,6 +90,7 @@ fn main() -> ExitCode {
         Task::Cycles => cycles::run(),
         Task::Test => test::run(),
         Task::Faults { kills } => faults::run(kills),
+        Task::Fuzz { seconds, target } => fuzz::run_targets(seconds, target.as_deref()),
         Task::Bench { bench } => bench::run(bench),
     };
     match result {

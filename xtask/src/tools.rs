@@ -1,6 +1,7 @@
 //! The tools the tasks need, installed when missing: the wasm32 target, wasm-bindgen-cli
 //! at exactly the `wasm-bindgen` crate's version, wasm-opt from the npm package
-//! `binaryen@132`, terser from `terser@5`, and (for browser tests) Chromium with ChromeDriver from Debian.
+//! `binaryen@132`, terser from `terser@5`, cargo-fuzz (for `fuzz`), and (for browser tests)
+//! Chromium with ChromeDriver from Debian.
 //! Installed tools live under `target/tools`, so `cargo clean` removes them too.
 
 use std::path::{Path, PathBuf};
@@ -13,6 +14,9 @@ const BINARYEN_VERSION: &str = "132";
 
 /// The terser release that minifies the JS glue.
 const TERSER_VERSION: &str = "5";
+
+/// The cargo-fuzz release `cargo xtask fuzz` runs.
+const CARGO_FUZZ_VERSION: &str = "0.13.2";
 
 /// Paths of the tools the bundle needs.
 pub struct BundleTools {
@@ -102,6 +106,20 @@ fn ensure_wasm_bindgen() -> TaskResult<PathBuf> {
     );
     run(Command::new("cargo")
         .args(["install", "wasm-bindgen-cli", "--version", &version, "--root"])
+        .arg(&root))?;
+    Ok(binary)
+}
+
+/// cargo-fuzz at [`CARGO_FUZZ_VERSION`], installed under `target/tools` when missing.
+pub fn ensure_cargo_fuzz() -> TaskResult<PathBuf> {
+    let root = tools_dir().join(format!("cargo-fuzz-{CARGO_FUZZ_VERSION}"));
+    let binary = root.join("bin/cargo-fuzz");
+    if output(Command::new(&binary).arg("--version")).is_some() {
+        return Ok(binary);
+    }
+    println!("xtask: installing cargo-fuzz {CARGO_FUZZ_VERSION} into {}", root.display());
+    run(Command::new(env!("CARGO"))
+        .args(["install", "cargo-fuzz", "--version", CARGO_FUZZ_VERSION, "--root"])
         .arg(&root))?;
     Ok(binary)
 }

@@ -64,19 +64,7 @@ pub async fn submit(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Response {
-    let mut input = Input { lang: Lang::En, ..Input::default() };
-    let mut redirect = None;
-    for (name, value) in form_urlencoded::parse(body) {
-        match name.as_ref() {
-            "_site" => input.site = value.into_owned(),
-            "_visitor" => input.visitor = value.into_owned(),
-            "_page" => input.url = value.into_owned(),
-            "_redirect" => redirect = Some(value.into_owned()),
-            "_hp" => input.honeypot = value.into_owned(),
-            "_lang" => input.lang = Lang::from_tag(&value),
-            _ => input.values.push((name.into_owned(), value.into_owned())),
-        }
-    }
+    let (mut input, redirect) = parse_body(body);
     let Some(site) = app.catalog.site(&input.site) else {
         return page(StatusCode::UNAUTHORIZED, "Unknown site", &[], None);
     };
@@ -125,6 +113,25 @@ pub async fn submit(
         }
         Err(Refusal::Api(error)) => page(error.status(), &error.to_string(), &[], back.as_deref()),
     }
+}
+
+/// A URL-encoded body read into the submission it carries and the `_redirect` it asks
+/// for: the reserved names fill their parts of the input, every other name is a value.
+pub fn parse_body(body: &[u8]) -> (Input, Option<String>) {
+    let mut input = Input { lang: Lang::En, ..Input::default() };
+    let mut redirect = None;
+    for (name, value) in form_urlencoded::parse(body) {
+        match name.as_ref() {
+            "_site" => input.site = value.into_owned(),
+            "_visitor" => input.visitor = value.into_owned(),
+            "_page" => input.url = value.into_owned(),
+            "_redirect" => redirect = Some(value.into_owned()),
+            "_hp" => input.honeypot = value.into_owned(),
+            "_lang" => input.lang = Lang::from_tag(&value),
+            _ => input.values.push((name.into_owned(), value.into_owned())),
+        }
+    }
+    (input, redirect)
 }
 
 /// Refuses a post from a page `site` does not allow, with the JSON API's 403: the
@@ -185,7 +192,7 @@ fn with_sent_marker(url: &str) -> String {
 /// `site` allows. The address is parsed as browsers parse it (a `\\` ends the host like
 /// a `/`, credentials come before the host), and the origin compared is the parsed
 /// one; the caller redirects to the parsed form, so what was checked is what is sent.
-fn allowed_return(site: &Site, text: &str) -> Option<String> {
+pub fn allowed_return(site: &Site, text: &str) -> Option<String> {
     let url = url::Url::parse(text).ok()?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
         return None;

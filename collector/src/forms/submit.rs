@@ -67,6 +67,27 @@ pub struct Input {
     pub slots: Vec<String>,
 }
 
+impl Input {
+    /// The widget's JSON submission, its texts to be shown in `lang`.
+    pub fn from_submission(submission: FormSubmission, lang: Lang) -> Input {
+        Input {
+            site: submission.site,
+            visitor: submission.visitor,
+            id: submission.id,
+            session: submission.session,
+            url: submission.url,
+            values: submission.values.into_iter().collect(),
+            elapsed_ms: Some(submission.elapsed_ms),
+            honeypot: submission.honeypot,
+            block: submission.block,
+            variant: submission.variant,
+            lang,
+            context: submission.context,
+            slots: submission.slots,
+        }
+    }
+}
+
 /// Why a submission was not accepted.
 #[derive(Debug)]
 pub enum Refusal {
@@ -135,21 +156,7 @@ pub async fn submit_json(
             .as_deref()
             .or_else(|| headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()))
             .map_or(Lang::En, Lang::from_tag);
-        let input = Input {
-            site: submission.site,
-            visitor: submission.visitor,
-            id: submission.id,
-            session: submission.session,
-            url: submission.url,
-            values: submission.values.into_iter().collect(),
-            elapsed_ms: Some(submission.elapsed_ms),
-            honeypot: submission.honeypot,
-            block: submission.block,
-            variant: submission.variant,
-            lang,
-            context: submission.context,
-            slots: submission.slots,
-        };
+        let input = Input::from_submission(submission, lang);
         Ok(match accept(app, site, form, client, headers, input).await {
             Ok(accepted) => Json(accepted).into_response(),
             Err(refusal) => refusal.into_response(),
@@ -267,7 +274,7 @@ pub fn success_of(form: &Form) -> FormSuccess {
 }
 
 /// Ids, sizes and counts, before anything is looked up.
-fn check_shape(input: &Input) -> Result<(), ApiError> {
+pub fn check_shape(input: &Input) -> Result<(), ApiError> {
     if !is_uuid(&input.visitor) {
         return Err(ApiError::invalid("visitor", "must be a lowercase hyphenated UUID"));
     }
