@@ -68,11 +68,7 @@ async fn preflight(State(app): State<AppState>, headers: HeaderMap) -> Response 
     summary = "CORS preflight of `POST /v1/boot`",
     params(("Origin" = Option<String>, Header, description = "The calling page's origin")),
     responses(
-        (status = 204, description = "Some site allows the origin", headers(
-            ("Access-Control-Allow-Origin" = String),
-            ("Access-Control-Allow-Methods" = String),
-            ("Access-Control-Allow-Headers" = String),
-            ("Access-Control-Max-Age" = String))),
+        (status = 204, response = crate::openapi::PreflightAllowed),
         (status = 403, description = "No site allows the origin, or none was sent"),
     )
 )]
@@ -88,11 +84,7 @@ pub async fn boot_preflight(app: State<AppState>, headers: HeaderMap) -> Respons
     summary = "CORS preflight of `POST /v1/events`",
     params(("Origin" = Option<String>, Header, description = "The calling page's origin")),
     responses(
-        (status = 204, description = "Some site allows the origin", headers(
-            ("Access-Control-Allow-Origin" = String),
-            ("Access-Control-Allow-Methods" = String),
-            ("Access-Control-Allow-Headers" = String),
-            ("Access-Control-Max-Age" = String))),
+        (status = 204, response = crate::openapi::PreflightAllowed),
         (status = 403, description = "No site allows the origin, or none was sent"),
     )
 )]
@@ -111,11 +103,7 @@ pub async fn events_preflight(app: State<AppState>, headers: HeaderMap) -> Respo
         ("Origin" = Option<String>, Header, description = "The calling page's origin"),
     ),
     responses(
-        (status = 204, description = "Some site allows the origin", headers(
-            ("Access-Control-Allow-Origin" = String),
-            ("Access-Control-Allow-Methods" = String),
-            ("Access-Control-Allow-Headers" = String),
-            ("Access-Control-Max-Age" = String))),
+        (status = 204, response = crate::openapi::PreflightAllowed),
         (status = 403, description = "No site allows the origin, or none was sent"),
     )
 )]

@@ -53,6 +53,7 @@ pub const ADMIN_TOKEN: &str = "admin_token";
     components(
         schemas(ErrorBody),
         responses(
+            PreflightAllowed,
             BadRequest,
             UnknownSite,
             MissingToken,
@@ -126,6 +127,19 @@ fn operations_mut(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
 fn response_ref(name: &str) -> RefOr<utoipa::openapi::Response> {
     RefOr::Ref(Ref::from_response_name(name))
 }
+
+/// A CORS preflight answered for an origin some site allows.
+#[derive(ToResponse)]
+#[response(
+    description = "Some site allows the origin",
+    headers(
+        ("Access-Control-Allow-Origin" = String),
+        ("Access-Control-Allow-Methods" = String),
+        ("Access-Control-Allow-Headers" = String),
+        ("Access-Control-Max-Age" = String),
+    )
+)]
+pub struct PreflightAllowed;
 
 /// The body is not JSON (`malformed_json`), or a field or query parameter is
 /// wrong (`invalid_field`, `field` names it).

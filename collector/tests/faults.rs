@@ -10,7 +10,7 @@
 //! figures.
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -20,8 +20,12 @@ use kindling_collector::store::{self, EventQuery};
 use serde_json::json;
 use tokio::sync::Mutex;
 
+#[path = "support/binary.rs"]
+mod binary;
 #[path = "support/postgres.rs"]
 mod postgres;
+
+use binary::{fixtures, free_port, uuid};
 
 const CLIENTS: u32 = 8;
 
@@ -30,18 +34,7 @@ fn kills() -> u32 {
 }
 
 fn config() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/site.yaml")
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .map(|address| address.port())
-        .expect("a free port")
-}
-
-fn uuid(high: u32, low: u64) -> String {
-    format!("0190f3c2-{:04x}-7c4e-8a8b-{:012x}", high & 0xffff, low)
+    fixtures().join("site.yaml")
 }
 
 /// A small deterministic generator, so a failing run can be repeated.

@@ -27,15 +27,6 @@ on_both_backends!(
 const ANN: &str = "0190f3c2-7d2a-7c4e-8a8b-0000000a0001";
 const BOB: &str = "0190f3c2-7d2a-7c4e-8a8b-0000000b0001";
 
-async fn start(backend: Backend) -> Collector {
-    Collector::start_with(backend, |settings| {
-        settings.config = Some(fixtures().join("forms.yaml"));
-        settings.rate_limit_ip = 10_000;
-        settings.form_rate_limit_ip = 1_000;
-    })
-    .await
-}
-
 fn ebook_values() -> Value {
     json!({"email": " Ann@Example.com ", "name": "Ann", "company": "Acme",
            "company_size": "500", "news": "true", "campaign": "spring"})
@@ -75,7 +66,7 @@ fn report_of<'a>(report: &'a Value, form: &str) -> &'a Value {
 }
 
 async fn a_submission_becomes_a_consented_lead(backend: Backend) {
-    let collector = start(backend).await;
+    let collector = Collector::start_forms_site(backend).await;
     let answer = collector.submit_ok("ebook", &submission(ANN, 1, ebook_values(), 9_000)).await;
     assert_eq!(answer["submission"], uuid_for(1));
     assert!(answer.get("duplicate").is_none(), "{answer}");
@@ -123,7 +114,7 @@ async fn a_submission_becomes_a_consented_lead(backend: Backend) {
 }
 
 async fn bad_bodies_get_field_errors_and_store_nothing(backend: Backend) {
-    let collector = start(backend).await;
+    let collector = Collector::start_forms_site(backend).await;
     // Missing required values, one too long, one not an option, one unknown: all at once.
     let values = json!({"email": "ann@example", "name": "A name far longer than twenty",
                         "company_size": "7", "favourite": "blue"});
@@ -272,7 +263,7 @@ async fn spam_is_refused_counted_and_never_a_lead(backend: Backend) {
 }
 
 async fn the_same_lead_sent_twice_is_one_submission(backend: Backend) {
-    let collector = start(backend).await;
+    let collector = Collector::start_forms_site(backend).await;
     let first = collector.submit_ok("ebook", &submission(ANN, 1, ebook_values(), 9_000)).await;
     // The visitor clicks again (a new submission id) and the browser resends the first.
     let again = collector.submit_ok("ebook", &submission(ANN, 2, ebook_values(), 9_000)).await;
@@ -305,7 +296,7 @@ async fn the_same_lead_sent_twice_is_one_submission(backend: Backend) {
 }
 
 async fn progressive_profiling_asks_only_what_is_unknown(backend: Backend) {
-    let collector = start(backend).await;
+    let collector = Collector::start_forms_site(backend).await;
     let view = |visitor: &'static str| {
         let collector = &collector;
         async move {
@@ -352,7 +343,7 @@ async fn progressive_profiling_asks_only_what_is_unknown(backend: Backend) {
 }
 
 async fn double_opt_in_waits_for_the_confirmation_link(backend: Backend) {
-    let collector = start(backend).await;
+    let collector = Collector::start_forms_site(backend).await;
     let values = json!({"email": "ann@example.com", "news": "true"});
     let answer = collector.submit_ok("newsletter", &submission(ANN, 1, values, 9_000)).await;
     assert_eq!(answer["confirmation_pending"], true);
@@ -394,7 +385,7 @@ async fn double_opt_in_waits_for_the_confirmation_link(backend: Backend) {
 }
 
 async fn plain_html_forms_are_accepted_and_sent_back(backend: Backend) {
-    let collector = start(backend).await;
+    let collector = Collector::start_forms_site(backend).await;
     let post = |body: &'static str| {
         let collector = &collector;
         async move {
@@ -443,7 +434,7 @@ async fn plain_html_forms_are_accepted_and_sent_back(backend: Backend) {
 }
 
 async fn plain_form_posts_from_pages_the_site_does_not_allow_are_refused(backend: Backend) {
-    let collector = start(backend).await;
+    let collector = Collector::start_forms_site(backend).await;
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -482,7 +473,7 @@ async fn plain_form_posts_from_pages_the_site_does_not_allow_are_refused(backend
 }
 
 async fn the_form_report_counts_the_funnel_and_drop_off(backend: Backend) {
-    let collector = start(backend).await;
+    let collector = Collector::start_forms_site(backend).await;
     for (n, visitor) in [ANN, BOB].into_iter().enumerate() {
         let n = n as u32 * 10;
         collector

@@ -26,15 +26,6 @@ const VICTIM: &str = "0190f3c2-7d2a-7c4e-8a8b-0000000c0001";
 const ATTACKER: &str = "0190f3c2-7d2a-7c4e-8a8b-0000000d0001";
 const URL: &str = "https://www.example.com/";
 
-async fn start(backend: Backend) -> Collector {
-    Collector::start_with(backend, |settings| {
-        settings.config = Some(fixtures().join("forms.yaml"));
-        settings.rate_limit_ip = 10_000;
-        settings.form_rate_limit_ip = 1_000;
-    })
-    .await
-}
-
 fn sign(email: &str) -> String {
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(SECRET.as_bytes()).expect("a key");
     mac.update(email.trim().to_lowercase().as_bytes());
@@ -77,7 +68,7 @@ fn assert_nothing_of_the_victim(answer: &Value, what: &str) {
 }
 
 async fn an_email_typed_on_another_device_does_not_show_the_leads_data(backend: Backend) {
-    let collector = start(backend).await;
+    let collector = Collector::start_forms_site(backend).await;
     victim_requests_a_demo(&collector, VICTIM, 1).await;
     let victim_view = form_view(&collector, VICTIM).await;
     assert_eq!(victim_view["values"]["email"], "vic@example.com", "the lead's own device");
@@ -104,7 +95,7 @@ async fn an_email_typed_on_another_device_does_not_show_the_leads_data(backend: 
 }
 
 async fn the_device_that_claimed_first_does_not_see_what_the_real_lead_sends(backend: Backend) {
-    let collector = start(backend).await;
+    let collector = Collector::start_forms_site(backend).await;
     let claim = event(60, "identify", URL, None, json!({"email": "vic@example.com"}));
     collector.send(ATTACKER, vec![claim]).await;
     victim_requests_a_demo(&collector, VICTIM, 2).await;
@@ -120,7 +111,7 @@ async fn the_device_that_claimed_first_does_not_see_what_the_real_lead_sends(bac
 }
 
 async fn a_signed_identify_shows_the_person(backend: Backend) {
-    let collector = start(backend).await;
+    let collector = Collector::start_forms_site(backend).await;
     victim_requests_a_demo(&collector, VICTIM, 3).await;
     let laptop = "0190f3c2-7d2a-7c4e-8a8b-0000000c0002";
     let forged = json!({"email": "vic@example.com", "signature": "ab".repeat(32)});

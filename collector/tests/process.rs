@@ -17,8 +17,12 @@ use std::sync::atomic::Ordering;
 use serde_json::{Value, json};
 use tokio::sync::Mutex;
 
+#[path = "support/binary.rs"]
+mod binary;
 #[path = "support/receiver.rs"]
 mod receiver;
+
+use binary::{fixtures, free_port, uuid};
 
 use receiver::{Receiver, wait_for};
 
@@ -26,21 +30,6 @@ const TOKEN: &str = "process-test-token";
 const CLIENTS: usize = 16;
 /// Each client stops here, so one admin query per visitor sees all its events.
 const MAX_EVENTS_PER_CLIENT: usize = 900;
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .map(|address| address.port())
-        .expect("a free port")
-}
-
-fn uuid(high: u32, low: u64) -> String {
-    format!("0190f3c2-{:04x}-7c4e-8a8b-{:012x}", high & 0xffff, low)
-}
 
 struct Collector {
     child: Child,

@@ -67,6 +67,17 @@ impl Collector {
         Collector::start_with(backend, |_| {}).await
     }
 
+    /// A collector on the lead forms site (`tests/fixtures/forms.yaml`), with rate
+    /// limits loose enough for many submissions from one test client.
+    pub async fn start_forms_site(backend: Backend) -> Collector {
+        Collector::start_with(backend, |settings| {
+            settings.config = Some(fixtures().join("forms.yaml"));
+            settings.rate_limit_ip = 10_000;
+            settings.form_rate_limit_ip = 1_000;
+        })
+        .await
+    }
+
     pub async fn start_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> Collector {
         let data = tempfile::tempdir().expect("temporary folder");
         let (url, database) = match backend {
