@@ -57,7 +57,7 @@ pub async fn boot(
 ) -> Response {
     let outcome = async {
         let JsonBody(request) = body?;
-        let site = app.catalog.site(&request.site).ok_or(ApiError::UnknownSite)?;
+        let site = &app.catalog.site(&request.site).ok_or(ApiError::UnknownSite)?;
         cors::check_origin(site, &headers)?;
         app.limits.check(client.0, &site.key)?;
         validate(&request)?;
@@ -90,7 +90,7 @@ pub async fn boot(
         }))
     }
     .await;
-    cors::respond(&app.catalog, &headers, outcome)
+    cors::respond(&app.catalog.load(), &headers, outcome)
 }
 
 /// What the widget is told of the visitor.

@@ -48,7 +48,8 @@ pub fn respond<T: IntoResponse>(
 
 /// `OPTIONS /v1/*`: answers preflights for origins some site allows.
 async fn preflight(State(app): State<AppState>, headers: HeaderMap) -> Response {
-    let Some(origin) = request_origin(&headers).filter(|o| app.catalog.any_site_allows(o)) else {
+    let Some(origin) = request_origin(&headers).filter(|o| app.catalog.load().any_site_allows(o))
+    else {
         return StatusCode::FORBIDDEN.into_response();
     };
     let mut response = StatusCode::NO_CONTENT.into_response();

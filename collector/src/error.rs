@@ -28,6 +28,8 @@ pub enum ApiError {
     OriginNotAllowed { origin: String },
     #[error("missing or wrong admin token")]
     Unauthorized,
+    #[error("this needs the {needs} role")]
+    Forbidden { needs: &'static str },
     #[error("no such endpoint")]
     NotFound,
     #[error("internal error")]
@@ -54,7 +56,7 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::UnknownSite | ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
-            ApiError::OriginNotAllowed { .. } => StatusCode::FORBIDDEN,
+            ApiError::OriginNotAllowed { .. } | ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
             ApiError::NotFound | ApiError::UnknownForm => StatusCode::NOT_FOUND,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -72,6 +74,7 @@ impl ApiError {
             ApiError::UnknownForm => "unknown_form",
             ApiError::OriginNotAllowed { .. } => "origin_not_allowed",
             ApiError::Unauthorized => "unauthorized",
+            ApiError::Forbidden { .. } => "forbidden",
             ApiError::NotFound => "not_found",
             ApiError::Internal => "internal",
             ApiError::RateLimited { .. } => "rate_limited",

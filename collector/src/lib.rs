@@ -10,7 +10,9 @@
 //! - domain: [`lifecycle`] (what happens to a person, saved with its cause),
 //!   [`profiles`] (persons, identity, scoring, stages, segments), [`personalize`]
 //!   (blocks, decisions, block reports), [`automation`] (workflows, webhooks and their
-//!   outbox), [`sites`] and [`config`] (the configuration), [`content`] (sanitizing);
+//!   outbox), [`sites`] and [`config`] (the configuration), [`live`] (the configuration
+//!   being served, swapped whole on publish), [`accounts`] (admin users and roles),
+//!   [`content`] (sanitizing);
 //! - [`store`]: SQLite and PostgreSQL storage of plain records, and migrations;
 //! - [`settings`], [`telemetry`], [`clock`].
 //!
@@ -18,6 +20,7 @@
 //! from the annotation that documents it, into the router and the API document;
 //! [`serve`] starts the background tasks and serves.
 
+pub mod accounts;
 pub mod admin;
 pub mod assets;
 pub mod automation;
@@ -33,6 +36,7 @@ pub mod health;
 pub mod ingest;
 pub mod json;
 pub mod lifecycle;
+pub mod live;
 pub mod metrics;
 pub mod openapi;
 pub mod personalize;
@@ -133,7 +137,7 @@ pub async fn serve(
         ingest::Writer::spawn(Arc::clone(&store), Arc::clone(&people), Arc::clone(&due_steps));
     let limits = Arc::new(ratelimit::Limits::new(&settings));
     let forgetting = tokio::spawn(forget_idle_clients(Arc::clone(&limits)));
-    let catalog = Arc::new(catalog);
+    let catalog = Arc::new(live::LiveCatalog::new(catalog, 0));
     let decaying = tokio::spawn(lifecycle::decay::run(
         Arc::clone(&store),
         Arc::clone(&catalog),

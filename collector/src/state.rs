@@ -6,10 +6,10 @@ use axum::extract::FromRef;
 
 use crate::automation::outbox::Outbox;
 use crate::ingest::writer::Writer;
+use crate::live::LiveCatalog;
 use crate::metrics::Metrics;
 use crate::profiles::cache::PersonCache;
 use crate::ratelimit::Limits;
-use crate::sites::Catalog;
 use crate::store::Store;
 
 /// Shared state of every handler: one `Arc`, so the clone each request takes is one
@@ -36,7 +36,7 @@ pub struct Services {
     pub store: Arc<dyn Store>,
     pub writer: Writer,
     pub limits: Arc<Limits>,
-    pub catalog: Arc<Catalog>,
+    pub catalog: Arc<LiveCatalog>,
     /// Persons by visitor, for boot; the writer keeps it current.
     pub people: Arc<PersonCache>,
     pub admin_token: Option<Arc<str>>,

@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+use crate::accounts::Actor;
 use crate::error::ApiError;
 use crate::ratelimit::ClientIp;
 use crate::state::AppState;
@@ -25,7 +26,7 @@ use crate::state::AppState;
 pub async fn require_token(
     State(app): State<AppState>,
     ClientIp(ip): ClientIp,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
     let failures = &app.limits.admin_tokens;
@@ -33,7 +34,10 @@ pub async fn require_token(
         return refused.into_response();
     }
     match authorize(app.admin_token.as_deref(), request.headers()) {
-        Ok(()) => next.run(request).await,
+        Ok(()) => {
+            request.extensions_mut().insert(Actor::bootstrap());
+            next.run(request).await
+        }
         Err(error) if request.headers().contains_key(AUTHORIZATION) => {
             failures.failed(ip).unwrap_or(error).into_response()
         }

@@ -57,7 +57,7 @@ async fn confirmations(
     State(app): State<AppState>,
     QueryParams(params): QueryParams<ConfirmationParams>,
 ) -> Result<Json<Vec<ConfirmationLine>>, ApiError> {
-    let site = site(&app, &params.site)?;
+    let site = &site(&app, &params.site)?;
     let limit = list_limit(params.limit)?;
     let lines = app.store.confirmations(&site.key, params.pending, limit).await?;
     Ok(Json(

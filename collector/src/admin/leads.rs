@@ -84,7 +84,7 @@ async fn export_leads(
     State(app): State<AppState>,
     QueryParams(params): QueryParams<LeadsParams>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let site = site(&app, &params.site)?;
+    let site = &site(&app, &params.site)?;
     let format = params.format.unwrap_or(crate::export::Format::Csv);
     let leads = crate::export::all_leads(&app.store, &site.key, &params.filter(0)).await?;
     let body = crate::export::render(&leads, format).map_err(|error| {

@@ -52,7 +52,7 @@ async fn dead_letters(
     State(app): State<AppState>,
     QueryParams(params): QueryParams<DeadParams>,
 ) -> Result<Json<Vec<OutboxMessage>>, ApiError> {
-    let site = site(&app, &params.site)?;
+    let site = &site(&app, &params.site)?;
     let limit = list_limit(params.limit)?;
     Ok(Json(app.store.dead_letters(&site.key, limit).await?))
 }
@@ -89,7 +89,7 @@ async fn replay(
     Path(id): Path<String>,
     QueryParams(params): QueryParams<SiteParams>,
 ) -> Result<Json<Replayed>, ApiError> {
-    let site = site(&app, &params.site)?;
+    let site = &site(&app, &params.site)?;
     let (site_key, message, now) = (site.key.clone(), id.clone(), unix_millis());
     let replayed =
         crate::store::write(&app.store, move |tx| tx.replay(&site_key, &message, now)).await?;

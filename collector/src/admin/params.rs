@@ -12,7 +12,7 @@ use crate::state::AppState;
 use crate::store::PersonKey;
 
 /// The configured site `key`, or a 400 naming `site`.
-pub fn site<'a>(app: &'a AppState, key: &str) -> Result<&'a Arc<Site>, ApiError> {
+pub fn site(app: &AppState, key: &str) -> Result<Arc<Site>, ApiError> {
     app.catalog.site(key).ok_or_else(|| ApiError::invalid("site", "no such site"))
 }
 

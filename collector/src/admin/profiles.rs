@@ -189,7 +189,7 @@ async fn change_stage(
     stage: Stage,
     cause: &str,
 ) -> Result<Json<ProfileStateBody>, ApiError> {
-    let site = site(app, &params.site)?;
+    let site = &site(app, &params.site)?;
     let person = view(app, params).await?.person;
     let state = stage::set_stage(
         &app.store,
@@ -270,7 +270,7 @@ async fn person_event(
     body: Result<JsonBody<PersonEventBody>, ApiError>,
 ) -> Result<Json<EventsAccepted>, ApiError> {
     let JsonBody(body) = body?;
-    let site = site(&app, &body.site)?;
+    let site = &site(&app, &body.site)?;
     if body.name.is_empty() || body.name.len() > kindling_core::limits::MAX_TEXT_LEN {
         return Err(ApiError::invalid("name", "must be 1 to 512 bytes"));
     }

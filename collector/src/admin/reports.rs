@@ -46,7 +46,7 @@ async fn block_report(
     State(app): State<AppState>,
     QueryParams(params): QueryParams<ReportParams>,
 ) -> Result<Json<BlocksReport>, ApiError> {
-    let site = site(&app, &params.site)?;
+    let site = &site(&app, &params.site)?;
     let (from, until) = report_range(&params)?;
     let counts = app.store.block_counts(&site.key, from, until).await?;
     Ok(Json(crate::personalize::report::build(site, &counts, from, until)))
@@ -68,7 +68,7 @@ async fn form_report(
     State(app): State<AppState>,
     QueryParams(params): QueryParams<ReportParams>,
 ) -> Result<Json<FormsReport>, ApiError> {
-    let site = site(&app, &params.site)?;
+    let site = &site(&app, &params.site)?;
     let (from, until) = report_range(&params)?;
     let counts = app.store.form_counts(&site.key, from, until).await?;
     Ok(Json(crate::forms::report::build(site, &counts, from, until)))
@@ -90,7 +90,7 @@ async fn workflow_report(
     State(app): State<AppState>,
     QueryParams(params): QueryParams<ReportParams>,
 ) -> Result<Json<WorkflowsReport>, ApiError> {
-    let site = site(&app, &params.site)?;
+    let site = &site(&app, &params.site)?;
     let (from, until) = report_range(&params)?;
     let counts = app.store.workflow_counts(&site.key, from, until).await?;
     Ok(Json(crate::automation::report::build(site, &counts, from, until)))

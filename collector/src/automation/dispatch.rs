@@ -38,6 +38,7 @@ use tokio::task::JoinSet;
 use super::signature;
 use super::target::{self, TargetError};
 use crate::clock::unix_millis;
+use crate::live::LiveCatalog;
 use crate::metrics::Metrics;
 use crate::sites::Catalog;
 use crate::store::{self, Attempt, OutboxMessage, OutboxState, Store};
@@ -114,7 +115,7 @@ impl Dispatcher {
     /// now. Attempts and speed to lead are counted in `metrics`.
     pub fn spawn(
         store: Arc<dyn Store>,
-        catalog: Arc<Catalog>,
+        catalog: Arc<LiveCatalog>,
         policy: DispatchPolicy,
         wake: Arc<Notify>,
         metrics: Arc<Metrics>,
@@ -138,7 +139,7 @@ impl Dispatcher {
 struct Delivery {
     store: Arc<dyn Store>,
     /// Endpoints' current URLs and secrets.
-    catalog: Arc<Catalog>,
+    catalog: Arc<LiveCatalog>,
     policy: Arc<DispatchPolicy>,
     metrics: Arc<Metrics>,
 }
@@ -177,7 +178,7 @@ async fn run(context: Arc<Delivery>, wake: Arc<Notify>, mut stopped: watch::Rece
 /// One attempt at `message`, and its outcome recorded.
 async fn deliver(context: Arc<Delivery>, mut message: OutboxMessage) {
     let (store, policy, metrics) = (&context.store, &context.policy, &context.metrics);
-    let attempt = match configured(&context.catalog, &mut message) {
+    let attempt = match configured(&context.catalog.load(), &mut message) {
         Ok(()) => {
             if let (Some(caused_ms), 0) = (message.caused_ms, message.attempts) {
                 // A CRM hand-off leaving for the first time: the speed to lead.

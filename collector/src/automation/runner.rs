@@ -28,12 +28,13 @@ use crate::automation::outbox::Outbox;
 use crate::automation::steps::{self, Advanced};
 use crate::automation::workflow::Workflow;
 use crate::clock::unix_millis;
+use crate::live::LiveCatalog;
 use crate::metrics::Metrics;
 use crate::profiles::cache::PersonCache;
 use crate::profiles::document::{decode, persist};
 use crate::profiles::engine::Person;
 use crate::profiles::view::ProfileView;
-use crate::sites::{Catalog, Site};
+use crate::sites::Site;
 use crate::store::{self, PersonKey, StepRecord, Store, StoreError, StoreResult, WriteTx};
 
 /// The longest time between passes.
@@ -111,7 +112,7 @@ impl StepTaker for EndRuns {
 /// What a pass needs.
 struct Context {
     store: Arc<dyn Store>,
-    catalog: Arc<Catalog>,
+    catalog: Arc<LiveCatalog>,
     people: Arc<PersonCache>,
     outbox: Outbox,
     metrics: Arc<Metrics>,
@@ -128,7 +129,7 @@ impl Runner {
     /// commit starts a run due at once.
     pub fn spawn(
         store: Arc<dyn Store>,
-        catalog: Arc<Catalog>,
+        catalog: Arc<LiveCatalog>,
         people: Arc<PersonCache>,
         outbox: Outbox,
         metrics: Arc<Metrics>,
@@ -179,7 +180,7 @@ async fn take_due_steps(context: &Context) {
         };
         for (site_key, id) in &due {
             let steps: Arc<dyn StepTaker> = match context.catalog.site(site_key) {
-                Some(site) => Arc::new(DueSteps { site: Arc::clone(site) }),
+                Some(site) => Arc::new(DueSteps { site }),
                 None => Arc::new(EndRuns),
             };
             let result = automate_now(context, site_key, id, now, steps).await;
@@ -194,7 +195,7 @@ async fn take_due_steps(context: &Context) {
 /// Starts each inactivity workflow for persons quiet long enough, from its cursor.
 async fn start_quiet(context: &Context, cursors: &mut HashMap<(String, String), i64>) {
     let now = unix_millis();
-    for site in context.catalog.sites() {
+    for site in context.catalog.load().sites() {
         for (index, workflow) in site.profiles.workflows.iter().enumerate() {
             let Some(span) = workflow.inactivity() else { continue };
             let key = (site.key.clone(), workflow.id.clone());

@@ -75,7 +75,7 @@ pub async fn submissions(
             } else {
                 ApiError::MalformedJson { message: rejection.body_text() }
             };
-            return cors::respond(&app.catalog, &headers, Err::<Response, _>(error));
+            return cors::respond(&app.catalog.load(), &headers, Err::<Response, _>(error));
         }
     };
     let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");

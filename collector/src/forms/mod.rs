@@ -80,7 +80,7 @@ async fn show(
     let outcome = async {
         let Query(params) =
             params.map_err(|rejection| ApiError::invalid("query", rejection.body_text()))?;
-        let site = app.catalog.site(&params.site).ok_or(ApiError::UnknownSite)?;
+        let site = &app.catalog.site(&params.site).ok_or(ApiError::UnknownSite)?;
         cors::check_origin(site, &headers)?;
         let form = site.form(&form).ok_or(ApiError::UnknownForm)?;
         let person = match params.visitor.as_deref() {
@@ -95,5 +95,5 @@ async fn show(
         Ok(Json(view::view_for(form, person.as_deref())))
     }
     .await;
-    cors::respond(&app.catalog, &headers, outcome)
+    cors::respond(&app.catalog.load(), &headers, outcome)
 }

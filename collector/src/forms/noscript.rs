@@ -65,11 +65,11 @@ pub async fn submit(
     body: &[u8],
 ) -> Response {
     let (mut input, redirect) = parse_body(body);
-    let Some(site) = app.catalog.site(&input.site) else {
+    let Some(site) = &app.catalog.site(&input.site) else {
         return page(StatusCode::UNAUTHORIZED, "Unknown site", &[], None);
     };
     if let Err(refused) = check_sender(site, headers) {
-        return cors::respond(&app.catalog, headers, Err::<Response, _>(refused));
+        return cors::respond(&app.catalog.load(), headers, Err::<Response, _>(refused));
     }
     if input.url.is_empty() {
         input.url = headers

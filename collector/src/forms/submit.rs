@@ -149,7 +149,7 @@ pub async fn submit_json(
             return Err(ApiError::UnsupportedMediaType);
         }
         let submission: FormSubmission = json::parse(body)?;
-        let site = app.catalog.site(&submission.site).ok_or(ApiError::UnknownSite)?;
+        let site = &app.catalog.site(&submission.site).ok_or(ApiError::UnknownSite)?;
         cors::check_origin(site, headers)?;
         let lang = submission
             .lang
@@ -163,7 +163,7 @@ pub async fn submit_json(
         })
     }
     .await;
-    cors::respond(&app.catalog, headers, outcome)
+    cors::respond(&app.catalog.load(), headers, outcome)
 }
 
 /// Checks, stores and answers one submission of `form_id` on `site`.

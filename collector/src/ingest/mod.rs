@@ -79,7 +79,7 @@ pub async fn events(
 ) -> Response {
     let outcome = async {
         let JsonBody(batch) = body?;
-        let site = app.catalog.site(&batch.site).ok_or(ApiError::UnknownSite)?;
+        let site = &app.catalog.site(&batch.site).ok_or(ApiError::UnknownSite)?;
         cors::check_origin(site, &headers)?;
         app.limits.check(client.0, &site.key)?;
         let user_agent = headers.get(USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
@@ -141,5 +141,5 @@ pub async fn events(
         }))
     }
     .await;
-    cors::respond(&app.catalog, &headers, outcome)
+    cors::respond(&app.catalog.load(), &headers, outcome)
 }

@@ -13,6 +13,7 @@ use kindling_core::scoring::DAY_MS;
 
 use crate::automation::enroll::{Before, enroll};
 use crate::clock::unix_millis;
+use crate::live::LiveCatalog;
 use crate::profiles::document::{decode, persist};
 use crate::profiles::engine::Changes;
 use crate::profiles::model::ProfileModel;
@@ -26,11 +27,11 @@ pub const INTERVAL: Duration = Duration::from_secs(300);
 pub const DECAY_BATCH: u32 = 1000;
 
 /// Runs a pass every `interval`, forever (the server aborts it on shutdown).
-pub async fn run(store: Arc<dyn Store>, catalog: Arc<Catalog>, interval: Duration) {
+pub async fn run(store: Arc<dyn Store>, catalog: Arc<LiveCatalog>, interval: Duration) {
     let mut every = tokio::time::interval(interval);
     loop {
         every.tick().await;
-        pass(&store, &catalog).await;
+        pass(&store, &catalog.load()).await;
     }
 }
 
