@@ -28,6 +28,8 @@ pub enum ApiError {
     OriginNotAllowed { origin: String },
     #[error("missing or wrong admin token")]
     Unauthorized,
+    #[error("{path}: {message}")]
+    InvalidConfig { path: String, message: String },
     #[error("this needs the {needs} role")]
     Forbidden { needs: &'static str },
     #[error("no such endpoint")]
@@ -50,9 +52,9 @@ impl ApiError {
 
     pub(crate) fn status(&self) -> StatusCode {
         match self {
-            ApiError::MalformedJson { .. } | ApiError::InvalidField { .. } => {
-                StatusCode::BAD_REQUEST
-            }
+            ApiError::MalformedJson { .. }
+            | ApiError::InvalidField { .. }
+            | ApiError::InvalidConfig { .. } => StatusCode::BAD_REQUEST,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::UnknownSite | ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
@@ -68,6 +70,7 @@ impl ApiError {
         match self {
             ApiError::MalformedJson { .. } => "malformed_json",
             ApiError::InvalidField { .. } => "invalid_field",
+            ApiError::InvalidConfig { .. } => "invalid_config",
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
             ApiError::UnsupportedMediaType => "unsupported_media_type",
             ApiError::UnknownSite => "unknown_site",
@@ -85,6 +88,7 @@ impl ApiError {
     fn field(&self) -> Option<String> {
         match self {
             ApiError::InvalidField { field, .. } => Some(field.clone()),
+            ApiError::InvalidConfig { path, .. } => Some(path.clone()),
             ApiError::UnknownSite => Some("site".to_owned()),
             ApiError::UnknownForm => Some("form".to_owned()),
             _ => None,

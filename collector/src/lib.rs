@@ -42,6 +42,7 @@ pub mod openapi;
 pub mod personalize;
 pub mod profiles;
 pub mod ratelimit;
+pub mod revisions;
 pub mod server;
 pub mod settings;
 pub mod sites;
@@ -81,6 +82,8 @@ pub enum StartError {
     Config(#[from] config::ConfigError),
     #[error("storage: {0}")]
     Store(#[from] store::StoreError),
+    #[error("configuration: {0}")]
+    Revisions(#[from] revisions::history::StartupError),
     #[error("server: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -126,18 +129,15 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartError> {
-    let catalog = match &settings.config {
-        Some(path) => ConfigFile::load(path)?.compile()?,
-        None => Catalog::default(),
-    };
     let store = store::open(&settings.database).await?;
+    let catalog = Arc::new(revisions::history::start(&store, settings.config.as_deref()).await?);
+    let following = tokio::spawn(revisions::follow::run(Arc::clone(&store), Arc::clone(&catalog)));
     let people = Arc::new(profiles::cache::PersonCache::default());
     let due_steps = Arc::new(tokio::sync::Notify::new());
     let (writer, writing) =
         ingest::Writer::spawn(Arc::clone(&store), Arc::clone(&people), Arc::clone(&due_steps));
     let limits = Arc::new(ratelimit::Limits::new(&settings));
     let forgetting = tokio::spawn(forget_idle_clients(Arc::clone(&limits)));
-    let catalog = Arc::new(live::LiveCatalog::new(catalog, 0));
     let decaying = tokio::spawn(lifecycle::decay::run(
         Arc::clone(&store),
         Arc::clone(&catalog),
@@ -178,6 +178,7 @@ pub async fn serve(
     // Every request is answered and every handle to the writer dropped: let it finish
     // the last group commit before returning.
     forgetting.abort();
+    following.abort();
     decaying.abort();
     runner.stop().await;
     dispatcher.stop().await;

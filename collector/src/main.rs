@@ -1,8 +1,10 @@
 //! The `kindling-collector` binary: parse settings, install logging, bind, serve until
 //! SIGTERM or ctrl-c; or, as `kindling-collector export …`, write a site's leads as CSV
-//! or JSON. Everything else lives in the library so tests can drive it.
+//! or JSON; or, as `kindling-collector config …`, check, export or import the
+//! configuration. Everything else lives in the library so tests can drive it.
 
 use clap::Parser;
+use kindling_collector::revisions::cli::{self, ConfigArgs};
 use kindling_collector::{Settings, export, serve, shutdown_signal, telemetry};
 
 /// mimalloc rather than the system's allocator: the request path and the group commit
@@ -22,6 +24,19 @@ async fn main() -> std::process::ExitCode {
             }
             Err(error) => {
                 eprintln!("export failed: {error}");
+                std::process::ExitCode::FAILURE
+            }
+        };
+    }
+    if std::env::args().nth(1).as_deref() == Some("config") {
+        let args = ConfigArgs::parse_from(std::env::args().skip(1));
+        return match cli::run(args).await {
+            Ok(done) => {
+                eprintln!("{done}");
+                std::process::ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("config: {error}");
                 std::process::ExitCode::FAILURE
             }
         };

@@ -59,6 +59,7 @@ pub const ADMIN_TOKEN: &str = "admin_token";
             MissingToken,
             OriginNotAllowed,
             NotFound,
+            Forbidden,
             PayloadTooLarge,
             UnsupportedMediaType,
             RateLimited,
@@ -157,6 +158,11 @@ pub struct MissingToken(pub ErrorBody);
 /// The request's `Origin` is not one the site allows (`origin_not_allowed`).
 #[derive(ToResponse)]
 pub struct OriginNotAllowed(pub ErrorBody);
+
+/// The signed-in user's role does not allow this (`forbidden`; the message names the
+/// role needed).
+#[derive(ToResponse)]
+pub struct Forbidden(pub ErrorBody);
 
 /// Nothing here by that name (`not_found`, `unknown_form`).
 #[derive(ToResponse)]

@@ -17,6 +17,7 @@ pub mod error;
 pub mod health;
 pub mod postgres;
 pub mod records;
+pub mod revisions;
 pub mod sqlite;
 
 use std::sync::Arc;
@@ -30,6 +31,7 @@ pub use records::{
     ScoreLine, SegmentLine, StageLine, StepCountRow, StepRecord, StoredEvent, StoredProfile,
     SubmissionRecord, VariantCounts, VisitorCounts, VisitorSeen,
 };
+pub use revisions::{NewRevision, PublishListener, RevisionReads, RevisionRow, RevisionWrites};
 pub use sqlite::SqliteStore;
 
 /// Opens (and migrates) the store named by `url`.

@@ -136,6 +136,13 @@ impl Collector {
         Collector::start_on(self.data, url, self.pg, adjust).await
     }
 
+    /// Another collector on this one's database (PostgreSQL: several collectors share
+    /// one), with its settings adjusted by `adjust`.
+    pub async fn beside(&self, adjust: impl FnOnce(&mut Settings)) -> Collector {
+        let data = tempfile::tempdir().expect("temporary folder");
+        Collector::start_on(data, self.database.clone(), None, adjust).await
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

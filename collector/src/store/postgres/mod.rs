@@ -11,14 +11,15 @@
 //! transaction both are, so a read the [`Store`] and the [`WriteTx`] share is written
 //! once. The statements, by what they store: [`events`] (and visitors), [`persons`],
 //! [`history`] (a person's events and the lines explaining its changes), [`forms`],
-//! [`outbox`], [`workflows`] (and the block report's counts); what they share, in
-//! [`rows`].
+//! [`outbox`], [`workflows`] (and the block report's counts), [`revisions`] (of the
+//! configuration, and the `LISTEN` for their publishes); what they share, in [`rows`].
 
 mod events;
 mod forms;
 mod history;
 mod outbox;
 mod persons;
+mod revisions;
 mod rows;
 mod tx;
 mod workflows;

@@ -24,6 +24,11 @@ impl PgTx {
         PgTx { transaction, runtime }
     }
 
+    /// The transaction's connection and the runtime its statements run on.
+    pub(super) fn parts(&mut self) -> (&mut sqlx::PgConnection, &Handle) {
+        (&mut *self.transaction, &self.runtime)
+    }
+
     /// Saves everything the transaction did.
     pub(super) fn commit(self) -> StoreResult<()> {
         self.runtime.block_on(self.transaction.commit())?;

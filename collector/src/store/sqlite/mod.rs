@@ -6,7 +6,8 @@
 //! - [`readers`]: a small pool of read-only connections for the [`Store`] reads;
 //! - [`connection`]: how every connection is set up; [`migrate`]: the schema;
 //! - the statements, by what they store: [`events`] (and visitors), [`persons`],
-//!   [`forms`], [`outbox`], [`workflows`] (and the block report's counts).
+//!   [`forms`], [`outbox`], [`workflows`] (and the block report's counts), [`revisions`]
+//!   (of the configuration).
 
 mod connection;
 mod events;
@@ -15,6 +16,7 @@ mod migrate;
 mod outbox;
 mod persons;
 mod readers;
+mod revisions;
 mod tx;
 mod workflows;
 mod writer;

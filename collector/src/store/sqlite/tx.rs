@@ -26,6 +26,11 @@ impl<'t> SqliteTx<'t> {
         SqliteTx { transaction, events_inserted: 0 }
     }
 
+    /// The open transaction.
+    pub fn transaction(&self) -> &Transaction<'t> {
+        self.transaction
+    }
+
     /// Events inserted so far.
     pub fn events_inserted(&self) -> u32 {
         self.events_inserted
