@@ -28,6 +28,14 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/admin/api/forms/confirmations?site=pk_test"),
     ("GET", "/admin/api/outbox/dead?site=pk_test"),
     ("POST", "/admin/api/outbox/0190f3c2-7d2a-7c4e-8a8b-0123456789ab/replay?site=pk_test"),
+    ("GET", "/admin/api/revisions"),
+    ("POST", "/admin/api/revisions"),
+    ("GET", "/admin/api/revisions/1"),
+    ("GET", "/admin/api/revisions/1/diff"),
+    ("POST", "/admin/api/revisions/1/publish"),
+    ("POST", "/admin/api/revisions/1/restore"),
+    ("GET", "/admin/api/config"),
+    ("POST", "/admin/api/config"),
     ("GET", "/metrics"),
 ];
 

@@ -237,3 +237,41 @@ async fn a_second_collector_on_the_same_postgres_applies_a_publish_within_a_seco
     waits.sort();
     println!("publish on one collector, served by the other after: {waits:?}");
 }
+
+fn config_command(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_kindling-collector"))
+        .arg("config")
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+#[test]
+fn config_check_names_the_problem_without_starting_anything() {
+    let good = fixtures().join("site.yaml");
+    let checked = config_command(&["check", good.to_str().expect("path")]);
+    assert!(checked.status.success(), "{}", String::from_utf8_lossy(&checked.stderr));
+
+    let broken = tempfile::NamedTempFile::new().expect("file");
+    std::fs::write(broken.path(), site_yaml().replace("name: Test site", "nmae: Test site"))
+        .expect("write");
+    let checked = config_command(&["check", broken.path().to_str().expect("path")]);
+    assert!(!checked.status.success());
+    let said = String::from_utf8_lossy(&checked.stderr);
+    assert!(said.contains("sites[0]") && said.contains("nmae"), "{said}");
+}
+
+#[test]
+fn config_import_then_export_gives_back_the_same_bytes() {
+    let folder = tempfile::tempdir().expect("folder");
+    let database = format!("sqlite://{}", folder.path().join("k.db").display());
+    let file = folder.path().join("config.yaml");
+    let text = format!("# kept as written\n{}", site_yaml());
+    std::fs::write(&file, &text).expect("write");
+    let imported =
+        config_command(&["import", file.to_str().expect("path"), "--database", &database]);
+    assert!(imported.status.success(), "{}", String::from_utf8_lossy(&imported.stderr));
+    let exported = config_command(&["export", "--database", &database]);
+    assert!(exported.status.success(), "{}", String::from_utf8_lossy(&exported.stderr));
+    assert_eq!(String::from_utf8_lossy(&exported.stdout), text);
+}

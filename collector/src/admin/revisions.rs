@@ -9,10 +9,15 @@
 //! - `GET /admin/api/revisions/{id}/diff[?against=ID]`: lines changed from revision
 //!   `against` (the live one by default) to this one;
 //! - `POST /admin/api/revisions/{id}/publish`: makes it live, at once;
-//! - `POST /admin/api/revisions/{id}/restore[?message=…]`: publishes a copy of it as a new revision;
+//! - `POST /admin/api/revisions/{id}/restore[?message=…]`: publishes a copy of it as a
+//!   new revision;
 //! - `GET /admin/api/config`: the live YAML, as stored (config as code);
 //! - `POST /admin/api/config[?publish=true&message=…]`: a YAML body stored as a revision
 //!   and, with `publish`, published.
+//!
+//! Inline secrets in documents are shown to owners only; everyone else reads them as
+//! `<redacted>`, and a document saved with them redacted gets them back from the live
+//! revision ([`secrets`](crate::revisions::secrets)).
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -22,13 +27,13 @@ use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::accounts::Actor;
+use crate::accounts::{Actor, Role};
 use crate::admin::params::list_limit;
 use crate::config::error::ConfigError;
 use crate::error::ApiError;
 use crate::json::{JsonBody, QueryParams};
 use crate::revisions::diff::{self, DiffLine};
-use crate::revisions::{Author, RevisionError, document, history};
+use crate::revisions::{Author, RevisionError, document, history, secrets};
 use crate::state::AppState;
 use crate::store::RevisionRow;
 
@@ -51,9 +56,18 @@ impl From<RevisionError> for ApiError {
                 ApiError::InvalidConfig { path: problem.path, message: problem.message }
             }
             RevisionError::OwnerPartsChanged => ApiError::Forbidden { needs: "owner" },
+            RevisionError::SecretsHidden => ApiError::invalid(
+                "document",
+                "a redacted secret cannot be matched with the live revision's; ask an owner",
+            ),
             RevisionError::Store(error) => ApiError::Store(error),
         }
     }
+}
+
+/// `document` as `actor` may see it: inline secrets redacted for all but owners.
+fn shown_to(actor: &Actor, document: String) -> String {
+    if actor.may(Role::Owner) { document } else { secrets::redact(&document) }
 }
 
 /// A document's first problem, located by its path in the document.
@@ -179,10 +193,15 @@ struct Shown {
         (status = 503, response = crate::openapi::Unavailable),
     )
 )]
-async fn one(State(app): State<AppState>, Path(id): Path<i64>) -> Result<Json<Shown>, ApiError> {
-    let revision = app.store.revision(id).await?.ok_or(ApiError::NotFound)?;
+async fn one(
+    State(app): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> Result<Json<Shown>, ApiError> {
+    let mut revision = app.store.revision(id).await?.ok_or(ApiError::NotFound)?;
     let live = app.store.live_revision_id().await? == id;
     let problem = problem_of(&revision.document);
+    revision.document = shown_to(&actor, revision.document);
     Ok(Json(Shown { revision, live, problem }))
 }
 
@@ -216,6 +235,7 @@ struct Changes {
 )]
 async fn changes(
     State(app): State<AppState>,
+    actor: Actor,
     Path(id): Path<i64>,
     QueryParams(params): QueryParams<DiffParams>,
 ) -> Result<Json<Changes>, ApiError> {
@@ -230,7 +250,8 @@ async fn changes(
         None => app.store.live_revision().await?,
     };
     let (from_id, from_text) = from.map(|from| (from.id, from.document)).unwrap_or_default();
-    Ok(Json(Changes { from: from_id, to: id, lines: diff::lines(&from_text, &to.document) }))
+    let (from_text, to_text) = (shown_to(&actor, from_text), shown_to(&actor, to.document));
+    Ok(Json(Changes { from: from_id, to: id, lines: diff::lines(&from_text, &to_text) }))
 }
 
 /// The live revision after a publish or restore.
@@ -307,7 +328,7 @@ async fn restore(
         (status = 503, response = crate::openapi::Unavailable),
     )
 )]
-async fn export(State(app): State<AppState>) -> Result<Response, ApiError> {
+async fn export(State(app): State<AppState>, actor: Actor) -> Result<Response, ApiError> {
     let live = app.store.live_revision().await?.ok_or(ApiError::NotFound)?;
     let disposition = format!("attachment; filename=\"kindling-revision-{}.yaml\"", live.id);
     Ok((
@@ -315,7 +336,7 @@ async fn export(State(app): State<AppState>) -> Result<Response, ApiError> {
             (CONTENT_TYPE, "application/yaml; charset=utf-8".to_owned()),
             (CONTENT_DISPOSITION, disposition),
         ],
-        live.document,
+        shown_to(&actor, live.document),
     )
         .into_response())
 }

@@ -10,7 +10,7 @@ use crate::accounts::{Actor, Role};
 use crate::clock::unix_millis;
 use crate::config::error::ConfigError;
 use crate::live::LiveCatalog;
-use crate::revisions::document;
+use crate::revisions::{document, secrets};
 use crate::sites::Catalog;
 use crate::store::{NewRevision, RevisionRow, Store, StoreError, WriteTx, write};
 
@@ -23,6 +23,8 @@ pub enum RevisionError {
     Invalid(ConfigError),
     #[error("changing sites, webhooks or identity secrets needs the owner role")]
     OwnerPartsChanged,
+    #[error("the document hides secrets the live revision does not hold in those places")]
+    SecretsHidden,
     #[error("storage: {0}")]
     Store(#[from] StoreError),
 }
@@ -50,7 +52,8 @@ impl From<&Actor> for Author {
 
 /// Stores `text` as a new, unpublished revision based on the live one, valid or not
 /// (an invalid draft is kept so no work is lost; it cannot be published). Returns its
-/// id and the document's first problem, if any.
+/// id and the document's first problem, if any. Secrets shown redacted
+/// ([`secrets::REDACTED`]) are taken back from the live revision.
 pub async fn save(
     store: &Arc<dyn Store>,
     author: &Author,
@@ -58,6 +61,12 @@ pub async fn save(
     message: String,
     source: &'static str,
 ) -> Result<(i64, Option<ConfigError>), RevisionError> {
+    let text = if text.contains(secrets::REDACTED) {
+        let live = store.live_revision().await?.map(|live| live.document).unwrap_or_default();
+        secrets::restore(&text, &live).ok_or(RevisionError::SecretsHidden)?
+    } else {
+        text
+    };
     let problem = document::compile(&text).err();
     let author = author.clone();
     let id =

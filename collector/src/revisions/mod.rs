@@ -6,6 +6,7 @@
 //! - [`history`]: saving, publishing and restoring revisions, and importing the
 //!   configuration file given at start;
 //! - [`follow`]: applying what any collector on the same database publishes;
+//! - [`secrets`]: inline secrets hidden from everyone but owners;
 //! - [`diff`]: what changed between two documents, line by line;
 //! - [`cli`]: `kindling-collector config check | export | import`.
 
@@ -14,5 +15,6 @@ pub mod diff;
 pub mod document;
 pub mod follow;
 pub mod history;
+pub mod secrets;
 
 pub use history::{Author, RevisionError};
