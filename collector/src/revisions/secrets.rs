@@ -10,7 +10,7 @@ use serde_yaml_ng::Value;
 /// What a hidden secret reads as.
 pub const REDACTED: &str = "<redacted>";
 
-/// The inline secrets of `text`, in document order.
+/// The inline secrets of `text`, in the order they are written.
 fn secrets(text: &str) -> Vec<String> {
     let Ok(parsed) = serde_yaml_ng::from_str::<Value>(text) else { return Vec::new() };
     let sites = parsed.get("sites").and_then(Value::as_sequence).cloned().unwrap_or_default();
@@ -27,6 +27,8 @@ fn secrets(text: &str) -> Vec<String> {
             }
         }
     }
+    // In the order they are written, which is how `restore` matches them.
+    found.sort_by_key(|secret| text.find(secret.as_str()));
     found
 }
 
