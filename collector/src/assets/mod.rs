@@ -1,4 +1,6 @@
-//! The widget bundle, as built by `cargo xtask bundle` into the widget folder:
+//! The widget bundle, as built by `cargo xtask bundle` into the widget folder
+//! (`--widget-dir`), or embedded in the binary ([`embedded`], built by `cargo xtask
+//! dist`):
 //!
 //! - `GET /kindling.js`: the loader the site pastes; a stable URL, cached 5 minutes so
 //!   a new release reaches visitors quickly;
@@ -30,6 +32,8 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::error::ApiError;
 
+pub mod embedded;
+
 /// Cache policy of the loader: short, so releases roll out within minutes.
 pub const LOADER_CACHE: &str = "public, max-age=300";
 /// Cache policy of content-hashed files.
@@ -37,10 +41,11 @@ pub const HASHED_CACHE: &str = "public, max-age=31536000, immutable";
 /// Longest name served under `/w/`; bundle names are about 25 bytes.
 pub const MAX_NAME_LEN: usize = 128;
 
-/// Routes serving the bundle in `dir`, or none if `dir` has no loader.
+/// Routes serving the bundle in `dir`; without one, the bundle embedded in the binary
+/// (if it was built with one); else none.
 pub fn router<S: Clone + Send + Sync + 'static>(dir: Option<&Path>) -> Router<S> {
     let Some(dir) = dir else {
-        return Router::new();
+        return embedded::Bundle::embedded().map(embedded::Bundle::router).unwrap_or_default();
     };
     if !dir.join("kindling.js").is_file() {
         tracing::warn!(dir = %dir.display(), "no widget bundle found; run `cargo xtask bundle`");
