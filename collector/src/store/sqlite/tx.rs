@@ -26,6 +26,12 @@ impl<'t> SqliteTx<'t> {
         SqliteTx { transaction, events_inserted: 0 }
     }
 
+    /// The open transaction, for the statements of modules that implement their part
+    /// of [`WriteTx`]'s supertraits.
+    pub(super) fn connection(&self) -> &Transaction<'t> {
+        self.transaction
+    }
+
     /// Events inserted so far.
     pub fn events_inserted(&self) -> u32 {
         self.events_inserted
