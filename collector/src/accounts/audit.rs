@@ -25,15 +25,7 @@ pub fn append(
     detail: &Value,
     now_ms: i64,
 ) -> StoreResult<i64> {
-    let detail = detail.to_string();
-    tx.append_audit(&NewAuditEntry {
-        at_ms: now_ms,
-        actor_id: actor.user_id(),
-        actor_email: &actor.email,
-        action,
-        subject,
-        detail: &detail,
-    })
+    write(tx, actor.user_id(), &actor.email, action, subject, detail, now_ms)
 }
 
 /// Appends an entry nobody signed in is the actor of (a failed sign-in).
@@ -44,11 +36,23 @@ pub fn append_anonymous(
     detail: &Value,
     now_ms: i64,
 ) -> StoreResult<i64> {
+    write(tx, None, "", action, subject, detail, now_ms)
+}
+
+fn write(
+    tx: &mut dyn WriteTx,
+    actor_id: Option<&str>,
+    actor_email: &str,
+    action: &str,
+    subject: &str,
+    detail: &Value,
+    at_ms: i64,
+) -> StoreResult<i64> {
     let detail = detail.to_string();
     tx.append_audit(&NewAuditEntry {
-        at_ms: now_ms,
-        actor_id: None,
-        actor_email: "",
+        at_ms,
+        actor_id,
+        actor_email,
         action,
         subject,
         detail: &detail,

@@ -133,7 +133,7 @@ pub async fn change(
     };
     let (actor, id, now) = (actor.clone(), id.to_owned(), unix_millis());
     let (role, active) = (change.role, change.active);
-    let changed = write(store, move |tx| {
+    write(store, move |tx| {
         let Some(mut user) = tx.lock_user(&id)? else { return Ok(Err(AccountError::UnknownUser)) };
         let stays_owner = role.is_none_or(|role| role == Role::Owner) && active != Some(false);
         if role_of(&user) == Role::Owner && user.active && !stays_owner && last_owner(tx, &id)? {
@@ -164,8 +164,7 @@ pub async fn change(
         }
         Ok(Ok(UserView::of(&user)))
     })
-    .await?;
-    changed
+    .await?
 }
 
 /// Removes user `id`, their sessions and tokens.

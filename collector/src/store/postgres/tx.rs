@@ -34,7 +34,7 @@ impl PgTx {
         F: std::future::Future<Output = T>,
     {
         let PgTx { transaction, runtime } = self;
-        runtime.block_on(statement(&mut **transaction))
+        runtime.block_on(statement(transaction))
     }
 
     /// Saves everything the transaction did.
