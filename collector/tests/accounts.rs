@@ -9,7 +9,6 @@ use std::time::Duration;
 use reqwest::header::{RETRY_AFTER, SET_COOKIE};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
 #[path = "support/accounts.rs"]
 mod accounts;
@@ -32,36 +31,6 @@ on_both_backends!(
     the_audit_log_records_who_did_what,
     the_command_line_adds_a_user_who_can_sign_in,
 );
-
-const OWNER: &str = "owner@example.com";
-const EDITOR: &str = "editor@example.com";
-const VIEWER: &str = "viewer@example.com";
-
-/// A change of each area an editor may make, and its path.
-const CHANGES: &[(&str, &str)] = &[
-    ("DELETE", "/admin/api/profile?site=pk_test&id=x"),
-    ("POST", "/admin/api/profile/stage?site=pk_test&id=x"),
-    ("POST", "/admin/api/outbox/0190f3c2-7d2a-7c4e-8a8b-0123456789ab/replay?site=pk_test"),
-    ("POST", "/admin/api/person-events"),
-];
-
-async fn team(collector: &Collector) -> Vec<Value> {
-    let mut users = Vec::new();
-    for (email, role) in [(OWNER, "owner"), (EDITOR, "editor"), (VIEWER, "viewer")] {
-        users.push(add_user(collector, email, role).await);
-    }
-    users
-}
-
-async fn emails(browser: &Browser<'_>) -> Vec<String> {
-    let users: Value = browser.get("/admin/api/users").await.json().await.expect("JSON");
-    users
-        .as_array()
-        .expect("users")
-        .iter()
-        .map(|u| u["email"].as_str().unwrap_or("").to_owned())
-        .collect()
-}
 
 async fn roles_gate_every_change(backend: Backend) {
     let collector = Collector::start(backend).await;
@@ -159,10 +128,6 @@ async fn the_session_cookie_is_http_only_strict_and_secure_over_https(backend: B
     let collector = collector.restart(|settings| settings.admin_secure_cookies = true).await;
     let secure = sign_in_with(&collector, OWNER, PASSWORD, &[]).await;
     assert!(secure.headers()[SET_COOKIE].to_str().expect("text").ends_with("; Secure"));
-}
-
-fn hex(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes()).iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 async fn sessions_end_when_idle_or_too_old(backend: Backend) {

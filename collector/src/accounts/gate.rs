@@ -226,6 +226,20 @@ mod tests {
     }
 
     #[test]
+    fn pages_send_a_browser_to_the_login_page_and_back() {
+        let request = Request::builder()
+            .uri("/admin/leads?site=pk&min=70")
+            .body(axum::body::Body::empty())
+            .expect("request");
+        let response = login_redirect(&request).into_response();
+        assert_eq!(response.status(), axum::http::StatusCode::SEE_OTHER);
+        assert_eq!(
+            response.headers()[axum::http::header::LOCATION],
+            "/admin/login?next=%2Fadmin%2Fleads%3Fsite%3Dpk%26min%3D70"
+        );
+    }
+
+    #[test]
     fn the_session_cookie_is_found_among_others() {
         let mut headers = HeaderMap::new();
         headers.append(COOKIE, HeaderValue::from_static("a=1; kindling_session=abc; b=2"));

@@ -1,12 +1,13 @@
 //! What the accounts tests share: users added through the admin token, signing in,
 //! a browser that holds its session cookie and says where its requests come from,
-//! and reading a column of the database itself.
+//! a team of three users, and reading a column of the database itself.
 
 #![allow(dead_code)]
 
 use reqwest::header::{COOKIE, SET_COOKIE};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 
 use crate::harness::{Collector, TOKEN};
 
@@ -120,4 +121,41 @@ pub async fn column(database: &str, sql: &str) -> Vec<String> {
         let mut connection = sqlx::PgConnection::connect(database).await.expect("PostgreSQL");
         sqlx::query_scalar::<_, String>(sql).fetch_all(&mut connection).await.expect("rows")
     }
+}
+
+pub const OWNER: &str = "owner@example.com";
+pub const EDITOR: &str = "editor@example.com";
+pub const VIEWER: &str = "viewer@example.com";
+
+/// A change of each area an editor may make, and its path.
+pub const CHANGES: &[(&str, &str)] = &[
+    ("DELETE", "/admin/api/profile?site=pk_test&id=x"),
+    ("POST", "/admin/api/profile/stage?site=pk_test&id=x"),
+    ("POST", "/admin/api/outbox/0190f3c2-7d2a-7c4e-8a8b-0123456789ab/replay?site=pk_test"),
+    ("POST", "/admin/api/person-events"),
+];
+
+/// An owner, an editor and a viewer, added with the admin token.
+pub async fn team(collector: &Collector) -> Vec<Value> {
+    let mut users = Vec::new();
+    for (email, role) in [(OWNER, "owner"), (EDITOR, "editor"), (VIEWER, "viewer")] {
+        users.push(add_user(collector, email, role).await);
+    }
+    users
+}
+
+/// The users' emails, as the owner `browser` lists them.
+pub async fn emails(browser: &Browser<'_>) -> Vec<String> {
+    let users: Value = browser.get("/admin/api/users").await.json().await.expect("JSON");
+    users
+        .as_array()
+        .expect("users")
+        .iter()
+        .map(|u| u["email"].as_str().unwrap_or("").to_owned())
+        .collect()
+}
+
+/// The SHA-256 of `secret`, hex: how the store keeps it.
+pub fn hex(secret: &str) -> String {
+    Sha256::digest(secret.as_bytes()).iter().map(|byte| format!("{byte:02x}")).collect()
 }
