@@ -14,7 +14,7 @@ use crate::accounts::error::AccountError;
 use crate::accounts::password;
 use crate::clock::unix_millis;
 use crate::store::accounts::UserRow;
-use crate::store::contract::{Store, WriteTx, write};
+use crate::store::contract::{Store, write};
 
 /// Longest email (RFC 5321's path limit).
 const MAX_EMAIL: usize = 254;
@@ -134,9 +134,12 @@ pub async fn change(
     let (actor, id, now) = (actor.clone(), id.to_owned(), unix_millis());
     let (role, active) = (change.role, change.active);
     write(store, move |tx| {
+        // The owners first, in one order, then the user: two changes at once never wait
+        // for each other's rows crosswise.
+        let owners = tx.active_owners()?;
         let Some(mut user) = tx.lock_user(&id)? else { return Ok(Err(AccountError::UnknownUser)) };
         let stays_owner = role.is_none_or(|role| role == Role::Owner) && active != Some(false);
-        if role_of(&user) == Role::Owner && user.active && !stays_owner && last_owner(tx, &id)? {
+        if !stays_owner && only_owner(&owners, &id) {
             return Ok(Err(AccountError::LastOwner));
         }
         let mut end_sessions = false;
@@ -171,8 +174,9 @@ pub async fn change(
 pub async fn remove(store: &Arc<dyn Store>, actor: &Actor, id: &str) -> Result<(), AccountError> {
     let (actor, id, now) = (actor.clone(), id.to_owned(), unix_millis());
     write(store, move |tx| {
+        let owners = tx.active_owners()?;
         let Some(user) = tx.lock_user(&id)? else { return Ok(Err(AccountError::UnknownUser)) };
-        if role_of(&user) == Role::Owner && user.active && last_owner(tx, &id)? {
+        if only_owner(&owners, &id) {
             return Ok(Err(AccountError::LastOwner));
         }
         tx.delete_user(&id)?;
@@ -182,15 +186,22 @@ pub async fn remove(store: &Arc<dyn Store>, actor: &Actor, id: &str) -> Result<(
     .await?
 }
 
-/// Whether `id` is the only active owner (the owners are held until the end of `tx`).
-fn last_owner(tx: &mut dyn WriteTx, id: &str) -> crate::store::error::StoreResult<bool> {
-    let owners = tx.active_owners()?;
-    Ok(owners.iter().all(|owner| owner == id))
+/// Whether `id` is the only one of the active `owners`.
+fn only_owner(owners: &[String], id: &str) -> bool {
+    owners.iter().any(|owner| owner == id) && owners.len() == 1
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_last_active_owner_is_kept() {
+        let owners = |ids: &[&str]| ids.iter().map(|id| (*id).to_owned()).collect::<Vec<_>>();
+        assert!(only_owner(&owners(&["a"]), "a"));
+        assert!(!only_owner(&owners(&["a", "b"]), "a"));
+        assert!(!only_owner(&owners(&["a"]), "b"), "not an owner");
+    }
 
     #[test]
     fn emails_are_trimmed_lowercased_and_shaped() {
