@@ -26,12 +26,18 @@ pub enum ApiError {
     UnknownForm,
     #[error("origin {origin} is not allowed for this site")]
     OriginNotAllowed { origin: String },
-    #[error("missing or wrong admin token")]
+    #[error("sign in, or send a valid API token")]
     Unauthorized,
     #[error("{path}: {message}")]
     InvalidConfig { path: String, message: String },
+    #[error("wrong email or password")]
+    LoginFailed,
     #[error("this needs the {needs} role")]
     Forbidden { needs: &'static str },
+    #[error("cross-site request refused: send it from the admin's own origin")]
+    Csrf,
+    #[error("{message}")]
+    Conflict { message: String },
     #[error("no such endpoint")]
     NotFound,
     #[error("internal error")]
@@ -57,8 +63,13 @@ impl ApiError {
             | ApiError::InvalidConfig { .. } => StatusCode::BAD_REQUEST,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::UnknownSite | ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
-            ApiError::OriginNotAllowed { .. } | ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
+            ApiError::UnknownSite | ApiError::Unauthorized | ApiError::LoginFailed => {
+                StatusCode::UNAUTHORIZED
+            }
+            ApiError::OriginNotAllowed { .. } | ApiError::Forbidden { .. } | ApiError::Csrf => {
+                StatusCode::FORBIDDEN
+            }
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::NotFound | ApiError::UnknownForm => StatusCode::NOT_FOUND,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -77,7 +88,10 @@ impl ApiError {
             ApiError::UnknownForm => "unknown_form",
             ApiError::OriginNotAllowed { .. } => "origin_not_allowed",
             ApiError::Unauthorized => "unauthorized",
+            ApiError::LoginFailed => "login_failed",
             ApiError::Forbidden { .. } => "forbidden",
+            ApiError::Csrf => "csrf",
+            ApiError::Conflict { .. } => "conflict",
             ApiError::NotFound => "not_found",
             ApiError::Internal => "internal",
             ApiError::RateLimited { .. } => "rate_limited",

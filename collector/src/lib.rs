@@ -168,9 +168,13 @@ pub async fn serve(
         catalog,
         people,
         admin_token: settings.admin_token.as_deref().map(Arc::from),
+        accounts: accounts::Policy::from_settings(&settings),
         outbox,
         metrics,
     });
+    // The stand-in hash unknown emails are checked against, made before the first
+    // sign-in so that one takes no longer than the others.
+    tokio::task::spawn_blocking(accounts::password::warm_up);
     let app = router(state, &settings);
     tracing::info!(listen = %listener.local_addr()?, ?settings, "collector listening");
     server::serve(listener, app, server::ConnectionLimits::from_settings(&settings), shutdown)

@@ -9,8 +9,8 @@
 //! feature, the collector's own types by their derives.
 //!
 //! This module holds what operations share: the document's header and tags, the admin
-//! token's security scheme ([`require_admin_token`], applied by the admin router to
-//! every route it holds, as its token layer is), the error responses, and the handler
+//! API's security schemes ([`require_sign_in`], applied by the admin router to every
+//! route behind its gate, as the gate is), the error responses, and the handler
 //! serving the document.
 
 use axum::body::Bytes;
@@ -23,7 +23,9 @@ use axum::{Extension, http};
 use kindling_core::wire::ErrorBody;
 use sha2::{Digest, Sha256};
 use utoipa::openapi::path::{Operation, PathItem};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::security::{
+    ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+};
 use utoipa::openapi::{OpenApi, Ref, RefOr};
 use utoipa::{Modify, ToResponse};
 
@@ -33,8 +35,11 @@ pub const DOCUMENT_PATH: &str = "/openapi.json";
 /// Cache policy of the document: it changes only with a new release.
 pub const DOCUMENT_CACHE: &str = "public, max-age=300";
 
-/// The security scheme of the admin token, as operations name it.
+/// The bearer scheme (an API token or the deprecated admin token), as operations name it.
 pub const ADMIN_TOKEN: &str = "admin_token";
+
+/// The session cookie's scheme, as operations name it.
+pub const SESSION: &str = "session";
 
 /// The document's header, shared components and the routes that are not handlers.
 #[derive(utoipa::OpenApi)]
@@ -57,9 +62,11 @@ pub const ADMIN_TOKEN: &str = "admin_token";
             BadRequest,
             UnknownSite,
             MissingToken,
+            LoginFailed,
+            Forbidden,
+            Conflict,
             OriginNotAllowed,
             NotFound,
-            Forbidden,
             PayloadTooLarge,
             UnsupportedMediaType,
             RateLimited,
@@ -71,7 +78,8 @@ pub const ADMIN_TOKEN: &str = "admin_token";
     tags(
         (name = "widget", description = "What the widget and the site's pages call: boot, \
             events, lead forms, the double opt-in link."),
-        (name = "admin", description = "The site owner's API, behind the admin token."),
+        (name = "admin", description = "The site owner's API: signed in with a session \
+            cookie or an API token."),
         (name = "probes", description = "Liveness and readiness."),
         (name = "bundle", description = "The widget's files, when a bundle is installed."),
         (name = "document", description = "This document."),
@@ -79,7 +87,8 @@ pub const ADMIN_TOKEN: &str = "admin_token";
 )]
 pub struct ApiDoc;
 
-/// Adds the admin token's scheme: `Authorization: Bearer <--admin-token>`.
+/// Adds the admin API's schemes: `Authorization: Bearer kdl_…` (an API token, or the
+/// deprecated `--admin-token`) and the `kindling_session` cookie.
 struct AdminTokenScheme;
 
 impl Modify for AdminTokenScheme {
@@ -90,21 +99,37 @@ impl Modify for AdminTokenScheme {
             SecurityScheme::Http(
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
-                    .description(Some("The collector's `--admin-token`."))
+                    .description(Some(
+                        "A user's API token (`kdl_…`), or the deprecated `--admin-token`.",
+                    ))
                     .build(),
             ),
+        );
+        components.add_security_scheme(
+            SESSION,
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                "kindling_session",
+                "The session cookie `POST /admin/api/session` sets. Changes sent with it \
+                 must come from the admin's own origin (`Sec-Fetch-Site: same-origin`, or \
+                 an `Origin` matching `Host`).",
+            ))),
         );
     }
 }
 
-/// Marks every operation of `openapi` as needing the admin token, answering 401 without
-/// it and 429 to an IP that sent too many wrong ones.
-pub fn require_admin_token(openapi: &mut OpenApi) {
+/// Marks every operation of `openapi` as needing a session or a bearer token,
+/// answering 401 without one, 403 to a role that may not, and 429 to an IP that sent
+/// too many wrong tokens.
+pub fn require_sign_in(openapi: &mut OpenApi) {
     for item in openapi.paths.paths.values_mut() {
         for operation in operations_mut(item) {
-            operation.security = Some(vec![SecurityRequirement::new(ADMIN_TOKEN, [""; 0])]);
+            operation.security = Some(vec![
+                SecurityRequirement::new(ADMIN_TOKEN, [""; 0]),
+                SecurityRequirement::new(SESSION, [""; 0]),
+            ]);
             let responses = &mut operation.responses.responses;
             responses.insert("401".to_owned(), response_ref("MissingToken"));
+            responses.entry("403".to_owned()).or_insert_with(|| response_ref("Forbidden"));
             responses.entry("429".to_owned()).or_insert_with(|| response_ref("RateLimited"));
         }
     }
@@ -151,18 +176,26 @@ pub struct BadRequest(pub ErrorBody);
 #[derive(ToResponse)]
 pub struct UnknownSite(pub ErrorBody);
 
-/// The admin token is missing or wrong (`unauthorized`).
+/// Not signed in: no session, and no right API token or admin token (`unauthorized`).
 #[derive(ToResponse)]
 pub struct MissingToken(pub ErrorBody);
+
+/// Wrong email or password (`login_failed`).
+#[derive(ToResponse)]
+pub struct LoginFailed(pub ErrorBody);
+
+/// The role may not do this (`forbidden`), or a change sent with the session cookie
+/// came from another site (`csrf`).
+#[derive(ToResponse)]
+pub struct Forbidden(pub ErrorBody);
+
+/// It would clash with what is stored (`conflict`): a taken email, the last owner.
+#[derive(ToResponse)]
+pub struct Conflict(pub ErrorBody);
 
 /// The request's `Origin` is not one the site allows (`origin_not_allowed`).
 #[derive(ToResponse)]
 pub struct OriginNotAllowed(pub ErrorBody);
-
-/// The signed-in user's role does not allow this (`forbidden`; the message names the
-/// role needed).
-#[derive(ToResponse)]
-pub struct Forbidden(pub ErrorBody);
 
 /// Nothing here by that name (`not_found`, `unknown_form`).
 #[derive(ToResponse)]

@@ -1,7 +1,8 @@
 //! Rate limits on the public API: per client IP and per site, each a token bucket
-//! (GCRA, `governor`), and the lead forms' own submission limits; and the wrong admin
-//! tokens one client IP may try ([`TokenFailures`]). Over the limit a request gets 429
-//! with `Retry-After`.
+//! (GCRA, `governor`), and the lead forms' own submission limits; the admin sign-in
+//! attempts per client IP ([`Limits::check_login`]); and the wrong admin or API tokens
+//! one client IP may try ([`TokenFailures`]). Over the limit a request gets 429 with
+//! `Retry-After`.
 //!
 //! The client IP is the TCP peer's address. Behind a reverse proxy every request
 //! would share the proxy's address, so `--trust-forwarded-for` makes the collector
@@ -28,8 +29,10 @@ use crate::settings::Settings;
 pub struct Limits {
     /// Lead form submissions, per IP and form and per form.
     pub submissions: FormLimits,
-    /// Wrong admin tokens, per IP.
+    /// Wrong admin and API tokens, per IP.
     pub admin_tokens: TokenFailures,
+    /// Sign-in attempts, per IP.
+    logins: Option<DefaultKeyedRateLimiter<IpAddr>>,
     per_ip: Option<DefaultKeyedRateLimiter<IpAddr>>,
     per_site: Option<DefaultKeyedRateLimiter<String>>,
     trust_forwarded_for: bool,
@@ -45,6 +48,8 @@ impl Limits {
                 settings.form_rate_limit_form,
             ),
             admin_tokens: TokenFailures::new(settings.admin_token_failures),
+            logins: NonZeroU32::new(settings.login_attempts_ip)
+                .map(|n| RateLimiter::keyed(Quota::per_minute(n))),
             per_ip: quota(settings.rate_limit_ip).map(RateLimiter::keyed),
             per_site: quota(settings.rate_limit_site).map(RateLimiter::keyed),
             trust_forwarded_for: settings.trust_forwarded_for,
@@ -67,6 +72,16 @@ impl Limits {
         Ok(())
     }
 
+    /// Counts one sign-in attempt from `ip`; fails when it is one too many.
+    pub fn check_login(&self, ip: IpAddr) -> Result<(), ApiError> {
+        match &self.logins {
+            Some(limiter) => limiter
+                .check_key(&ip)
+                .map_err(|wait| rate_limited(wait.wait_time_from(self.clock.now()))),
+            None => Ok(()),
+        }
+    }
+
     /// Forgets idle keys so the maps do not grow without bound; run periodically.
     pub fn forget_idle(&self) {
         self.submissions.forget_idle();
@@ -77,6 +92,14 @@ impl Limits {
         if let Some(limiter) = &self.per_site {
             limiter.retain_recent();
         }
+        if let Some(limiter) = &self.logins {
+            limiter.retain_recent();
+        }
+    }
+
+    /// Whether the client's IP and protocol are read from the proxy's headers.
+    pub fn trusts_forwarded(&self) -> bool {
+        self.trust_forwarded_for
     }
 }
 

@@ -27,9 +27,33 @@ pub struct Settings {
     #[arg(long, env = "KINDLING_WIDGET_DIR")]
     pub widget_dir: Option<PathBuf>,
 
-    /// Bearer token for the admin API. Without one the admin API answers 401.
+    /// Deprecated: a bearer token for the admin API that acts as an owner. Create users
+    /// (`kindling-collector user add`) and their API tokens instead.
     #[arg(long, env = "KINDLING_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
+
+    /// Seconds an admin session may go unused before it ends (8 hours).
+    #[arg(long, env = "KINDLING_ADMIN_SESSION_IDLE_SECS", default_value_t = 28_800)]
+    pub admin_session_idle_secs: u64,
+
+    /// Seconds an admin session lasts at most, however much it is used (7 days).
+    #[arg(long, env = "KINDLING_ADMIN_SESSION_MAX_SECS", default_value_t = 604_800)]
+    pub admin_session_max_secs: u64,
+
+    /// Mark the admin session cookie `Secure` on every answer, for a collector served
+    /// over https (behind a proxy, `--trust-forwarded-for` with `X-Forwarded-Proto: https`
+    /// does it per request).
+    #[arg(long, env = "KINDLING_ADMIN_SECURE_COOKIES")]
+    pub admin_secure_cookies: bool,
+
+    /// Sign-in attempts one client IP may make per minute; past that it gets 429.
+    /// 0 turns the limit off.
+    #[arg(long, env = "KINDLING_LOGIN_ATTEMPTS_IP", default_value_t = 30)]
+    pub login_attempts_ip: u32,
+
+    /// Seconds an account stays locked after 10 wrong passwords in a row (15 minutes).
+    #[arg(long, env = "KINDLING_LOGIN_LOCK_SECS", default_value_t = 900)]
+    pub login_lock_secs: u64,
 
     /// Wrong admin tokens one client IP may send per minute; past that it is refused
     /// (429) for a while, whatever token it sends. 0 turns the limit off.
@@ -116,6 +140,11 @@ impl Settings {
             config: None,
             widget_dir: None,
             admin_token: None,
+            admin_session_idle_secs: 28_800,
+            admin_session_max_secs: 604_800,
+            admin_secure_cookies: false,
+            login_attempts_ip: 30,
+            login_lock_secs: 900,
             admin_token_failures: 10,
             rate_limit_ip: 30,
             rate_limit_site: 2000,
@@ -143,6 +172,11 @@ impl std::fmt::Debug for Settings {
             .field("widget_dir", &self.widget_dir)
             .field("admin_token", &self.admin_token.as_ref().map(|_| "<redacted>"))
             .field("admin_token_failures", &self.admin_token_failures)
+            .field("admin_session_idle_secs", &self.admin_session_idle_secs)
+            .field("admin_session_max_secs", &self.admin_session_max_secs)
+            .field("admin_secure_cookies", &self.admin_secure_cookies)
+            .field("login_attempts_ip", &self.login_attempts_ip)
+            .field("login_lock_secs", &self.login_lock_secs)
             .field("rate_limit_ip", &self.rate_limit_ip)
             .field("rate_limit_site", &self.rate_limit_site)
             .field("form_rate_limit_ip", &self.form_rate_limit_ip)

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use axum::extract::FromRef;
 
+use crate::accounts::policy::Policy;
 use crate::automation::outbox::Outbox;
 use crate::ingest::writer::Writer;
 use crate::live::LiveCatalog;
@@ -39,7 +40,10 @@ pub struct Services {
     pub catalog: Arc<LiveCatalog>,
     /// Persons by visitor, for boot; the writer keeps it current.
     pub people: Arc<PersonCache>,
+    /// The deprecated `--admin-token`.
     pub admin_token: Option<Arc<str>>,
+    /// Sessions and sign-in, from the settings.
+    pub accounts: Policy,
     /// Webhooks waiting for delivery.
     pub outbox: Outbox,
     pub metrics: Arc<Metrics>,

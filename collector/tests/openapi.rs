@@ -19,8 +19,9 @@
 //!   `routes!` (`.route(`, `.route_service(`, `.nest(`, `.nest_service(`) names its path
 //!   as a literal, and that path is documented, so the HTTP probes above cover it.
 //!
-//! It also checks what schema-driven testers rely on: OpenAPI 3.1, the admin token
-//! required exactly on `/admin/*` and `/metrics`, JSON error bodies of the documented
+//! It also checks what schema-driven testers rely on: OpenAPI 3.1, a credential (a
+//! bearer token or the session cookie) required exactly on `/admin/*` but signing in,
+//! and on `/metrics`, JSON error bodies of the documented
 //! shape, and a document that is cacheable.
 
 use std::collections::BTreeSet;
@@ -229,12 +230,17 @@ async fn the_document_is_openapi_3_1_with_the_admin_token_and_json_errors() {
     let document = document(&collector).await;
     assert_eq!(document["openapi"], "3.1.0");
     assert_eq!(document["components"]["securitySchemes"]["admin_token"]["scheme"], "bearer");
+    let session = &document["components"]["securitySchemes"]["session"];
+    assert_eq!((&session["in"], &session["name"]), (&"cookie".into(), &"kindling_session".into()));
 
     let mut problems = Vec::new();
     for (path, method) in operations(&document) {
         let operation = &document["paths"][&path][&method];
-        let wants_token = operation["security"] == serde_json::json!([{"admin_token": []}]);
-        let behind_token = path.starts_with("/admin/") || path == "/metrics";
+        let wants_token =
+            operation["security"] == serde_json::json!([{"admin_token": []}, {"session": []}]);
+        // Signing in is the one admin route reachable without a credential.
+        let signing_in = path == "/admin/api/session" && method == "post";
+        let behind_token = (path.starts_with("/admin/") && !signing_in) || path == "/metrics";
         if wants_token != behind_token {
             problems.push(format!("{method} {path}: security {}", operation["security"]));
         }

@@ -2,7 +2,8 @@
 //! collector on SQLite (seeded from `demo-site/demo.yaml`) on `--port` and the demo
 //! site on `--port + 1`, a second origin, as on a customer's site. A stand-in for the
 //! CRM and the sales chat listens on [`WEBHOOK_PORT`] and prints each webhook the
-//! demo's workflows send.
+//! demo's workflows send. The database gets a demo owner ([`DEMO_EMAIL`],
+//! [`DEMO_PASSWORD`]) through `kindling-collector user add`, the first time.
 
 use std::path::Path;
 use std::process::{Child, Command};
@@ -12,8 +13,10 @@ use crate::bundle;
 use crate::task::{TaskResult, fail};
 use crate::tools::{ensure_bundle_tools, run as run_command, workspace_root};
 
-/// The admin token the demo collector accepts.
-const DEMO_ADMIN_TOKEN: &str = "demo-admin-token";
+/// The demo's owner, who signs in to the admin.
+const DEMO_EMAIL: &str = "demo@kindling.test";
+/// The demo owner's password: the demo runs on this machine only.
+const DEMO_PASSWORD: &str = "kindling-demo-password";
 /// Where `demo.yaml`'s webhooks point.
 pub const WEBHOOK_PORT: u16 = 8099;
 
@@ -36,7 +39,9 @@ pub fn run(port: u16, db: &Path) -> TaskResult<()> {
         std::fs::create_dir_all(parent)?;
     }
     let collector_origin = format!("http://127.0.0.1:{port}");
-    let mut collector = Command::new(root.join("target/debug/kindling-collector"))
+    let binary = root.join("target/debug/kindling-collector");
+    add_demo_owner(&binary, &db)?;
+    let mut collector = Command::new(&binary)
         .arg("--listen")
         .arg(format!("127.0.0.1:{port}"))
         .arg("--database")
@@ -45,7 +50,6 @@ pub fn run(port: u16, db: &Path) -> TaskResult<()> {
         .arg(root.join("demo-site/demo.yaml"))
         .arg("--widget-dir")
         .arg(bundle::dist_dir())
-        .args(["--admin-token", DEMO_ADMIN_TOKEN])
         // The demo's webhooks go to the printer on this machine.
         .arg("--webhook-allow-private")
         .spawn()?;
@@ -60,10 +64,39 @@ pub fn run(port: u16, db: &Path) -> TaskResult<()> {
     println!();
     println!("  demo site:  http://127.0.0.1:{site_port}/");
     println!("  collector:  {collector_origin}/  (database {})", db.display());
-    println!("  events:     curl -H 'Authorization: Bearer {DEMO_ADMIN_TOKEN}' \\");
+    println!("  admin:      {collector_origin}/admin/login  ({DEMO_EMAIL} / {DEMO_PASSWORD})");
+    println!("  sign in:    curl -c demo.cookies -H 'content-type: application/json' \\");
+    println!(
+        "                -d '{{\"email\":\"{DEMO_EMAIL}\",\"password\":\"{DEMO_PASSWORD}\"}}' \\"
+    );
+    println!("                {collector_origin}/admin/api/session");
+    println!("  events:     curl -b demo.cookies \\");
     println!("                '{collector_origin}/admin/api/events?site=pk_demo_brightline'");
     println!("  stop with ctrl-c");
     wait_for_either(&mut collector, &mut site)
+}
+
+/// Adds the demo owner to the database at `db` unless it is there already.
+fn add_demo_owner(binary: &Path, db: &Path) -> TaskResult<()> {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    let mut adding = Command::new(binary)
+        .args(["user", "add", "--email", DEMO_EMAIL, "--role", "owner", "--database"])
+        .arg(format!("sqlite://{}", db.display()))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    if let Some(mut stdin) = adding.stdin.take() {
+        writeln!(stdin, "{DEMO_PASSWORD}")?;
+    }
+    let added = adding.wait_with_output()?;
+    let said = String::from_utf8_lossy(&added.stderr);
+    if added.status.success() || said.contains("exists") {
+        Ok(())
+    } else {
+        fail(format!("adding the demo owner failed: {said}"))
+    }
 }
 
 /// Answers webhooks on 127.0.0.1:`port` with 200 and prints a line for each, on a

@@ -10,7 +10,20 @@ use axum::http::request::Parts;
 use crate::error::ApiError;
 
 /// What a user may do. Ordered: each role may do everything the ones below it may.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::ToSchema,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Reads everything, changes nothing.
     Viewer,
@@ -44,12 +57,16 @@ impl Role {
 /// How the actor proved who it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Credential {
-    /// A browser session; `csrf` is the token its pages send back with changes.
-    Session { id_hash: String, csrf: String },
+    /// A browser session, by the SHA-256 of its cookie's id. Changes it sends must come
+    /// from the admin's own origin (see [`gate`](crate::accounts::gate)): a cookie is
+    /// sent by the browser whoever made the page asking.
+    Session { id_hash: String },
     /// A user's API token, by its id.
     Token { id: String },
     /// The collector's `--admin-token` (deprecated): acts as an owner.
     Bootstrap,
+    /// `kindling-collector user …`, run on the server: acts as an owner.
+    Cli,
 }
 
 /// The user behind one admin request.
@@ -70,6 +87,25 @@ impl Actor {
             email: "admin-token".to_owned(),
             role: Role::Owner,
             credential: Credential::Bootstrap,
+        }
+    }
+
+    /// The actor of `kindling-collector user …` on the command line.
+    pub fn cli() -> Actor {
+        Actor {
+            user: "cli".to_owned(),
+            email: "command line".to_owned(),
+            role: Role::Owner,
+            credential: Credential::Cli,
+        }
+    }
+
+    /// The user's id, for a signed-in user or a token; none for the admin token and
+    /// the command line, which are nobody's.
+    pub fn user_id(&self) -> Option<&str> {
+        match self.credential {
+            Credential::Session { .. } | Credential::Token { .. } => Some(&self.user),
+            Credential::Bootstrap | Credential::Cli => None,
         }
     }
 

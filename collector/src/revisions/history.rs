@@ -12,7 +12,10 @@ use crate::config::error::ConfigError;
 use crate::live::LiveCatalog;
 use crate::revisions::{document, secrets};
 use crate::sites::Catalog;
-use crate::store::{NewRevision, RevisionRow, Store, StoreError, WriteTx, write};
+use serde_json::{Value, json};
+
+use crate::store::accounts::NewAuditEntry;
+use crate::store::{NewRevision, RevisionRow, Store, StoreError, StoreResult, WriteTx, write};
 
 /// Why a revision could not be saved, published or restored.
 #[derive(Debug, thiserror::Error)]
@@ -32,7 +35,10 @@ pub enum RevisionError {
 /// Who saved or published a revision.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Author {
+    /// As recorded with the revision: the user's id, `bootstrap` or `system`.
     pub user: String,
+    /// The user's id when a user it is (for the audit log).
+    pub account: Option<String>,
     pub email: String,
     pub role: Role,
 }
@@ -40,13 +46,42 @@ pub struct Author {
 impl Author {
     /// The collector itself (the configuration file given at start, the command line).
     pub fn system(name: &str) -> Author {
-        Author { user: "system".to_owned(), email: name.to_owned(), role: Role::Owner }
+        Author {
+            user: "system".to_owned(),
+            account: None,
+            email: name.to_owned(),
+            role: Role::Owner,
+        }
+    }
+
+    /// Notes in the audit log that this author did `action` to revision `id`.
+    fn audit(
+        &self,
+        tx: &mut dyn WriteTx,
+        action: &str,
+        id: i64,
+        detail: &Value,
+    ) -> StoreResult<()> {
+        tx.append_audit(&NewAuditEntry {
+            at_ms: unix_millis(),
+            actor_id: self.account.as_deref(),
+            actor_email: &self.email,
+            action,
+            subject: &format!("revision:{id}"),
+            detail: &detail.to_string(),
+        })?;
+        Ok(())
     }
 }
 
 impl From<&Actor> for Author {
     fn from(actor: &Actor) -> Author {
-        Author { user: actor.user.clone(), email: actor.email.clone(), role: actor.role }
+        Author {
+            user: actor.user.clone(),
+            account: actor.user_id().map(str::to_owned),
+            email: actor.email.clone(),
+            role: actor.role,
+        }
     }
 }
 
@@ -84,8 +119,15 @@ pub async fn publish(
 ) -> Result<(), RevisionError> {
     let revision = store.revision(id).await?.ok_or(RevisionError::NotFound(id))?;
     let catalog = checked(store, author, &revision).await?;
-    let by = author.user.clone();
-    let published = write(store, move |tx| tx.publish_revision(id, &by, unix_millis())).await?;
+    let by = author.clone();
+    let published = write(store, move |tx| {
+        let published = tx.publish_revision(id, &by.user, unix_millis())?;
+        if published {
+            by.audit(tx, "config.publish", id, &json!({}))?;
+        }
+        Ok(published)
+    })
+    .await?;
     if !published {
         return Err(RevisionError::NotFound(id));
     }
@@ -136,8 +178,11 @@ fn store_revision(
         based_on,
         document,
     })?;
+    let detail = json!({"message": message, "source": source});
+    author.audit(tx, "config.save", id, &detail)?;
     if publish {
         tx.publish_revision(id, &author.user, now)?;
+        author.audit(tx, "config.publish", id, &json!({}))?;
     }
     Ok(id)
 }

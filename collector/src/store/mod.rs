@@ -12,6 +12,7 @@
 //! migrations folder (`migrations/<backend>/`), embedded and applied at start-up. One
 //! contract test suite (`tests/store_contract.rs`) runs against both backends.
 
+pub mod accounts;
 pub mod contract;
 pub mod error;
 pub mod health;
@@ -22,6 +23,9 @@ pub mod sqlite;
 
 use std::sync::Arc;
 
+pub use accounts::{
+    AccountReads, AccountWrites, AuditEntry, NewAuditEntry, SessionRow, TokenRow, UserRow,
+};
 pub use contract::{Store, StoreError, StoreResult, WriteTx, write, write_now};
 pub use health::WriteHealth;
 pub use postgres::PostgresStore;

@@ -11,9 +11,11 @@
 //! transaction both are, so a read the [`Store`] and the [`WriteTx`] share is written
 //! once. The statements, by what they store: [`events`] (and visitors), [`persons`],
 //! [`history`] (a person's events and the lines explaining its changes), [`forms`],
-//! [`outbox`], [`workflows`] (and the block report's counts), [`revisions`] (of the
+//! [`outbox`], [`workflows`] (and the block report's counts), [`accounts`] (admin
+//! users, sessions, API tokens and the audit log), [`revisions`] (of the
 //! configuration, and the `LISTEN` for their publishes); what they share, in [`rows`].
 
+mod accounts;
 mod events;
 mod forms;
 mod history;

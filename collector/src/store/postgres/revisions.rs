@@ -114,19 +114,13 @@ impl RevisionWrites for PgTx {
         .bind(revision.source)
         .bind(revision.based_on)
         .bind(revision.document);
-        let found = {
-            let (connection, runtime) = self.parts();
-            runtime.block_on(insert.fetch_one(connection))?
-        };
+        let found = self.run(|connection| insert.fetch_one(connection))?;
         Ok(found.try_get("id")?)
     }
 
     fn publish_revision(&mut self, id: i64, by: &str, now_ms: i64) -> StoreResult<bool> {
         let lock = sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(PUBLISH_LOCK);
-        {
-            let (connection, runtime) = self.parts();
-            runtime.block_on(lock.execute(connection))?
-        };
+        self.run(|connection| lock.execute(connection))?;
         let update = sqlx::query(
             "UPDATE config_revisions SET published_ms = $2, published_by = $3,
                  live_seq = (SELECT COALESCE(MAX(live_seq), 0) + 1 FROM config_revisions)
@@ -135,24 +129,16 @@ impl RevisionWrites for PgTx {
         .bind(id)
         .bind(now_ms)
         .bind(by);
-        let changed = {
-            let (connection, runtime) = self.parts();
-            runtime.block_on(update.execute(connection))?
-        }
-        .rows_affected();
+        let changed = self.run(|connection| update.execute(connection))?.rows_affected();
         if changed == 1 {
             let notify = sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(id.to_string());
-            {
-                let (connection, runtime) = self.parts();
-                runtime.block_on(notify.execute(connection))?
-            };
+            self.run(|connection| notify.execute(connection))?;
         }
         Ok(changed == 1)
     }
 
     fn live_revision_id(&mut self) -> StoreResult<i64> {
-        let (connection, runtime) = self.parts();
-        runtime.block_on(live_id(connection))
+        self.run(live_id)
     }
 
     fn latest_document_from(&mut self, source: &str) -> StoreResult<Option<String>> {
@@ -160,10 +146,7 @@ impl RevisionWrites for PgTx {
             "SELECT document FROM config_revisions WHERE source = $1 ORDER BY id DESC LIMIT 1",
         )
         .bind(source);
-        let found = {
-            let (connection, runtime) = self.parts();
-            runtime.block_on(select.fetch_optional(connection))?
-        };
+        let found = self.run(|connection| select.fetch_optional(connection))?;
         Ok(found.map(|found| found.try_get("document")).transpose()?)
     }
 }

@@ -2,7 +2,7 @@
 //! blocking thread that runs the write: each method waits, with the runtime's handle,
 //! for one of this folder's statement functions on the transaction's connection.
 
-use sqlx::{Postgres, Transaction};
+use sqlx::{PgConnection, Postgres, Transaction};
 use tokio::runtime::Handle;
 
 use super::{events, forms, history, outbox, persons, workflows};
@@ -24,9 +24,17 @@ impl PgTx {
         PgTx { transaction, runtime }
     }
 
-    /// The transaction's connection and the runtime its statements run on.
-    pub(super) fn parts(&mut self) -> (&mut sqlx::PgConnection, &Handle) {
-        (&mut *self.transaction, &self.runtime)
+    /// Runs one statement function on the transaction's connection and waits for it:
+    /// for modules that implement their part of [`WriteTx`]'s supertraits.
+    pub(super) fn run<'c, T, F>(
+        &'c mut self,
+        statement: impl FnOnce(&'c mut PgConnection) -> F,
+    ) -> T
+    where
+        F: std::future::Future<Output = T>,
+    {
+        let PgTx { transaction, runtime } = self;
+        runtime.block_on(statement(transaction))
     }
 
     /// Saves everything the transaction did.

@@ -24,6 +24,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (11, "persons by rowid", include_str!("../../../migrations/sqlite/0011_persons_by_rowid.sql")),
     (12, "write probe", include_str!("../../../migrations/sqlite/0012_write_probe.sql")),
     (13, "device views", include_str!("../../../migrations/sqlite/0013_device_views.sql")),
+    (14, "accounts", include_str!("../../../migrations/sqlite/0014_accounts.sql")),
     (15, "config revisions", include_str!("../../../migrations/sqlite/0015_config_revisions.sql")),
 ];
 

@@ -6,9 +6,11 @@
 //! - [`readers`]: a small pool of read-only connections for the [`Store`] reads;
 //! - [`connection`]: how every connection is set up; [`migrate`]: the schema;
 //! - the statements, by what they store: [`events`] (and visitors), [`persons`],
-//!   [`forms`], [`outbox`], [`workflows`] (and the block report's counts), [`revisions`]
-//!   (of the configuration).
+//!   [`forms`], [`outbox`], [`workflows`] (and the block report's counts), [`accounts`]
+//!   (admin users, sessions, API tokens and the audit log, reads and writes alike),
+//!   [`revisions`] (of the configuration).
 
+mod accounts;
 mod connection;
 mod events;
 mod forms;

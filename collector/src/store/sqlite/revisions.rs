@@ -85,7 +85,7 @@ impl RevisionReads for SqliteStore {
 
 impl RevisionWrites for SqliteTx<'_> {
     fn insert_revision(&mut self, revision: &NewRevision<'_>) -> StoreResult<i64> {
-        self.transaction().execute(
+        self.connection().execute(
             "INSERT INTO config_revisions
                  (created_ms, author, author_email, message, source, based_on, document)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -99,11 +99,11 @@ impl RevisionWrites for SqliteTx<'_> {
                 revision.document,
             ],
         )?;
-        Ok(self.transaction().last_insert_rowid())
+        Ok(self.connection().last_insert_rowid())
     }
 
     fn publish_revision(&mut self, id: i64, by: &str, now_ms: i64) -> StoreResult<bool> {
-        let changed = self.transaction().execute(
+        let changed = self.connection().execute(
             "UPDATE config_revisions SET published_ms = ?2, published_by = ?3,
                  live_seq = (SELECT COALESCE(MAX(live_seq), 0) + 1 FROM config_revisions)
              WHERE id = ?1",
@@ -113,12 +113,12 @@ impl RevisionWrites for SqliteTx<'_> {
     }
 
     fn live_revision_id(&mut self) -> StoreResult<i64> {
-        Ok(self.transaction().query_row(LIVE_ID, [], |found| found.get(0))?)
+        Ok(self.connection().query_row(LIVE_ID, [], |found| found.get(0))?)
     }
 
     fn latest_document_from(&mut self, source: &str) -> StoreResult<Option<String>> {
         Ok(self
-            .transaction()
+            .connection()
             .query_row(
                 "SELECT document FROM config_revisions WHERE source = ?1 ORDER BY id DESC LIMIT 1",
                 [source],

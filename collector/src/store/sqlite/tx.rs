@@ -26,8 +26,9 @@ impl<'t> SqliteTx<'t> {
         SqliteTx { transaction, events_inserted: 0 }
     }
 
-    /// The open transaction.
-    pub fn transaction(&self) -> &Transaction<'t> {
+    /// The open transaction, for the statements of modules that implement their part
+    /// of [`WriteTx`]'s supertraits.
+    pub(super) fn connection(&self) -> &Transaction<'t> {
         self.transaction
     }
 
