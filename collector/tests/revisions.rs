@@ -6,6 +6,9 @@
 //! and a second collector on the same PostgreSQL database applies a publish within
 //! about a second.
 
+#[path = "support/accounts.rs"]
+#[allow(dead_code)]
+mod accounts;
 #[path = "support/harness.rs"]
 #[allow(unused_macros, unused_imports)]
 mod harness;
@@ -21,6 +24,7 @@ on_both_backends!(
     an_invalid_draft_is_kept_but_not_published,
     export_then_import_gives_back_the_same_document,
     a_restart_with_the_same_file_keeps_what_was_published,
+    editors_publish_content_but_not_sites_webhooks_or_secrets,
 );
 
 const LIVE_HEADLINE: &str = "Hello <b>there</b>";
@@ -274,4 +278,80 @@ fn config_import_then_export_gives_back_the_same_bytes() {
     let exported = config_command(&["export", "--database", &database]);
     assert!(exported.status.success(), "{}", String::from_utf8_lossy(&exported.stderr));
     assert_eq!(String::from_utf8_lossy(&exported.stdout), text);
+}
+
+/// A webhook with an inline secret, added to pk_test.
+const WEBHOOK: &str = "    webhooks:\n      - { id: crm, url: 'https://crm.example/hook', secret: whsec_inline_0123 }\n";
+
+async fn editors_publish_content_but_not_sites_webhooks_or_secrets(backend: Backend) {
+    let collector = Collector::start(backend).await;
+    accounts::team(&collector).await;
+    let with_webhook = format!("{}{WEBHOOK}", site_yaml());
+    let (id, problem) = save(&collector, &with_webhook, "CRM hook").await;
+    assert_eq!(problem, Value::Null, "{problem}");
+    let path = format!("/admin/api/revisions/{id}/publish");
+    assert_eq!(admin_json(&collector, Method::POST, &path, None).await.0, StatusCode::OK);
+
+    let viewer = accounts::Browser::sign_in(&collector, accounts::VIEWER).await;
+    let draft = json!({"document": with_webhook, "message": "viewer"});
+    let refused = viewer.send(Method::POST, "/admin/api/revisions", Some(draft)).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN, "a viewer saves nothing");
+
+    let editor = accounts::Browser::sign_in(&collector, accounts::EDITOR).await;
+    let shown: Value =
+        editor.get(&format!("/admin/api/revisions/{id}")).await.json().await.expect("JSON");
+    let document = shown["document"].as_str().expect("document");
+    assert!(!document.contains("whsec_inline_0123"), "an editor never sees a secret: {document}");
+    assert!(document.contains("secret: <redacted>"), "{document}");
+    let exported = editor.get("/admin/api/config").await.text().await.expect("YAML");
+    assert!(!exported.contains("whsec_inline_0123"));
+
+    // An editor changes the hero in the redacted document: the secret comes back.
+    let edited = document.replace(LIVE_HEADLINE, "Edited by an editor");
+    let saved: Value = editor
+        .send(Method::POST, "/admin/api/revisions", Some(json!({"document": edited})))
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let draft = saved["id"].as_i64().expect("id");
+    let published =
+        editor.send(Method::POST, &format!("/admin/api/revisions/{draft}/publish"), None).await;
+    assert_eq!(published.status(), StatusCode::OK);
+    assert_eq!(hero_headline(&collector).await, "Edited by an editor");
+    let (_, stored) =
+        admin_json(&collector, Method::GET, &format!("/admin/api/revisions/{draft}"), None).await;
+    assert!(
+        stored["document"].as_str().unwrap_or("").contains("whsec_inline_0123"),
+        "kept for the owner"
+    );
+
+    // Changing the webhook, or a site's origins, needs an owner.
+    for changed in [
+        edited.replace("https://crm.example/hook", "https://attacker.example/hook"),
+        edited.replace("\"https://*.shop.example\"", "\"https://*.evil.example\""),
+    ] {
+        let saved: Value = editor
+            .send(Method::POST, "/admin/api/revisions", Some(json!({"document": changed})))
+            .await
+            .json()
+            .await
+            .expect("JSON");
+        let draft = saved["id"].as_i64().expect("id");
+        let refused =
+            editor.send(Method::POST, &format!("/admin/api/revisions/{draft}/publish"), None).await;
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+        let owner = accounts::Browser::sign_in(&collector, accounts::OWNER).await;
+        let allowed =
+            owner.send(Method::POST, &format!("/admin/api/revisions/{draft}/publish"), None).await;
+        assert_eq!(allowed.status(), StatusCode::OK, "an owner may");
+        let (_, restored) = admin_json(
+            &collector,
+            Method::POST,
+            &format!("/admin/api/revisions/{id}/restore"),
+            None,
+        )
+        .await;
+        assert!(restored["live"].is_i64());
+    }
 }
