@@ -3,6 +3,7 @@
 //! - `bundle`: build the widget (wasm32, size profile), run wasm-bindgen and wasm-opt,
 //!   and write the content-hashed, precompressed bundle to `target/widget/dist`;
 //! - `size [--json]`: loader, glue and wasm sizes (raw, gzip, brotli);
+//! - `dist`: the release collector with the widget bundle embedded, one file to deploy;
 //! - `demo [--port 8080] [--db PATH]`: the collector and the demo site, ready to browse;
 //! - `cycles`: fail when module files of a crate import each other in a cycle;
 //! - `faults [--kills N]`: the fault suite's long form (SIGKILLs under load, on both
@@ -15,6 +16,7 @@ mod bench;
 mod bundle;
 mod cycles;
 mod demo;
+mod dist;
 mod faults;
 mod fuzz;
 mod size;
@@ -38,6 +40,8 @@ struct Cli {
 enum Task {
     /// Build the widget bundle into target/widget/dist.
     Bundle,
+    /// Build the release collector with the widget bundle embedded.
+    Dist,
     /// Print the bundle's sizes (raw, gzip, brotli).
     Size {
         /// Also print one JSON object as the last line.
@@ -85,6 +89,7 @@ fn main() -> ExitCode {
         Task::Bundle => {
             tools::ensure_bundle_tools().and_then(|tools| bundle::build(&tools).map(drop))
         }
+        Task::Dist => dist::run(),
         Task::Size { json } => size::run(json),
         Task::Demo { port, db } => demo::run(port, &db),
         Task::Cycles => cycles::run(),
