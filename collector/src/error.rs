@@ -40,6 +40,8 @@ pub enum ApiError {
     Conflict { message: String },
     #[error("no such endpoint")]
     NotFound,
+    #[error("this preview has expired or never existed; ask for a new one")]
+    PreviewGone,
     #[error("internal error")]
     Internal,
     #[error("too many requests; retry after {retry_after_secs} s")]
@@ -71,6 +73,7 @@ impl ApiError {
             }
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::NotFound | ApiError::UnknownForm => StatusCode::NOT_FOUND,
+            ApiError::PreviewGone => StatusCode::GONE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Store(_) | ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -93,6 +96,7 @@ impl ApiError {
             ApiError::Csrf => "csrf",
             ApiError::Conflict { .. } => "conflict",
             ApiError::NotFound => "not_found",
+            ApiError::PreviewGone => "preview_gone",
             ApiError::Internal => "internal",
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::Store(_) | ApiError::Unavailable => "unavailable",

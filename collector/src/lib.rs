@@ -40,6 +40,7 @@ pub mod live;
 pub mod metrics;
 pub mod openapi;
 pub mod personalize;
+pub mod preview;
 pub mod profiles;
 pub mod ratelimit;
 pub mod revisions;
@@ -96,6 +97,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .routes(routes!(boot::boot, cors::boot_preflight))
         .routes(routes!(ingest::events, cors::events_preflight))
         .merge(forms::router())
+        .merge(preview::api::router())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
     let (api, document) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(public)
@@ -169,6 +171,7 @@ pub async fn serve(
         people,
         admin_token: settings.admin_token.as_deref().map(Arc::from),
         accounts: accounts::Policy::from_settings(&settings),
+        previews: preview::Previews::default(),
         outbox,
         metrics,
     });

@@ -67,6 +67,7 @@ pub const SESSION: &str = "session";
             Conflict,
             OriginNotAllowed,
             NotFound,
+            PreviewGone,
             PayloadTooLarge,
             UnsupportedMediaType,
             RateLimited,
@@ -80,6 +81,8 @@ pub const SESSION: &str = "session";
             events, lead forms, the double opt-in link."),
         (name = "admin", description = "The site owner's API: signed in with a session \
             cookie or an API token."),
+        (name = "preview", description = "Preview pages and the widget API under them: a \
+            block or form of any revision drawn by the real widget, nothing stored."),
         (name = "probes", description = "Liveness and readiness."),
         (name = "bundle", description = "The widget's files, when a bundle is installed."),
         (name = "document", description = "This document."),
@@ -196,6 +199,10 @@ pub struct Conflict(pub ErrorBody);
 /// The request's `Origin` is not one the site allows (`origin_not_allowed`).
 #[derive(ToResponse)]
 pub struct OriginNotAllowed(pub ErrorBody);
+
+/// The preview expired or never existed (`preview_gone`).
+#[derive(ToResponse)]
+pub struct PreviewGone(pub ErrorBody);
 
 /// Nothing here by that name (`not_found`, `unknown_form`).
 #[derive(ToResponse)]

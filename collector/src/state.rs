@@ -44,6 +44,8 @@ pub struct Services {
     pub admin_token: Option<Arc<str>>,
     /// Sessions and sign-in, from the settings.
     pub accounts: Policy,
+    /// Previews of blocks and forms, by token.
+    pub previews: crate::preview::Previews,
     /// Webhooks waiting for delivery.
     pub outbox: Outbox,
     pub metrics: Arc<Metrics>,

@@ -4,7 +4,8 @@
 //! [`reports`] (blocks, forms, workflows), [`forms`] (double opt-in tokens), [`outbox`]
 //! (dead letters and replay), [`revisions`] (the configuration's revisions, publishing
 //! and YAML import/export), [`audit`] (the audit log); the accounts' own:
-//! [`session`] (signing in and out), [`tokens`] (API tokens), [`users`]; what they
+//! [`session`] (signing in and out), [`tokens`] (API tokens), [`users`]; [`previews`]
+//! (of blocks and forms, for anyone signed in); what they
 //! share is in [`params`]. `GET /metrics`, the Prometheus scrape
 //! ([`metrics`](crate::metrics)), is behind the same gate.
 //!
@@ -21,6 +22,7 @@ pub mod forms;
 pub mod leads;
 pub mod outbox;
 pub mod params;
+pub mod previews;
 pub mod profiles;
 pub mod reports;
 pub mod revisions;
@@ -51,6 +53,7 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
     let own = OpenApiRouter::new()
         .merge(session::router())
         .merge(tokens::router())
+        .merge(previews::router())
         .route_layer(from_fn(gate::require_signed_in));
     let owner = users::router().route_layer(from_fn(gate::require_owner));
     let mut gated = content.merge(own).merge(owner);

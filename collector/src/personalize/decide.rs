@@ -78,6 +78,18 @@ pub fn decide(
     decisions
 }
 
+/// `block` shown as its variant `variant` at once, whoever the visitor: what a preview
+/// draws. `None` when the block has no such variant.
+pub fn forced(site: &Site, block: &Block, variant: &str, visitor: &str) -> Option<Decision> {
+    let index = block.variants.iter().position(|candidate| candidate.id == variant)?;
+    let person = Person::new(visitor.to_owned(), 0);
+    let mut decision = decision(site, block, &person);
+    decision.variant = block.variants[index].id.clone();
+    decision.content = block.variants[index].content.clone();
+    decision.trigger = kindling_core::blocks::Trigger::Immediate;
+    Some(decision)
+}
+
 fn decision(site: &Site, block: &Block, person: &Person) -> Decision {
     let variant = &block.variants
         [variant_index(&person.id, &block.id, &block.weights).min(block.variants.len() - 1)];
