@@ -4,7 +4,6 @@
 //! submissions there store nothing; an unknown token is a 404.
 
 #[path = "support/accounts.rs"]
-#[allow(dead_code)]
 mod accounts;
 #[path = "support/harness.rs"]
 #[allow(unused_macros, unused_imports)]

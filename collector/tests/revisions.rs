@@ -7,7 +7,6 @@
 //! about a second.
 
 #[path = "support/accounts.rs"]
-#[allow(dead_code)]
 mod accounts;
 #[path = "support/harness.rs"]
 #[allow(unused_macros, unused_imports)]
