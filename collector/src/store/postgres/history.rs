@@ -9,7 +9,8 @@ use super::persons;
 use super::rows::ROWS_PER_STATEMENT;
 use crate::store::contract::StoreResult;
 use crate::store::records::{
-    PersonKey, PersonLines, ScoreLine, SegmentLine, StageLine, StoredEvent, StoredProfile,
+    ConsentLine, PersonKey, PersonLines, ScoreLine, SegmentLine, StageLine, StoredEvent,
+    StoredProfile,
 };
 
 /// See [`WriteTx::insert_lines`](crate::store::contract::WriteTx::insert_lines): one
@@ -133,7 +134,39 @@ pub(super) async fn profile(
         score_changes: score_lines(connection, site, &id).await?,
         stage_changes: stage_lines(connection, site, &id).await?,
         segment_changes: segment_lines(connection, site, &id).await?,
+        consents: consent_lines(connection, site, &id).await?,
     }))
+}
+
+/// A person's consents, oldest first.
+async fn consent_lines(
+    connection: &mut PgConnection,
+    site: &str,
+    person: &str,
+) -> StoreResult<Vec<ConsentLine>> {
+    let rows = sqlx::query(
+        "SELECT submission, form, field, text, version, page, given_ms, confirmed_ms
+         FROM consents WHERE site = $1 AND person = $2 ORDER BY given_ms, submission, field",
+    )
+    .bind(site)
+    .bind(person)
+    .fetch_all(&mut *connection)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|row| {
+            Ok(ConsentLine {
+                submission: row.try_get("submission")?,
+                form: row.try_get("form")?,
+                field: row.try_get("field")?,
+                text: row.try_get("text")?,
+                version: row.try_get("version")?,
+                page: row.try_get("page")?,
+                given_ms: row.try_get("given_ms")?,
+                confirmed_ms: row.try_get("confirmed_ms")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?)
 }
 
 /// A person's score changes, oldest first.
