@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use sha2::{Digest, Sha256};
 
-use crate::console::error::ConsoleError;
+use crate::error::ApiError;
 use crate::state::AppState;
 
 /// Where the assets are served.
@@ -93,8 +93,9 @@ pub fn router() -> Router<AppState> {
 }
 
 /// `GET /admin/assets/{file}`: the asset of that hashed name.
-async fn serve(Path(file): Path<String>, headers: HeaderMap) -> Result<Response, ConsoleError> {
-    let found = HASHED.iter().find(|hashed| hashed.file == file).ok_or(ConsoleError::NotFound)?;
+/// An unknown name is the 404 of any unknown path.
+async fn serve(Path(file): Path<String>, headers: HeaderMap) -> Result<Response, ApiError> {
+    let found = HASHED.iter().find(|hashed| hashed.file == file).ok_or(ApiError::NotFound)?;
     let (_, _, content_type, bytes) = found.asset.source();
     let cache = (CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable"));
     let etag = (ETAG, found.etag.clone());

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::html;
 
-use crate::console::layout;
+use crate::console::frame;
 use crate::error::ApiError;
 
 /// Why a console request failed.
@@ -67,6 +67,6 @@ impl IntoResponse for ConsoleError {
             p { (message) }
             p { a href="/admin/leads" { "Back to the leads" } }
         };
-        (self.status(), layout::bare(title, body)).into_response()
+        (self.status(), frame::bare(title, body)).into_response()
     }
 }

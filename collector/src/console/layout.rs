@@ -1,13 +1,12 @@
-//! The frame of every console page: the document head (stylesheet, script and icon by
-//! their hashed names), a skip link, the header (brand, site switcher, the signed-in
-//! actor's email and role), the left navigation and the `main` landmark. [`bare`] is
-//! the frame of pages shown without a signed-in actor (errors).
+//! The frame of every signed-in console page: the document head and brand
+//! ([`frame`](super::frame)), a skip link, the header (site switcher, the signed-in
+//! actor's email and role), the left navigation and the `main` landmark.
 
 use maud::{DOCTYPE, Markup, html};
 
 use crate::accounts::Actor;
-use crate::console::assets::{Asset, href};
 use crate::console::format::query;
+use crate::console::frame::{brand, head};
 use crate::console::site::SiteChoice;
 
 /// The console's sections, in navigation order. Only those with a page are linked.
@@ -62,29 +61,6 @@ pub struct Chrome<'a> {
     pub actor: &'a Actor,
     pub sites: &'a SiteChoice,
     pub section: Section,
-}
-
-fn head(title: &str) -> Markup {
-    html! {
-        head {
-            meta charset="utf-8";
-            meta name="viewport" content="width=device-width, initial-scale=1";
-            meta name="color-scheme" content="light";
-            title { (title) " · Kindling" }
-            link rel="stylesheet" href=(href(Asset::Css));
-            link rel="icon" type="image/svg+xml" href=(href(Asset::Logo));
-            script src=(href(Asset::Js)) defer {}
-        }
-    }
-}
-
-fn brand(home: &str) -> Markup {
-    html! {
-        a.brand href=(home) {
-            img src=(href(Asset::Logo)) alt="" width="28" height="28";
-            span { "Kindling" }
-        }
-    }
 }
 
 /// A signed-in page titled `title` with `content` in its `main`.
@@ -145,20 +121,6 @@ fn switcher(sites: &SiteChoice) -> Markup {
             }
         } @else {
             p.site-name { span.visually-hidden { "Site: " } (sites.current.name) }
-        }
-    }
-}
-
-/// A page without a signed-in actor (an error): the brand and `content`.
-pub fn bare(title: &str, content: Markup) -> Markup {
-    html! {
-        (DOCTYPE)
-        html lang="en" {
-            (head(title))
-            body {
-                header.topbar { (brand("/admin/leads")) }
-                main #main.bare { (content) }
-            }
         }
     }
 }

@@ -6,7 +6,7 @@ use maud::{Markup, html};
 
 use crate::console::format::{person_path, prop, when};
 use crate::console::layout::{Chrome, page};
-use crate::console::leads::{LeadsQuery, PER_PAGE, TEMPERATURES};
+use crate::console::leads_query::{LeadsQuery, PER_PAGE, TEMPERATURES};
 use crate::profiles::Person;
 use crate::profiles::leads::LeadSort;
 use crate::profiles::stage::Stage;

@@ -21,9 +21,11 @@
 pub mod assets;
 pub mod error;
 pub mod format;
+pub mod frame;
 pub mod layout;
 pub mod leads;
 pub mod leads_page;
+pub mod leads_query;
 pub mod profile;
 pub mod profile_page;
 pub mod site;
