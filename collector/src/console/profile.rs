@@ -51,9 +51,19 @@ pub async fn show(
     sites: SiteChoice,
     Path(id): Path<String>,
 ) -> Result<Markup, ConsoleError> {
-    let view = load(&app, &sites, &id).await?;
-    let chrome = Chrome { actor: &actor, sites: &sites, section: Section::Leads };
-    Ok(profile_page::render(&chrome, &view))
+    page_of(&app, &actor, &sites, &id, profile_page::render).await
+}
+
+/// Person `id`'s profile drawn by `draw`.
+async fn page_of(
+    app: &AppState,
+    actor: &Actor,
+    sites: &SiteChoice,
+    id: &str,
+    draw: fn(&Chrome<'_>, &ProfileView) -> Markup,
+) -> Result<Markup, ConsoleError> {
+    let view = load(app, sites, id).await?;
+    Ok(draw(&Chrome { actor, sites, section: Section::Leads }, &view))
 }
 
 /// `GET /admin/leads/{id}/export`: the profile as a JSON download.
@@ -83,8 +93,7 @@ pub async fn set_stage(
     let chosen = form.ok().and_then(|Form(form)| Stage::parse(&form.stage));
     let stage =
         chosen.ok_or(ConsoleError::BadInput { field: "stage", message: "choose a stage" })?;
-    apply_stage(&app, &sites.current, &id, stage, STAGE_CAUSE).await?;
-    Ok(Redirect::to(&person_path(&id, "", sites.key())))
+    staged(&app, &sites, &id, stage, STAGE_CAUSE).await
 }
 
 /// `POST /admin/leads/{id}/customer`: records a customer conversion, then shows the
@@ -95,8 +104,19 @@ pub async fn mark_customer(
     sites: SiteChoice,
     Path(id): Path<String>,
 ) -> Result<Redirect, ConsoleError> {
-    apply_stage(&app, &sites.current, &id, Stage::Customer, CUSTOMER_CAUSE).await?;
-    Ok(Redirect::to(&person_path(&id, "", sites.key())))
+    staged(&app, &sites, &id, Stage::Customer, CUSTOMER_CAUSE).await
+}
+
+/// Sets person `id`'s stage for `cause`, then shows the profile.
+async fn staged(
+    app: &AppState,
+    sites: &SiteChoice,
+    id: &str,
+    stage: Stage,
+    cause: &str,
+) -> Result<Redirect, ConsoleError> {
+    apply_stage(app, &sites.current, id, stage, cause).await?;
+    Ok(Redirect::to(&person_path(id, "", sites.key())))
 }
 
 /// `GET /admin/leads/{id}/erase`: what erasing means, and the button that does it.
@@ -106,9 +126,7 @@ pub async fn confirm_erase(
     sites: SiteChoice,
     Path(id): Path<String>,
 ) -> Result<Markup, ConsoleError> {
-    let view = load(&app, &sites, &id).await?;
-    let chrome = Chrome { actor: &actor, sites: &sites, section: Section::Leads };
-    Ok(profile_page::confirm_erase(&chrome, &view))
+    page_of(&app, &actor, &sites, &id, profile_page::confirm_erase).await
 }
 
 /// `POST /admin/leads/{id}/erase`: erases the person, then shows the leads list.
