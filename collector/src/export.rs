@@ -221,7 +221,7 @@ pub async fn run(args: &ExportArgs) -> Result<usize, ExportError> {
         min_score: args.min_score,
         max_score: args.max_score,
         limit: PAGE,
-        offset: 0,
+        ..LeadFilter::default()
     };
     let leads = all_leads(&store, &args.site, &filter).await?;
     let bytes = render(&leads, args.format)?;

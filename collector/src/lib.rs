@@ -3,7 +3,8 @@
 //!
 //! Modules by domain, dependencies running one way (HTTP handlers → domain → store):
 //! - HTTP: [`boot`] (`POST /v1/boot`), [`ingest`] (`POST /v1/events` and the event
-//!   writer), [`forms`] (lead forms), [`admin`] (`/admin/api/*` and `/metrics`), [`health`],
+//!   writer), [`forms`] (lead forms), [`admin`] (`/admin/api/*` and `/metrics`), [`console`]
+//!   (the admin web pages under `/admin`), [`health`],
 //!   [`metrics`], [`assets`] (the widget bundle), [`openapi`] (`GET /openapi.json`, the
 //!   API document); [`cors`], [`ratelimit`], [`json`] and [`error`] around them;
 //!   [`state`]: what the handlers share;
@@ -27,6 +28,7 @@ pub mod automation;
 pub mod boot;
 pub mod clock;
 pub mod config;
+pub mod console;
 pub mod content;
 pub mod cors;
 pub mod error;
@@ -105,8 +107,10 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .merge(health::router())
         .routes(routes!(openapi::document))
         .split_for_parts();
+    let console = console::router(&state);
     api.with_state(state)
         .layer(Extension(openapi::Document::of(&document)))
+        .merge(console)
         .merge(assets::router(settings.widget_dir.as_deref()))
         .fallback(error::not_found)
         .layer(RequestBodyTimeoutLayer::new(Duration::from_secs(settings.body_timeout_secs.max(1))))

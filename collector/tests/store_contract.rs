@@ -15,10 +15,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use kindling_collector::store::{
-    self, Attempt, Confirmation, ConsentGiven, EventQuery, FormCounts, KnownQuery, OutboxMessage,
-    OutboxState, PersonKey, PersonLines, PersonRow, RemovedEvent, ScoreLine, SegmentLine,
-    StageLine, StepCountRow, StepRecord, Store, StoreError, StoreResult, StoredEvent,
-    StoredProfile, SubmissionRecord, VariantCounts, VisitorCounts, VisitorSeen, WriteTx,
+    self, Attempt, Confirmation, ConsentGiven, ConsentLine, EventQuery, FormCounts, KnownOrder,
+    KnownQuery, OutboxMessage, OutboxState, PersonKey, PersonLines, PersonRow, RemovedEvent,
+    ScoreLine, SegmentLine, StageLine, StepCountRow, StepRecord, Store, StoreError, StoreResult,
+    StoredEvent, StoredProfile, SubmissionRecord, VariantCounts, VisitorCounts, VisitorSeen,
+    WriteTx,
 };
 
 #[path = "support/postgres.rs"]
@@ -752,6 +753,16 @@ async fn profile_holds_everything_about_a_person(db: Db) {
             segment(160, "pricing_fans", true),
             segment(330, "pricing_fans", false),
         ],
+        consents: vec![ConsentLine {
+            submission: "s1".to_owned(),
+            form: "ebook".to_owned(),
+            field: "marketing".to_owned(),
+            text: "I agree (marketing).".to_owned(),
+            version: "1".to_owned(),
+            page: "https://www.example.com/ebook".to_owned(),
+            given_ms: 2_500,
+            confirmed_ms: Some(2_500),
+        }],
     };
 
     let written = events.clone();
@@ -768,6 +779,9 @@ async fn profile_holds_everything_about_a_person(db: Db) {
             tx.attach_visitor(SITE, "v-b", "p1", 3_000)?;
             tx.attach_visitor(SITE, "v-c", "p2", 3_000)?;
             insert(tx, &written)?;
+            let ann = "ann@example.com";
+            tx.insert_submission(SITE, &submission("s1", "ebook", ann, None), "p1", "v-a", 2_500)?;
+            tx.insert_submission(SITE, &submission("s2", "ebook", ann, None), "p2", "v-c", 2_600)?;
             tx.insert_lines(&[
                 PersonLines {
                     scores: vec![score(100, "pricing", 5, 5), score(200, "demo", 10, 15)],
@@ -961,6 +975,7 @@ async fn delete_person_erases_everything(db: Db) {
         score_changes: vec![],
         stage_changes: vec![],
         segment_changes: vec![],
+        consents: vec![],
     };
     assert_eq!(p1, empty, "the lines are gone");
 }
@@ -1038,12 +1053,13 @@ async fn known_persons_lists_leads_best_first(db: Db) {
             stage,
             ..person(id)
         };
+        let active = |at, row: PersonRow<'static>| PersonRow { last_activity_ms: at, ..row };
         tx.save_persons(
             &[
-                lead("k-b", "b@example.com", 50, "hot", "customer"),
-                lead("k-a", "a@example.com", 50, "hot", "lead"),
-                lead("k-c", "c@example.com", 70, "warm", "lead"),
-                lead("k-d", "d@example.com", 10, "cold", "lead"),
+                active(200, lead("k-b", "b@example.com", 50, "hot", "customer")),
+                active(400, lead("k-a", "a@example.com", 50, "hot", "lead")),
+                active(100, lead("k-c", "c@example.com", 70, "warm", "lead")),
+                active(300, lead("k-d", "d@example.com", 10, "cold", "lead")),
                 PersonRow { score: 99, temperature: "hot", stage: "lead", ..person("anon") },
                 PersonRow {
                     site: OTHER,
@@ -1081,6 +1097,16 @@ async fn known_persons_lists_leads_best_first(db: Db) {
     assert!(known(frozen).await.is_empty());
     let other = db.store.known_persons(OTHER, &query).await.expect("read");
     assert_eq!(other, [other_doc("k-z")]);
+
+    let recent = KnownQuery { order: KnownOrder::LastActivity, ..query.clone() };
+    assert_eq!(known(recent.clone()).await, docs(&["k-a", "k-d", "k-b", "k-c"]), "latest first");
+    let by_email = KnownQuery { order: KnownOrder::Email, ..query.clone() };
+    assert_eq!(known(by_email).await, docs(&["k-a", "k-b", "k-c", "k-d"]), "A to Z");
+    let window =
+        KnownQuery { active_from_ms: Some(200), active_until_ms: Some(400), ..recent.clone() };
+    assert_eq!(known(window).await, docs(&["k-d", "k-b"]), "from included, until excluded");
+    let since = KnownQuery { active_from_ms: Some(301), ..recent };
+    assert_eq!(known(since).await, docs(&["k-a"]));
 }
 
 async fn events_query_filters_newest_first(db: Db) {

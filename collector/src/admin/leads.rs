@@ -1,8 +1,9 @@
 //! Known persons:
 //!
-//! - `GET /admin/api/leads?site=KEY[&temperature=][&stage=][&segment=][&source=]
-//!   [&min_score=][&max_score=][&limit=][&offset=]`: best score first (limit 1–500,
-//!   default 50);
+//! - `GET /admin/api/leads?site=KEY[&q=][&temperature=][&stage=][&segment=][&source=]
+//!   [&min_score=][&max_score=][&first_seen_from=][&first_seen_until=]
+//!   [&last_seen_from=][&last_seen_until=][&sort=][&limit=][&offset=]`: best score
+//!   first unless `sort` says otherwise (limit 1–500, default 50);
 //! - `GET /admin/api/leads/export?site=KEY[&format=csv|json][&…the same filters]`:
 //!   every matching lead as a download (see [`export`](crate::export)).
 
@@ -17,7 +18,7 @@ use utoipa_axum::routes;
 use crate::admin::params::site;
 use crate::error::ApiError;
 use crate::json::QueryParams;
-use crate::profiles::leads::{self, LeadFilter};
+use crate::profiles::leads::{self, LeadFilter, LeadSort};
 use crate::state::AppState;
 
 /// The leads routes.
@@ -30,6 +31,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 struct LeadsParams {
     /// The site key.
     site: String,
+    /// Only leads whose email or name contains this text, whatever its case.
+    q: Option<String>,
     /// Only leads of this temperature (`cold`, `warm`, `hot`).
     temperature: Option<String>,
     /// Only leads in this lifecycle stage.
@@ -40,6 +43,18 @@ struct LeadsParams {
     source: Option<String>,
     min_score: Option<i32>,
     max_score: Option<i32>,
+    /// Only leads first seen at or after this time (Unix milliseconds).
+    first_seen_from: Option<i64>,
+    /// Only leads first seen before this time (Unix milliseconds).
+    first_seen_until: Option<i64>,
+    /// Only leads last seen at or after this time (Unix milliseconds).
+    last_seen_from: Option<i64>,
+    /// Only leads last seen before this time (Unix milliseconds).
+    last_seen_until: Option<i64>,
+    /// `score` (best first, the default), `last_seen`, `first_seen` (latest first) or
+    /// `email` (A to Z).
+    #[param(inline)]
+    sort: Option<LeadSort>,
     /// List only: 1 to 500; 50 when not given.
     #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
@@ -53,12 +68,18 @@ struct LeadsParams {
 impl LeadsParams {
     fn filter(&self, limit: u32) -> LeadFilter {
         LeadFilter {
+            search: self.q.clone(),
             temperature: self.temperature.clone(),
             stage: self.stage.clone(),
             segment: self.segment.clone(),
             source: self.source.clone(),
             min_score: self.min_score,
             max_score: self.max_score,
+            first_seen_from_ms: self.first_seen_from,
+            first_seen_until_ms: self.first_seen_until,
+            last_seen_from_ms: self.last_seen_from,
+            last_seen_until_ms: self.last_seen_until,
+            sort: self.sort.unwrap_or_default(),
             limit,
             offset: self.offset.unwrap_or(0),
         }
@@ -86,12 +107,23 @@ async fn export_leads(
 ) -> Result<impl IntoResponse, ApiError> {
     let site = &site(&app, &params.site)?;
     let format = params.format.unwrap_or(crate::export::Format::Csv);
-    let leads = crate::export::all_leads(&app.store, &site.key, &params.filter(0)).await?;
+    download(&app, &site.key, &params.filter(0), format).await
+}
+
+/// Every lead of `site` matching `filter` (its limit and offset ignored) in `format`,
+/// as an attachment: the API's export and the console's.
+pub async fn download(
+    app: &AppState,
+    site: &str,
+    filter: &LeadFilter,
+    format: crate::export::Format,
+) -> Result<impl IntoResponse + use<>, ApiError> {
+    let leads = crate::export::all_leads(&app.store, site, filter).await?;
     let body = crate::export::render(&leads, format).map_err(|error| {
         tracing::error!(%error, "leads export failed");
         ApiError::Internal
     })?;
-    let disposition = format!("attachment; filename=\"leads-{}.{}\"", site.key, format.extension());
+    let disposition = format!("attachment; filename=\"leads-{site}.{}\"", format.extension());
     Ok((
         [
             (axum::http::header::CONTENT_TYPE, format.content_type().to_owned()),

@@ -29,6 +29,7 @@ use crate::lifecycle::stage;
 use crate::profiles::stage::Stage;
 use crate::profiles::state::ProfileState;
 use crate::profiles::view::{self, ProfileView};
+use crate::sites::Site;
 use crate::state::AppState;
 use crate::store::{self, PersonKey, StoredEvent};
 
@@ -85,9 +86,13 @@ async fn export_profile(
     State(app): State<AppState>,
     QueryParams(params): QueryParams<ProfileParams>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let view = view(&app, &params).await?;
+    Ok(attachment(view(&app, &params).await?))
+}
+
+/// `view` as a JSON download named after the person (data-subject access).
+pub fn attachment(view: ProfileView) -> impl IntoResponse {
     let disposition = format!("attachment; filename=\"kindling-profile-{}.json\"", view.person.id);
-    Ok(([(CONTENT_DISPOSITION, disposition)], Json(view)))
+    ([(CONTENT_DISPOSITION, disposition)], Json(view))
 }
 
 /// The answer to an erasure.
@@ -115,11 +120,18 @@ async fn delete_profile(
     QueryParams(params): QueryParams<ProfileParams>,
 ) -> Result<Json<Deleted>, ApiError> {
     let person = view(&app, &params).await?.person;
-    let (site_key, id) = (params.site.clone(), person.id.clone());
-    store::write(&app.store, move |tx| tx.delete_person(&site_key, &id)).await?;
-    app.people.forget_person(&params.site, &person.id);
-    tracing::info!(site = %params.site, person = %person.id, "person deleted on request");
+    erase(&app, &params.site, &person.id).await?;
     Ok(Json(Deleted { deleted: person.id }))
+}
+
+/// Erases person `id` of `site` and everything stored about them, and forgets them in
+/// the boot cache; false when there was no such person.
+pub async fn erase(app: &AppState, site: &str, id: &str) -> Result<bool, ApiError> {
+    let (site_key, person) = (site.to_owned(), id.to_owned());
+    let deleted = store::write(&app.store, move |tx| tx.delete_person(&site_key, &person)).await?;
+    app.people.forget_person(site, id);
+    tracing::info!(site, person = id, deleted, "person erased on request");
+    Ok(deleted)
 }
 
 /// A stage to set, and why.
@@ -191,19 +203,25 @@ async fn change_stage(
 ) -> Result<Json<ProfileStateBody>, ApiError> {
     let site = &site(app, &params.site)?;
     let person = view(app, params).await?.person;
-    let state = stage::set_stage(
-        &app.store,
-        &site.key,
-        &person.id,
-        stage,
-        cause,
-        &site.profiles,
-        unix_millis(),
-    )
-    .await?
-    .ok_or(ApiError::NotFound)?;
-    app.people.forget_person(&site.key, &person.id);
+    let state = apply_stage(app, site, &person.id, stage, cause).await?;
     Ok(Json(ProfileStateBody::from(person.id, state)))
+}
+
+/// Sets person `id`'s stage for `cause` (re-scored and re-segmented as any change),
+/// and forgets them in the boot cache; 404 when there is no such person.
+pub async fn apply_stage(
+    app: &AppState,
+    site: &Site,
+    id: &str,
+    stage: Stage,
+    cause: &str,
+) -> Result<ProfileState, ApiError> {
+    let state =
+        stage::set_stage(&app.store, &site.key, id, stage, cause, &site.profiles, unix_millis())
+            .await?
+            .ok_or(ApiError::NotFound)?;
+    app.people.forget_person(&site.key, id);
+    Ok(state)
 }
 
 /// A profile's state after a change.

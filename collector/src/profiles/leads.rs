@@ -1,19 +1,25 @@
-//! The leads list: known persons (with an email), best score first, filtered by
-//! temperature, stage and score in the database and by segment and first-touch source
-//! here, on the documents.
+//! The leads list: known persons (with an email), filtered by temperature, stage,
+//! score and last activity in the database and by search text, segment, first-touch
+//! source and first seen here, on the documents; sorted by score, last activity or
+//! email in the database, by first seen here.
 
 use std::sync::Arc;
 
 use crate::profiles::document::decode;
 use crate::profiles::engine::Person;
-use crate::store::{KnownQuery, Store, StoreResult};
+use crate::store::{KnownOrder, KnownQuery, Store, StoreResult};
 
-/// Persons a leads query reads at most before the segment and source filters.
+/// Persons a leads query reads at most before the filters applied here.
 pub const MAX_LEADS_SCAN: u32 = 10_000;
 
-/// Filters of the leads list.
+/// Traits the search text is looked for in, besides the email.
+const NAME_TRAITS: [&str; 3] = ["name", "first_name", "last_name"];
+
+/// Filters and order of the leads list.
 #[derive(Debug, Clone, Default)]
 pub struct LeadFilter {
+    /// Text the email or the name contains, whatever its case.
+    pub search: Option<String>,
     pub temperature: Option<String>,
     pub stage: Option<String>,
     pub segment: Option<String>,
@@ -21,8 +27,60 @@ pub struct LeadFilter {
     pub source: Option<String>,
     pub min_score: Option<i32>,
     pub max_score: Option<i32>,
+    /// First seen in `[from, until)`, Unix milliseconds.
+    pub first_seen_from_ms: Option<i64>,
+    pub first_seen_until_ms: Option<i64>,
+    /// Last seen in `[from, until)`, Unix milliseconds.
+    pub last_seen_from_ms: Option<i64>,
+    pub last_seen_until_ms: Option<i64>,
+    pub sort: LeadSort,
     pub limit: u32,
     pub offset: u32,
+}
+
+/// The order of the leads list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LeadSort {
+    /// Best score first.
+    #[default]
+    Score,
+    /// Most recently seen first.
+    LastSeen,
+    /// Most recently first seen first.
+    FirstSeen,
+    /// By email, A to Z.
+    Email,
+}
+
+impl LeadSort {
+    /// Every order, as offered to choose from.
+    pub const ALL: [LeadSort; 4] =
+        [LeadSort::Score, LeadSort::LastSeen, LeadSort::FirstSeen, LeadSort::Email];
+
+    /// The name in queries: `score`, `last_seen`, `first_seen` or `email`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LeadSort::Score => "score",
+            LeadSort::LastSeen => "last_seen",
+            LeadSort::FirstSeen => "first_seen",
+            LeadSort::Email => "email",
+        }
+    }
+
+    /// The order named `name` in queries.
+    pub fn parse(name: &str) -> Option<LeadSort> {
+        LeadSort::ALL.into_iter().find(|sort| sort.as_str() == name)
+    }
+
+    /// The order the store reads in: first seen is sorted here.
+    fn stored(self) -> KnownOrder {
+        match self {
+            LeadSort::Score | LeadSort::FirstSeen => KnownOrder::Score,
+            LeadSort::LastSeen => KnownOrder::LastActivity,
+            LeadSort::Email => KnownOrder::Email,
+        }
+    }
 }
 
 impl LeadFilter {
@@ -34,11 +92,28 @@ impl LeadFilter {
                 touch.source.as_deref() == Some(source.as_str()) || touch.channel == *source
             })
         });
-        in_segment && from_source
+        let first_seen = self.first_seen_from_ms.is_none_or(|from| person.created_ms >= from)
+            && self.first_seen_until_ms.is_none_or(|until| person.created_ms < until);
+        in_segment
+            && from_source
+            && first_seen
+            && self.search.as_deref().is_none_or(|text| matches(person, &text.to_lowercase()))
     }
 }
 
-/// Known persons of `site` matching `filter`, best score first.
+/// Whether `person`'s email or name contains `text` (lowercase).
+fn matches(person: &Person, text: &str) -> bool {
+    let email = person.email.as_deref().is_some_and(|email| email.to_lowercase().contains(text));
+    email
+        || NAME_TRAITS.iter().any(|name| {
+            person.traits.get(*name).is_some_and(|found| match &found.value {
+                kindling_core::wire::PropValue::Text(value) => value.to_lowercase().contains(text),
+                _ => false,
+            })
+        })
+}
+
+/// Known persons of `site` matching `filter`, in its order.
 pub async fn leads(
     store: &Arc<dyn Store>,
     site: &str,
@@ -49,6 +124,9 @@ pub async fn leads(
         stage: filter.stage.clone(),
         min_score: filter.min_score,
         max_score: filter.max_score,
+        active_from_ms: filter.last_seen_from_ms,
+        active_until_ms: filter.last_seen_until_ms,
+        order: filter.sort.stored(),
         limit: MAX_LEADS_SCAN,
     };
     let mut persons = Vec::new();
@@ -57,6 +135,10 @@ pub async fn leads(
         if filter.admits(&person) {
             persons.push(person);
         }
+    }
+    if filter.sort == LeadSort::FirstSeen {
+        // Stable: equal times stay best score first.
+        persons.sort_by_key(|person| std::cmp::Reverse(person.created_ms));
     }
     Ok(persons.into_iter().skip(filter.offset as usize).take(filter.limit as usize).collect())
 }

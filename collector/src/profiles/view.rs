@@ -1,6 +1,6 @@
 //! Everything stored about one person, as the admin API shows it and the workflow
-//! hand-off sends it: the person, its visitors, their events and the history of its
-//! score, stage and segments.
+//! hand-off sends it: the person, its visitors, their events, the history of its
+//! score, stage and segments, and the consents it gave.
 
 use std::sync::Arc;
 
@@ -8,7 +8,8 @@ use crate::profiles::document::decode;
 use crate::profiles::engine::Person;
 use crate::profiles::traits::normalize_email;
 use crate::store::{
-    PersonKey, ScoreLine, SegmentLine, StageLine, Store, StoreResult, StoredEvent, StoredProfile,
+    ConsentLine, PersonKey, ScoreLine, SegmentLine, StageLine, Store, StoreResult, StoredEvent,
+    StoredProfile,
 };
 
 /// A person's whole profile (events: not bot traffic first, then bot traffic, each
@@ -21,6 +22,8 @@ pub struct ProfileView {
     pub score_changes: Vec<ScoreLine>,
     pub stage_changes: Vec<StageLine>,
     pub segment_changes: Vec<SegmentLine>,
+    /// The consents the person gave (form, field, exact text and version, page, when).
+    pub consents: Vec<ConsentLine>,
 }
 
 impl ProfileView {
@@ -33,6 +36,7 @@ impl ProfileView {
             score_changes: stored.score_changes,
             stage_changes: stored.stage_changes,
             segment_changes: stored.segment_changes,
+            consents: stored.consents,
         })
     }
 }

@@ -208,16 +208,62 @@ pub struct StoredProfile {
     pub score_changes: Vec<ScoreLine>,
     pub stage_changes: Vec<StageLine>,
     pub segment_changes: Vec<SegmentLine>,
+    /// The consents the person gave, oldest first.
+    pub consents: Vec<ConsentLine>,
 }
 
-/// Which known persons (with an email) to read, best score first.
+/// A stored consent: what a person agreed to, where and when.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct ConsentLine {
+    /// The submission that gave it.
+    pub submission: String,
+    pub form: String,
+    pub field: String,
+    /// The exact text shown, and its version.
+    pub text: String,
+    pub version: String,
+    pub page: String,
+    pub given_ms: i64,
+    /// Double opt-in: when it was confirmed; none while unconfirmed.
+    pub confirmed_ms: Option<i64>,
+}
+
+/// Which known persons (with an email) to read, in `order`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct KnownQuery {
     pub temperature: Option<String>,
     pub stage: Option<String>,
     pub min_score: Option<i32>,
     pub max_score: Option<i32>,
+    /// Last activity at or after this time (Unix milliseconds).
+    pub active_from_ms: Option<i64>,
+    /// Last activity before this time (Unix milliseconds).
+    pub active_until_ms: Option<i64>,
+    pub order: KnownOrder,
     pub limit: u32,
+}
+
+/// The order known persons are read in; ties go by id.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum KnownOrder {
+    /// Best score first.
+    #[default]
+    Score,
+    /// Most recently active first.
+    LastActivity,
+    /// By email, A to Z.
+    Email,
+}
+
+impl KnownOrder {
+    /// The `ORDER BY` clause of this order, the same on both backends.
+    pub fn sql(self) -> &'static str {
+        match self {
+            KnownOrder::Score => "ORDER BY score DESC, id",
+            KnownOrder::LastActivity => "ORDER BY last_activity_ms DESC, id",
+            KnownOrder::Email => "ORDER BY email, id",
+        }
+    }
 }
 
 /// Counts of block events for one block and variant.

@@ -2,6 +2,7 @@
 //! stage and segment changes (appended in multi-row statements), read back one person
 //! at a time as its whole stored profile.
 
+use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
 
 use super::events::{EVENT_COLUMNS, event_of};
@@ -9,7 +10,8 @@ use super::persons;
 use super::rows::ROWS_PER_STATEMENT;
 use crate::store::contract::StoreResult;
 use crate::store::records::{
-    PersonKey, PersonLines, ScoreLine, SegmentLine, StageLine, StoredEvent, StoredProfile,
+    ConsentLine, PersonKey, PersonLines, ScoreLine, SegmentLine, StageLine, StoredEvent,
+    StoredProfile,
 };
 
 /// See [`WriteTx::insert_lines`](crate::store::contract::WriteTx::insert_lines): one
@@ -133,7 +135,49 @@ pub(super) async fn profile(
         score_changes: score_lines(connection, site, &id).await?,
         stage_changes: stage_lines(connection, site, &id).await?,
         segment_changes: segment_lines(connection, site, &id).await?,
+        consents: consent_lines(connection, site, &id).await?,
     }))
+}
+
+/// The rows `sql` selects for one person (`$1` the site, `$2` the person), each read
+/// by `of`.
+async fn of_person<T>(
+    connection: &mut PgConnection,
+    site: &str,
+    person: &str,
+    sql: &'static str,
+    of: impl Fn(&PgRow) -> Result<T, sqlx::Error>,
+) -> StoreResult<Vec<T>> {
+    let rows = sqlx::query(sql).bind(site).bind(person).fetch_all(&mut *connection).await?;
+    Ok(rows.iter().map(of).collect::<Result<_, sqlx::Error>>()?)
+}
+
+/// A person's consents, oldest first.
+async fn consent_lines(
+    connection: &mut PgConnection,
+    site: &str,
+    person: &str,
+) -> StoreResult<Vec<ConsentLine>> {
+    of_person(
+        connection,
+        site,
+        person,
+        "SELECT submission, form, field, text, version, page, given_ms, confirmed_ms
+         FROM consents WHERE site = $1 AND person = $2 ORDER BY given_ms, submission, field",
+        |row| {
+            Ok(ConsentLine {
+                submission: row.try_get("submission")?,
+                form: row.try_get("form")?,
+                field: row.try_get("field")?,
+                text: row.try_get("text")?,
+                version: row.try_get("version")?,
+                page: row.try_get("page")?,
+                given_ms: row.try_get("given_ms")?,
+                confirmed_ms: row.try_get("confirmed_ms")?,
+            })
+        },
+    )
+    .await
 }
 
 /// A person's score changes, oldest first.
@@ -142,17 +186,13 @@ async fn score_lines(
     site: &str,
     person: &str,
 ) -> StoreResult<Vec<ScoreLine>> {
-    let rows = sqlx::query(
+    of_person(
+        connection,
+        site,
+        person,
         "SELECT at_ms, rule, reason, points, score, event_id FROM score_changes
          WHERE site = $1 AND person = $2 ORDER BY seq",
-    )
-    .bind(site)
-    .bind(person)
-    .fetch_all(&mut *connection)
-    .await?;
-    Ok(rows
-        .iter()
-        .map(|row| {
+        |row| {
             Ok(ScoreLine {
                 at_ms: row.try_get("at_ms")?,
                 rule: row.try_get("rule")?,
@@ -161,8 +201,9 @@ async fn score_lines(
                 score: row.try_get("score")?,
                 event_id: row.try_get("event_id")?,
             })
-        })
-        .collect::<Result<_, sqlx::Error>>()?)
+        },
+    )
+    .await
 }
 
 /// A person's stage changes, oldest first.
@@ -171,25 +212,22 @@ async fn stage_lines(
     site: &str,
     person: &str,
 ) -> StoreResult<Vec<StageLine>> {
-    let rows = sqlx::query(
+    of_person(
+        connection,
+        site,
+        person,
         "SELECT at_ms, from_stage, to_stage, cause FROM stage_changes
          WHERE site = $1 AND person = $2 ORDER BY seq",
-    )
-    .bind(site)
-    .bind(person)
-    .fetch_all(&mut *connection)
-    .await?;
-    Ok(rows
-        .iter()
-        .map(|row| {
+        |row| {
             Ok(StageLine {
                 at_ms: row.try_get("at_ms")?,
                 from: row.try_get("from_stage")?,
                 to: row.try_get("to_stage")?,
                 cause: row.try_get("cause")?,
             })
-        })
-        .collect::<Result<_, sqlx::Error>>()?)
+        },
+    )
+    .await
 }
 
 /// A person's segment changes, oldest first.
@@ -198,22 +236,19 @@ async fn segment_lines(
     site: &str,
     person: &str,
 ) -> StoreResult<Vec<SegmentLine>> {
-    let rows = sqlx::query(
+    of_person(
+        connection,
+        site,
+        person,
         "SELECT at_ms, segment, entered FROM segment_changes
          WHERE site = $1 AND person = $2 ORDER BY seq",
-    )
-    .bind(site)
-    .bind(person)
-    .fetch_all(&mut *connection)
-    .await?;
-    Ok(rows
-        .iter()
-        .map(|row| {
+        |row| {
             Ok(SegmentLine {
                 at_ms: row.try_get("at_ms")?,
                 segment: row.try_get("segment")?,
                 entered: row.try_get("entered")?,
             })
-        })
-        .collect::<Result<_, sqlx::Error>>()?)
+        },
+    )
+    .await
 }

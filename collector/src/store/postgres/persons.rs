@@ -247,21 +247,27 @@ pub(super) async fn known(
     site: &str,
     query: &KnownQuery,
 ) -> StoreResult<Vec<String>> {
-    let rows = sqlx::query(
+    let sql = format!(
         "SELECT doc FROM persons
          WHERE site = $1 AND email IS NOT NULL
            AND ($2::TEXT IS NULL OR temperature = $2) AND ($3::TEXT IS NULL OR stage = $3)
            AND ($4::INTEGER IS NULL OR score >= $4) AND ($5::INTEGER IS NULL OR score <= $5)
-         ORDER BY score DESC, id LIMIT $6",
-    )
-    .bind(site)
-    .bind(&query.temperature)
-    .bind(&query.stage)
-    .bind(query.min_score)
-    .bind(query.max_score)
-    .bind(i64::from(query.limit))
-    .fetch_all(&mut *connection)
-    .await?;
+           AND ($6::BIGINT IS NULL OR last_activity_ms >= $6)
+           AND ($7::BIGINT IS NULL OR last_activity_ms < $7)
+         {} LIMIT $8",
+        query.order.sql()
+    );
+    let rows = sqlx::query(&sql)
+        .bind(site)
+        .bind(&query.temperature)
+        .bind(&query.stage)
+        .bind(query.min_score)
+        .bind(query.max_score)
+        .bind(query.active_from_ms)
+        .bind(query.active_until_ms)
+        .bind(i64::from(query.limit))
+        .fetch_all(&mut *connection)
+        .await?;
     Ok(rows.iter().map(|row| row.try_get("doc")).collect::<Result<_, _>>()?)
 }
 

@@ -6,8 +6,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::events::{EVENT_COLUMNS, event_of};
 use crate::store::contract::StoreResult;
 use crate::store::records::{
-    KnownQuery, PersonKey, PersonLines, PersonRow, ScoreLine, SegmentLine, StageLine, StoredEvent,
-    StoredProfile,
+    ConsentLine, KnownQuery, PersonKey, PersonLines, PersonRow, ScoreLine, SegmentLine, StageLine,
+    StoredEvent, StoredProfile,
 };
 
 const SAVE_PERSON: &str = "INSERT INTO persons (site, id, email, score, temperature, stage,
@@ -249,7 +249,33 @@ pub fn profile(
             Ok(SegmentLine { at_ms: row.get(0)?, segment: row.get(1)?, entered: row.get(2)? })
         })?
         .collect::<Result<_, _>>()?;
-    Ok(Some(StoredProfile { doc, visitors, events, score_changes, stage_changes, segment_changes }))
+    let consents = connection
+        .prepare_cached(
+            "SELECT submission, form, field, text, version, page, given_ms, confirmed_ms
+             FROM consents WHERE site = ?1 AND person = ?2 ORDER BY given_ms, submission, field",
+        )?
+        .query_map(params![site, id], |row| {
+            Ok(ConsentLine {
+                submission: row.get(0)?,
+                form: row.get(1)?,
+                field: row.get(2)?,
+                text: row.get(3)?,
+                version: row.get(4)?,
+                page: row.get(5)?,
+                given_ms: row.get(6)?,
+                confirmed_ms: row.get(7)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(Some(StoredProfile {
+        doc,
+        visitors,
+        events,
+        score_changes,
+        stage_changes,
+        segment_changes,
+        consents,
+    }))
 }
 
 /// See [`WriteTx::fold_person`](crate::store::contract::WriteTx::fold_person).
@@ -312,14 +338,17 @@ pub fn decay_candidates(
 
 /// See [`Store::known_persons`](crate::store::contract::Store::known_persons).
 pub fn known(connection: &Connection, site: &str, query: &KnownQuery) -> StoreResult<Vec<String>> {
+    let sql = format!(
+        "SELECT doc FROM persons
+         WHERE site = ?1 AND email IS NOT NULL
+           AND (?2 IS NULL OR temperature = ?2) AND (?3 IS NULL OR stage = ?3)
+           AND (?4 IS NULL OR score >= ?4) AND (?5 IS NULL OR score <= ?5)
+           AND (?6 IS NULL OR last_activity_ms >= ?6) AND (?7 IS NULL OR last_activity_ms < ?7)
+         {} LIMIT ?8",
+        query.order.sql()
+    );
     let docs = connection
-        .prepare_cached(
-            "SELECT doc FROM persons
-             WHERE site = ?1 AND email IS NOT NULL
-               AND (?2 IS NULL OR temperature = ?2) AND (?3 IS NULL OR stage = ?3)
-               AND (?4 IS NULL OR score >= ?4) AND (?5 IS NULL OR score <= ?5)
-             ORDER BY score DESC, id LIMIT ?6",
-        )?
+        .prepare_cached(&sql)?
         .query_map(
             params![
                 site,
@@ -327,6 +356,8 @@ pub fn known(connection: &Connection, site: &str, query: &KnownQuery) -> StoreRe
                 query.stage,
                 query.min_score,
                 query.max_score,
+                query.active_from_ms,
+                query.active_until_ms,
                 i64::from(query.limit)
             ],
             |row| row.get(0),

@@ -1,0 +1,126 @@
+//! The frame of every signed-in console page: the document head and brand
+//! ([`frame`](super::frame)), a skip link, the header (site switcher, the signed-in
+//! actor's email and role), the left navigation and the `main` landmark.
+
+use maud::{DOCTYPE, Markup, html};
+
+use crate::accounts::Actor;
+use crate::console::format::query;
+use crate::console::frame::{brand, head};
+use crate::console::site::SiteChoice;
+
+/// The console's sections, in navigation order. Only those with a page are linked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Leads,
+    Reports,
+    Blocks,
+    Forms,
+    Scoring,
+    Workflows,
+    Revisions,
+    Settings,
+}
+
+impl Section {
+    const ALL: [Section; 8] = [
+        Section::Leads,
+        Section::Reports,
+        Section::Blocks,
+        Section::Forms,
+        Section::Scoring,
+        Section::Workflows,
+        Section::Revisions,
+        Section::Settings,
+    ];
+
+    fn label(self) -> &'static str {
+        match self {
+            Section::Leads => "Leads",
+            Section::Reports => "Reports",
+            Section::Blocks => "Blocks",
+            Section::Forms => "Forms",
+            Section::Scoring => "Scoring",
+            Section::Workflows => "Workflows",
+            Section::Revisions => "Revisions",
+            Section::Settings => "Settings",
+        }
+    }
+
+    /// The section's page, once it has one.
+    fn path(self) -> Option<&'static str> {
+        match self {
+            Section::Leads => Some("/admin/leads"),
+            _ => None,
+        }
+    }
+}
+
+/// What the frame of a signed-in page shows around its content.
+pub struct Chrome<'a> {
+    pub actor: &'a Actor,
+    pub sites: &'a SiteChoice,
+    pub section: Section,
+}
+
+/// A signed-in page titled `title` with `content` in its `main`.
+pub fn page(chrome: &Chrome<'_>, title: &str, content: Markup) -> Markup {
+    let site = chrome.sites.key();
+    let home = ["/admin/leads?", &query([("site", site)])].concat();
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            (head(title))
+            body {
+                a.skip href="#main" { "Skip to content" }
+                header.topbar {
+                    (brand(&home))
+                    (switcher(chrome.sites))
+                    div.who {
+                        span.visually-hidden { "Signed in as " }
+                        span.who-email { (chrome.actor.email) }
+                        span.badge.role { (chrome.actor.role.as_str()) }
+                    }
+                }
+                div.shell {
+                    nav.sidebar aria-label="Console" {
+                        ul {
+                            @for section in Section::ALL {
+                                @if let Some(path) = section.path() {
+                                    li {
+                                        a href={ (path) "?" (query([("site", site)])) }
+                                            aria-current=[(section == chrome.section).then_some("page")]
+                                        { (section.label()) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    main #main tabindex="-1" { (content) }
+                }
+            }
+        }
+    }
+}
+
+/// The site switcher: a form choosing `?site=` for the leads list; just the site's
+/// name when there is one site.
+fn switcher(sites: &SiteChoice) -> Markup {
+    html! {
+        @if sites.all.len() > 1 {
+            form.site-switch method="get" action="/admin/leads" {
+                label for="site-switch" { "Site" }
+                select #site-switch name="site" {
+                    @for site in &sites.all {
+                        option value=(site.key) selected[site.key == sites.key()] {
+                            (site.name) " (" (site.key) ")"
+                        }
+                    }
+                }
+                button.button.secondary type="submit" { "Switch" }
+            }
+        } @else {
+            p.site-name { span.visually-hidden { "Site: " } (sites.current.name) }
+        }
+    }
+}

@@ -1,0 +1,107 @@
+//! The marketer's admin console: server-rendered pages under `/admin` (the JSON API
+//! stays under `/admin/api`). Routes:
+//!
+//! - `GET /admin`: redirects to the leads list;
+//! - `GET /admin/leads` ([`leads`]): search, filters, sort and pages of known persons,
+//!   `GET /admin/leads/export`: what the list shows, as CSV;
+//! - `GET /admin/leads/{id}` ([`profile`]): one person's profile, and its actions:
+//!   `POST …/stage`, `POST …/customer`, `GET …/export` (data-subject access, JSON),
+//!   `GET …/erase` (the confirmation step) and `POST …/erase`;
+//! - `GET /admin/assets/{name}` ([`assets`]): the stylesheet, script and logo, embedded
+//!   in the binary under content-hashed names; served without sign-in.
+//!
+//! Every page is behind the admin sign-in layer ([`signed_in`], the one place it is
+//! applied) and takes the [`Actor`](crate::accounts::Actor) it found; roles only decide
+//! which buttons a page shows. Every answer carries the console's security headers
+//! ([`security_headers`]); pages with data are `Cache-Control: no-store`. Markup is
+//! written with `maud`, which escapes every value put in it; [`format`] turns stored,
+//! visitor-controlled values into text and safe links. Changes are HTML form posts
+//! answered with a 303 redirect.
+
+pub mod assets;
+pub mod error;
+pub mod format;
+pub mod frame;
+pub mod layout;
+pub mod leads;
+pub mod leads_page;
+pub mod leads_query;
+pub mod profile;
+pub mod profile_page;
+pub mod site;
+pub mod timeline;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::HeaderValue;
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_FRAME_OPTIONS,
+};
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::response::Redirect;
+use axum::routing::{get, post};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::accounts::gate;
+use crate::state::AppState;
+
+/// The policy of every console page: nothing inline, nothing from elsewhere, never
+/// framed.
+pub const CONTENT_SECURITY_POLICY_VALUE: &str = "default-src 'none'; script-src 'self'; \
+     style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
+     form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// Form bodies of the console are a few fields.
+const MAX_FORM_BYTES: usize = 16 * 1024;
+
+/// The console's routes, with their state.
+pub fn router(state: &AppState) -> Router {
+    let pages = Router::new()
+        .route("/admin", get(home))
+        .route("/admin/leads", get(leads::list))
+        .route("/admin/leads/export", get(leads::export))
+        .route("/admin/leads/{id}", get(profile::show))
+        .route("/admin/leads/{id}/export", get(profile::export))
+        .route("/admin/leads/{id}/stage", post(profile::set_stage))
+        .route("/admin/leads/{id}/customer", post(profile::mark_customer))
+        .route("/admin/leads/{id}/erase", get(profile::confirm_erase).post(profile::erase))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
+    let console = signed_in(pages, state)
+        .merge(assets::router())
+        .layer(DefaultBodyLimit::max(MAX_FORM_BYTES));
+    security_headers(console).with_state(state.clone())
+}
+
+/// Puts `pages` behind the admin sign-in, the one place the console applies it: the
+/// gate finds the actor, then reading needs a viewer and changing an editor; a browser
+/// not signed in is sent to the login page.
+fn signed_in(pages: Router<AppState>, state: &AppState) -> Router<AppState> {
+    pages
+        .route_layer(from_fn(gate::require_page))
+        .route_layer(from_fn_with_state(state.clone(), gate::authenticate))
+}
+
+/// Adds the console's security headers to every answer of `router`.
+fn security_headers(router: Router<AppState>) -> Router<AppState> {
+    router
+        .layer(SetResponseHeaderLayer::overriding(
+            CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY_VALUE),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+}
+
+/// `GET /admin`: the leads list is the console's first page.
+async fn home() -> Redirect {
+    Redirect::to("/admin/leads")
+}
