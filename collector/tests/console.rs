@@ -13,6 +13,8 @@ use reqwest::header::{
 };
 use serde_json::{Value, json};
 
+#[path = "support/accounts.rs"]
+mod accounts;
 #[path = "support/harness.rs"]
 mod harness;
 
@@ -24,6 +26,7 @@ on_both_backends!(
     filters_and_sorting_pick_the_right_leads,
     profile_actions_change_stage_export_and_erase,
     requests_without_a_credential_are_sent_to_sign_in_or_refused,
+    the_sign_in_form_and_the_revision_pages_publish_a_change,
 );
 
 const ANN: &str = "0190f3c2-7d2a-7c4e-8a8b-0000000a0001";
@@ -33,7 +36,7 @@ const EVE: &str = "0190f3c2-7d2a-7c4e-8a8b-0000000e0001";
 const SVG: &str = "\"><svg onload=alert(1)>";
 const SCRIPT: &str = "<script>alert(1)</script>";
 const JS_URL: &str = "javascript:alert(1)";
-const POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; frame-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 async fn start(backend: Backend) -> Collector {
     Collector::start_with(backend, |settings| {
@@ -427,4 +430,118 @@ async fn requests_without_a_credential_are_sent_to_sign_in_or_refused(backend: B
     assert_eq!(erase.status(), StatusCode::SEE_OTHER);
     let kept = collector.profile(&format!("id={ANN}")).await;
     assert_eq!(kept["person"]["email"], "ann@example.com", "nothing was erased");
+}
+
+/// Signs `email` in through the sign-in form; returns the session cookie.
+async fn signed_in_cookie(collector: &Collector, email: &str) -> String {
+    let client = no_redirects();
+    let form = [("email", email), ("password", accounts::PASSWORD), ("next", "/admin/revisions")];
+    let response = client
+        .post(collector.url("/admin/login"))
+        .header("sec-fetch-site", "same-origin")
+        .form(&form)
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "signed in");
+    assert_eq!(response.headers()[LOCATION], "/admin/revisions");
+    accounts::session_cookie(&response).expect("a session cookie")
+}
+
+async fn the_sign_in_form_and_the_revision_pages_publish_a_change(backend: Backend) {
+    let collector = start(backend).await;
+    accounts::team(&collector).await;
+    let client = no_redirects();
+    let wrong = client
+        .post(collector.url("/admin/login"))
+        .header("sec-fetch-site", "same-origin")
+        .form(&[
+            ("email", accounts::EDITOR),
+            ("password", "not the password"),
+            ("next", "//evil.example"),
+        ])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    let page = wrong.text().await.expect("HTML");
+    assert!(page.contains("Wrong email or password") && !page.contains("evil.example"), "{page}");
+
+    let cookie = signed_in_cookie(&collector, accounts::EDITOR).await;
+    let with = |request: reqwest::RequestBuilder| {
+        request
+            .header("cookie", format!("kindling_session={cookie}"))
+            .header("sec-fetch-site", "same-origin")
+    };
+    let editor = with(client.get(collector.url("/admin/revisions/new"))).send().await.expect("GET");
+    assert_eq!(editor.status(), StatusCode::OK);
+    let html = editor.text().await.expect("HTML");
+    assert!(html.contains("<textarea"), "the editor");
+    let live = std::fs::read_to_string(fixtures().join("console.yaml")).expect("fixture");
+
+    let broken = format!("{live}\n  - nonsense\n");
+    let refused = with(client.post(collector.url("/admin/revisions")))
+        .form(&[("document", broken.as_str()), ("message", "broken")])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(refused.status(), StatusCode::SEE_OTHER, "a draft is kept even when invalid");
+    let draft_page = refused.headers()[LOCATION].to_str().expect("location").to_owned();
+    let shown = with(client.get(collector.url(&draft_page))).send().await.expect("GET");
+    let html = shown.text().await.expect("HTML");
+    assert!(html.contains("cannot be published"), "the problem is shown: {html}");
+    assert!(!html.contains(r#"/publish?"#), "no publish button for an invalid draft");
+
+    let (id, _) = draft_page.trim_start_matches("/admin/revisions/").split_once('?').expect("id");
+    let publish = with(client.post(collector.url(&format!("/admin/revisions/{id}/publish"))))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(publish.status(), StatusCode::BAD_REQUEST, "refused");
+
+    let changed = live.replacen("points: 20", "points: 25", 1);
+    assert_ne!(changed, live);
+    let fine = format!("{changed}# a comment the export keeps\n");
+    let saved = with(client.post(collector.url("/admin/revisions")))
+        .form(&[("document", fine.as_str()), ("message", "a comment")])
+        .send()
+        .await
+        .expect("POST");
+    let location = saved.headers()[LOCATION].to_str().expect("location").to_owned();
+    let (id, _) = location.trim_start_matches("/admin/revisions/").split_once('?').expect("id");
+    let published = with(client.post(collector.url(&format!("/admin/revisions/{id}/publish"))))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(published.status(), StatusCode::SEE_OTHER);
+    let exported = collector
+        .admin(reqwest::Method::GET, "/admin/api/config")
+        .await
+        .text()
+        .await
+        .expect("YAML");
+    assert_eq!(exported, fine);
+
+    let viewer = signed_in_cookie(&collector, accounts::VIEWER).await;
+    let as_viewer = client
+        .post(collector.url(&format!("/admin/revisions/{id}/restore")))
+        .header("cookie", format!("kindling_session={viewer}"))
+        .header("sec-fetch-site", "same-origin")
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(as_viewer.status(), StatusCode::FORBIDDEN, "a viewer changes nothing");
+    let cross_site = client
+        .post(collector.url(&format!("/admin/revisions/{id}/restore")))
+        .header("cookie", format!("kindling_session={cookie}"))
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(cross_site.status(), StatusCode::FORBIDDEN, "no cross-site change");
+
+    let out = with(client.post(collector.url("/admin/logout"))).send().await.expect("POST");
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    let after = with(client.get(collector.url("/admin/revisions"))).send().await.expect("GET");
+    assert_eq!(after.status(), StatusCode::SEE_OTHER, "signed out: back to the sign-in page");
 }

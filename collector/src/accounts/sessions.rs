@@ -234,6 +234,16 @@ pub async fn sign_out_everywhere(
     Ok(ended)
 }
 
+/// Whether cookies set in answer to `headers` are `Secure`: always with
+/// `--admin-secure-cookies`, else when a trusted proxy says the request came over https.
+pub fn secure(policy: &Policy, headers: &axum::http::HeaderMap) -> bool {
+    policy.secure_cookies
+        || (policy.trust_forwarded_proto
+            && headers
+                .get("x-forwarded-proto")
+                .is_some_and(|proto| proto.as_bytes().eq_ignore_ascii_case(b"https")))
+}
+
 /// The `Set-Cookie` value opening session `session_id`: `HttpOnly`, `SameSite=Strict`,
 /// for `/admin` only, as long as a session lasts at most; `Secure` when `secure`.
 pub fn cookie(session_id: &str, policy: &Policy, secure: bool) -> String {

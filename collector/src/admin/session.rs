@@ -19,7 +19,6 @@ use utoipa_axum::routes;
 
 use crate::accounts::actor::{Actor, Credential, Role};
 use crate::accounts::csrf::not_cross_site;
-use crate::accounts::policy::Policy;
 use crate::accounts::sessions;
 use crate::accounts::users::UserView;
 use crate::error::ApiError;
@@ -57,16 +56,8 @@ pub struct Whoami {
     pub via: &'static str,
 }
 
-/// Whether cookies set in answer to `headers` are `Secure`.
-fn secure(policy: &Policy, headers: &HeaderMap) -> bool {
-    policy.secure_cookies
-        || (policy.trust_forwarded_proto
-            && headers
-                .get("x-forwarded-proto")
-                .is_some_and(|proto| proto.as_bytes().eq_ignore_ascii_case(b"https")))
-}
-
-fn set_cookie(mut response: Response, cookie: &str) -> Response {
+/// `response` with `cookie` set; also for the console's sign-in page.
+pub fn set_cookie(mut response: Response, cookie: &str) -> Response {
     match HeaderValue::from_str(cookie) {
         Ok(value) => {
             response.headers_mut().append(SET_COOKIE, value);
@@ -105,8 +96,11 @@ async fn sign_in(
     let signed_in =
         sessions::sign_in(&app.store, &app.accounts, &credentials.email, credentials.password)
             .await?;
-    let cookie =
-        sessions::cookie(&signed_in.session_id, &app.accounts, secure(&app.accounts, &headers));
+    let cookie = sessions::cookie(
+        &signed_in.session_id,
+        &app.accounts,
+        sessions::secure(&app.accounts, &headers),
+    );
     Ok(set_cookie(Json(signed_in.user).into_response(), &cookie))
 }
 
@@ -144,7 +138,7 @@ async fn sign_out(
     if let Credential::Session { id_hash } = &actor.credential {
         sessions::sign_out(&app.store, id_hash).await?;
     }
-    let removed = sessions::removed_cookie(secure(&app.accounts, &headers));
+    let removed = sessions::removed_cookie(sessions::secure(&app.accounts, &headers));
     Ok(set_cookie(StatusCode::NO_CONTENT.into_response(), &removed))
 }
 
@@ -171,6 +165,6 @@ async fn sign_out_everywhere(
     actor: Actor,
 ) -> Result<Response, ApiError> {
     let ended = sessions::sign_out_everywhere(&app.store, &actor).await?;
-    let removed = sessions::removed_cookie(secure(&app.accounts, &headers));
+    let removed = sessions::removed_cookie(sessions::secure(&app.accounts, &headers));
     Ok(set_cookie(Json(Ended { ended }).into_response(), &removed))
 }

@@ -51,6 +51,7 @@ impl Section {
     fn path(self) -> Option<&'static str> {
         match self {
             Section::Leads => Some("/admin/leads"),
+            Section::Revisions => Some("/admin/revisions"),
             _ => None,
         }
     }
@@ -80,6 +81,9 @@ pub fn page(chrome: &Chrome<'_>, title: &str, content: Markup) -> Markup {
                         span.visually-hidden { "Signed in as " }
                         span.who-email { (chrome.actor.email) }
                         span.badge.role { (chrome.actor.role.as_str()) }
+                        form.sign-out method="post" action="/admin/logout" {
+                            button.button.secondary type="submit" { "Sign out" }
+                        }
                     }
                 }
                 div.shell {

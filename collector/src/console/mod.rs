@@ -7,6 +7,10 @@
 //! - `GET /admin/leads/{id}` ([`profile`]): one person's profile, and its actions:
 //!   `POST …/stage`, `POST …/customer`, `GET …/export` (data-subject access, JSON),
 //!   `GET …/erase` (the confirmation step) and `POST …/erase`;
+//! - `/admin/revisions…` ([`revisions`]): the configuration's history, the YAML
+//!   editor, a revision's problem and diff, publish, restore and previews in frames;
+//! - `GET|POST /admin/login`, `POST /admin/logout` ([`login`]): signing in and out,
+//!   outside the gate;
 //! - `GET /admin/assets/{name}` ([`assets`]): the stylesheet, script and logo, embedded
 //!   in the binary under content-hashed names; served without sign-in.
 //!
@@ -26,8 +30,11 @@ pub mod layout;
 pub mod leads;
 pub mod leads_page;
 pub mod leads_query;
+pub mod login;
 pub mod profile;
 pub mod profile_page;
+pub mod revisions;
+pub mod revisions_page;
 pub mod site;
 pub mod timeline;
 
@@ -49,7 +56,7 @@ use crate::state::AppState;
 /// framed.
 pub const CONTENT_SECURITY_POLICY_VALUE: &str = "default-src 'none'; script-src 'self'; \
      style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
-     form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+     frame-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// Form bodies of the console are a few fields.
 const MAX_FORM_BYTES: usize = 16 * 1024;
@@ -65,11 +72,21 @@ pub fn router(state: &AppState) -> Router {
         .route("/admin/leads/{id}/stage", post(profile::set_stage))
         .route("/admin/leads/{id}/customer", post(profile::mark_customer))
         .route("/admin/leads/{id}/erase", get(profile::confirm_erase).post(profile::erase))
+        .route("/admin/revisions", get(revisions::list).post(revisions::save))
+        .route("/admin/revisions/new", get(revisions::editor))
+        .route("/admin/revisions/{id}", get(revisions::show))
+        .route("/admin/revisions/{id}/publish", post(revisions::publish))
+        .route("/admin/revisions/{id}/restore", post(revisions::restore))
+        .route("/admin/revisions/{id}/preview", get(revisions::preview))
         .layer(SetResponseHeaderLayer::if_not_present(
             CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ));
+    let sign_in = Router::new()
+        .route("/admin/login", get(login::show).post(login::sign_in))
+        .route("/admin/logout", post(login::sign_out));
     let console = signed_in(pages, state)
+        .merge(sign_in)
         .merge(assets::router())
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES));
     security_headers(console).with_state(state.clone())

@@ -19,3 +19,21 @@
     }
   });
 })();
+// A file input with data-loads="ID" loads the chosen file's text into textarea #ID.
+(function () {
+  "use strict";
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    var target = input && input.getAttribute && input.getAttribute("data-loads");
+    if (!target || !input.files || !input.files[0]) {
+      return;
+    }
+    var area = document.getElementById(target);
+    if (!area) {
+      return;
+    }
+    input.files[0].text().then(function (text) {
+      area.value = text;
+    });
+  });
+})();
