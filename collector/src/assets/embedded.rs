@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use sha2::{Digest, Sha256};
 
-use super::{HASHED_CACHE, LOADER_CACHE, is_bundle_name};
+use crate::assets::names::{HASHED_CACHE, LOADER_CACHE, is_bundle_name};
 use crate::error::ApiError;
 
 /// The files `build.rs` embedded, by their path in the bundle folder; none unless the

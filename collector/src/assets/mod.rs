@@ -33,13 +33,9 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::error::ApiError;
 
 pub mod embedded;
+pub mod names;
 
-/// Cache policy of the loader: short, so releases roll out within minutes.
-pub const LOADER_CACHE: &str = "public, max-age=300";
-/// Cache policy of content-hashed files.
-pub const HASHED_CACHE: &str = "public, max-age=31536000, immutable";
-/// Longest name served under `/w/`; bundle names are about 25 bytes.
-pub const MAX_NAME_LEN: usize = 128;
+pub use names::{HASHED_CACHE, LOADER_CACHE, MAX_NAME_LEN, is_bundle_name};
 
 /// Routes serving the bundle in `dir`; without one, the bundle embedded in the binary
 /// (if it was built with one); else none.
@@ -126,14 +122,6 @@ async fn only_bundle_names(request: Request, next: Next) -> Response {
         Some(name) if is_bundle_name(name) => next.run(request).await,
         _ => ApiError::NotFound.into_response(),
     }
-}
-
-/// A plain file name: 1 to [`MAX_NAME_LEN`] letters, digits, `.`, `-` or `_`, not
-/// starting with `.`.
-fn is_bundle_name(name: &str) -> bool {
-    (1..=MAX_NAME_LEN).contains(&name.len())
-        && !name.starts_with('.')
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
 }
 
 #[cfg(test)]
