@@ -58,8 +58,9 @@ pub const CONTENT_SECURITY_POLICY_VALUE: &str = "default-src 'none'; script-src 
      style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
      frame-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-/// Form bodies of the console are a few fields.
-const MAX_FORM_BYTES: usize = 16 * 1024;
+/// Form bodies of the console: a few fields, or a whole configuration document (at most
+/// 1 MiB, up to three times that URL-encoded).
+const MAX_FORM_BYTES: usize = 3 * crate::revisions::document::MAX_DOCUMENT_BYTES + 16 * 1024;
 
 /// The console's routes, with their state.
 pub fn router(state: &AppState) -> Router {
