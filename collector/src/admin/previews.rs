@@ -3,8 +3,6 @@
 //! host page the collector serves ([`preview`](crate::preview)). Answers the page's
 //! address, which works for 30 minutes.
 
-use std::sync::Arc;
-
 use axum::Json;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
@@ -72,38 +70,19 @@ async fn create(
     .ok_or(ApiError::NotFound)?;
     let catalog = document::compile(&revision.document)
         .map_err(|problem| ApiError::from(RevisionError::Invalid(problem)))?;
-    let site =
-        catalog.site(&wanted.site).ok_or_else(|| ApiError::invalid("site", "no such site"))?;
-    let block = match &wanted.block {
-        Some(id) => {
-            let block = site
-                .blocks
-                .iter()
-                .find(|block| &block.id == id)
-                .ok_or_else(|| ApiError::invalid("block", "no such block"))?;
-            let variant = match &wanted.variant {
-                Some(variant) if block.variants.iter().any(|v| &v.id == variant) => variant.clone(),
-                Some(_) => return Err(ApiError::invalid("variant", "no such variant")),
-                None => block.variants[0].id.clone(),
-            };
-            Some((id.clone(), variant))
-        }
-        None => None,
-    };
-    if let Some(form) = &wanted.form
-        && site.form(form).is_none()
-    {
-        return Err(ApiError::invalid("form", "no such form"));
-    }
-    if block.is_none() && wanted.form.is_none() {
-        return Err(ApiError::invalid("block", "name a block or a form"));
-    }
     let lang = match wanted.lang.as_deref() {
-        None | Some("en") => "en",
-        Some("pl") => "pl",
+        None | Some("en" | "pl") => wanted.lang.as_deref(),
         Some(_) => return Err(ApiError::invalid("lang", "en or pl")),
     };
-    let preview = Preview::new(Arc::new(catalog), wanted.site, block, wanted.form, lang);
+    let preview = Preview::of(
+        catalog,
+        &wanted.site,
+        wanted.block.as_deref(),
+        wanted.variant.as_deref(),
+        wanted.form.as_deref(),
+        lang,
+    )
+    .map_err(|error| ApiError::invalid(error.field(), error.to_string()))?;
     let token = app.previews.add(preview);
     let made = Made { url: format!("/preview/{token}"), expires_in: LIFETIME.as_secs() };
     Ok((axum::http::StatusCode::CREATED, Json(made)))

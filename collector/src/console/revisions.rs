@@ -13,8 +13,6 @@
 //! Saving and publishing go through [`revisions`](crate::revisions) exactly as the API
 //! does; inline secrets are redacted for all but owners there too.
 
-use std::sync::Arc;
-
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -169,46 +167,8 @@ pub async fn publish(
     sites: SiteChoice,
     Path(id): Path<i64>,
 ) -> Result<Response, ConsoleError> {
-    match history::publish(&app.store, &app.catalog, &Author::from(&actor), id).await {
-        Ok(()) => {
-            Ok(Redirect::to(&revision_path(id, sites.key(), Some("published"))).into_response())
-        }
-        Err(RevisionError::Invalid(_)) => {
-            refused(
-                &app,
-                &actor,
-                &sites,
-                id,
-                StatusCode::BAD_REQUEST,
-                "It is not valid: fix the problem shown and save a new draft.",
-            )
-            .await
-        }
-        Err(RevisionError::OwnerPartsChanged) => {
-            refused(
-                &app,
-                &actor,
-                &sites,
-                id,
-                StatusCode::FORBIDDEN,
-                "It changes sites, webhooks or identity secrets: an owner must publish it.",
-            )
-            .await
-        }
-        Err(RevisionError::NotFound(_)) => Err(ConsoleError::NotFound),
-        Err(error) => Err(ApiError::from(error).into()),
-    }
-}
-
-async fn refused(
-    app: &AppState,
-    actor: &Actor,
-    sites: &SiteChoice,
-    id: i64,
-    status: StatusCode,
-    why: &str,
-) -> Result<Response, ConsoleError> {
-    Ok((status, shown(app, actor, sites, id, None, Some(why)).await?).into_response())
+    let published = history::publish(&app.store, &app.catalog, &Author::from(&actor), id).await;
+    answer(&app, &actor, &sites, id, published.map(|()| id), "published").await
 }
 
 /// `POST /admin/revisions/{id}/restore`.
@@ -218,25 +178,37 @@ pub async fn restore(
     sites: SiteChoice,
     Path(id): Path<i64>,
 ) -> Result<Response, ConsoleError> {
-    match history::restore(&app.store, &app.catalog, &Author::from(&actor), id, None).await {
-        Ok(restored) => {
-            Ok(Redirect::to(&revision_path(restored, sites.key(), Some("restored")))
-                .into_response())
+    let restored =
+        history::restore(&app.store, &app.catalog, &Author::from(&actor), id, None).await;
+    answer(&app, &actor, &sites, id, restored, "restored").await
+}
+
+/// After a publish or restore of revision `id`: the live revision's page with `done`,
+/// or `id`'s page again saying why not.
+async fn answer(
+    app: &AppState,
+    actor: &Actor,
+    sites: &SiteChoice,
+    id: i64,
+    outcome: Result<i64, RevisionError>,
+    done: &str,
+) -> Result<Response, ConsoleError> {
+    let (status, why) = match outcome {
+        Ok(live) => {
+            return Ok(Redirect::to(&revision_path(live, sites.key(), Some(done))).into_response());
         }
-        Err(RevisionError::Invalid(_) | RevisionError::OwnerPartsChanged) => {
-            refused(
-                &app,
-                &actor,
-                &sites,
-                id,
-                StatusCode::FORBIDDEN,
-                "This revision cannot be restored by you.",
-            )
-            .await
-        }
-        Err(RevisionError::NotFound(_)) => Err(ConsoleError::NotFound),
-        Err(error) => Err(ApiError::from(error).into()),
-    }
+        Err(RevisionError::Invalid(_)) => (
+            StatusCode::BAD_REQUEST,
+            "It is not valid: fix the problem shown and save a new draft.",
+        ),
+        Err(RevisionError::OwnerPartsChanged) => (
+            StatusCode::FORBIDDEN,
+            "It changes sites, webhooks or identity secrets: an owner must publish it.",
+        ),
+        Err(RevisionError::NotFound(_)) => return Err(ConsoleError::NotFound),
+        Err(error) => return Err(ApiError::from(error).into()),
+    };
+    Ok((status, shown(app, actor, sites, id, None, Some(why)).await?).into_response())
 }
 
 /// What to preview.
@@ -262,42 +234,17 @@ pub async fn preview(
         field: "revision",
         message: "this revision is not valid",
     })?;
-    let site = catalog.site(sites.key()).ok_or(ConsoleError::UnknownSite)?;
-    let block = match &wanted.block {
-        Some(name) => {
-            let block =
-                site.blocks.iter().find(|block| &block.id == name).ok_or(ConsoleError::NotFound)?;
-            let variant = match &wanted.variant {
-                Some(variant) => block
-                    .variants
-                    .iter()
-                    .find(|v| &v.id == variant)
-                    .ok_or(ConsoleError::NotFound)?,
-                None => &block.variants[0],
-            };
-            Some((block.id.clone(), variant.id.clone()))
-        }
-        None => None,
-    };
-    if wanted.form.as_ref().is_some_and(|form| site.form(form).is_none())
-        || (block.is_none() && wanted.form.is_none())
-    {
-        return Err(ConsoleError::NotFound);
-    }
-    let lang = if wanted.lang.as_deref() == Some("pl") { "pl" } else { "en" };
-    let variants: Vec<String> = block
-        .as_ref()
-        .and_then(|(name, _)| site.blocks.iter().find(|b| &b.id == name))
-        .map(|b| b.variants.iter().map(|v| v.id.clone()).collect())
-        .unwrap_or_default();
-    let site_key = site.key.clone();
-    let token = app.previews.add(Preview::new(
-        Arc::new(catalog),
-        site_key,
-        block.clone(),
-        wanted.form.clone(),
-        lang,
-    ));
+    let preview = Preview::of(
+        catalog,
+        sites.key(),
+        wanted.block.as_deref(),
+        wanted.variant.as_deref(),
+        wanted.form.as_deref(),
+        wanted.lang.as_deref(),
+    )
+    .map_err(|_| ConsoleError::NotFound)?;
+    let (block, lang, variants) = (preview.block.clone(), preview.lang, preview.variants());
+    let token = app.previews.add(preview);
     let chrome = Chrome { actor: &actor, sites: &sites, section: Section::Revisions };
     let frames = PreviewFrames {
         revision: id,

@@ -36,15 +36,87 @@ pub struct Preview {
     created: Instant,
 }
 
+/// Why a preview cannot be made; each names what was asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PreviewError {
+    #[error("no such site")]
+    UnknownSite,
+    #[error("no such block")]
+    UnknownBlock,
+    #[error("no such variant")]
+    UnknownVariant,
+    #[error("no such form")]
+    UnknownForm,
+    #[error("name a block or a form")]
+    NothingToShow,
+}
+
+impl PreviewError {
+    /// The field of the request at fault.
+    pub fn field(self) -> &'static str {
+        match self {
+            PreviewError::UnknownSite => "site",
+            PreviewError::UnknownBlock | PreviewError::NothingToShow => "block",
+            PreviewError::UnknownVariant => "variant",
+            PreviewError::UnknownForm => "form",
+        }
+    }
+}
+
 impl Preview {
-    pub fn new(
-        catalog: Arc<Catalog>,
-        site: String,
-        block: Option<(String, String)>,
-        form: Option<String>,
-        lang: &'static str,
-    ) -> Preview {
-        Preview { catalog, site, block, form, lang, created: Instant::now() }
+    /// A preview of `catalog`'s site `site`: block `block` in `variant` (its first when
+    /// none) and/or form `form`, in `lang` (`pl`, else English).
+    pub fn of(
+        catalog: Catalog,
+        site: &str,
+        block: Option<&str>,
+        variant: Option<&str>,
+        form: Option<&str>,
+        lang: Option<&str>,
+    ) -> Result<Preview, PreviewError> {
+        let found = catalog.site(site).ok_or(PreviewError::UnknownSite)?;
+        let block = match block {
+            Some(name) => {
+                let block = found
+                    .blocks
+                    .iter()
+                    .find(|block| block.id == name)
+                    .ok_or(PreviewError::UnknownBlock)?;
+                let variant = match variant {
+                    Some(wanted) => block
+                        .variants
+                        .iter()
+                        .find(|candidate| candidate.id == wanted)
+                        .ok_or(PreviewError::UnknownVariant)?,
+                    None => &block.variants[0],
+                };
+                Some((block.id.clone(), variant.id.clone()))
+            }
+            None => None,
+        };
+        if form.is_some_and(|form| found.form(form).is_none()) {
+            return Err(PreviewError::UnknownForm);
+        }
+        if block.is_none() && form.is_none() {
+            return Err(PreviewError::NothingToShow);
+        }
+        Ok(Preview {
+            site: found.key.clone(),
+            catalog: Arc::new(catalog),
+            block,
+            form: form.map(str::to_owned),
+            lang: if lang == Some("pl") { "pl" } else { "en" },
+            created: Instant::now(),
+        })
+    }
+
+    /// The ids of the previewed block's variants.
+    pub fn variants(&self) -> Vec<String> {
+        let site = self.catalog.site(&self.site);
+        let block = self.block.as_ref().and_then(|(name, _)| {
+            site.and_then(|site| site.blocks.iter().find(|block| &block.id == name))
+        });
+        block.map(|block| block.variants.iter().map(|v| v.id.clone()).collect()).unwrap_or_default()
     }
 }
 
