@@ -13,7 +13,7 @@
 //!   (blocks, decisions, block reports), [`automation`] (workflows, webhooks and their
 //!   outbox), [`sites`] and [`config`] (the configuration), [`live`] (the configuration
 //!   being served, swapped whole on publish), [`accounts`] (admin users and roles),
-//!   [`content`] (sanitizing);
+//!   [`content`] (sanitizing), [`editing`] (structured edits of the configuration);
 //! - [`store`]: SQLite and PostgreSQL storage of plain records, and migrations;
 //! - [`settings`], [`telemetry`], [`clock`].
 //!
@@ -31,6 +31,7 @@ pub mod config;
 pub mod console;
 pub mod content;
 pub mod cors;
+pub mod editing;
 pub mod error;
 pub mod export;
 pub mod forms;

@@ -6,10 +6,13 @@
 //! - [`decide`]: the choice for one page: per slot the highest-priority block whose
 //!   schedule, audience and caps allow it, and one overlay of each kind; the variant
 //!   from the person's id, so it is stable across visits and merged devices.
+//! - [`reach`]: who of the last 30 days' visitors and leads an audience rule matches,
+//!   and why it matches one person or not.
 //! - [`report`]: impressions, clicks and conversions per block and variant, with the
 //!   probability that each variant beats the control.
 
 pub mod blocks;
 pub mod decide;
 pub mod facts;
+pub mod reach;
 pub mod report;

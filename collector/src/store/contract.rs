@@ -14,9 +14,10 @@ use crate::store::health::WriteHealth;
 use crate::store::revisions::{RevisionReads, RevisionWrites};
 
 use crate::store::records::{
-    Attempt, Confirmation, DeviceState, DeviceView, EventQuery, FormCounts, KnownQuery,
-    OutboxMessage, PersonKey, PersonLines, PersonRow, RemovedEvent, StepCountRow, StepRecord,
-    StoredEvent, StoredProfile, SubmissionRecord, VariantCounts, VisitorCounts, VisitorSeen,
+    ActivePerson, Attempt, Confirmation, DeviceState, DeviceView, EventQuery, FormCounts,
+    KnownQuery, OutboxMessage, PersonKey, PersonLines, PersonRow, RemovedEvent, StepCountRow,
+    StepRecord, StoredEvent, StoredProfile, SubmissionRecord, VariantCounts, VisitorCounts,
+    VisitorSeen,
 };
 
 /// The collector's durable state: plain reads, and [`Store::write_blocking`] for
@@ -75,6 +76,16 @@ pub trait Store: AccountReads + RevisionReads + Send + Sync + 'static {
         until_ms: i64,
         limit: u32,
     ) -> StoreResult<Vec<(String, i64)>>;
+
+    /// A site's persons active since `since_ms`, most recently active first, after the
+    /// cursor `before` (the last activity and id of the previous page's last person).
+    async fn active_persons(
+        &self,
+        site: &str,
+        since_ms: i64,
+        before: Option<(i64, String)>,
+        limit: u32,
+    ) -> StoreResult<Vec<ActivePerson>>;
 
     /// Workflow steps taken in `[from_ms, until_ms)`, counted per workflow, step and
     /// outcome.

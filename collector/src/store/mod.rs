@@ -30,10 +30,11 @@ pub use contract::{Store, StoreError, StoreResult, WriteTx, write, write_now};
 pub use health::WriteHealth;
 pub use postgres::PostgresStore;
 pub use records::{
-    Attempt, Confirmation, ConsentGiven, ConsentLine, DeviceState, DeviceView, EventQuery,
-    FormCounts, KnownOrder, KnownQuery, OutboxMessage, OutboxState, PersonKey, PersonLines,
-    PersonRow, RemovedEvent, ScoreLine, SegmentLine, StageLine, StepCountRow, StepRecord,
-    StoredEvent, StoredProfile, SubmissionRecord, VariantCounts, VisitorCounts, VisitorSeen,
+    ActivePerson, Attempt, Confirmation, ConsentGiven, ConsentLine, DeviceState, DeviceView,
+    EventQuery, FormCounts, KnownOrder, KnownQuery, OutboxMessage, OutboxState, PersonKey,
+    PersonLines, PersonRow, RemovedEvent, ScoreLine, SegmentLine, StageLine, StepCountRow,
+    StepRecord, StoredEvent, StoredProfile, SubmissionRecord, VariantCounts, VisitorCounts,
+    VisitorSeen,
 };
 pub use revisions::{NewRevision, PublishListener, RevisionReads, RevisionRow, RevisionWrites};
 pub use sqlite::SqliteStore;

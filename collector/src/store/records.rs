@@ -212,6 +212,14 @@ pub struct StoredProfile {
     pub consents: Vec<ConsentLine>,
 }
 
+/// A person read for counting: its id, last activity and document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActivePerson {
+    pub id: String,
+    pub last_activity_ms: i64,
+    pub doc: String,
+}
+
 /// A stored consent: what a person agreed to, where and when.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct ConsentLine {

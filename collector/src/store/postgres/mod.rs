@@ -37,8 +37,8 @@ use self::tx::PgTx;
 use crate::store::contract::{Store, StoreResult, WriteTx};
 use crate::store::health::WriteHealth;
 use crate::store::records::{
-    Confirmation, EventQuery, FormCounts, KnownQuery, OutboxMessage, PersonKey, StepCountRow,
-    StoredEvent, StoredProfile, VariantCounts,
+    ActivePerson, Confirmation, EventQuery, FormCounts, KnownQuery, OutboxMessage, PersonKey,
+    StepCountRow, StoredEvent, StoredProfile, VariantCounts,
 };
 
 /// Connections the pool opens at most.
@@ -142,6 +142,17 @@ impl Store for PostgresStore {
     async fn due_runs(&self, now_ms: i64, limit: u32) -> StoreResult<Vec<(String, String)>> {
         let mut connection = self.pool.acquire().await?;
         persons::due_runs(&mut connection, now_ms, limit).await
+    }
+
+    async fn active_persons(
+        &self,
+        site: &str,
+        since_ms: i64,
+        before: Option<(i64, String)>,
+        limit: u32,
+    ) -> StoreResult<Vec<ActivePerson>> {
+        let mut connection = self.pool.acquire().await?;
+        persons::active(&mut connection, site, since_ms, before.as_ref(), limit).await
     }
 
     async fn quiet_persons(

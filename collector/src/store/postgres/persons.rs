@@ -9,7 +9,7 @@ use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
 
 use super::rows::ROWS_PER_STATEMENT;
 use crate::store::contract::StoreResult;
-use crate::store::records::{KnownQuery, PersonKey, PersonRow};
+use crate::store::records::{ActivePerson, KnownQuery, PersonKey, PersonRow};
 
 /// See [`WriteTx::person_docs`](crate::store::contract::WriteTx::person_docs): one `IN`
 /// list per site, so the primary key answers each lookup.
@@ -314,5 +314,39 @@ pub(super) async fn quiet(
     Ok(rows
         .iter()
         .map(|row| Ok((row.try_get("id")?, row.try_get("last_activity_ms")?)))
+        .collect::<Result<_, sqlx::Error>>()?)
+}
+
+/// See [`Store::active_persons`](crate::store::contract::Store::active_persons).
+pub(super) async fn active(
+    connection: &mut PgConnection,
+    site: &str,
+    since_ms: i64,
+    before: Option<&(i64, String)>,
+    limit: u32,
+) -> StoreResult<Vec<ActivePerson>> {
+    let (before_ms, before_id) = before.map_or((None, None), |(ms, id)| (Some(*ms), Some(id)));
+    let rows = sqlx::query(
+        "SELECT id, last_activity_ms, doc FROM persons
+         WHERE site = $1 AND last_activity_ms >= $2
+           AND ($3::BIGINT IS NULL OR (last_activity_ms, id) < ($3, $4))
+         ORDER BY last_activity_ms DESC, id DESC LIMIT $5",
+    )
+    .bind(site)
+    .bind(since_ms)
+    .bind(before_ms)
+    .bind(before_id)
+    .bind(i64::from(limit))
+    .fetch_all(&mut *connection)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|row| {
+            Ok(ActivePerson {
+                id: row.try_get("id")?,
+                last_activity_ms: row.try_get("last_activity_ms")?,
+                doc: row.try_get("doc")?,
+            })
+        })
         .collect::<Result<_, sqlx::Error>>()?)
 }

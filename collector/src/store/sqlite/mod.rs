@@ -34,8 +34,8 @@ use self::writer::Writer;
 use crate::store::contract::{Store, StoreError, StoreResult, WriteTx};
 use crate::store::health::WriteHealth;
 use crate::store::records::{
-    Confirmation, EventQuery, FormCounts, KnownQuery, OutboxMessage, PersonKey, StepCountRow,
-    StoredEvent, StoredProfile, VariantCounts,
+    ActivePerson, Confirmation, EventQuery, FormCounts, KnownQuery, OutboxMessage, PersonKey,
+    StepCountRow, StoredEvent, StoredProfile, VariantCounts,
 };
 
 /// The SQLite store. Cheap to clone.
@@ -142,6 +142,21 @@ impl Store for SqliteStore {
 
     async fn due_runs(&self, now_ms: i64, limit: u32) -> StoreResult<Vec<(String, String)>> {
         self.readers.read(move |connection| persons::due_runs(connection, now_ms, limit)).await
+    }
+
+    async fn active_persons(
+        &self,
+        site: &str,
+        since_ms: i64,
+        before: Option<(i64, String)>,
+        limit: u32,
+    ) -> StoreResult<Vec<ActivePerson>> {
+        let site = site.to_owned();
+        self.readers
+            .read(move |connection| {
+                persons::active(connection, &site, since_ms, before.as_ref(), limit)
+            })
+            .await
     }
 
     async fn quiet_persons(

@@ -6,8 +6,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::events::{EVENT_COLUMNS, event_of};
 use crate::store::contract::StoreResult;
 use crate::store::records::{
-    ConsentLine, KnownQuery, PersonKey, PersonLines, PersonRow, ScoreLine, SegmentLine, StageLine,
-    StoredEvent, StoredProfile,
+    ActivePerson, ConsentLine, KnownQuery, PersonKey, PersonLines, PersonRow, ScoreLine,
+    SegmentLine, StageLine, StoredEvent, StoredProfile,
 };
 
 const SAVE_PERSON: &str = "INSERT INTO persons (site, id, email, score, temperature, stage,
@@ -401,4 +401,27 @@ pub fn quiet(
         })?
         .collect::<Result<_, _>>()?;
     Ok(quiet)
+}
+
+/// See [`Store::active_persons`](crate::store::contract::Store::active_persons).
+pub fn active(
+    connection: &Connection,
+    site: &str,
+    since_ms: i64,
+    before: Option<&(i64, String)>,
+    limit: u32,
+) -> StoreResult<Vec<ActivePerson>> {
+    let (before_ms, before_id) = before.map_or((None, None), |(ms, id)| (Some(*ms), Some(id)));
+    let active = connection
+        .prepare_cached(
+            "SELECT id, last_activity_ms, doc FROM persons
+             WHERE site = ?1 AND last_activity_ms >= ?2
+               AND (?3 IS NULL OR (last_activity_ms, id) < (?3, ?4))
+             ORDER BY last_activity_ms DESC, id DESC LIMIT ?5",
+        )?
+        .query_map(params![site, since_ms, before_ms, before_id, i64::from(limit)], |row| {
+            Ok(ActivePerson { id: row.get(0)?, last_activity_ms: row.get(1)?, doc: row.get(2)? })
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(active)
 }
