@@ -51,6 +51,7 @@ impl Section {
     fn path(self) -> Option<&'static str> {
         match self {
             Section::Leads => Some("/admin/leads"),
+            Section::Blocks => Some("/admin/blocks"),
             Section::Revisions => Some("/admin/revisions"),
             _ => None,
         }

@@ -7,6 +7,9 @@
 //! - `GET /admin/leads/{id}` ([`profile`]): one person's profile, and its actions:
 //!   `POST …/stage`, `POST …/customer`, `GET …/export` (data-subject access, JSON),
 //!   `GET …/erase` (the confirmation step) and `POST …/erase`;
+//! - `/admin/blocks…` ([`blocks`]): the blocks of the newest revision and the block
+//!   editor (audience builder, "who would see this?", the rule tester, triggers, caps,
+//!   schedule, goal, variants), saving each change as a draft;
 //! - `/admin/revisions…` ([`revisions`]): the configuration's history, the YAML
 //!   editor, a revision's problem and diff, publish, restore and previews in frames;
 //! - `GET|POST /admin/login`, `POST /admin/logout` ([`login`]): signing in and out,
@@ -23,7 +26,11 @@
 //! answered with a 303 redirect.
 
 pub mod assets;
+pub mod blocks;
+pub mod blocks_page;
+pub mod drafts;
 pub mod error;
+pub mod form_parts;
 pub mod format;
 pub mod frame;
 pub mod layout;
@@ -35,6 +42,7 @@ pub mod profile;
 pub mod profile_page;
 pub mod revisions;
 pub mod revisions_page;
+pub mod rule_builder;
 pub mod site;
 pub mod timeline;
 
@@ -73,6 +81,9 @@ pub fn router(state: &AppState) -> Router {
         .route("/admin/leads/{id}/stage", post(profile::set_stage))
         .route("/admin/leads/{id}/customer", post(profile::mark_customer))
         .route("/admin/leads/{id}/erase", get(profile::confirm_erase).post(profile::erase))
+        .route("/admin/blocks", get(blocks::list).post(blocks::submit))
+        .route("/admin/blocks/new", get(blocks::new))
+        .route("/admin/blocks/{id}", get(blocks::edit))
         .route("/admin/revisions", get(revisions::list).post(revisions::save))
         .route("/admin/revisions/new", get(revisions::editor))
         .route("/admin/revisions/{id}", get(revisions::show))

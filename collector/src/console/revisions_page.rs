@@ -130,6 +130,7 @@ pub fn revision(chrome: &Chrome<'_>, view: &RevisionView<'_>) -> Markup {
         @match view.done {
             Some("published") => p.notice role="status" { "Published: visitors see it now." },
             Some("restored") => p.notice role="status" { "Restored and published as this new revision." },
+            Some("saved") => p.notice role="status" { "Saved as this draft. Check the changes below, preview them, then publish." },
             _ => {}
         }
         @if let Some(refusal) = view.refusal {

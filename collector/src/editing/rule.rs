@@ -357,11 +357,12 @@ fn written_item(value: &Value) -> String {
 fn written_scalar(value: &Value, in_list: bool) -> String {
     match value {
         Value::String(text) => {
-            let plain = !text.is_empty()
-                && !(in_list && text.contains(','))
-                && text.trim() == text
-                && scalar(text) == Value::from(text.as_str())
-                && !text.starts_with(['"', '\'', '[', '{']);
+            let ambiguous = text.is_empty()
+                || (in_list && text.contains(','))
+                || text.trim() != text
+                || scalar(text).as_str() != Some(text.as_str())
+                || text.starts_with(['"', '\'', '[', '{']);
+            let plain = !ambiguous;
             if plain { text.clone() } else { quoted(text) }
         }
         Value::Bool(flag) => flag.to_string(),

@@ -1,0 +1,63 @@
+//! What the console's structured editors work on and how they save: the newest
+//! revision (the draft being worked on, else the live one), and an edited document
+//! saved as a new draft once the configuration's validator has found no problem the
+//! edit brought in. A problem inside the edited item is named by its path there, so
+//! the editor can show it beside its field.
+
+use crate::accounts::Actor;
+use crate::console::error::ConsoleError;
+use crate::error::ApiError;
+use crate::revisions::{Author, RevisionError, document, history};
+use crate::state::AppState;
+use crate::store::RevisionRow;
+
+/// The newest revision, with its document: the draft the editors change.
+pub async fn newest(app: &AppState) -> Result<Option<RevisionRow>, ConsoleError> {
+    let Some(newest) = app.store.revisions(None, 1).await.map_err(ApiError::from)?.pop() else {
+        return Ok(None);
+    };
+    Ok(app.store.revision(newest.id).await.map_err(ApiError::from)?)
+}
+
+/// How saving an edit ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Saved {
+    /// Stored as revision `0`.
+    Draft(i64),
+    /// Not stored: the validator found `message` at `path` inside the edited item
+    /// (`.variants[0].headline`; empty for the item itself) ...
+    Inside { path: String, message: String },
+    /// ... or the edit made another part of the document invalid.
+    Elsewhere { path: String, message: String },
+}
+
+/// Saves `edited`, the document of `base` changed at `item` (`sites[0].blocks[2]`), as
+/// a new draft with `message`, unless the validator finds a problem the edit brought
+/// in (one `base` already had elsewhere does not stop it).
+pub async fn save(
+    app: &AppState,
+    actor: &Actor,
+    base: &str,
+    edited: String,
+    item: &str,
+    message: String,
+) -> Result<Saved, ConsoleError> {
+    if let Err(problem) = document::compile(&edited) {
+        if let Some(rest) = problem.path.strip_prefix(item)
+            && (rest.is_empty() || rest.starts_with(['.', '[']))
+        {
+            return Ok(Saved::Inside { path: rest.to_owned(), message: problem.message });
+        }
+        if document::compile(base).err().as_ref() != Some(&problem) {
+            return Ok(Saved::Elsewhere { path: problem.path, message: problem.message });
+        }
+    }
+    match history::save(&app.store, &Author::from(actor), edited, message, "console").await {
+        Ok((id, _)) => Ok(Saved::Draft(id)),
+        Err(RevisionError::SecretsHidden) => Ok(Saved::Elsewhere {
+            path: String::new(),
+            message: "a hidden secret cannot be matched with the live revision's".to_owned(),
+        }),
+        Err(error) => Err(ApiError::from(error).into()),
+    }
+}
