@@ -1,5 +1,5 @@
 //! The audit log page, `GET /admin/audit[?action=A][&actor=TEXT][&before=ID]` (markup
-//! in [`audit_page`](super::audit_page)): who did what to what and when, newest first,
+//! in [`audit_page`]): who did what to what and when, newest first,
 //! 50 entries a page; filtered by action (exactly) and by actor (a part of the email,
 //! any case). As for the API's `GET /admin/api/audit`, any signed-in user may read it.
 //!
