@@ -4,12 +4,13 @@
 
 use maud::{DOCTYPE, Markup, html};
 
-use crate::accounts::Actor;
+use crate::accounts::{Actor, Role};
 use crate::console::format::query;
 use crate::console::frame::{brand, head};
 use crate::console::site::SiteChoice;
 
-/// The console's sections, in navigation order. Only those with a page are linked.
+/// The console's sections, in navigation order. Only those with a page are linked,
+/// and only for a role that may open it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
     Leads,
@@ -19,11 +20,14 @@ pub enum Section {
     Scoring,
     Workflows,
     Revisions,
+    Audit,
+    Users,
+    Account,
     Settings,
 }
 
 impl Section {
-    const ALL: [Section; 8] = [
+    const ALL: [Section; 11] = [
         Section::Leads,
         Section::Reports,
         Section::Blocks,
@@ -31,6 +35,9 @@ impl Section {
         Section::Scoring,
         Section::Workflows,
         Section::Revisions,
+        Section::Audit,
+        Section::Users,
+        Section::Account,
         Section::Settings,
     ];
 
@@ -43,6 +50,9 @@ impl Section {
             Section::Scoring => "Scoring",
             Section::Workflows => "Workflows",
             Section::Revisions => "Revisions",
+            Section::Audit => "Audit log",
+            Section::Users => "Users",
+            Section::Account => "My account",
             Section::Settings => "Settings",
         }
     }
@@ -53,8 +63,16 @@ impl Section {
             Section::Leads => Some("/admin/leads"),
             Section::Blocks => Some("/admin/blocks"),
             Section::Revisions => Some("/admin/revisions"),
+            Section::Audit => Some("/admin/audit"),
+            Section::Users => Some("/admin/users"),
+            Section::Account => Some("/admin/account"),
             _ => None,
         }
+    }
+
+    /// The role the section's page needs (the server checks it; the link only follows).
+    fn needs(self) -> Role {
+        if self == Section::Users { Role::Owner } else { Role::Viewer }
     }
 }
 
@@ -91,7 +109,7 @@ pub fn page(chrome: &Chrome<'_>, title: &str, content: Markup) -> Markup {
                     nav.sidebar aria-label="Console" {
                         ul {
                             @for section in Section::ALL {
-                                @if let Some(path) = section.path() {
+                                @if let Some(path) = section.path().filter(|_| chrome.actor.may(section.needs())) {
                                     li {
                                         a href={ (path) "?" (query([("site", site)])) }
                                             aria-current=[(section == chrome.section).then_some("page")]

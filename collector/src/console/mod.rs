@@ -12,24 +12,35 @@
 //!   schedule, goal, variants), saving each change as a draft;
 //! - `/admin/revisions…` ([`revisions`]): the configuration's history, the YAML
 //!   editor, a revision's problem and diff, publish, restore and previews in frames;
+//! - `/admin/users…` ([`users`]): the owner's users: list, add, change a role or
+//!   whether one may sign in, remove (with a confirmation step);
+//! - `/admin/account…` ([`account`]): anyone's own account: API tokens (made, shown
+//!   once, revoked) and signing out everywhere;
+//! - `GET /admin/audit` ([`audit`]): the audit log, filtered by action and actor;
 //! - `GET|POST /admin/login`, `POST /admin/logout` ([`login`]): signing in and out,
 //!   outside the gate;
 //! - `GET /admin/assets/{name}` ([`assets`]): the stylesheet, script and logo, embedded
 //!   in the binary under content-hashed names; served without sign-in.
 //!
 //! Every page is behind the admin sign-in layer ([`signed_in`], the one place it is
-//! applied) and takes the [`Actor`](crate::accounts::Actor) it found; roles only decide
-//! which buttons a page shows. Every answer carries the console's security headers
+//! applied) and takes the [`Actor`](crate::accounts::Actor) it found: reading needs a
+//! viewer and changing an editor, the users pages an owner, one's own account anyone
+//! signed in; beyond that, roles only decide which buttons a page shows. Every answer carries the console's security headers
 //! ([`security_headers`]); pages with data are `Cache-Control: no-store`. Markup is
 //! written with `maud`, which escapes every value put in it; [`format`] turns stored,
 //! visitor-controlled values into text and safe links. Changes are HTML form posts
 //! answered with a 303 redirect.
 
+pub mod account;
+pub mod account_page;
 pub mod assets;
+pub mod audit;
+pub mod audit_page;
 pub mod blocks;
 pub mod blocks_page;
 pub mod drafts;
 pub mod error;
+pub mod fields;
 pub mod form_parts;
 pub mod format;
 pub mod frame;
@@ -45,6 +56,8 @@ pub mod revisions_page;
 pub mod rule_builder;
 pub mod site;
 pub mod timeline;
+pub mod users;
+pub mod users_page;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -90,26 +103,48 @@ pub fn router(state: &AppState) -> Router {
         .route("/admin/revisions/{id}/publish", post(revisions::publish))
         .route("/admin/revisions/{id}/restore", post(revisions::restore))
         .route("/admin/revisions/{id}/preview", get(revisions::preview))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            CACHE_CONTROL,
-            HeaderValue::from_static("no-store"),
-        ));
+        .route("/admin/audit", get(audit::list))
+        .route("/admin/account", get(account::show));
+    let owner = Router::new()
+        .route("/admin/users", get(users::list).post(users::add))
+        .route("/admin/users/{id}/role", post(users::set_role))
+        .route("/admin/users/{id}/access", post(users::set_access))
+        .route("/admin/users/{id}/remove", get(users::confirm_remove).post(users::remove));
+    let own = Router::new()
+        .route("/admin/account/tokens", get(account::to_account).post(account::create))
+        .route("/admin/account/tokens/{id}/revoke", get(account::to_account).post(account::revoke))
+        .route(
+            "/admin/account/sign-out-everywhere",
+            get(account::to_account).post(account::sign_out_everywhere),
+        );
     let sign_in = Router::new()
         .route("/admin/login", get(login::show).post(login::sign_in))
         .route("/admin/logout", post(login::sign_out));
-    let console = signed_in(pages, state)
+    let console = signed_in(pages, owner, own, state)
+        .layer(SetResponseHeaderLayer::if_not_present(
+            CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
         .merge(sign_in)
         .merge(assets::router())
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES));
     security_headers(console).with_state(state.clone())
 }
 
-/// Puts `pages` behind the admin sign-in, the one place the console applies it: the
-/// gate finds the actor, then reading needs a viewer and changing an editor; a browser
-/// not signed in is sent to the login page.
-fn signed_in(pages: Router<AppState>, state: &AppState) -> Router<AppState> {
+/// Puts the console's pages behind the admin sign-in, the one place the console applies
+/// it: the gate finds the actor, then in `pages` reading needs a viewer and changing an
+/// editor, `owner` needs an owner, and `own` (one's own account) anyone signed in; a
+/// browser not signed in is sent to the login page.
+fn signed_in(
+    pages: Router<AppState>,
+    owner: Router<AppState>,
+    own: Router<AppState>,
+    state: &AppState,
+) -> Router<AppState> {
     pages
         .route_layer(from_fn(gate::require_page))
+        .merge(owner.route_layer(from_fn(gate::require_owner_page)))
+        .merge(own.route_layer(from_fn(account::require_signed_in_page)))
         .route_layer(from_fn_with_state(state.clone(), gate::authenticate))
 }
 
