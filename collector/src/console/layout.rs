@@ -62,6 +62,9 @@ impl Section {
         match self {
             Section::Leads => Some("/admin/leads"),
             Section::Blocks => Some("/admin/blocks"),
+            Section::Forms => Some("/admin/config/forms"),
+            Section::Scoring => Some("/admin/config/scoring"),
+            Section::Workflows => Some("/admin/config/workflows"),
             Section::Revisions => Some("/admin/revisions"),
             Section::Audit => Some("/admin/audit"),
             Section::Users => Some("/admin/users"),

@@ -10,6 +10,9 @@
 //! - `/admin/blocks…` ([`blocks`]): the blocks of the newest revision and the block
 //!   editor (audience builder, "who would see this?", the rule tester, triggers, caps,
 //!   schedule, goal, variants), saving each change as a draft;
+//! - `/admin/config/{section}` ([`sections`]): one part of the site's configuration
+//!   (forms, scoring, segments, stages, workflows, catalogue; webhooks for owners) as
+//!   YAML, saved as a draft;
 //! - `/admin/revisions…` ([`revisions`]): the configuration's history, the YAML
 //!   editor, a revision's problem and diff, publish, restore and previews in frames;
 //! - `/admin/users…` ([`users`]): the owner's users: list, add, change a role or
@@ -54,6 +57,8 @@ pub mod profile_page;
 pub mod revisions;
 pub mod revisions_page;
 pub mod rule_builder;
+pub mod sections;
+pub mod sections_page;
 pub mod site;
 pub mod timeline;
 pub mod users;
@@ -97,6 +102,7 @@ pub fn router(state: &AppState) -> Router {
         .route("/admin/blocks", get(blocks::list).post(blocks::submit))
         .route("/admin/blocks/new", get(blocks::new))
         .route("/admin/blocks/{id}", get(blocks::edit))
+        .route("/admin/config/{section}", get(sections::show).post(sections::save))
         .route("/admin/revisions", get(revisions::list).post(revisions::save))
         .route("/admin/revisions/new", get(revisions::editor))
         .route("/admin/revisions/{id}", get(revisions::show))

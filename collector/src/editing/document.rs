@@ -111,6 +111,38 @@ impl Working {
         Ok(())
     }
 
+    /// Section `name` (`scoring`, `workflows`) of site `key`, if written.
+    pub fn section(&self, key: &str, name: &str) -> Result<Option<Value>, EditError> {
+        let site = &self.sites()[self.site_index(key)?];
+        Ok(site.get(name).cloned())
+    }
+
+    /// Sets section `name` of site `key` (`None` removes it).
+    pub fn set_section(
+        &mut self,
+        key: &str,
+        name: &str,
+        value: Option<Value>,
+    ) -> Result<(), EditError> {
+        let index = self.site_index(key)?;
+        let site = self
+            .root
+            .get_mut("sites")
+            .and_then(Value::as_sequence_mut)
+            .and_then(|sites| sites.get_mut(index))
+            .and_then(Value::as_mapping_mut)
+            .ok_or_else(|| EditError::NoSite(key.to_owned()))?;
+        match value {
+            Some(value) => {
+                site.insert(Value::from(name), value);
+            }
+            None => {
+                site.remove(name);
+            }
+        }
+        Ok(())
+    }
+
     fn list_mut(&mut self, key: &str, list: &str) -> Result<&mut Vec<Value>, EditError> {
         let index = self.site_index(key)?;
         let site = self
@@ -172,5 +204,10 @@ mod tests {
         let again = Working::parse(&doc.text()).expect("written YAML parses");
         assert_eq!(again.items("pk_a", "blocks").expect("items"), vec![block("two")]);
         assert_eq!(doc.put("pk_a", "segments", None, block("s1")), Ok(0));
+        let scoring: Value = serde_yaml_ng::from_str("{thresholds: {warm: 20}}").expect("yaml");
+        doc.set_section("pk_a", "scoring", Some(scoring.clone())).expect("set");
+        assert_eq!(doc.section("pk_a", "scoring"), Ok(Some(scoring)));
+        doc.set_section("pk_a", "scoring", None).expect("removed");
+        assert_eq!(doc.section("pk_a", "scoring"), Ok(None));
     }
 }
