@@ -29,10 +29,12 @@ pub fn script_path() -> PathBuf {
     })
 }
 
-/// Runs axe-core's rules on the whole page and reports what it calls violations.
+/// Runs axe-core's rules for WCAG 2.2 A and AA and its best practices on the whole
+/// page, and reports what it calls violations.
 const RUN: &str = r#"
   const done = arguments[arguments.length - 1];
-  axe.run(document, { resultTypes: ['violations'] }).then(
+  const tags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'];
+  axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }).then(
     (results) => done(results.violations.map((rule) => ({
       id: rule.id, impact: rule.impact, help: rule.help, url: rule.helpUrl,
       nodes: rule.nodes.map((node) => ({

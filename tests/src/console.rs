@@ -31,7 +31,7 @@ pub async fn submit_sign_in(browser: &Browser, email: &str, password: &str) {
 /// Signs in on the login page and waits until the browser shows `landing` (a path
 /// with its query), where the form sends it.
 pub async fn sign_in(browser: &Browser, stack: &Stack, email: &str, password: &str, landing: &str) {
-    let next: String = url_encoded(landing);
+    let next = url_encoded(landing);
     let login = format!("{}/admin/login?next={next}", stack.collector);
     browser.client.goto(&login).await.expect("the sign-in page");
     submit_sign_in(browser, email, password).await;

@@ -249,13 +249,17 @@ async fn assert_accessible(browser: &Browser, axe_script: &str, page: &str) {
     assert!(violations.is_empty(), "axe-core on {page}:\n  {}", violations.join("\n  "));
 }
 
-/// Saves a draft from the YAML editor the browser shows; returns the draft's path.
-async fn save_draft(browser: &Browser) -> String {
-    let edit = "const area = document.getElementById('document');
-         area.value = area.value.replace('name: Brightline (demo)', 'name: Brightline');
-         document.getElementById('message').value = 'A shorter name';
-         area.form.submit(); return true;";
-    browser.eval(edit).await;
+/// Saves a draft from the YAML editor at `editor`, with `from` replaced by `to` in the
+/// document; returns the draft's path.
+async fn save_draft(browser: &Browser, editor: &str, from: &str, to: &str) -> String {
+    browser.client.goto(editor).await.expect("the editor");
+    let edit = format!(
+        "const area = document.getElementById('document');
+         area.value = area.value.replace({from:?}, {to:?});
+         document.getElementById('message').value = 'Replaced ' + {from:?};
+         area.form.submit(); return true;"
+    );
+    browser.eval(&edit).await;
     let draft = "return /^\\/admin\\/revisions\\/\\d+$/.test(location.pathname)
          && document.readyState === 'complete' && location.pathname + location.search;";
     browser.wait_for("the draft", draft).await.as_str().expect("a path").to_owned()
@@ -282,17 +286,21 @@ async fn axe_core_finds_no_violation_on_the_console_pages() {
     let profile = profile_path(&browser, SUBMITTER_EMAIL).await;
     let live = format!("/admin/revisions/1?site={DEMO_SITE_KEY}");
     let editor = format!("/admin/revisions/new?site={DEMO_SITE_KEY}");
-    browser.client.goto(&collector(&editor)).await.expect("the editor");
-    let draft = save_draft(&browser).await;
+    let (name, shorter) = ("name: Brightline (demo)", "name: Brightline");
+    let draft = save_draft(&browser, &collector(&editor), name, shorter).await;
+    let broken = save_draft(&browser, &collector(&editor), name, "name: [Brightline").await;
+    assert!(shows(&browser, "This revision cannot be published").await, "the problem is shown");
     // Each page, and a word its title holds (so an error page cannot pass for it).
     let pages = [
         ("the leads list", leads.clone(), "Leads"),
         ("a profile", profile.clone(), "evil.example"),
         ("the erasure's confirmation", profile.replacen('?', "/erase?", 1), "Erase"),
+        ("a missing person", format!("/admin/leads/nobody?site={DEMO_SITE_KEY}"), "Not found"),
         ("the revisions", format!("/admin/revisions?site={DEMO_SITE_KEY}"), "Revisions"),
         ("the YAML editor", editor, "Edit the configuration"),
         ("the live revision", live, "Revision 1"),
         ("a draft with its changes", draft, "Revision"),
+        ("a draft that cannot be published", broken, "Revision"),
     ];
     for (width, height) in [(1280, 900), (390, 844)] {
         browser.client.set_window_size(width, height).await.expect("window size");
