@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::Browser;
 
-/// axe-core's script: `KINDLING_AXE_CORE`, or the newest `axe-core-*` under
+/// axe-core's script: `KINDLING_AXE_CORE`, or one installed as `axe-core-*` under
 /// `target/tools`.
 pub fn script_path() -> PathBuf {
     if let Some(path) = std::env::var_os("KINDLING_AXE_CORE") {
