@@ -4,7 +4,10 @@
 //! Everything binds to `127.0.0.1:0`; nothing is mocked. The widget bundle must have
 //! been built (`cargo xtask bundle`, which `cargo xtask test` runs first).
 
+pub mod axe;
+pub mod console;
 pub mod lead_forms;
+pub mod trap;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -72,12 +75,23 @@ impl Stack {
     /// The collector seeded from `config` (whose site must be [`DEMO_SITE_KEY`]), and
     /// the site in `site_dir`.
     pub async fn start_with_config(site_dir: PathBuf, config: PathBuf) -> Stack {
+        Stack::start_tuned(site_dir, config, |_| {}).await
+    }
+
+    /// Like [`Stack::start_with_config`], with `tune` changing the collector's settings
+    /// first (a short session idle time, say).
+    pub async fn start_tuned(
+        site_dir: PathBuf,
+        config: PathBuf,
+        tune: impl FnOnce(&mut Settings),
+    ) -> Stack {
         let data = tempfile::tempdir().expect("temporary folder");
         let mut settings =
             Settings::new(format!("sqlite://{}", data.path().join("kindling.db").display()));
         settings.config = Some(config);
         settings.widget_dir = Some(widget_dist());
         settings.admin_token = Some(ADMIN_TOKEN.to_owned());
+        tune(&mut settings);
 
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind collector");
         let address = listener.local_addr().expect("address");
@@ -191,6 +205,8 @@ impl Drop for Stack {
 /// Headless Chromium behind its own ChromeDriver process.
 pub struct Browser {
     pub client: Client,
+    /// `http://127.0.0.1:PORT` of this browser's ChromeDriver.
+    driver_url: String,
     driver: Child,
     _profile: tempfile::TempDir,
 }
@@ -246,7 +262,23 @@ impl Browser {
                 }
             }
         };
-        Browser { client, driver, _profile: profile }
+        Browser { client, driver_url: url, driver, _profile: profile }
+    }
+
+    /// Sends the Chrome DevTools Protocol command `method` with `params` to the page,
+    /// through ChromeDriver, and returns its result.
+    pub async fn devtools(&self, method: &str, params: Value) -> Value {
+        let session = self.client.session_id().await.expect("session id").expect("a session");
+        let url = format!("{}/session/{session}/goog/cdp/execute", self.driver_url);
+        let response = reqwest::Client::new()
+            .post(&url)
+            .json(&json!({"cmd": method, "params": params}))
+            .send()
+            .await
+            .unwrap_or_else(|error| panic!("{method}: {error}"));
+        assert!(response.status().is_success(), "{method}: {}", response.status());
+        let answer: Value = response.json().await.expect("JSON answer");
+        answer["value"].clone()
     }
 
     /// Runs `script` in the page and returns its result.

@@ -27,7 +27,8 @@ pub fn run() -> TaskResult<()> {
             .current_dir(&root)
             .args(["test", "--workspace", "--exclude", "kindling-widget"])
             .env("KINDLING_WIDGET_DIST", bundle::dist_dir())
-            .env("CHROMEDRIVER", &browser.chromedriver),
+            .env("CHROMEDRIVER", &browser.chromedriver)
+            .env("KINDLING_AXE_CORE", &browser.axe_core),
     )?;
 
     println!("xtask: widget tests in headless Chromium");

@@ -1,7 +1,7 @@
 //! The tools the tasks need, installed when missing: the wasm32 target, wasm-bindgen-cli
 //! at exactly the `wasm-bindgen` crate's version, wasm-opt from the npm package
 //! `binaryen@132`, terser from `terser@5`, cargo-fuzz (for `fuzz`), and (for browser tests)
-//! Chromium with ChromeDriver from Debian.
+//! Chromium with ChromeDriver from Debian and the accessibility engine `axe-core`.
 //! Installed tools live under `target/tools`, so `cargo clean` removes them too.
 
 use std::path::{Path, PathBuf};
@@ -14,6 +14,9 @@ const BINARYEN_VERSION: &str = "132";
 
 /// The terser release that minifies the JS glue.
 const TERSER_VERSION: &str = "5";
+
+/// The axe-core release the console's accessibility tests run in the page.
+const AXE_CORE_VERSION: &str = "4.14.1";
 
 /// The cargo-fuzz release `cargo xtask fuzz` runs.
 const CARGO_FUZZ_VERSION: &str = "0.13.2";
@@ -29,6 +32,8 @@ pub struct BundleTools {
 pub struct BrowserTools {
     pub chromedriver: PathBuf,
     pub wasm_bindgen_test_runner: PathBuf,
+    /// axe-core's script (`axe.min.js`), injected into pages under test.
+    pub axe_core: PathBuf,
 }
 
 /// The workspace root (the folder holding the root `Cargo.toml`).
@@ -127,15 +132,27 @@ pub fn ensure_cargo_fuzz() -> TaskResult<PathBuf> {
 /// The npm package `package@version` installed under `target/tools`, and the path of
 /// its program `bin` (relative to `node_modules`).
 fn ensure_npm_tool(package: &str, version: &str, bin: &str) -> TaskResult<PathBuf> {
+    let runs = |binary: &Path| output(Command::new(binary).arg("--version")).is_some();
+    ensure_npm_package(package, version, bin, runs)
+}
+
+/// The npm package `package@version` installed under `target/tools` when `installed`
+/// says its `file` (relative to `node_modules`) is not usable yet; returns that file.
+fn ensure_npm_package(
+    package: &str,
+    version: &str,
+    file: &str,
+    installed: impl Fn(&Path) -> bool,
+) -> TaskResult<PathBuf> {
     let prefix = tools_dir().join(format!("{package}-{version}"));
-    let binary = prefix.join("node_modules").join(bin);
-    if output(Command::new(&binary).arg("--version")).is_some() {
-        return Ok(binary);
+    let path = prefix.join("node_modules").join(file);
+    if installed(&path) {
+        return Ok(path);
     }
     if output(Command::new("npm").arg("--version")).is_none() {
         return fail(format!(
             "npm not found: install Node.js and npm (Debian: apt-get install nodejs npm); \
-             the bundle needs the npm package {package}@{version}"
+             the tasks need the npm package {package}@{version}"
         ));
     }
     println!("xtask: installing npm {package}@{version}");
@@ -144,10 +161,11 @@ fn ensure_npm_tool(package: &str, version: &str, bin: &str) -> TaskResult<PathBu
         .args(["install", "--no-audit", "--no-fund", "--prefix"])
         .arg(&prefix)
         .arg(format!("{package}@{version}")))?;
-    Ok(binary)
+    Ok(path)
 }
 
-/// Installs what browser tests need: Chromium and ChromeDriver (Debian, as root).
+/// Installs what browser tests need: Chromium and ChromeDriver (Debian, as root), and
+/// axe-core.
 pub fn ensure_browser_tools() -> TaskResult<BrowserTools> {
     let chromedriver = PathBuf::from("/usr/bin/chromedriver");
     let chromium_ok = output(Command::new("chromium").arg("--version")).is_some();
@@ -169,7 +187,9 @@ pub fn ensure_browser_tools() -> TaskResult<BrowserTools> {
     }
     let version = wasm_bindgen_version()?;
     let runner = tools_dir().join(format!("wasm-bindgen-{version}/bin/wasm-bindgen-test-runner"));
-    Ok(BrowserTools { chromedriver, wasm_bindgen_test_runner: runner })
+    let axe_core =
+        ensure_npm_package("axe-core", AXE_CORE_VERSION, "axe-core/axe.min.js", Path::is_file)?;
+    Ok(BrowserTools { chromedriver, wasm_bindgen_test_runner: runner, axe_core })
 }
 
 /// Finds the load generator `wrk` on `PATH`, installing it from Debian (as root) when

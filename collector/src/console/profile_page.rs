@@ -136,8 +136,9 @@ fn traits(view: &ProfileView) -> Markup {
         section.card aria-labelledby="traits-title" {
             h2 #traits-title { "Traits" }
             @if view.person.traits.is_empty() { p.muted { "No trait yet." } } @else {
-                div.table-wrap role="region" aria-labelledby="traits-title" tabindex="0" {
+                div.table-wrap role="region" aria-labelledby="traits-caption" tabindex="0" {
                     table.data {
+                        caption #traits-caption.visually-hidden { "Traits with their source" }
                         thead { tr { th scope="col" { "Trait" } th scope="col" { "Value" } th scope="col" { "Source" } th scope="col" { "Updated" } } }
                         tbody {
                             @for (name, value) in &view.person.traits {
@@ -227,8 +228,9 @@ fn score(view: &ProfileView) -> Markup {
         section.card aria-labelledby="score-title" {
             h2 #score-title { "Score, line by line" }
             @if view.score_changes.is_empty() { p.muted { "No point scored yet." } } @else {
-                div.table-wrap role="region" aria-labelledby="score-title" tabindex="0" {
+                div.table-wrap role="region" aria-labelledby="score-caption" tabindex="0" {
                     table.data {
+                        caption #score-caption.visually-hidden { "Points scored, latest first" }
                         thead {
                             tr {
                                 th scope="col" { "When" }
