@@ -2,22 +2,31 @@
 //! saved from the editor's fields becomes a draft holding exactly that block, is served
 //! once published; buttons change the form without saving; a problem is shown beside
 //! its field and saves nothing; "who would see this?" counts the persons a rule matches
-//! and the tester says why one person matches.
+//! and the tester says why one person matches; a section (scoring, webhooks) is saved
+//! as YAML of that part, webhook secrets stay write-only and owners-only, and viewers
+//! or forged requests change nothing.
 
 use reqwest::StatusCode;
 use reqwest::header::LOCATION;
 use serde_json::{Value, json};
 
+#[path = "support/accounts.rs"]
+mod accounts;
 #[path = "support/harness.rs"]
 mod harness;
 
+use accounts::{Browser, add_user};
 use harness::*;
+use reqwest::Method;
 
 on_both_backends!(
     a_block_saved_in_the_editor_is_a_draft_then_served_once_published,
     buttons_change_the_form_and_save_nothing,
     problems_are_shown_at_their_field_and_save_nothing,
     who_would_see_this_counts_and_the_tester_explains,
+    a_section_is_saved_as_a_draft_and_refused_at_its_problem,
+    webhook_secrets_stay_write_only_and_owners_only,
+    viewers_and_forged_requests_change_nothing_in_the_editors,
 );
 
 const LINKEDIN: &str = "0190f3c2-7d2a-7c4e-8a8b-0000000a0001";
@@ -349,4 +358,126 @@ async fn who_would_see_this_counts_and_the_tester_explains(backend: Backend) {
 fn excerpt<'a>(html: &'a str, marker: &str) -> &'a str {
     let start = html.find(marker).unwrap_or(0);
     &html[start..(start + 600).min(html.len())]
+}
+
+impl Collector {
+    async fn section_post(&self, section: &str, text: &str) -> reqwest::Response {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+            .post(self.url(&format!("/admin/config/{section}?site=pk_test")))
+            .bearer_auth(TOKEN)
+            .form(&[("text", text), ("message", "")])
+            .send()
+            .await
+            .expect("section post")
+    }
+
+    /// The document of the revision a 303 to its page names.
+    async fn saved_document(&self, response: reqwest::Response) -> serde_yaml_ng::Value {
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        let location = response.headers()[LOCATION].to_str().expect("location").to_owned();
+        let id = location.trim_start_matches("/admin/revisions/").split('?').next().expect("id");
+        let revision: Value = self
+            .admin(Method::GET, &format!("/admin/api/revisions/{id}"))
+            .await
+            .json()
+            .await
+            .expect("JSON");
+        serde_yaml_ng::from_str(revision["document"].as_str().expect("document")).expect("YAML")
+    }
+}
+
+async fn a_section_is_saved_as_a_draft_and_refused_at_its_problem(backend: Backend) {
+    let collector = start(backend).await;
+    let page = collector.html("/admin/config/scoring?site=pk_test").await;
+    assert!(page.contains("warm: 25"), "the section as YAML");
+    let before = collector.revision_count().await;
+
+    let refused = collector.section_post("scoring", "thresholds: { warm: lukewarm }").await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let html = refused.text().await.expect("HTML");
+    assert!(html.contains("scoring.thresholds.warm"), "the problem names its path");
+    assert!(html.contains("lukewarm"), "the text is kept");
+    let not_yaml = collector.section_post("scoring", "thresholds: [").await;
+    assert_eq!(not_yaml.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(collector.revision_count().await, before, "nothing saved");
+
+    let saved = collector.section_post("scoring", "thresholds: { warm: 10, hot: 40 }\n").await;
+    let document = collector.saved_document(saved).await;
+    let site = &document["sites"][0];
+    assert_eq!(site["scoring"]["thresholds"]["hot"], serde_yaml_ng::Value::from(40));
+    assert_eq!(site["blocks"].as_sequence().map(Vec::len), Some(2), "the rest is kept");
+    assert!(
+        collector.html("/admin/config/scoring?site=pk_test").await.contains("hot: 40"),
+        "the newest draft is edited"
+    );
+    let unknown = collector.admin(Method::GET, "/admin/config/nonsense?site=pk_test").await;
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+}
+
+async fn webhook_secrets_stay_write_only_and_owners_only(backend: Backend) {
+    let collector = start(backend).await;
+    let page = collector.html("/admin/config/webhooks?site=pk_test").await;
+    assert!(
+        !page.contains("whsec_editors_crm_secret") && page.contains("&lt;redacted&gt;"),
+        "write-only"
+    );
+    let shown = "- id: crm\n  url: https://crm.example.com/other\n  secret: <redacted>\n";
+    let document = collector.saved_document(collector.section_post("webhooks", shown).await).await;
+    let webhook = &document["sites"][0]["webhooks"][0];
+    assert_eq!(webhook["url"], serde_yaml_ng::Value::from("https://crm.example.com/other"));
+    assert_eq!(webhook["secret"], serde_yaml_ng::Value::from("whsec_editors_crm_secret"), "kept");
+    let moved = "- id: crm-renamed\n  url: https://crm.example.com/hook\n  secret: <redacted>\n";
+    let refused = collector.section_post("webhooks", moved).await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+
+    add_user(&collector, "ed@example.com", "editor").await;
+    let editor = Browser::sign_in(&collector, "ed@example.com").await;
+    assert_eq!(
+        editor.get("/admin/config/webhooks?site=pk_test").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let posted = editor
+        .request(Method::POST, "/admin/config/webhooks?site=pk_test", "same-origin")
+        .form(&[("text", shown)])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(posted.status(), StatusCode::FORBIDDEN);
+    assert_eq!(editor.get("/admin/config/scoring?site=pk_test").await.status(), StatusCode::OK);
+}
+
+async fn viewers_and_forged_requests_change_nothing_in_the_editors(backend: Backend) {
+    let collector = start(backend).await;
+    add_user(&collector, "vi@example.com", "viewer").await;
+    let viewer = Browser::sign_in(&collector, "vi@example.com").await;
+    let before = collector.revision_count().await;
+    assert_eq!(viewer.get("/admin/blocks/hero?site=pk_test").await.status(), StatusCode::OK);
+    let fields = linkedin_block("save");
+    let block = viewer
+        .request(Method::POST, "/admin/blocks?site=pk_test", "same-origin")
+        .form(&fields)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(block.status(), StatusCode::FORBIDDEN);
+    let section = viewer
+        .request(Method::POST, "/admin/config/scoring?site=pk_test", "same-origin")
+        .form(&[("text", "thresholds: { warm: 1, hot: 2 }")])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(section.status(), StatusCode::FORBIDDEN);
+    add_user(&collector, "ed@example.com", "editor").await;
+    let cross_site = Browser::sign_in(&collector, "ed@example.com").await;
+    let forged = cross_site
+        .request(Method::POST, "/admin/blocks?site=pk_test", "cross-site")
+        .form(&fields)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert_eq!(collector.revision_count().await, before, "nothing saved");
 }

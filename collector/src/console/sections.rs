@@ -40,13 +40,55 @@ pub struct Part {
 
 /// Every part with an editor, in the order the pages list them.
 pub const PARTS: &[Part] = &[
-    Part { key: "forms", title: "Forms", about: "Lead forms: fields of every kind, steps, progressive profiling, consent texts with versions, spam settings, double opt-in and what happens after a submission.", owners_only: false, section: Section::Forms },
-    Part { key: "scoring", title: "Scoring", about: "Behaviour rules (points per event, with caps), fit rules over traits, decay and the warm and hot thresholds.", owners_only: false, section: Section::Scoring },
-    Part { key: "segments", title: "Segments", about: "Named rules over profiles; members are kept up to date as profiles change.", owners_only: false, section: Section::Scoring },
-    Part { key: "stages", title: "Stages", about: "When a lead becomes an MQL or an SQL by itself: scores and forms.", owners_only: false, section: Section::Scoring },
-    Part { key: "workflows", title: "Workflows", about: "Nurturing workflows: a trigger, conditions, steps (wait, if, score, tag, stage, show a block, webhook, CRM hand-off) and re-entry.", owners_only: false, section: Section::Workflows },
-    Part { key: "catalog", title: "Content catalogue", about: "Pages recommendation blocks choose from: title, URL, topic and funnel stage.", owners_only: false, section: Section::Blocks },
-    Part { key: "webhooks", title: "Webhooks", about: "Endpoints workflows send signed webhooks to. Secrets are write-only: a secret left as shown is kept.", owners_only: true, section: Section::Settings },
+    Part {
+        key: "forms",
+        title: "Forms",
+        about: "Lead forms: fields of every kind, steps, progressive profiling, consent texts with versions, spam settings, double opt-in and what happens after a submission.",
+        owners_only: false,
+        section: Section::Forms,
+    },
+    Part {
+        key: "scoring",
+        title: "Scoring",
+        about: "Behaviour rules (points per event, with caps), fit rules over traits, decay and the warm and hot thresholds.",
+        owners_only: false,
+        section: Section::Scoring,
+    },
+    Part {
+        key: "segments",
+        title: "Segments",
+        about: "Named rules over profiles; members are kept up to date as profiles change.",
+        owners_only: false,
+        section: Section::Scoring,
+    },
+    Part {
+        key: "stages",
+        title: "Stages",
+        about: "When a lead becomes an MQL or an SQL by itself: scores and forms.",
+        owners_only: false,
+        section: Section::Scoring,
+    },
+    Part {
+        key: "workflows",
+        title: "Workflows",
+        about: "Nurturing workflows: a trigger, conditions, steps (wait, if, score, tag, stage, show a block, webhook, CRM hand-off) and re-entry.",
+        owners_only: false,
+        section: Section::Workflows,
+    },
+    Part {
+        key: "catalog",
+        title: "Content catalogue",
+        about: "Pages recommendation blocks choose from: title, URL, topic and funnel stage.",
+        owners_only: false,
+        section: Section::Blocks,
+    },
+    Part {
+        key: "webhooks",
+        title: "Webhooks",
+        about: "Endpoints workflows send signed webhooks to. Secrets are write-only: a secret left as shown is kept.",
+        owners_only: true,
+        section: Section::Settings,
+    },
 ];
 
 fn part(name: &str) -> Result<&'static Part, ConsoleError> {
@@ -100,7 +142,10 @@ fn keep_secrets(edited: &mut Value, before: Option<&Value>) -> Result<(), String
         }
         let id = webhook.get("id").cloned().unwrap_or(Value::Null);
         let secret = earlier(&id).ok_or_else(|| {
-            format!("webhook {}: write its secret again", serde_yaml_ng::to_string(&id).unwrap_or_default().trim())
+            format!(
+                "webhook {}: write its secret again",
+                serde_yaml_ng::to_string(&id).unwrap_or_default().trim()
+            )
         })?;
         if let Some(slot) = webhook.get_mut("secret") {
             *slot = secret;
@@ -151,7 +196,13 @@ pub async fn save(
     let text = edited.text.replace("\r\n", "\n");
     let chrome = Chrome { actor: &actor, sites: &sites, section: part.section };
     let refused = |problem: String| {
-        let view = SectionView { part, base, text: &text, message: &edited.message, problem: Some(&problem) };
+        let view = SectionView {
+            part,
+            base,
+            text: &text,
+            message: &edited.message,
+            problem: Some(&problem),
+        };
         (StatusCode::BAD_REQUEST, page::section(&chrome, &view)).into_response()
     };
     let mut value = if text.trim().is_empty() {
@@ -181,10 +232,12 @@ pub async fn save(
     match drafts::save(&app, &actor, &base_text, document.text(), &item, message).await? {
         Saved::Draft(id) => {
             let site = segment(sites.key());
-            Ok(Redirect::to(&format!("/admin/revisions/{id}?site={site}&done=saved")).into_response())
+            Ok(Redirect::to(&format!("/admin/revisions/{id}?site={site}&done=saved"))
+                .into_response())
         }
         Saved::Inside { path, message } => {
-            let at = if path.is_empty() { part.key.to_owned() } else { format!("{}{path}", part.key) };
+            let at =
+                if path.is_empty() { part.key.to_owned() } else { format!("{}{path}", part.key) };
             Ok(refused(format!("{at}: {message}")))
         }
         Saved::Elsewhere { path, message } => {
