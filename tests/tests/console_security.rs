@@ -301,6 +301,22 @@ async fn axe_core_finds_no_violation_on_the_console_pages() {
         ("the live revision", live, "Revision 1"),
         ("a draft with its changes", draft, "Revision"),
         ("a draft that cannot be published", broken, "Revision"),
+        ("the blocks", format!("/admin/blocks?site={DEMO_SITE_KEY}"), "Blocks"),
+        (
+            "the block editor",
+            format!("/admin/blocks/hero-welcome?site={DEMO_SITE_KEY}"),
+            "Edit block",
+        ),
+        ("a new block", format!("/admin/blocks/new?site={DEMO_SITE_KEY}"), "New block"),
+        ("the scoring section", format!("/admin/config/scoring?site={DEMO_SITE_KEY}"), "Scoring"),
+        (
+            "the webhooks section",
+            format!("/admin/config/webhooks?site={DEMO_SITE_KEY}"),
+            "Webhooks",
+        ),
+        ("the users", format!("/admin/users?site={DEMO_SITE_KEY}"), "Users"),
+        ("the account", format!("/admin/account?site={DEMO_SITE_KEY}"), "account"),
+        ("the audit log", format!("/admin/audit?site={DEMO_SITE_KEY}"), "Audit"),
     ];
     for (width, height) in [(1280, 900), (390, 844)] {
         browser.client.set_window_size(width, height).await.expect("window size");

@@ -97,9 +97,9 @@ fn token_list(chrome: &Chrome<'_>, tokens: &[TokenRow]) -> Markup {
             h2 #tokens-title { "API tokens" }
             p.muted { "Scripts send a token as " code { "Authorization: Bearer kdl_…" } " to " code { "/admin/api" } "; it acts with its role, never more than yours." }
             @if tokens.is_empty() { p.muted { "No token yet." } } @else {
-                div.table-wrap role="region" aria-labelledby="tokens-title" tabindex="0" {
+                div.table-wrap role="region" aria-labelledby="tokens-caption" tabindex="0" {
                     table.data {
-                        caption.visually-hidden { "Your API tokens, newest first" }
+                        caption #tokens-caption.visually-hidden { "Your API tokens, newest first" }
                         thead { tr { th scope="col" { "Name" } th scope="col" { "Acts as" } th scope="col" { "Made" } th scope="col" { "Last used" } th scope="col" { "Revoke" } } }
                         tbody {
                             @for token in tokens {

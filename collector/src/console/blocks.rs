@@ -40,26 +40,13 @@ use crate::profiles::view::lookup;
 use crate::state::AppState;
 use crate::store::{PersonKey, RevisionRow};
 
-/// The newest revision and its parsed document.
-async fn working(app: &AppState) -> Result<(RevisionRow, Working), ConsoleError> {
-    let revision = drafts::newest(app).await?.ok_or(ConsoleError::BadInput {
-        field: "revision",
-        message: "there is no configuration yet: start the collector with --config",
-    })?;
-    let document = Working::parse(&revision.document).map_err(|_| ConsoleError::BadInput {
-        field: "revision",
-        message: "the newest draft is not YAML: fix it in the YAML editor first",
-    })?;
-    Ok((revision, document))
-}
-
 /// `GET /admin/blocks`.
 pub async fn list(
     State(app): State<AppState>,
     actor: Actor,
     sites: SiteChoice,
 ) -> Result<Markup, ConsoleError> {
-    let (revision, document) = working(&app).await?;
+    let (revision, document) = drafts::working(&app).await?;
     let blocks = document.items(sites.key(), "blocks").unwrap_or_default();
     let forms: Vec<BlockForm> = blocks.iter().map(BlockForm::of).collect();
     let live = app.store.live_revision_id().await.map_err(ApiError::from)?;
@@ -73,7 +60,7 @@ pub async fn new(
     actor: Actor,
     sites: SiteChoice,
 ) -> Result<Markup, ConsoleError> {
-    let (revision, document) = working(&app).await?;
+    let (revision, document) = drafts::working(&app).await?;
     let state = Editing::new(BlockForm::new_block(), None, &revision, &document, &sites);
     Ok(state.render(&actor, &sites))
 }
@@ -85,7 +72,7 @@ pub async fn edit(
     sites: SiteChoice,
     Path(id): Path<String>,
 ) -> Result<Markup, ConsoleError> {
-    let (revision, document) = working(&app).await?;
+    let (revision, document) = drafts::working(&app).await?;
     let (_, block) =
         document.item(sites.key(), "blocks", &id).map_err(|_| ConsoleError::NotFound)?;
     let state = Editing::new(BlockForm::of(&block), Some(id), &revision, &document, &sites);
@@ -100,7 +87,7 @@ pub async fn submit(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, ConsoleError> {
     let fields = Fields::new(pairs);
-    let (revision, document) = working(&app).await?;
+    let (revision, document) = drafts::working(&app).await?;
     let form = BlockForm::from_fields(&fields);
     let original = fields.text("original");
     let mut state = Editing::new(form, original, &revision, &document, &sites);

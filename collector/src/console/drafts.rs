@@ -6,6 +6,7 @@
 
 use crate::accounts::Actor;
 use crate::console::error::ConsoleError;
+use crate::editing::document::Working;
 use crate::error::ApiError;
 use crate::revisions::{Author, RevisionError, document, history};
 use crate::state::AppState;
@@ -17,6 +18,25 @@ pub async fn newest(app: &AppState) -> Result<Option<RevisionRow>, ConsoleError>
         return Ok(None);
     };
     Ok(app.store.revision(newest.id).await.map_err(ApiError::from)?)
+}
+
+/// The revision the structured editors change, and its parsed document: the newest
+/// revision, or the live one when the newest is not YAML at all (its text can only be
+/// mended in the YAML editor).
+pub async fn working(app: &AppState) -> Result<(RevisionRow, Working), ConsoleError> {
+    let newest = newest(app).await?.ok_or(ConsoleError::BadInput {
+        field: "revision",
+        message: "there is no configuration yet: start the collector with --config",
+    })?;
+    if let Ok(document) = Working::parse(&newest.document) {
+        return Ok((newest, document));
+    }
+    let live = app.store.live_revision().await.map_err(ApiError::from)?;
+    live.and_then(|live| Working::parse(&live.document).ok().map(|document| (live, document)))
+        .ok_or(ConsoleError::BadInput {
+            field: "revision",
+            message: "no revision is YAML: fix the newest draft in the YAML editor first",
+        })
 }
 
 /// How saving an edit ended.

@@ -22,7 +22,6 @@ use crate::console::format::segment;
 use crate::console::layout::{Chrome, Section};
 use crate::console::sections_page::{self as page, SectionView};
 use crate::console::site::SiteChoice;
-use crate::editing::document::Working;
 use crate::error::ApiError;
 use crate::revisions::secrets::REDACTED;
 
@@ -95,19 +94,6 @@ fn part(name: &str) -> Result<&'static Part, ConsoleError> {
     PARTS.iter().find(|part| part.key == name).ok_or(ConsoleError::NotFound)
 }
 
-/// The newest revision's document, parsed, and its id.
-async fn working(app: &crate::state::AppState) -> Result<(i64, String, Working), ConsoleError> {
-    let revision = drafts::newest(app).await?.ok_or(ConsoleError::BadInput {
-        field: "revision",
-        message: "there is no configuration yet: start the collector with --config",
-    })?;
-    let document = Working::parse(&revision.document).map_err(|_| ConsoleError::BadInput {
-        field: "revision",
-        message: "the newest draft is not YAML: fix it in the YAML editor first",
-    })?;
-    Ok((revision.id, revision.document, document))
-}
-
 /// `part`'s YAML as the editor shows it: webhooks' inline secrets hidden.
 fn shown(part: &Part, value: Option<&Value>) -> String {
     let Some(value) = value else { return String::new() };
@@ -165,7 +151,8 @@ pub async fn show(
     if part.owners_only && !actor.may(Role::Owner) {
         return Err(ApiError::Forbidden { needs: "owner" }.into());
     }
-    let (base, _, document) = working(&app).await?;
+    let (base, document) = drafts::working(&app).await?;
+    let base = base.id;
     let value = document.section(sites.key(), part.key).map_err(|_| ConsoleError::UnknownSite)?;
     let text = shown(part, value.as_ref());
     let chrome = Chrome { actor: &actor, sites: &sites, section: part.section };
@@ -192,7 +179,8 @@ pub async fn save(
     if part.owners_only && !actor.may(Role::Owner) {
         return Err(ApiError::Forbidden { needs: "owner" }.into());
     }
-    let (base, base_text, mut document) = working(&app).await?;
+    let (base, mut document) = drafts::working(&app).await?;
+    let (base, base_text) = (base.id, base.document);
     let text = edited.text.replace("\r\n", "\n");
     let chrome = Chrome { actor: &actor, sites: &sites, section: part.section };
     let refused = |problem: String| {

@@ -76,9 +76,9 @@ pub fn list(chrome: &Chrome<'_>, listing: &Listing<'_>) -> Markup {
         @if let Some(done) = listing.done { p.notice role="status" { (done.message()) } }
         section.card aria-labelledby="users-title" {
             h2 #users-title { "Who may sign in" }
-            div.table-wrap role="region" aria-labelledby="users-title" tabindex="0" {
+            div.table-wrap role="region" aria-labelledby="users-caption" tabindex="0" {
                 table.data {
-                    caption.visually-hidden { "Users, by email" }
+                    caption #users-caption.visually-hidden { "Users, by email" }
                     thead { tr { th scope="col" { "Email" } th scope="col" { "Role" } th scope="col" { "Added" } th scope="col" { "Sign-in" } th scope="col" { "Remove" } } }
                     tbody {
                         @for (n, user) in listing.users.iter().enumerate() {
