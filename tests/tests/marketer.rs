@@ -2,10 +2,14 @@
 //! in to the console, add a slide-in for visitors from a LinkedIn campaign in the YAML
 //! editor, preview it drawn by the real widget, publish it; a visitor in another
 //! browser arriving with `?utm_source=linkedin` sees it on the next page load;
-//! restoring the earlier revision takes it away again.
+//! restoring the earlier revision takes it away again. The same slide-in made in the
+//! block editor, by keyboard, with its audience built and counted, previewed and
+//! published, reaches the same visitors.
 
 use std::time::{Duration, Instant};
 
+use fantoccini::Locator;
+use fantoccini::key::Key;
 use kindling_e2e::{ADMIN_TOKEN, Browser, Stack};
 use serde_json::json;
 
@@ -137,6 +141,88 @@ async fn a_published_slide_in_reaches_linkedin_visitors_and_a_restore_removes_it
         .await;
     assert!(!visitor_sees_it(&visitor, &stack).await, "restored: gone again");
 
+    marketer.close().await;
+    visitor.close().await;
+}
+
+/// The field of the block editor posting `name` (`variants[0].headline`).
+async fn field(browser: &Browser, name: &str) -> fantoccini::elements::Element {
+    let selector = format!("[name=\"{name}\"]");
+    browser.client.find(Locator::Css(&selector)).await.unwrap_or_else(|_| panic!("field {name}"))
+}
+
+/// Presses the editor's button whose action is `action` with the keyboard, then waits
+/// for the page it answers with.
+async fn press(browser: &Browser, action: &str, then: &str) {
+    let selector = format!("button[value=\"{action}\"]");
+    let button = browser.client.find(Locator::Css(&selector)).await.expect("the button");
+    button.send_keys(Key::Enter.to_string().as_str()).await.expect("Enter on the button");
+    browser.wait_for(&format!("the answer to {action}"), then).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slide_in_made_in_the_block_editor_reaches_linkedin_visitors() {
+    let stack = Stack::demo().await;
+    let added = reqwest::Client::new()
+        .post(format!("{}/admin/api/users", stack.collector))
+        .bearer_auth(ADMIN_TOKEN)
+        .json(&json!({"email": EMAIL, "password": PASSWORD, "role": "editor"}))
+        .send()
+        .await
+        .expect("user added");
+    assert!(added.status().is_success(), "{}", added.status());
+    let marketer = Browser::start().await;
+    sign_in(&marketer, &stack).await;
+    let site = kindling_e2e::DEMO_SITE_KEY;
+    marketer
+        .client
+        .goto(&format!("{}/admin/blocks/new?site={site}", stack.collector))
+        .await
+        .expect("the block editor");
+
+    field(&marketer, "id").await.send_keys(BLOCK).await.expect("id");
+    field(&marketer, "placement").await.select_by_value("slide_in").await.expect("placement");
+    field(&marketer, "priority").await.clear().await.expect("cleared");
+    field(&marketer, "priority").await.send_keys("100").await.expect("priority");
+    field(&marketer, "variants[0].headline").await.send_keys(HEADLINE).await.expect("headline");
+    press(
+        &marketer,
+        "rule-add-condition:0",
+        "return !!document.querySelector('[name=\"audience.1.fact\"]');",
+    )
+    .await;
+    field(&marketer, "audience.1.fact").await.send_keys("page.utm_source").await.expect("fact");
+    field(&marketer, "audience.1.value").await.send_keys("linkedin").await.expect("value");
+    press(&marketer, "reach", "return !!document.getElementById('reach');").await;
+    let reach = marketer.eval("return document.getElementById('reach').textContent;").await;
+    assert!(reach.as_str().is_some_and(|text| text.contains("visitors")), "{reach}");
+    assert_eq!(
+        marketer
+            .eval("return document.querySelector('[name=\"variants[0].headline\"]').value;")
+            .await,
+        json!(HEADLINE),
+        "the form comes back as it was"
+    );
+
+    press(&marketer, "save-preview", "return location.pathname.endsWith('/preview');").await;
+    let in_frame = format!(
+        "const f = document.querySelector('iframe[title=\"Desktop preview\"]');
+         const d = f && f.contentDocument; if (!d) return false;
+         const o = d.querySelector('[data-kindling-overlay=\"{BLOCK}\"]');
+         return !!(o && o.shadowRoot && o.shadowRoot.textContent.includes({HEADLINE:?}));"
+    );
+    marketer.wait_for("the new slide-in in the preview frame", &in_frame).await;
+    let draft = marketer.eval("return location.pathname.replace(/\\/preview$/, '');").await;
+    let draft = draft.as_str().expect("the draft's path").to_owned();
+
+    let visitor = Browser::start().await;
+    assert!(!visitor_sees_it(&visitor, &stack).await, "not before it is published");
+    marketer.client.goto(&format!("{}{draft}?site={site}", stack.collector)).await.expect("draft");
+    submit(&marketer, &format!("{draft}/publish")).await;
+    marketer
+        .wait_for("published", "return document.body.textContent.includes('visitors see it now');")
+        .await;
+    assert!(visitor_sees_it(&visitor, &stack).await, "published from the block editor");
     marketer.close().await;
     visitor.close().await;
 }
