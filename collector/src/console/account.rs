@@ -28,10 +28,10 @@ use serde::Deserialize;
 use crate::accounts::tokens::{self, CreatedToken};
 use crate::accounts::{Actor, Role, gate, sessions};
 use crate::admin::session::set_cookie;
+use crate::console::account_forms::{Problem, page_error};
 use crate::console::account_page::{self as page, Done, Naming};
 use crate::console::error::ConsoleError;
-use crate::console::fields::{Problem, page_error};
-use crate::console::format::{query, segment};
+use crate::console::format::query;
 use crate::console::layout::{Chrome, Section};
 use crate::console::site::SiteChoice;
 use crate::state::AppState;
@@ -50,11 +50,6 @@ pub async fn require_signed_in_page(request: Request, next: Next) -> Response {
 pub fn account_path(site: &str, done: Option<Done>) -> String {
     let done = done.map_or("", Done::as_str);
     ["/admin/account?", &query([("site", site), ("done", done)])].concat()
-}
-
-/// The path revoking token `id`.
-pub fn revoke_path(id: &str, site: &str) -> String {
-    format!("/admin/account/tokens/{}/revoke?{}", segment(id), query([("site", site)]))
 }
 
 /// What the page says was done.

@@ -6,14 +6,18 @@ use maud::{Markup, html};
 
 use crate::accounts::Role;
 use crate::accounts::tokens::CreatedToken;
-use crate::console::account::revoke_path;
-use crate::console::fields::{Problem, described_by, invalid, message};
-use crate::console::format::{query, when};
+use crate::console::account_forms::{Problem, described_by, invalid, message};
+use crate::console::format::{query, segment, when};
 use crate::console::layout::{Chrome, page};
 use crate::store::accounts::TokenRow;
 
 /// The roles, least first.
 const ROLES: [Role; 3] = [Role::Viewer, Role::Editor, Role::Owner];
+
+/// The path revoking token `id`.
+pub fn revoke_path(id: &str, site: &str) -> String {
+    format!("/admin/account/tokens/{}/revoke?{}", segment(id), query([("site", site)]))
+}
 
 /// What the page says was done, after a change (`?done=`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,7 +5,7 @@
 
 use maud::{Markup, html};
 
-use crate::console::audit::{AuditQuery, Gathered, MAX_SCAN};
+use crate::console::audit_log::{AuditQuery, Gathered, MAX_SCAN};
 use crate::console::format::{query, when};
 use crate::console::layout::{Chrome, page};
 use crate::store::accounts::AuditEntry;

@@ -35,15 +35,17 @@
 //! answered with a 303 redirect.
 
 pub mod account;
+pub mod account_forms;
 pub mod account_page;
 pub mod assets;
 pub mod audit;
+pub mod audit_log;
 pub mod audit_page;
 pub mod blocks;
 pub mod blocks_page;
 pub mod drafts;
 pub mod error;
-pub mod fields;
+
 pub mod form_parts;
 pub mod format;
 pub mod frame;
@@ -52,6 +54,7 @@ pub mod leads;
 pub mod leads_page;
 pub mod leads_query;
 pub mod login;
+pub mod parts;
 pub mod profile;
 pub mod profile_page;
 pub mod revisions;

@@ -19,80 +19,12 @@ use crate::accounts::{Actor, Role};
 use crate::console::drafts::{self, Saved};
 use crate::console::error::ConsoleError;
 use crate::console::format::segment;
-use crate::console::layout::{Chrome, Section};
+use crate::console::layout::Chrome;
+use crate::console::parts::{Part, part};
 use crate::console::sections_page::{self as page, SectionView};
 use crate::console::site::SiteChoice;
 use crate::error::ApiError;
 use crate::revisions::secrets::REDACTED;
-
-/// A part of a site's configuration with an editor of its own.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Part {
-    /// The site's key it is written under (`scoring`).
-    pub key: &'static str,
-    pub title: &'static str,
-    pub about: &'static str,
-    /// Only owners may change it.
-    pub owners_only: bool,
-    pub section: Section,
-}
-
-/// Every part with an editor, in the order the pages list them.
-pub const PARTS: &[Part] = &[
-    Part {
-        key: "forms",
-        title: "Forms",
-        about: "Lead forms: fields of every kind, steps, progressive profiling, consent texts with versions, spam settings, double opt-in and what happens after a submission.",
-        owners_only: false,
-        section: Section::Forms,
-    },
-    Part {
-        key: "scoring",
-        title: "Scoring",
-        about: "Behaviour rules (points per event, with caps), fit rules over traits, decay and the warm and hot thresholds.",
-        owners_only: false,
-        section: Section::Scoring,
-    },
-    Part {
-        key: "segments",
-        title: "Segments",
-        about: "Named rules over profiles; members are kept up to date as profiles change.",
-        owners_only: false,
-        section: Section::Scoring,
-    },
-    Part {
-        key: "stages",
-        title: "Stages",
-        about: "When a lead becomes an MQL or an SQL by itself: scores and forms.",
-        owners_only: false,
-        section: Section::Scoring,
-    },
-    Part {
-        key: "workflows",
-        title: "Workflows",
-        about: "Nurturing workflows: a trigger, conditions, steps (wait, if, score, tag, stage, show a block, webhook, CRM hand-off) and re-entry.",
-        owners_only: false,
-        section: Section::Workflows,
-    },
-    Part {
-        key: "catalog",
-        title: "Content catalogue",
-        about: "Pages recommendation blocks choose from: title, URL, topic and funnel stage.",
-        owners_only: false,
-        section: Section::Blocks,
-    },
-    Part {
-        key: "webhooks",
-        title: "Webhooks",
-        about: "Endpoints workflows send signed webhooks to. Secrets are write-only: a secret left as shown is kept.",
-        owners_only: true,
-        section: Section::Settings,
-    },
-];
-
-fn part(name: &str) -> Result<&'static Part, ConsoleError> {
-    PARTS.iter().find(|part| part.key == name).ok_or(ConsoleError::NotFound)
-}
 
 /// `part`'s YAML as the editor shows it: webhooks' inline secrets hidden.
 fn shown(part: &Part, value: Option<&Value>) -> String {

@@ -7,7 +7,7 @@ use maud::{Markup, html};
 use crate::accounts::Role;
 use crate::console::format::query;
 use crate::console::layout::{Chrome, page};
-use crate::console::sections::{PARTS, Part};
+use crate::console::parts::{PARTS, Part};
 
 /// What a section editor shows.
 pub struct SectionView<'a> {

@@ -26,24 +26,12 @@ use serde::Deserialize;
 
 use crate::accounts::users::{self, UserChange, UserView};
 use crate::accounts::{AccountError, Actor, Role};
+use crate::console::account_forms::{Problem, page_error};
 use crate::console::error::ConsoleError;
-use crate::console::fields::{Problem, page_error};
-use crate::console::format::{query, segment};
 use crate::console::layout::{Chrome, Section};
 use crate::console::site::SiteChoice;
-use crate::console::users_page::{self as page, Adding, Done, Listing};
+use crate::console::users_page::{self as page, Adding, Done, Listing, users_path};
 use crate::state::AppState;
-
-/// `/admin/users?site=…`, saying what was `done` when something was.
-pub fn users_path(site: &str, done: Option<Done>) -> String {
-    let done = done.map_or("", Done::as_str);
-    ["/admin/users?", &query([("site", site), ("done", done)])].concat()
-}
-
-/// The path of user `id`'s `action`.
-pub fn user_path(id: &str, action: &str, site: &str) -> String {
-    format!("/admin/users/{}/{action}?{}", segment(id), query([("site", site)]))
-}
 
 /// What the list says was done.
 #[derive(Debug, Deserialize)]

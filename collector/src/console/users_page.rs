@@ -8,13 +8,23 @@ use maud::{Markup, html};
 use crate::accounts::Role;
 use crate::accounts::users::UserView;
 use crate::clock::unix_millis;
-use crate::console::fields::{Problem, described_by, invalid, message};
-use crate::console::format::{query, when};
+use crate::console::account_forms::{Problem, described_by, invalid, message};
+use crate::console::format::{query, segment, when};
 use crate::console::layout::{Chrome, page};
-use crate::console::users::{user_path, users_path};
 
 /// The roles, most first.
 const ROLES: [Role; 3] = [Role::Owner, Role::Editor, Role::Viewer];
+
+/// `/admin/users?site=…`, saying what was `done` when something was.
+pub fn users_path(site: &str, done: Option<Done>) -> String {
+    let done = done.map_or("", Done::as_str);
+    ["/admin/users?", &query([("site", site), ("done", done)])].concat()
+}
+
+/// The path of user `id`'s `action`.
+pub fn user_path(id: &str, action: &str, site: &str) -> String {
+    format!("/admin/users/{}/{action}?{}", segment(id), query([("site", site)]))
+}
 
 /// What the list says was done, after a change (`?done=`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
