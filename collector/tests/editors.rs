@@ -27,6 +27,7 @@ on_both_backends!(
     a_section_is_saved_as_a_draft_and_refused_at_its_problem,
     webhook_secrets_stay_write_only_and_owners_only,
     viewers_and_forged_requests_change_nothing_in_the_editors,
+    a_segment_is_built_counted_and_saved_as_a_draft,
 );
 
 const LINKEDIN: &str = "0190f3c2-7d2a-7c4e-8a8b-0000000a0001";
@@ -480,4 +481,73 @@ async fn viewers_and_forged_requests_change_nothing_in_the_editors(backend: Back
         .expect("sent");
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
     assert_eq!(collector.revision_count().await, before, "nothing saved");
+}
+
+impl Collector {
+    async fn segment_post(&self, fields: &[(&str, &str)]) -> reqwest::Response {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+            .post(self.url("/admin/segments?site=pk_test"))
+            .bearer_auth(TOKEN)
+            .form(fields)
+            .send()
+            .await
+            .expect("segment post")
+    }
+}
+
+async fn a_segment_is_built_counted_and_saved_as_a_draft(backend: Backend) {
+    let collector = start(backend).await;
+    let list = collector.html("/admin/segments?site=pk_test").await;
+    assert!(list.contains("Interested in pricing"));
+    let shown = collector.html("/admin/segments/pricing_interest?site=pk_test").await;
+    assert!(shown.contains("name=\"rule.1.fact\" value=\"pages\""), "the rule as rows");
+    let url = "https://www.example.com/pricing";
+    let batch = json!({"site": "pk_test", "visitor": LINKEDIN,
+                       "events": [event(1, "pageview", url, None, Value::Null)],
+                       "context": {"visit": 1, "landing": url}});
+    assert_eq!(
+        collector.post("/v1/events", Some(ALLOWED), batch.to_string()).await.status(),
+        StatusCode::OK
+    );
+
+    let rule = |fact: &'static str, op: &'static str, value: &'static str, action: &'static str| {
+        vec![
+            ("original", "pricing_interest"),
+            ("id", "pricing_interest"),
+            ("name", "Interested in pricing"),
+            ("rule.0.kind", "any"),
+            ("rule.1.kind", "condition"),
+            ("rule.1.depth", "1"),
+            ("rule.1.fact", fact),
+            ("rule.1.op", op),
+            ("rule.1.value", value),
+            ("action", action),
+        ]
+    };
+    let counted = collector.segment_post(&rule("pages", "matches", "/pricing*", "reach")).await;
+    assert_eq!(counted.status(), StatusCode::OK);
+    assert!(counted.text().await.expect("HTML").contains("<strong>1</strong> of 1 visitors"));
+    let before = collector.revision_count().await;
+    let unknown = collector.segment_post(&rule("no_such_fact", "eq", "1", "save")).await;
+    assert_eq!(unknown.status(), StatusCode::BAD_REQUEST);
+    assert!(unknown.text().await.expect("HTML").contains("unknown fact: no_such_fact"));
+    let mut empty = rule("", "eq", "", "save");
+    empty.retain(|(name, _)| !name.starts_with("rule.1"));
+    assert_eq!(
+        collector.segment_post(&empty).await.status(),
+        StatusCode::BAD_REQUEST,
+        "a segment needs a rule"
+    );
+    assert_eq!(collector.revision_count().await, before, "nothing saved");
+
+    let saved = collector.segment_post(&rule("score", "gte", "10", "save")).await;
+    let document = collector.saved_document(saved).await;
+    let expected: serde_yaml_ng::Value = serde_yaml_ng::from_str(
+        "{id: pricing_interest, name: Interested in pricing, rule: {any: [{fact: score, op: gte, value: 10}]}}",
+    )
+    .expect("YAML");
+    assert_eq!(document["sites"][0]["segments"][0], expected);
 }

@@ -22,12 +22,12 @@ use maud::Markup;
 use serde_yaml_ng::Value;
 
 use crate::accounts::Actor;
-use crate::clock::unix_millis;
 use crate::console::blocks_page::{self as page, EditorView};
 use crate::console::drafts::{self, Saved};
 use crate::console::error::ConsoleError;
 use crate::console::format::{query, segment};
 use crate::console::layout::{Chrome, Section};
+use crate::console::rule_checks::{Edited, TEST_PERSON};
 use crate::console::site::SiteChoice;
 use crate::editing::block::{BlockForm, field_of};
 use crate::editing::document::{EditError, Working};
@@ -35,10 +35,8 @@ use crate::editing::fields::{Fields, Problems};
 use crate::error::ApiError;
 use crate::personalize::facts::AUDIENCE_FACTS;
 use crate::personalize::reach;
-use crate::profiles::document::decode;
-use crate::profiles::view::lookup;
 use crate::state::AppState;
-use crate::store::{PersonKey, RevisionRow};
+use crate::store::RevisionRow;
 
 /// `GET /admin/blocks`.
 pub async fn list(
@@ -92,7 +90,7 @@ pub async fn submit(
     let original = fields.text("original");
     let mut state = Editing::new(form, original, &revision, &document, &sites);
     state.message = fields.text("message").unwrap_or_default();
-    state.test_person = fields.text("test.person").unwrap_or_default();
+    state.test_person = fields.text(TEST_PERSON).unwrap_or_default();
     let action = fields.get("action").unwrap_or("save").to_owned();
     match action.as_str() {
         "save" | "save-preview" => {
@@ -279,54 +277,22 @@ impl Editing {
         }
     }
 
-    /// The audience as a rule, or a problem at the builder.
-    fn audience(&mut self) -> Option<Option<kindling_core::rules::Rule>> {
-        let Some(value) = self.form.audience.to_value() else { return Some(None) };
-        let rule = serde_yaml_ng::from_value::<kindling_core::rules::Rule>(value)
-            .map_err(|error| error.to_string())
-            .and_then(|rule| {
-                rule.validate(&AUDIENCE_FACTS)
-                    .map(|()| rule)
-                    .map_err(|error| format!("{}: {}", error.message(), error.fact()))
-            });
-        match rule {
-            Ok(rule) => Some(Some(rule)),
-            Err(problem) => {
-                self.problems.add("audience", problem);
-                None
-            }
-        }
+    fn audience(&self) -> Edited<'_> {
+        Edited { rows: &self.form.audience, facts: &AUDIENCE_FACTS, field: "audience" }
     }
 
     async fn count(&mut self, app: &AppState) -> Result<(), ConsoleError> {
-        let Some(rule) = self.audience() else { return Ok(()) };
-        let counted = reach::count(&app.store, &self.site, rule.as_ref(), unix_millis())
-            .await
-            .map_err(ApiError::from)?;
-        self.reach = Some(counted);
+        let mut problems = Problems::default();
+        self.reach = self.audience().count(app, &self.site, &mut problems).await?;
+        self.problems = problems;
         Ok(())
     }
 
     async fn test(&mut self, app: &AppState) -> Result<(), ConsoleError> {
-        let Some(rule) = self.audience() else { return Ok(()) };
+        let mut problems = Problems::default();
         let who = self.test_person.clone();
-        if who.is_empty() {
-            self.problems.add("test.person", "enter an email or a person's id");
-            return Ok(());
-        }
-        let key = if who.contains('@') {
-            PersonKey::Email(who.clone())
-        } else {
-            PersonKey::Id(who.clone())
-        };
-        let stored = app.store.profile(&self.site, &lookup(&key)).await.map_err(ApiError::from)?;
-        let Some(person) = stored.and_then(|stored| decode(&stored.doc).ok()) else {
-            self.problems.add("test.person", "no person with this email or id on this site");
-            return Ok(());
-        };
-        let facts = reach::profile_facts(&person, unix_millis());
-        let explained = rule.as_ref().map(|rule| reach::explain(rule, &facts));
-        self.tested = Some((who, explained));
+        self.tested = self.audience().test(app, &self.site, &who, &mut problems).await?;
+        self.problems = problems;
         Ok(())
     }
 }

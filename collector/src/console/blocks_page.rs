@@ -200,19 +200,15 @@ fn audience(view: &EditorView<'_>) -> Markup {
         section.card aria-labelledby="audience-title" {
             h2 #audience-title { "Audience" }
             p.muted { "Who sees the block. An empty rule is everyone. Facts: score, temperature, stage, segments, page.path, page.utm_source, page.channel, device, language, visit, trait.NAME and more (docs/configuration.md)." }
-            @if let Some(problem) = view.problems.at("audience") {
-                p.field-problem role="alert" { (problem) }
-            }
-            (rule_builder::builder("audience", &view.form.audience, &facts, view.problems))
-            div.action-row {
-                (step_button("reach", "Who would see this?", ""))
-            }
-            @if let Some(reach) = view.reach { (rule_builder::reach(reach)) }
-            div.tester {
-                (Control::new("test.person", "Test against one person (email or id)", view.problems).text(view.test_person))
-                (step_button("test", "Test", "the audience against this person"))
-            }
-            @if let Some((who, explained)) = view.tested { (rule_builder::tested(who, explained)) }
+            (rule_builder::checked_builder(&rule_builder::Checked {
+                prefix: "audience",
+                rows: &view.form.audience,
+                facts: &facts,
+                problems: view.problems,
+                reach: view.reach,
+                test_person: view.test_person,
+                tested: view.tested,
+            }))
         }
     }
 }

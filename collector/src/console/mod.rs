@@ -10,6 +10,8 @@
 //! - `/admin/blocks…` ([`blocks`]): the blocks of the newest revision and the block
 //!   editor (audience builder, "who would see this?", the rule tester, triggers, caps,
 //!   schedule, goal, variants), saving each change as a draft;
+//! - `/admin/segments…` ([`segments`]): the segments and their editor (the rule
+//!   builder, who is in it, the tester);
 //! - `/admin/config/{section}` ([`sections`]): one part of the site's configuration
 //!   (forms, scoring, segments, stages, workflows, catalogue; webhooks for owners) as
 //!   YAML, saved as a draft;
@@ -60,8 +62,11 @@ pub mod profile_page;
 pub mod revisions;
 pub mod revisions_page;
 pub mod rule_builder;
+pub mod rule_checks;
 pub mod sections;
 pub mod sections_page;
+pub mod segments;
+pub mod segments_page;
 pub mod site;
 pub mod timeline;
 pub mod users;
@@ -105,6 +110,9 @@ pub fn router(state: &AppState) -> Router {
         .route("/admin/blocks", get(blocks::list).post(blocks::submit))
         .route("/admin/blocks/new", get(blocks::new))
         .route("/admin/blocks/{id}", get(blocks::edit))
+        .route("/admin/segments", get(segments::list).post(segments::submit))
+        .route("/admin/segments/new", get(segments::new))
+        .route("/admin/segments/{id}", get(segments::edit))
         .route("/admin/config/{section}", get(sections::show).post(sections::save))
         .route("/admin/revisions", get(revisions::list).post(revisions::save))
         .route("/admin/revisions/new", get(revisions::editor))

@@ -5,7 +5,8 @@
 
 use maud::{Markup, html};
 
-use crate::console::form_parts::{id_of, step_button};
+use crate::console::form_parts::{Control, id_of, step_button};
+use crate::console::rule_checks::TEST_PERSON;
 use crate::editing::fields::Problems;
 use crate::editing::rule::{GroupKind, Node, OPS, RuleRows};
 use crate::personalize::reach::{Explained, Reach, WINDOW_DAYS};
@@ -44,6 +45,37 @@ pub fn builder(prefix: &str, rows: &RuleRows, facts: &[&str], problems: &Problem
                 }
             }
         }
+    }
+}
+
+/// A rule being edited with what was found about it.
+pub struct Checked<'a> {
+    pub prefix: &'a str,
+    pub rows: &'a RuleRows,
+    pub facts: &'a [&'a str],
+    pub problems: &'a Problems,
+    pub reach: Option<&'a Reach>,
+    pub test_person: &'a str,
+    pub tested: Option<(&'a str, Option<&'a Explained>)>,
+}
+
+/// The builder with its problem, "Who would see this?" and the tester, and what they
+/// found.
+pub fn checked_builder(rule: &Checked<'_>) -> Markup {
+    html! {
+        @if let Some(problem) = rule.problems.at(rule.prefix) {
+            p.field-problem role="alert" { (problem) }
+        }
+        (builder(rule.prefix, rule.rows, rule.facts, rule.problems))
+        div.action-row {
+            (step_button("reach", "Who would see this?", ""))
+        }
+        @if let Some(counted) = rule.reach { (reach(counted)) }
+        div.tester {
+            (Control::new(TEST_PERSON, "Test against one person (email or id)", rule.problems).text(rule.test_person))
+            (step_button("test", "Test", "the rule against this person"))
+        }
+        @if let Some((who, explained)) = rule.tested { (tested(who, explained)) }
     }
 }
 

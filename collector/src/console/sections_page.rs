@@ -29,6 +29,7 @@ pub fn section(chrome: &Chrome<'_>, view: &SectionView<'_>) -> Markup {
         nav.tabs aria-label="Configuration" {
             ul {
                 li { a href={ "/admin/blocks?" (query([("site", site)])) } { "Blocks" } }
+                li { a href={ "/admin/segments?" (query([("site", site)])) } { "Segments (rules)" } }
                 @for other in PARTS.iter().filter(|other| owner || !other.owners_only) {
                     li {
                         a href={ "/admin/config/" (other.key) "?" (query([("site", site)])) }
