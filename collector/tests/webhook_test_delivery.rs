@@ -411,6 +411,6 @@ async fn a_long_answer_is_cut_at_2_kb(backend: Backend) {
     let owner = owner(&collector).await;
 
     let answer = tested(&owner, "crm").await;
-    assert_eq!(answer["body"].as_str().map(str::len), Some(2048), "{answer}");
+    assert_eq!(answer["body"].as_str().map(str::len), Some(2048), "the length of the body");
     assert_eq!(answer["delivered"], true);
 }
