@@ -234,6 +234,18 @@ async fn a_test_reaches_the_receiver_once_signed_and_its_answer_comes_back(backe
     assert_eq!(got[1].path, "/hooks/chat");
     assert_signed_test(&got[1], CHAT_SECRET, "chat");
     assert_ne!(got[0].key, got[1].key, "each test has its own idempotency key");
+
+    let document: Value = collector
+        .http
+        .get(collector.url("/openapi.json"))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("JSON");
+    let operation = &document["paths"][TEST_API]["post"];
+    assert!(operation["responses"]["200"].is_object(), "documented: {operation}");
 }
 
 async fn the_pages_button_sends_one_test_and_shows_the_answer(backend: Backend) {
@@ -324,6 +336,8 @@ async fn the_settings_page_shows_the_site_and_webhooks_but_never_a_secret(backen
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()["cache-control"], "no-store");
     let html = response.text().await.expect("HTML");
+    // About 3.8 KB with two webhooks: markup, no inline script or style.
+    assert!(html.len() < 8 * 1024, "a small page: {} bytes", html.len());
     let (crm, chat) =
         (format!("{}/hooks/crm", receiver.base), format!("{}/hooks/chat", receiver.base));
     for shown in [
