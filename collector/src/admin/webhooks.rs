@@ -3,7 +3,7 @@
 //! - `POST /admin/api/webhooks/test` `{"site", "webhook"}`: sends one test body
 //!   (`"type": "kindling.test"`, `"test": true`, no person data) to the webhook as the
 //!   live configuration has it, once, exactly as deliveries go
-//!   ([`dispatch::post`](crate::automation::dispatch::post): the same signature and
+//!   ([`dispatch::post`]: the same signature and
 //!   idempotency headers, the same target check, the same timeout), but not through the
 //!   outbox: nothing is stored and nothing retried. The answer says what the receiver
 //!   said: `delivered` (a 2xx), its `status`, the first [`BODY_LIMIT`] bytes of its body

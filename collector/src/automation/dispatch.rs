@@ -13,11 +13,11 @@
 //!
 //! A delivery is a `POST` of the message's body with `Content-Type: application/json`,
 //! `Kindling-Signature` and `Kindling-Idempotency-Key` (the message id; see
-//! [`signature`](super::signature)), with a [`TIMEOUT`], made by [`post`] (which a
-//! webhook's test delivery uses too, so it goes exactly as deliveries go). The target is checked first
-//! ([`target`](super::target)): resolved, refused unless every address is public (or
-//! `--webhook-allow-private`), and the connection made to the checked addresses;
-//! redirects are not followed and no proxy is used.
+//! [`signature`](super::signature)), with a [`TIMEOUT`], made by [`post`] (a webhook's
+//! test delivery uses it too, so it goes exactly as deliveries go). The target is
+//! checked first ([`target`](super::target)): resolved, refused unless every address
+//! is public (or `--webhook-allow-private`), and the connection made to the checked
+//! addresses; redirects are not followed and no proxy is used.
 //!
 //! A 2xx answer delivers the message. Anything else is retried with exponential backoff
 //! and full jitter (a random delay up to `base × 2^(attempt-1)`, capped at
