@@ -178,6 +178,7 @@ pub async fn serve(
         accounts: accounts::Policy::from_settings(&settings),
         previews: preview::Previews::default(),
         outbox,
+        webhook_allow_private: settings.webhook_allow_private,
         metrics,
     });
     // The stand-in hash unknown emails are checked against, made before the first

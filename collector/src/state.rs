@@ -48,6 +48,9 @@ pub struct Services {
     pub previews: crate::preview::Previews,
     /// Webhooks waiting for delivery.
     pub outbox: Outbox,
+    /// Webhooks may go to private addresses (`--webhook-allow-private`): test
+    /// deliveries follow the dispatcher's rule.
+    pub webhook_allow_private: bool,
     pub metrics: Arc<Metrics>,
 }
 

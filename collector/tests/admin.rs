@@ -36,6 +36,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "/admin/api/revisions/1/restore"),
     ("GET", "/admin/api/config"),
     ("POST", "/admin/api/config"),
+    ("POST", "/admin/api/webhooks/test"),
     ("GET", "/metrics"),
 ];
 

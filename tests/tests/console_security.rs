@@ -309,7 +309,11 @@ async fn axe_core_finds_no_violation_on_the_console_pages() {
         ),
         ("a new block", format!("/admin/blocks/new?site={DEMO_SITE_KEY}"), "New block"),
         ("the segments", format!("/admin/segments?site={DEMO_SITE_KEY}"), "Segments"),
-        ("the segment editor", format!("/admin/segments/returning?site={DEMO_SITE_KEY}"), "Edit segment"),
+        (
+            "the segment editor",
+            format!("/admin/segments/returning?site={DEMO_SITE_KEY}"),
+            "Edit segment",
+        ),
         ("the scoring section", format!("/admin/config/scoring?site={DEMO_SITE_KEY}"), "Scoring"),
         (
             "the webhooks section",

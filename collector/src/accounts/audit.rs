@@ -7,7 +7,8 @@
 //! Actions in use: `user.add`, `user.role`, `user.password`, `user.activate`,
 //! `user.deactivate`, `user.remove`, `token.create`, `token.revoke`, `login`,
 //! `login.failed`, `login.locked`, `session.signout_all`; and, from configuration
-//! revisions, `config.save` and `config.publish` (subject `revision:ID`).
+//! revisions, `config.save` and `config.publish` (subject `revision:ID`); `webhook.test`
+//! (subject `webhook:SITE/ID`), before a test delivery is sent.
 
 use serde_json::Value;
 

@@ -4,7 +4,8 @@
 //! [`reports`] (blocks, forms, workflows), [`forms`] (double opt-in tokens), [`outbox`]
 //! (dead letters and replay), [`revisions`] (the configuration's revisions, publishing
 //! and YAML import/export), [`audit`] (the audit log); the accounts' own:
-//! [`session`] (signing in and out), [`tokens`] (API tokens), [`users`]; [`previews`]
+//! [`session`] (signing in and out), [`tokens`] (API tokens); the owner's: [`users`],
+//! [`webhooks`] (a webhook's test delivery); [`previews`]
 //! (of blocks and forms, for anyone signed in); what they
 //! share is in [`params`]. `GET /metrics`, the Prometheus scrape
 //! ([`metrics`](crate::metrics)), is behind the same gate.
@@ -12,7 +13,8 @@
 //! One gate ([`gate`](crate::accounts::gate)) covers every route but signing in: the
 //! authentication layer on the whole router, then one role check per area, each the
 //! `route_layer` of its sub-router: the content area (a viewer reads, an editor
-//! changes), one's own session and tokens (anyone signed in), the owner area (users).
+//! changes), one's own session and tokens (anyone signed in), the owner area (users,
+//! webhook tests).
 //! The API document marks the same routes as needing a credential, in the same place
 //! ([`require_sign_in`](crate::openapi::require_sign_in)).
 
@@ -29,6 +31,7 @@ pub mod revisions;
 pub mod session;
 pub mod tokens;
 pub mod users;
+pub mod webhooks;
 
 use axum::middleware::{from_fn, from_fn_with_state};
 use utoipa_axum::router::OpenApiRouter;
@@ -55,7 +58,7 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(tokens::router())
         .merge(previews::router())
         .route_layer(from_fn(gate::require_signed_in));
-    let owner = users::router().route_layer(from_fn(gate::require_owner));
+    let owner = users::router().merge(webhooks::router()).route_layer(from_fn(gate::require_owner));
     let mut gated = content.merge(own).merge(owner);
     crate::openapi::require_sign_in(gated.get_openapi_mut());
     gated

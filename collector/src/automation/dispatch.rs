@@ -13,10 +13,11 @@
 //!
 //! A delivery is a `POST` of the message's body with `Content-Type: application/json`,
 //! `Kindling-Signature` and `Kindling-Idempotency-Key` (the message id; see
-//! [`signature`](super::signature)), with a [`TIMEOUT`]. The target is checked first
-//! ([`target`](super::target)): resolved, refused unless every address is public (or
-//! `--webhook-allow-private`), and the connection made to the checked addresses;
-//! redirects are not followed and no proxy is used.
+//! [`signature`](super::signature)), with a [`TIMEOUT`], made by [`post`] (a webhook's
+//! test delivery uses it too, so it goes exactly as deliveries go). The target is
+//! checked first ([`target`](super::target)): resolved, refused unless every address
+//! is public (or `--webhook-allow-private`), and the connection made to the checked
+//! addresses; redirects are not followed and no proxy is used.
 //!
 //! A 2xx answer delivers the message. Anything else is retried with exponential backoff
 //! and full jitter (a random delay up to `base × 2^(attempt-1)`, capped at
@@ -246,6 +247,15 @@ enum Failure {
     Unconfigured(String),
 }
 
+impl From<SendError> for Failure {
+    fn from(error: SendError) -> Self {
+        match error {
+            SendError::Refused(refused) => Failure::Refused(refused),
+            SendError::Failed(failed) => Failure::Failed(failed),
+        }
+    }
+}
+
 /// Gives a message stored without a secret (a workflow's) its endpoint's current URL
 /// and secret from the configuration.
 fn configured(catalog: &Catalog, message: &mut OutboxMessage) -> Result<(), Failure> {
@@ -267,13 +277,57 @@ fn configured(catalog: &Catalog, message: &mut OutboxMessage) -> Result<(), Fail
 }
 
 async fn send(message: &OutboxMessage, allow_private: bool) -> Result<(), Failure> {
-    let checked = target::parse(&message.url, allow_private).map_err(Failure::Refused)?;
+    let outgoing = Outgoing {
+        url: &message.url,
+        secret: &message.secret,
+        key: &message.id,
+        body: &message.body,
+    };
+    let status = post(&outgoing, allow_private).await?.status();
+    if status.is_success() {
+        Ok(())
+    } else {
+        Err(Failure::Failed(format!("HTTP {}", status.as_u16())))
+    }
+}
+
+/// One signed webhook request (no `Debug`: it holds the secret).
+#[derive(Clone, Copy)]
+pub struct Outgoing<'a> {
+    pub url: &'a str,
+    /// The endpoint's secret, the signature's key.
+    pub secret: &'a str,
+    /// The idempotency key.
+    pub key: &'a str,
+    /// The JSON body, sent as it is.
+    pub body: &'a str,
+}
+
+/// Why a webhook request got no answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SendError {
+    /// The target may never be delivered to.
+    #[error("the target is refused: {0}")]
+    Refused(TargetError),
+    /// Network errors, timeouts, names not resolving: worth trying again.
+    #[error("{0}")]
+    Failed(String),
+}
+
+/// Sends `outgoing` as every delivery goes: the target checked and connected to at the
+/// addresses checked, signed, within [`TIMEOUT`] (reading the answer included), no
+/// redirect followed, no proxy. The answer is returned whatever its status.
+pub async fn post(
+    outgoing: &Outgoing<'_>,
+    allow_private: bool,
+) -> Result<reqwest::Response, SendError> {
+    let checked = target::parse(outgoing.url, allow_private).map_err(SendError::Refused)?;
     let addresses = match target::resolve(&checked, allow_private).await {
         Ok(addresses) => addresses,
         Err(TargetError::Unresolved) => {
-            return Err(Failure::Failed(TargetError::Unresolved.to_string()));
+            return Err(SendError::Failed(TargetError::Unresolved.to_string()));
         }
-        Err(refused) => return Err(Failure::Refused(refused)),
+        Err(refused) => return Err(SendError::Refused(refused)),
     };
     // A client per delivery: it connects only to the addresses just checked.
     let client = reqwest::Client::builder()
@@ -282,29 +336,23 @@ async fn send(message: &OutboxMessage, allow_private: bool) -> Result<(), Failur
         .timeout(TIMEOUT)
         .resolve_to_addrs(&checked.host, &addresses)
         .build()
-        .map_err(|error| Failure::Failed(format!("HTTP client: {error}")))?;
+        .map_err(|error| SendError::Failed(format!("HTTP client: {error}")))?;
     let now_secs = unix_millis().div_euclid(1000);
-    let signed = signature::sign(message.secret.as_bytes(), now_secs, message.body.as_bytes());
-    let response = client
+    let signed = signature::sign(outgoing.secret.as_bytes(), now_secs, outgoing.body.as_bytes());
+    client
         .post(checked.url)
         .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
         .header(USER_AGENT, concat!("Kindling-Webhooks/", env!("CARGO_PKG_VERSION")))
         .header(signature::HEADER, signed)
-        .header(signature::IDEMPOTENCY_HEADER, &message.id)
-        .body(message.body.clone())
+        .header(signature::IDEMPOTENCY_HEADER, outgoing.key)
+        .body(outgoing.body.to_owned())
         .send()
         .await
-        .map_err(|error| Failure::Failed(describe(&error)))?;
-    let status = response.status();
-    if status.is_success() {
-        Ok(())
-    } else {
-        Err(Failure::Failed(format!("HTTP {}", status.as_u16())))
-    }
+        .map_err(|error| SendError::Failed(describe(&error)))
 }
 
 /// A network error, its causes included ("error sending request" alone says little).
-fn describe(error: &reqwest::Error) -> String {
+pub fn describe(error: &reqwest::Error) -> String {
     // Not `error`'s own text: it repeats the URL, which may carry a token.
     let mut text = if error.is_timeout() {
         "timed out".to_owned()

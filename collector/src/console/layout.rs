@@ -69,13 +69,14 @@ impl Section {
             Section::Audit => Some("/admin/audit"),
             Section::Users => Some("/admin/users"),
             Section::Account => Some("/admin/account"),
+            Section::Settings => Some("/admin/settings"),
             _ => None,
         }
     }
 
     /// The role the section's page needs (the server checks it; the link only follows).
     fn needs(self) -> Role {
-        if self == Section::Users { Role::Owner } else { Role::Viewer }
+        if matches!(self, Section::Users | Section::Settings) { Role::Owner } else { Role::Viewer }
     }
 }
 

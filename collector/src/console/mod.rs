@@ -22,6 +22,8 @@
 //! - `/admin/account…` ([`account`]): anyone's own account: API tokens (made, shown
 //!   once, revoked) and signing out everywhere;
 //! - `GET /admin/audit` ([`audit`]): the audit log, filtered by action and actor;
+//! - `/admin/settings…` ([`settings`]): the owner's view of a site's settings and
+//!   webhooks (secrets never shown), and a webhook's test delivery;
 //! - `GET|POST /admin/login`, `POST /admin/logout` ([`login`]): signing in and out,
 //!   outside the gate;
 //! - `GET /admin/assets/{name}` ([`assets`]): the stylesheet, script and logo, embedded
@@ -67,6 +69,8 @@ pub mod sections;
 pub mod sections_page;
 pub mod segments;
 pub mod segments_page;
+pub mod settings;
+pub mod settings_page;
 pub mod site;
 pub mod timeline;
 pub mod users;
@@ -126,7 +130,9 @@ pub fn router(state: &AppState) -> Router {
         .route("/admin/users", get(users::list).post(users::add))
         .route("/admin/users/{id}/role", post(users::set_role))
         .route("/admin/users/{id}/access", post(users::set_access))
-        .route("/admin/users/{id}/remove", get(users::confirm_remove).post(users::remove));
+        .route("/admin/users/{id}/remove", get(users::confirm_remove).post(users::remove))
+        .route("/admin/settings", get(settings::show))
+        .route("/admin/settings/webhooks/{id}/test", post(settings::test));
     let own = Router::new()
         .route("/admin/account/tokens", get(account::to_account).post(account::create))
         .route("/admin/account/tokens/{id}/revoke", get(account::to_account).post(account::revoke))
