@@ -322,6 +322,7 @@ async fn axe_core_finds_no_violation_on_the_console_pages() {
         ),
         ("the users", format!("/admin/users?site={DEMO_SITE_KEY}"), "Users"),
         ("the account", format!("/admin/account?site={DEMO_SITE_KEY}"), "account"),
+        ("the settings", format!("/admin/settings?site={DEMO_SITE_KEY}"), "Settings"),
         ("the audit log", format!("/admin/audit?site={DEMO_SITE_KEY}"), "Audit"),
     ];
     for (width, height) in [(1280, 900), (390, 844)] {

@@ -113,9 +113,9 @@ fn webhooks_card(chrome: &Chrome<'_>, settings: &SiteSettings) -> Markup {
                     "A test delivery sends one signed body of type " code { "kindling.test" }
                     ", with no person data, exactly as deliveries are sent; it is not retried."
                 }
-                div.table-wrap role="region" aria-labelledby="webhooks-title" tabindex="0" {
+                div.table-wrap role="region" aria-labelledby="webhooks-caption" tabindex="0" {
                     table.data {
-                        caption.visually-hidden { "Webhooks, by id" }
+                        caption #webhooks-caption.visually-hidden { "Webhooks, by id" }
                         thead { tr { th scope="col" { "Id" } th scope="col" { "URL" } th scope="col" { "Secret" } th scope="col" { "Sent by" } th scope="col" { "Test" } } }
                         tbody {
                             @for webhook in &settings.webhooks { (row(chrome, webhook)) }
