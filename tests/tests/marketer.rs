@@ -32,6 +32,18 @@ fn slide_in_drawn() -> String {
 const HERO_DRAWN: &str = "const s = document.querySelector('[data-kindling-slot=\"hero\"]');
      return !!(s && s.shadowRoot && s.shadowRoot.querySelector('h2'));";
 
+/// Adds the marketer, an editor, with the admin token.
+async fn add_marketer(stack: &Stack) {
+    let added = reqwest::Client::new()
+        .post(format!("{}/admin/api/users", stack.collector))
+        .bearer_auth(ADMIN_TOKEN)
+        .json(&json!({"email": EMAIL, "password": PASSWORD, "role": "editor"}))
+        .send()
+        .await
+        .expect("user added");
+    assert!(added.status().is_success(), "{}", added.status());
+}
+
 async fn sign_in(browser: &Browser, stack: &Stack) {
     browser
         .client
@@ -69,14 +81,7 @@ async fn visitor_sees_it(visitor: &Browser, stack: &Stack) -> bool {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_published_slide_in_reaches_linkedin_visitors_and_a_restore_removes_it() {
     let stack = Stack::demo().await;
-    let added = reqwest::Client::new()
-        .post(format!("{}/admin/api/users", stack.collector))
-        .bearer_auth(ADMIN_TOKEN)
-        .json(&json!({"email": EMAIL, "password": PASSWORD, "role": "editor"}))
-        .send()
-        .await
-        .expect("user added");
-    assert!(added.status().is_success(), "{}", added.status());
+    add_marketer(&stack).await;
 
     let visitor = Browser::start().await;
     assert!(!visitor_sees_it(&visitor, &stack).await, "not before it is published");
@@ -163,14 +168,7 @@ async fn press(browser: &Browser, action: &str, then: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slide_in_made_in_the_block_editor_reaches_linkedin_visitors() {
     let stack = Stack::demo().await;
-    let added = reqwest::Client::new()
-        .post(format!("{}/admin/api/users", stack.collector))
-        .bearer_auth(ADMIN_TOKEN)
-        .json(&json!({"email": EMAIL, "password": PASSWORD, "role": "editor"}))
-        .send()
-        .await
-        .expect("user added");
-    assert!(added.status().is_success(), "{}", added.status());
+    add_marketer(&stack).await;
     let marketer = Browser::start().await;
     sign_in(&marketer, &stack).await;
     let site = kindling_e2e::DEMO_SITE_KEY;

@@ -25,7 +25,7 @@ use crate::accounts::Actor;
 use crate::console::blocks_page::{self as page, EditorView};
 use crate::console::drafts::{self, Saved};
 use crate::console::error::ConsoleError;
-use crate::console::format::{query, segment};
+use crate::console::format::query;
 use crate::console::layout::{Chrome, Section};
 use crate::console::rule_checks::{Edited, TEST_PERSON};
 use crate::console::site::SiteChoice;
@@ -226,12 +226,11 @@ impl Editing {
                 return Ok(None);
             }
         };
-        let site = segment(&self.site);
         let to = if then_preview {
             let block = query([("site", self.site.as_str()), ("block", self.form.id.as_str())]);
             format!("/admin/revisions/{id}/preview?{block}")
         } else {
-            format!("/admin/revisions/{id}?site={site}&done=saved")
+            drafts::saved_path(id, &self.site)
         };
         Ok(Some(Redirect::to(&to).into_response()))
     }
@@ -256,11 +255,7 @@ impl Editing {
         let message = self.commit_message("Delete block");
         match drafts::save(app, actor, &base_text, document.text(), "-", message).await? {
             Saved::Draft(id) => {
-                let site = segment(&self.site);
-                Ok(Some(
-                    Redirect::to(&format!("/admin/revisions/{id}?site={site}&done=saved"))
-                        .into_response(),
-                ))
+                Ok(Some(Redirect::to(&drafts::saved_path(id, &self.site)).into_response()))
             }
             Saved::Inside { path, message } | Saved::Elsewhere { path, message } => {
                 self.notice = Some(format!("Not deleted: {path} needs this block: {message}."));

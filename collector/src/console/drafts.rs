@@ -39,6 +39,11 @@ pub async fn working(app: &AppState) -> Result<(RevisionRow, Working), ConsoleEr
         })
 }
 
+/// The page of draft `id` saying it was saved, on site `site`.
+pub fn saved_path(id: i64, site: &str) -> String {
+    format!("/admin/revisions/{id}?site={}&done=saved", crate::console::format::segment(site))
+}
+
 /// How saving an edit ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Saved {

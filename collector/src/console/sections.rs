@@ -18,7 +18,6 @@ use serde_yaml_ng::Value;
 use crate::accounts::{Actor, Role};
 use crate::console::drafts::{self, Saved};
 use crate::console::error::ConsoleError;
-use crate::console::format::segment;
 use crate::console::layout::Chrome;
 use crate::console::parts::{Part, part};
 use crate::console::sections_page::{self as page, SectionView};
@@ -150,11 +149,7 @@ pub async fn save(
         edited.message.clone()
     };
     match drafts::save(&app, &actor, &base_text, document.text(), &item, message).await? {
-        Saved::Draft(id) => {
-            let site = segment(sites.key());
-            Ok(Redirect::to(&format!("/admin/revisions/{id}?site={site}&done=saved"))
-                .into_response())
-        }
+        Saved::Draft(id) => Ok(Redirect::to(&drafts::saved_path(id, sites.key())).into_response()),
         Saved::Inside { path, message } => {
             let at =
                 if path.is_empty() { part.key.to_owned() } else { format!("{}{path}", part.key) };

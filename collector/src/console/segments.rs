@@ -17,7 +17,6 @@ use maud::Markup;
 use crate::accounts::Actor;
 use crate::console::drafts::{self, Saved};
 use crate::console::error::ConsoleError;
-use crate::console::format::segment;
 use crate::console::layout::{Chrome, Section};
 use crate::console::rule_checks::{Edited, TEST_PERSON};
 use crate::console::segments_page::{self as page, SegmentView};
@@ -102,9 +101,7 @@ pub async fn submit(
                 .await?
             {
                 Ok(id) => {
-                    let to =
-                        format!("/admin/revisions/{id}?site={}&done=saved", segment(sites.key()));
-                    return Ok(Redirect::to(&to).into_response());
+                    return Ok(Redirect::to(&drafts::saved_path(id, sites.key())).into_response());
                 }
                 Err(Refused::At(field, message)) => problems.add(field, message),
                 Err(Refused::Notice(text)) => notice = Some(text),

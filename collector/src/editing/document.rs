@@ -124,14 +124,7 @@ impl Working {
         name: &str,
         value: Option<Value>,
     ) -> Result<(), EditError> {
-        let index = self.site_index(key)?;
-        let site = self
-            .root
-            .get_mut("sites")
-            .and_then(Value::as_sequence_mut)
-            .and_then(|sites| sites.get_mut(index))
-            .and_then(Value::as_mapping_mut)
-            .ok_or_else(|| EditError::NoSite(key.to_owned()))?;
+        let site = self.site_mut(key)?;
         match value {
             Some(value) => {
                 site.insert(Value::from(name), value);
@@ -143,16 +136,22 @@ impl Working {
         Ok(())
     }
 
-    fn list_mut(&mut self, key: &str, list: &str) -> Result<&mut Vec<Value>, EditError> {
+    /// Site `key`'s map, to change.
+    fn site_mut(&mut self, key: &str) -> Result<&mut serde_yaml_ng::Mapping, EditError> {
         let index = self.site_index(key)?;
-        let site = self
-            .root
+        self.root
             .get_mut("sites")
             .and_then(Value::as_sequence_mut)
             .and_then(|sites| sites.get_mut(index))
             .and_then(Value::as_mapping_mut)
-            .ok_or_else(|| EditError::NoSite(key.to_owned()))?;
-        let entry = site.entry(Value::from(list)).or_insert_with(|| Value::Sequence(Vec::new()));
+            .ok_or_else(|| EditError::NoSite(key.to_owned()))
+    }
+
+    fn list_mut(&mut self, key: &str, list: &str) -> Result<&mut Vec<Value>, EditError> {
+        let entry = self
+            .site_mut(key)?
+            .entry(Value::from(list))
+            .or_insert_with(|| Value::Sequence(Vec::new()));
         if !entry.is_sequence() {
             *entry = Value::Sequence(Vec::new());
         }
