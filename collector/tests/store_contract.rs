@@ -886,6 +886,13 @@ async fn fold_person_moves_visitors_and_lines(db: Db) {
                 segments: vec![segment(210, "demo_seekers", true)],
                 ..lines("p2")
             }])?;
+            tx.insert_submission(
+                SITE,
+                &submission("s2", "ebook", "p2@example.com", None),
+                "p2",
+                "v2",
+                2_200,
+            )?;
             tx.fold_person(SITE, "p2", "p1")?;
             Ok((
                 tx.find_person(SITE, &PersonKey::Id("p2".to_owned()))?,
@@ -901,6 +908,8 @@ async fn fold_person_moves_visitors_and_lines(db: Db) {
     assert_eq!(p1.score_changes, [score(100, "pricing", 5, 5), score(200, "demo", 10, 10)]);
     assert_eq!(p1.stage_changes, [stage(110, "anonymous", "lead")]);
     assert_eq!(p1.segment_changes, [segment(210, "demo_seekers", true)]);
+    let consents: Vec<&str> = p1.consents.iter().map(|line| line.submission.as_str()).collect();
+    assert_eq!(consents, ["s2"], "the consent given as p2 is p1's");
     assert_eq!(db.store.person_of_visitor(SITE, "v2").await.expect("read"), Some(doc("p1")));
     assert_eq!(db.profile(PersonKey::Id("p2".to_owned())).await, None);
     let p3 = db.profile(PersonKey::Id("p3".to_owned())).await.expect("p3");
@@ -936,10 +945,34 @@ async fn delete_person_erases_everything(db: Db) {
                 },
                 PersonLines { scores: vec![score(130, "demo", 1, 1)], ..lines("p2") },
             ])?;
+            tx.insert_submission(
+                SITE,
+                &submission("s1", "ebook", "p1@example.com", Some("t1")),
+                "p1",
+                "v1",
+                1_400,
+            )?;
+            tx.insert_submission(
+                SITE,
+                &submission("s3", "ebook", "p2@example.com", None),
+                "p2",
+                "v3",
+                1_500,
+            )?;
             tx.delete_person(SITE, "p1")
         })
         .await;
     assert!(deleted, "p1 existed");
+    let forms = db
+        .write(|tx| {
+            Ok((
+                tx.submission_since(SITE, "ebook", "p1@example.com", 0)?,
+                tx.confirmation("t1")?.is_some(),
+                tx.submission_since(SITE, "ebook", "p2@example.com", 0)?,
+            ))
+        })
+        .await;
+    assert_eq!(forms, (None, false, Some("s3".to_owned())), "p1's submissions and token are gone");
     let again = db
         .write(|tx| {
             Ok((

@@ -178,6 +178,9 @@ pub(super) async fn fold(
         "UPDATE score_changes SET person = $1 WHERE site = $2 AND person = $3",
         "UPDATE stage_changes SET person = $1 WHERE site = $2 AND person = $3",
         "UPDATE segment_changes SET person = $1 WHERE site = $2 AND person = $3",
+        "UPDATE submissions SET person = $1 WHERE site = $2 AND person = $3",
+        "UPDATE consents SET person = $1 WHERE site = $2 AND person = $3",
+        "UPDATE confirmations SET person = $1 WHERE site = $2 AND person = $3",
     ] {
         sqlx::query(sql).bind(to).bind(site).bind(from).execute(&mut *connection).await?;
     }
@@ -208,6 +211,9 @@ pub(super) async fn delete(
         "DELETE FROM score_changes WHERE site = $1 AND person = $2",
         "DELETE FROM stage_changes WHERE site = $1 AND person = $2",
         "DELETE FROM segment_changes WHERE site = $1 AND person = $2",
+        "DELETE FROM consents WHERE site = $1 AND person = $2",
+        "DELETE FROM submissions WHERE site = $1 AND person = $2",
+        "DELETE FROM confirmations WHERE site = $1 AND person = $2",
     ] {
         sqlx::query(sql).bind(site).bind(id).execute(&mut *connection).await?;
     }

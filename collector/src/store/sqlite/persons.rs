@@ -285,6 +285,9 @@ pub fn fold(connection: &Connection, site: &str, from: &str, to: &str) -> StoreR
         "UPDATE score_changes SET person = ?1 WHERE site = ?2 AND person = ?3",
         "UPDATE stage_changes SET person = ?1 WHERE site = ?2 AND person = ?3",
         "UPDATE segment_changes SET person = ?1 WHERE site = ?2 AND person = ?3",
+        "UPDATE submissions SET person = ?1 WHERE site = ?2 AND person = ?3",
+        "UPDATE consents SET person = ?1 WHERE site = ?2 AND person = ?3",
+        "UPDATE confirmations SET person = ?1 WHERE site = ?2 AND person = ?3",
     ] {
         connection.prepare_cached(sql)?.execute(params![to, site, from])?;
     }
@@ -307,6 +310,9 @@ pub fn delete(connection: &Connection, site: &str, id: &str) -> StoreResult<bool
         "DELETE FROM score_changes WHERE site = ?1 AND person = ?2",
         "DELETE FROM stage_changes WHERE site = ?1 AND person = ?2",
         "DELETE FROM segment_changes WHERE site = ?1 AND person = ?2",
+        "DELETE FROM consents WHERE site = ?1 AND person = ?2",
+        "DELETE FROM submissions WHERE site = ?1 AND person = ?2",
+        "DELETE FROM confirmations WHERE site = ?1 AND person = ?2",
     ] {
         connection.prepare_cached(sql)?.execute(params![site, id])?;
     }
