@@ -35,6 +35,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "/admin/api/revisions/1/publish"),
     ("POST", "/admin/api/revisions/1/restore"),
     ("GET", "/admin/api/config"),
+    ("GET", "/admin/api/audience/reach?site=pk_test"),
+    ("GET", "/admin/api/audience/test?site=pk_test&id=x"),
     ("POST", "/admin/api/config"),
     ("POST", "/admin/api/webhooks/test"),
     ("GET", "/metrics"),

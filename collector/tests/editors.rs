@@ -28,6 +28,7 @@ on_both_backends!(
     webhook_secrets_stay_write_only_and_owners_only,
     viewers_and_forged_requests_change_nothing_in_the_editors,
     a_segment_is_built_counted_and_saved_as_a_draft,
+    the_audience_api_counts_and_tests_for_any_role,
 );
 
 const LINKEDIN: &str = "0190f3c2-7d2a-7c4e-8a8b-0000000a0001";
@@ -353,6 +354,48 @@ async fn who_would_see_this_counts_and_the_tester_explains(backend: Backend) {
     let response = collector.editor_post(&unknown).await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     assert!(response.text().await.expect("HTML").contains("no person with this email"));
+}
+
+async fn the_audience_api_counts_and_tests_for_any_role(backend: Backend) {
+    let collector = start(backend).await;
+    let url = "https://www.example.com/?utm_source=linkedin";
+    let batch = json!({"site": "pk_test", "visitor": LINKEDIN,
+                       "events": [event(1, "pageview", url, None, Value::Null),
+                                  event(2, "identify", url, None, json!({"email": "lin@example.com"}))],
+                       "context": {"visit": 1, "landing": url}});
+    assert_eq!(
+        collector.post("/v1/events", Some(ALLOWED), batch.to_string()).await.status(),
+        StatusCode::OK
+    );
+    add_user(&collector, "vi@example.com", "viewer").await;
+    let viewer = Browser::sign_in(&collector, "vi@example.com").await;
+    let rule = r#"{"fact":"page.utm_source","op":"eq","value":"linkedin"}"#;
+    let encoded: String = url::form_urlencoded::byte_serialize(rule.as_bytes()).collect();
+    let counted =
+        viewer.get(&format!("/admin/api/audience/reach?site=pk_test&rule={encoded}")).await;
+    assert_eq!(counted.status(), StatusCode::OK);
+    let counted: Value = counted.json().await.expect("JSON");
+    assert_eq!(
+        (counted["matching_visitors"].as_u64(), counted["matching_leads"].as_u64()),
+        (Some(1), Some(1)),
+        "{counted}"
+    );
+    let tested: Value = viewer
+        .get(&format!("/admin/api/audience/test?site=pk_test&rule={encoded}&email=LIN@example.com"))
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(tested["matches"], json!(true), "{tested}");
+    assert_eq!(tested["explained"]["actual"], json!("linkedin"), "{tested}");
+    let bad: String =
+        url::form_urlencoded::byte_serialize(br#"{"fact":"nope","op":"eq","value":1}"#).collect();
+    let refused = viewer.get(&format!("/admin/api/audience/reach?site=pk_test&rule={bad}")).await;
+    expect_error(refused, StatusCode::BAD_REQUEST, "invalid_field", Some("rule")).await;
+    let nobody = viewer
+        .get(&format!("/admin/api/audience/test?site=pk_test&rule={encoded}&email=no@example.com"))
+        .await;
+    assert_eq!(nobody.status(), StatusCode::NOT_FOUND);
 }
 
 /// The part of `html` from `marker` on, for failure messages.

@@ -3,7 +3,7 @@
 //! erasure, stages, server-side events), [`leads`] (the list and its export),
 //! [`reports`] (blocks, forms, workflows), [`forms`] (double opt-in tokens), [`outbox`]
 //! (dead letters and replay), [`revisions`] (the configuration's revisions, publishing
-//! and YAML import/export), [`audit`] (the audit log); the accounts' own:
+//! and YAML import/export), [`audit`] (the audit log), [`audience`] (who an audience rule matches); the accounts' own:
 //! [`session`] (signing in and out), [`tokens`] (API tokens); the owner's: [`users`],
 //! [`webhooks`] (a webhook's test delivery); [`previews`]
 //! (of blocks and forms, for anyone signed in); what they
@@ -18,6 +18,7 @@
 //! The API document marks the same routes as needing a credential, in the same place
 //! ([`require_sign_in`](crate::openapi::require_sign_in)).
 
+pub mod audience;
 pub mod audit;
 pub mod events;
 pub mod forms;
@@ -51,6 +52,7 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(outbox::router())
         .merge(revisions::router())
         .merge(audit::router())
+        .merge(audience::router())
         .routes(routes!(crate::metrics::metrics))
         .route_layer(from_fn(gate::require_api));
     let own = OpenApiRouter::new()
