@@ -113,7 +113,8 @@ async fn receive(
 fn config_for(receiver: &Receiver, folder: &std::path::Path) -> std::path::PathBuf {
     let text = std::fs::read_to_string(fixtures().join("webhooks.yaml")).expect("fixture");
     let path = folder.join("webhooks.yaml");
-    std::fs::write(&path, text.replace("RECEIVER", &receiver.base)).expect("written");
+    std::fs::write(&path, text.replace("RECEIVER_URL", &format!("{}/hooks", receiver.base)))
+        .expect("written");
     path
 }
 
