@@ -99,10 +99,10 @@ fn posted(html: &str, action: &str) -> Vec<(String, String)> {
         let tag = &rest[..end];
         if tag.starts_with("<input") {
             let checkbox = attribute(tag, "type").as_deref() == Some("checkbox");
-            if !checkbox || tag.contains(" checked") {
-                if let Some(name) = attribute(tag, "name") {
-                    fields.push((name, attribute(tag, "value").unwrap_or_default()));
-                }
+            if (!checkbox || tag.contains(" checked"))
+                && let Some(name) = attribute(tag, "name")
+            {
+                fields.push((name, attribute(tag, "value").unwrap_or_default()));
             }
         } else if tag.starts_with("<select") {
             let name = attribute(tag, "name").expect("a named select");

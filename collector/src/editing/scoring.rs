@@ -17,7 +17,7 @@ use serde_yaml_ng::{Mapping, Value};
 
 use crate::editing::fields::{Fields, Problems};
 use crate::editing::rule::RuleRows;
-use crate::editing::scoring_rows::{BehaviourForm, FitForm, whole};
+use crate::editing::scoring_rows::{BehaviourForm, FitForm, own, text_of, whole};
 
 pub use crate::editing::scoring_rows::CAP_KINDS;
 
@@ -258,30 +258,6 @@ fn check_ids<'a>(ids: impl Iterator<Item = &'a str>, list: &str, problems: &mut 
             problems.add(field, "another rule has this id");
         }
         seen.push(id);
-    }
-}
-
-/// Sets or removes `key` of `map`: `None` removes it; a value equal to `default` is only
-/// written when `map` already has the key.
-pub(crate) fn own(map: &mut Mapping, key: &str, value: Option<Value>, default: Option<Value>) {
-    match value {
-        None => {
-            map.remove(key);
-        }
-        Some(value) if !map.contains_key(key) && Some(&value) == default.as_ref() => {}
-        Some(value) => {
-            map.insert(Value::from(key), value);
-        }
-    }
-}
-
-/// A scalar as its field shows it.
-pub(crate) fn text_of(value: &Value) -> String {
-    match value {
-        Value::String(text) => text.clone(),
-        Value::Number(number) => number.to_string(),
-        Value::Bool(flag) => flag.to_string(),
-        _ => String::new(),
     }
 }
 

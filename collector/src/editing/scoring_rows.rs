@@ -6,7 +6,6 @@ use serde_yaml_ng::{Mapping, Value};
 
 use crate::editing::fields::{Fields, Problems};
 use crate::editing::rule::RuleRows;
-use crate::editing::scoring::{own, text_of};
 
 /// The caps a behaviour rule may have: the form's value and label (`""`: none).
 pub const CAP_KINDS: [(&str, &str); 3] =
@@ -189,5 +188,29 @@ pub(crate) fn whole(text: &str, field: &str, problems: &mut Problems) -> Option<
             problems.add(field, "a whole number");
             None
         }
+    }
+}
+
+/// Sets or removes `key` of `map`: `None` removes it; a value equal to `default` is only
+/// written when `map` already has the key.
+pub(crate) fn own(map: &mut Mapping, key: &str, value: Option<Value>, default: Option<Value>) {
+    match value {
+        None => {
+            map.remove(key);
+        }
+        Some(value) if !map.contains_key(key) && Some(&value) == default.as_ref() => {}
+        Some(value) => {
+            map.insert(Value::from(key), value);
+        }
+    }
+}
+
+/// A scalar as its field shows it.
+pub(crate) fn text_of(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        Value::Number(number) => number.to_string(),
+        Value::Bool(flag) => flag.to_string(),
+        _ => String::new(),
     }
 }
