@@ -314,6 +314,11 @@ async fn axe_core_finds_no_violation_on_the_console_pages() {
             format!("/admin/segments/returning?site={DEMO_SITE_KEY}"),
             "Edit segment",
         ),
+        (
+            "the scoring editor",
+            format!("/admin/scoring?site={DEMO_SITE_KEY}"),
+            "Scoring and stages",
+        ),
         ("the scoring section", format!("/admin/config/scoring?site={DEMO_SITE_KEY}"), "Scoring"),
         (
             "the webhooks section",

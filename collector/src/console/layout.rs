@@ -63,7 +63,7 @@ impl Section {
             Section::Leads => Some("/admin/leads"),
             Section::Blocks => Some("/admin/blocks"),
             Section::Forms => Some("/admin/config/forms"),
-            Section::Scoring => Some("/admin/config/scoring"),
+            Section::Scoring => Some("/admin/scoring"),
             Section::Workflows => Some("/admin/config/workflows"),
             Section::Revisions => Some("/admin/revisions"),
             Section::Audit => Some("/admin/audit"),

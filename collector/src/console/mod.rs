@@ -12,6 +12,8 @@
 //!   schedule, goal, variants), saving each change as a draft;
 //! - `/admin/segments…` ([`segments`]): the segments and their editor (the rule
 //!   builder, who is in it, the tester);
+//! - `GET|POST /admin/scoring` ([`scoring`]): the scoring and stages editor
+//!   (thresholds, decay, behaviour and fit rules, MQL and SQL), saving a draft;
 //! - `/admin/config/{section}` ([`sections`]): one part of the site's configuration
 //!   (forms, scoring, segments, stages, workflows, catalogue; webhooks for owners) as
 //!   YAML, saved as a draft;
@@ -65,6 +67,8 @@ pub mod revisions;
 pub mod revisions_page;
 pub mod rule_builder;
 pub mod rule_checks;
+pub mod scoring;
+pub mod scoring_page;
 pub mod sections;
 pub mod sections_page;
 pub mod segments;
@@ -117,6 +121,7 @@ pub fn router(state: &AppState) -> Router {
         .route("/admin/segments", get(segments::list).post(segments::submit))
         .route("/admin/segments/new", get(segments::new))
         .route("/admin/segments/{id}", get(segments::edit))
+        .route("/admin/scoring", get(scoring::show).post(scoring::submit))
         .route("/admin/config/{section}", get(sections::show).post(sections::save))
         .route("/admin/revisions", get(revisions::list).post(revisions::save))
         .route("/admin/revisions/new", get(revisions::editor))
