@@ -254,10 +254,13 @@ impl FieldForm {
                     .join("\n")
             })
             .unwrap_or_default();
-        let mut kept = field.as_mapping().cloned().unwrap_or_default();
-        for key in FIELD_KEYS {
-            kept.remove(key);
-        }
+        let kept: Mapping = field
+            .as_mapping()
+            .into_iter()
+            .flatten()
+            .filter(|(key, _)| !key.as_str().is_some_and(|key| FIELD_KEYS.contains(&key)))
+            .map(|(key, value)| (key.clone(), value.clone()))
+            .collect();
         FieldForm {
             name: at(&["name"]),
             kind: field.get("kind").map_or("text".to_owned(), scalar_text),
