@@ -308,6 +308,9 @@ async fn axe_core_finds_no_violation_on_the_console_pages() {
             "Edit block",
         ),
         ("a new block", format!("/admin/blocks/new?site={DEMO_SITE_KEY}"), "New block"),
+        ("the forms", format!("/admin/forms?site={DEMO_SITE_KEY}"), "Forms"),
+        ("the form editor", format!("/admin/forms/demo-request?site={DEMO_SITE_KEY}"), "Edit form"),
+        ("a new form", format!("/admin/forms/new?site={DEMO_SITE_KEY}"), "New form"),
         ("the segments", format!("/admin/segments?site={DEMO_SITE_KEY}"), "Segments"),
         (
             "the segment editor",

@@ -62,7 +62,7 @@ impl Section {
         match self {
             Section::Leads => Some("/admin/leads"),
             Section::Blocks => Some("/admin/blocks"),
-            Section::Forms => Some("/admin/config/forms"),
+            Section::Forms => Some("/admin/forms"),
             Section::Scoring => Some("/admin/scoring"),
             Section::Workflows => Some("/admin/config/workflows"),
             Section::Revisions => Some("/admin/revisions"),

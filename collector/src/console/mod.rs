@@ -10,6 +10,8 @@
 //! - `/admin/blocks…` ([`blocks`]): the blocks of the newest revision and the block
 //!   editor (audience builder, "who would see this?", the rule tester, triggers, caps,
 //!   schedule, goal, variants), saving each change as a draft;
+//! - `/admin/forms…` ([`forms`]): the lead forms and the form editor (fields of every
+//!   kind, steps, progressive profiling, success, spam), saving each change as a draft;
 //! - `/admin/segments…` ([`segments`]): the segments and their editor (the rule
 //!   builder, who is in it, the tester);
 //! - `GET|POST /admin/scoring` ([`scoring`]): the scoring and stages editor
@@ -54,6 +56,8 @@ pub mod error;
 
 pub mod form_parts;
 pub mod format;
+pub mod forms;
+pub mod forms_page;
 pub mod frame;
 pub mod layout;
 pub mod leads;
@@ -118,6 +122,9 @@ pub fn router(state: &AppState) -> Router {
         .route("/admin/blocks", get(blocks::list).post(blocks::submit))
         .route("/admin/blocks/new", get(blocks::new))
         .route("/admin/blocks/{id}", get(blocks::edit))
+        .route("/admin/forms", get(forms::list).post(forms::submit))
+        .route("/admin/forms/new", get(forms::new))
+        .route("/admin/forms/{id}", get(forms::edit))
         .route("/admin/segments", get(segments::list).post(segments::submit))
         .route("/admin/segments/new", get(segments::new))
         .route("/admin/segments/{id}", get(segments::edit))

@@ -13,6 +13,7 @@ use serde_yaml_ng::{Mapping, Value};
 
 use crate::editing::fields::{Fields, Problems};
 use crate::editing::rule::RuleRows;
+use crate::editing::yaml::{keyed, lookup, put, put_text, scalar_text};
 
 /// Calls to action a variant may have.
 pub const MAX_CTAS: usize = 2;
@@ -445,37 +446,6 @@ fn next_variant_id(variants: &[VariantForm]) -> String {
         .map(String::from)
         .find(|id| variants.iter().all(|variant| &variant.id != id))
         .unwrap_or_else(|| format!("v{}", variants.len() + 1))
-}
-
-/// The value at `path` of nested maps.
-fn lookup<'a>(value: &'a Value, path: &[&str]) -> Option<&'a Value> {
-    path.iter().try_fold(value, |value, key| value.get(key))
-}
-
-/// A scalar's text as a field shows it.
-fn scalar_text(value: &Value) -> String {
-    match value {
-        Value::String(text) => text.clone(),
-        Value::Bool(flag) => flag.to_string(),
-        Value::Number(number) => number.to_string(),
-        _ => String::new(),
-    }
-}
-
-fn put(map: &mut Mapping, key: &str, value: Value) {
-    map.insert(Value::from(key), value);
-}
-
-fn put_text(map: &mut Mapping, key: &str, text: &str) {
-    if !text.is_empty() {
-        put(map, key, Value::from(text));
-    }
-}
-
-fn keyed(key: &str, value: Value) -> Value {
-    let mut map = Mapping::new();
-    put(&mut map, key, value);
-    Value::Mapping(map)
 }
 
 /// `text` as a whole number (blank: none); a problem at `field` when it is not one.
