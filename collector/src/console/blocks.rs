@@ -23,7 +23,7 @@ use serde_yaml_ng::Value;
 
 use crate::accounts::Actor;
 use crate::console::blocks_page::{self as page, EditorView};
-use crate::console::drafts::{self, Saved};
+use crate::console::drafts;
 use crate::console::error::ConsoleError;
 use crate::console::format::query;
 use crate::console::layout::{Chrome, Section};
@@ -209,22 +209,11 @@ impl Editing {
                 return Ok(None);
             }
         };
-        let base = app.store.revision(self.base).await.map_err(ApiError::from)?;
-        let base_text = base.map(|base| base.document).unwrap_or_default();
         let item = format!("sites[{site_index}].blocks[{index}]");
         let message = self.commit_message("Edit block");
-        let saved = drafts::save(app, actor, &base_text, document.text(), &item, message).await?;
-        let id = match saved {
-            Saved::Draft(id) => id,
-            Saved::Inside { path, message } => {
-                self.problems.add(field_of(&path), message);
-                return Ok(None);
-            }
-            Saved::Elsewhere { path, message } => {
-                self.notice =
-                    Some(format!("Not saved: this change makes {path} invalid: {message}."));
-                return Ok(None);
-            }
+        let saved = drafts::save_over(app, actor, self.base, &document, &item, message).await?;
+        let Some(id) = drafts::settle(saved, field_of, &mut self.problems, &mut self.notice) else {
+            return Ok(None);
         };
         let to = if then_preview {
             let block = query([("site", self.site.as_str()), ("block", self.form.id.as_str())]);
@@ -240,25 +229,19 @@ impl Editing {
         &mut self,
         app: &AppState,
         actor: &Actor,
-        mut document: Working,
+        document: Working,
     ) -> Result<Option<Response>, ConsoleError> {
-        let Some(original) = self.original.clone() else {
-            self.notice = Some("This block was never saved, so there is nothing to delete.".into());
-            return Ok(None);
+        let deletion = drafts::Deletion {
+            site: &self.site,
+            list: "blocks",
+            what: "block",
+            original: self.original.as_deref(),
+            message: self.commit_message("Delete block"),
         };
-        if document.remove(&self.site, "blocks", &original).is_err() {
-            self.notice = Some("This block is not in the newest draft any more.".into());
-            return Ok(None);
-        }
-        let base = app.store.revision(self.base).await.map_err(ApiError::from)?;
-        let base_text = base.map(|base| base.document).unwrap_or_default();
-        let message = self.commit_message("Delete block");
-        match drafts::save(app, actor, &base_text, document.text(), "-", message).await? {
-            Saved::Draft(id) => {
-                Ok(Some(Redirect::to(&drafts::saved_path(id, &self.site)).into_response()))
-            }
-            Saved::Inside { path, message } | Saved::Elsewhere { path, message } => {
-                self.notice = Some(format!("Not deleted: {path} needs this block: {message}."));
+        match deletion.save(app, actor, self.base, document).await? {
+            Ok(id) => Ok(Some(Redirect::to(&drafts::saved_path(id, &self.site)).into_response())),
+            Err(why) => {
+                self.notice = Some(why);
                 Ok(None)
             }
         }

@@ -7,6 +7,7 @@
 use crate::accounts::Actor;
 use crate::console::error::ConsoleError;
 use crate::editing::document::Working;
+use crate::editing::fields::Problems;
 use crate::error::ApiError;
 use crate::revisions::{Author, RevisionError, document, history};
 use crate::state::AppState;
@@ -84,5 +85,79 @@ pub async fn save(
             message: "a hidden secret cannot be matched with the live revision's".to_owned(),
         }),
         Err(error) => Err(ApiError::from(error).into()),
+    }
+}
+
+/// Saves `document`, changed at `item`, as a draft over revision `base`, the one it was
+/// read from (see [`save`]).
+pub async fn save_over(
+    app: &AppState,
+    actor: &Actor,
+    base: i64,
+    document: &Working,
+    item: &str,
+    message: String,
+) -> Result<Saved, ConsoleError> {
+    let base = app.store.revision(base).await.map_err(ApiError::from)?;
+    let base_text = base.map(|base| base.document).unwrap_or_default();
+    save(app, actor, &base_text, document.text(), item, message).await
+}
+
+/// The saved draft's id; or the problem put beside its field (`field_of` maps the
+/// validator's path inside the item to the editor's field), or into `notice`.
+pub fn settle(
+    saved: Saved,
+    field_of: impl Fn(&str) -> String,
+    problems: &mut Problems,
+    notice: &mut Option<String>,
+) -> Option<i64> {
+    match saved {
+        Saved::Draft(id) => Some(id),
+        Saved::Inside { path, message } => {
+            problems.add(field_of(&path), message);
+            None
+        }
+        Saved::Elsewhere { path, message } => {
+            *notice = Some(format!("Not saved: this change makes {path} invalid: {message}."));
+            None
+        }
+    }
+}
+
+/// An item of a site's list to delete as a new draft.
+pub struct Deletion<'a> {
+    pub site: &'a str,
+    /// `blocks`, `forms`, `segments`.
+    pub list: &'a str,
+    /// `block`, `form`, `segment`: how the messages name it.
+    pub what: &'a str,
+    /// Its id as loaded; `None` for one never saved.
+    pub original: Option<&'a str>,
+    pub message: String,
+}
+
+impl Deletion<'_> {
+    /// Deletes the item from `document` and saves that over revision `base`: the
+    /// draft's id, or why not (another part names the item, say).
+    pub async fn save(
+        self,
+        app: &AppState,
+        actor: &Actor,
+        base: i64,
+        mut document: Working,
+    ) -> Result<Result<i64, String>, ConsoleError> {
+        let what = self.what;
+        let Some(original) = self.original else {
+            return Ok(Err(format!("This {what} was never saved, so there is nothing to delete.")));
+        };
+        if document.remove(self.site, self.list, original).is_err() {
+            return Ok(Err(format!("This {what} is not in the newest draft any more.")));
+        }
+        Ok(match save_over(app, actor, base, &document, "-", self.message).await? {
+            Saved::Draft(id) => Ok(id),
+            Saved::Inside { path, message } | Saved::Elsewhere { path, message } => {
+                Err(format!("Not deleted: {path} needs this {what}: {message}."))
+            }
+        })
     }
 }

@@ -21,7 +21,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::Markup;
 
 use crate::accounts::Actor;
-use crate::console::drafts::{self, Saved};
+use crate::console::drafts;
 use crate::console::error::ConsoleError;
 use crate::console::format::query;
 use crate::console::forms_page::{self as page, EditorView};
@@ -183,18 +183,9 @@ impl Editing {
         };
         let item = format!("sites[{site_index}].forms[{index}]");
         let message = self.commit_message("Edit form");
-        let saved = self.store(app, actor, document, &item, message).await?;
-        let id = match saved {
-            Saved::Draft(id) => id,
-            Saved::Inside { path, message } => {
-                self.problems.add(field_of(&path), message);
-                return Ok(None);
-            }
-            Saved::Elsewhere { path, message } => {
-                self.notice =
-                    Some(format!("Not saved: this change makes {path} invalid: {message}."));
-                return Ok(None);
-            }
+        let saved = drafts::save_over(app, actor, self.base, &document, &item, message).await?;
+        let Some(id) = drafts::settle(saved, field_of, &mut self.problems, &mut self.notice) else {
+            return Ok(None);
         };
         let to = if then_preview {
             let form = query([("site", self.site.as_str()), ("form", self.form.id.as_str())]);
@@ -210,40 +201,22 @@ impl Editing {
         &mut self,
         app: &AppState,
         actor: &Actor,
-        mut document: Working,
+        document: Working,
     ) -> Result<Option<Response>, ConsoleError> {
-        let Some(original) = self.original.clone() else {
-            self.notice = Some("This form was never saved, so there is nothing to delete.".into());
-            return Ok(None);
+        let deletion = drafts::Deletion {
+            site: &self.site,
+            list: "forms",
+            what: "form",
+            original: self.original.as_deref(),
+            message: self.commit_message("Delete form"),
         };
-        if document.remove(&self.site, "forms", &original).is_err() {
-            self.notice = Some("This form is not in the newest draft any more.".into());
-            return Ok(None);
-        }
-        let message = self.commit_message("Delete form");
-        match self.store(app, actor, document, "-", message).await? {
-            Saved::Draft(id) => {
-                Ok(Some(Redirect::to(&drafts::saved_path(id, &self.site)).into_response()))
-            }
-            Saved::Inside { path, message } | Saved::Elsewhere { path, message } => {
-                self.notice = Some(format!("Not deleted: {path} needs this form: {message}."));
+        match deletion.save(app, actor, self.base, document).await? {
+            Ok(id) => Ok(Some(Redirect::to(&drafts::saved_path(id, &self.site)).into_response())),
+            Err(why) => {
+                self.notice = Some(why);
                 Ok(None)
             }
         }
-    }
-
-    /// Saves `document`, changed at `item`, as a draft over the revision it was read from.
-    async fn store(
-        &self,
-        app: &AppState,
-        actor: &Actor,
-        document: Working,
-        item: &str,
-        message: String,
-    ) -> Result<Saved, ConsoleError> {
-        let base = app.store.revision(self.base).await.map_err(ApiError::from)?;
-        let base_text = base.map(|base| base.document).unwrap_or_default();
-        drafts::save(app, actor, &base_text, document.text(), item, message).await
     }
 
     fn commit_message(&self, what: &str) -> String {
