@@ -30,7 +30,7 @@ use crate::console::layout::{Chrome, Section};
 use crate::console::rule_checks::{Edited, TEST_PERSON};
 use crate::console::site::SiteChoice;
 use crate::editing::block::{BlockForm, field_of};
-use crate::editing::document::{EditError, Working};
+use crate::editing::document::Working;
 use crate::editing::fields::{Fields, Problems};
 use crate::error::ApiError;
 use crate::personalize::facts::AUDIENCE_FACTS;
@@ -187,7 +187,7 @@ impl Editing {
         &mut self,
         app: &AppState,
         actor: &Actor,
-        mut document: Working,
+        document: Working,
         then_preview: bool,
     ) -> Result<Option<Response>, ConsoleError> {
         let value = match self.form.to_value() {
@@ -197,24 +197,19 @@ impl Editing {
                 return Ok(None);
             }
         };
-        let site_index = document.site_index(&self.site).map_err(|_| ConsoleError::UnknownSite)?;
-        let index = match document.put(&self.site, "blocks", self.original.as_deref(), value) {
-            Ok(index) => index,
-            Err(EditError::Taken(_)) => {
-                self.problems.add("id", "another block has this id");
-                return Ok(None);
-            }
-            Err(error) => {
-                self.notice = Some(format!("Not saved: {error}. Reload the block from the list."));
-                return Ok(None);
-            }
+        let putting = drafts::Putting {
+            site: &self.site,
+            list: "blocks",
+            what: "block",
+            original: self.original.as_deref(),
+            value,
+            field_of,
+            message: self.commit_message("Edit block"),
         };
-        let item = format!("sites[{site_index}].blocks[{index}]");
-        let message = self.commit_message("Edit block");
-        let saved = drafts::save_over(app, actor, self.base, &document, &item, message).await?;
-        let Some(id) = drafts::settle(saved, field_of, &mut self.problems, &mut self.notice) else {
-            return Ok(None);
-        };
+        let saved = putting
+            .save(app, actor, self.base, document, &mut self.problems, &mut self.notice)
+            .await?;
+        let Some(id) = saved else { return Ok(None) };
         let to = if then_preview {
             let block = query([("site", self.site.as_str()), ("block", self.form.id.as_str())]);
             format!("/admin/revisions/{id}/preview?{block}")

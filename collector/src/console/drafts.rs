@@ -6,12 +6,13 @@
 
 use crate::accounts::Actor;
 use crate::console::error::ConsoleError;
-use crate::editing::document::Working;
+use crate::editing::document::{EditError, Working};
 use crate::editing::fields::Problems;
 use crate::error::ApiError;
 use crate::revisions::{Author, RevisionError, document, history};
 use crate::state::AppState;
 use crate::store::RevisionRow;
+use serde_yaml_ng::Value;
 
 /// The newest revision, with its document: the draft the editors change.
 pub async fn newest(app: &AppState) -> Result<Option<RevisionRow>, ConsoleError> {
@@ -159,5 +160,51 @@ impl Deletion<'_> {
                 Err(format!("Not deleted: {path} needs this {what}: {message}."))
             }
         })
+    }
+}
+
+/// An item of a site's list put in place of the one loaded (or added) as a new draft.
+pub struct Putting<'a> {
+    pub site: &'a str,
+    /// `blocks`, `forms`.
+    pub list: &'a str,
+    /// `block`, `form`: how the messages name it.
+    pub what: &'a str,
+    /// Its id as loaded; `None` for a new item.
+    pub original: Option<&'a str>,
+    pub value: Value,
+    pub message: String,
+    /// The editor's field a validator's path inside the item names.
+    pub field_of: fn(&str) -> String,
+}
+
+impl Putting<'_> {
+    /// Puts the item into `document` and saves that over revision `base`: the draft's
+    /// id, or `None` with the problem beside its field or in `notice`.
+    pub async fn save(
+        self,
+        app: &AppState,
+        actor: &Actor,
+        base: i64,
+        mut document: Working,
+        problems: &mut Problems,
+        notice: &mut Option<String>,
+    ) -> Result<Option<i64>, ConsoleError> {
+        let what = self.what;
+        let site_index = document.site_index(self.site).map_err(|_| ConsoleError::UnknownSite)?;
+        let index = match document.put(self.site, self.list, self.original, self.value) {
+            Ok(index) => index,
+            Err(EditError::Taken(_)) => {
+                problems.add("id", format!("another {what} has this id"));
+                return Ok(None);
+            }
+            Err(error) => {
+                *notice = Some(format!("Not saved: {error}. Reload the {what} from the list."));
+                return Ok(None);
+            }
+        };
+        let item = format!("sites[{site_index}].{}[{index}]", self.list);
+        let saved = save_over(app, actor, base, &document, &item, self.message).await?;
+        Ok(settle(saved, self.field_of, problems, notice))
     }
 }

@@ -27,7 +27,7 @@ use crate::console::format::query;
 use crate::console::forms_page::{self as page, EditorView};
 use crate::console::layout::{Chrome, Section};
 use crate::console::site::SiteChoice;
-use crate::editing::document::{EditError, Working};
+use crate::editing::document::Working;
 use crate::editing::fields::{Fields, Problems};
 use crate::editing::form::{FormForm, field_of};
 use crate::error::ApiError;
@@ -159,7 +159,7 @@ impl Editing {
         &mut self,
         app: &AppState,
         actor: &Actor,
-        mut document: Working,
+        document: Working,
         then_preview: bool,
     ) -> Result<Option<Response>, ConsoleError> {
         let value = match self.form.to_value() {
@@ -169,24 +169,19 @@ impl Editing {
                 return Ok(None);
             }
         };
-        let site_index = document.site_index(&self.site).map_err(|_| ConsoleError::UnknownSite)?;
-        let index = match document.put(&self.site, "forms", self.original.as_deref(), value) {
-            Ok(index) => index,
-            Err(EditError::Taken(_)) => {
-                self.problems.add("id", "another form has this id");
-                return Ok(None);
-            }
-            Err(error) => {
-                self.notice = Some(format!("Not saved: {error}. Reload the form from the list."));
-                return Ok(None);
-            }
+        let putting = drafts::Putting {
+            site: &self.site,
+            list: "forms",
+            what: "form",
+            original: self.original.as_deref(),
+            value,
+            field_of,
+            message: self.commit_message("Edit form"),
         };
-        let item = format!("sites[{site_index}].forms[{index}]");
-        let message = self.commit_message("Edit form");
-        let saved = drafts::save_over(app, actor, self.base, &document, &item, message).await?;
-        let Some(id) = drafts::settle(saved, field_of, &mut self.problems, &mut self.notice) else {
-            return Ok(None);
-        };
+        let saved = putting
+            .save(app, actor, self.base, document, &mut self.problems, &mut self.notice)
+            .await?;
+        let Some(id) = saved else { return Ok(None) };
         let to = if then_preview {
             let form = query([("site", self.site.as_str()), ("form", self.form.id.as_str())]);
             format!("/admin/revisions/{id}/preview?{form}")
