@@ -46,6 +46,7 @@ pub mod personalize;
 pub mod preview;
 pub mod profiles;
 pub mod ratelimit;
+pub mod reporting;
 pub mod revisions;
 pub mod server;
 pub mod settings;

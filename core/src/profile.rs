@@ -109,6 +109,13 @@ pub struct Touch {
     pub channel: String,
     /// When it happened; [`Aggregates::observe`] stamps it with the event's time.
     pub at_ms: u64,
+    /// The path of the visit's first page, on the touch of a visit's first pageview;
+    /// a later touch of the same visit keeps it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub landing: Option<String>,
+    /// The host of the page that linked to the visit's first page, when another site.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referrer: Option<String>,
 }
 
 impl Touch {
@@ -120,7 +127,17 @@ impl Touch {
             campaign: attribution.utm.campaign.clone(),
             channel: String::from(channel.as_str()),
             at_ms,
+            landing: None,
+            referrer: None,
         }
+    }
+
+    /// Whether `other` credits the same channel and campaign.
+    fn same_attribution(&self, other: &Touch) -> bool {
+        self.channel == other.channel
+            && self.source == other.source
+            && self.medium == other.medium
+            && self.campaign == other.campaign
     }
 }
 
@@ -255,8 +272,13 @@ impl Aggregates {
     }
 
     fn note_last_touch(&mut self, touch: &Touch) {
-        if self.last_touch.as_ref().is_none_or(|last| touch.at_ms >= last.at_ms) {
-            self.last_touch = Some(touch.clone());
+        match &mut self.last_touch {
+            Some(last) if touch.at_ms < last.at_ms => {}
+            Some(last) if touch.landing.is_none() && last.same_attribution(touch) => {
+                // A later page of the same visit: the visit's landing page stays.
+                last.at_ms = touch.at_ms;
+            }
+            _ => self.last_touch = Some(touch.clone()),
         }
     }
 }
@@ -271,7 +293,7 @@ fn engaged_ms(value: Option<f64>) -> u64 {
 
 /// The path a pageview counts under: no query or fragment, no trailing `/` (but `/`
 /// itself), at most [`MAX_PATH_LEN`] bytes.
-fn page_path(url: &str) -> &str {
+pub fn page_path(url: &str) -> &str {
     let trimmed = path_of(url).trim_end_matches('/');
     let path = if trimmed.is_empty() { "/" } else { trimmed };
     let mut end = path.len().min(MAX_PATH_LEN);
@@ -412,6 +434,8 @@ mod tests {
             campaign: None,
             channel: channel.to_string(),
             at_ms: 0,
+            landing: None,
+            referrer: None,
         }
     }
 
@@ -536,6 +560,8 @@ mod tests {
                 campaign: Some("Spring".to_string()),
                 channel: "email".to_string(),
                 at_ms: 7,
+                landing: None,
+                referrer: None,
             }
         );
         let json = serde_json::to_value(Touch::from_attribution(
@@ -858,6 +884,8 @@ mod tests {
                         campaign: rng.chance(50).then(|| std::format!("c{}", rng.below(3))),
                         channel: rng.pick(&CHANNELS).to_string(),
                         at_ms: rng.below(10),
+                        landing: None,
+                        referrer: None,
                     }),
                 }
             })

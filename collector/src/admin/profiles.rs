@@ -128,7 +128,9 @@ async fn delete_profile(
 /// the boot cache; false when there was no such person.
 pub async fn erase(app: &AppState, site: &str, id: &str) -> Result<bool, ApiError> {
     let (site_key, person) = (site.to_owned(), id.to_owned());
-    let deleted = store::write(&app.store, move |tx| tx.delete_person(&site_key, &person)).await?;
+    let deleted =
+        store::write(&app.store, move |tx| crate::lifecycle::erase::erase(tx, &site_key, &person))
+            .await?;
     app.people.forget_person(site, id);
     tracing::info!(site, person = id, deleted, "person erased on request");
     Ok(deleted)

@@ -16,12 +16,14 @@ use kindling_core::wire::VisitorSummary;
 
 use crate::lifecycle::device::Updated;
 use crate::lifecycle::identify::identify;
+use crate::lifecycle::traffic::{self, Seen};
 use crate::lifecycle::update::apply_batch;
 use crate::profiles::document::{Persisted, decode, persist};
 use crate::profiles::engine::{Changes, Person, reveals_email};
 use crate::profiles::exposures::Refused;
 use crate::profiles::model::ProfileModel;
 use crate::profiles::state::ProfileState;
+use crate::profiles::tally::Tally;
 use crate::store::{
     StoreResult, StoredEvent, SubmissionRecord, VisitorCounts, VisitorSeen, WriteTx,
 };
@@ -165,6 +167,7 @@ fn commit_kept(tx: &mut dyn WriteTx, batches: &[WriteBatch]) -> StoreResult<Vec<
     let flags = tx.insert_events(&all)?;
     let inserted = Fresh::split(batches, flags);
     let visitors = upsert_visitors(tx, batches, &inserted)?;
+    count_traffic(tx, batches, &inserted, &visitors)?;
     let identifying = identifying(batches, &inserted);
     let mut states = HashMap::new();
     let persons = persons_to_update(batches, &visitors, &identifying);
@@ -243,6 +246,41 @@ fn upsert_visitors<'a>(
     }
     let counts = tx.upsert_visitors(&merged)?;
     Ok(merged.iter().map(|row| (row.site, row.id)).zip(counts).collect())
+}
+
+/// Adds the group's new traffic (not bot traffic) to the report rollups.
+fn count_traffic(
+    tx: &mut dyn WriteTx,
+    batches: &[WriteBatch],
+    inserted: &Fresh,
+    visitors: &HashMap<VisitorKey<'_>, VisitorCounts>,
+) -> StoreResult<()> {
+    let mut seen: Vec<Seen<'_>> = Vec::new();
+    let mut index: HashMap<VisitorKey<'_>, usize> = HashMap::new();
+    for (at, batch) in
+        batches.iter().enumerate().filter(|(at, b)| !b.bot && inserted.count(*at) > 0)
+    {
+        let key = (batch.site.as_str(), batch.visitor.as_str());
+        let Some(counts) = visitors.get(&key) else { continue };
+        let entry = match index.get(&key) {
+            Some(&known) => &mut seen[known],
+            None => {
+                index.insert(key, seen.len());
+                seen.push(Seen { site: key.0, seen_ms: batch.seen_ms, counts, events: Vec::new() });
+                let last = seen.len() - 1;
+                &mut seen[last]
+            }
+        };
+        entry.seen_ms = entry.seen_ms.max(batch.seen_ms);
+        entry.events.extend(inserted.events(at, batch));
+    }
+    let mut tally = Tally::new();
+    traffic::count_group(&mut tally, &seen);
+    let counts = tally.into_counts();
+    if !counts.is_empty() {
+        tx.add_report_counts(&counts)?;
+    }
+    Ok(())
 }
 
 /// The visitors of the group whose new events reveal an email.

@@ -134,6 +134,12 @@ fn merge(
         });
     }
     merged.email = twin.email.clone();
+    // The reports counted both persons; they now count the merged one.
+    merge_changes.progress = vec![
+        (twin.progress.clone(), -1),
+        (mine.progress.clone(), -1),
+        (merged.progress.clone(), 1),
+    ];
     // Triggers compare the known person before with the merged one; the events are
     // this batch's.
     let mut trigger_changes = changes.clone();

@@ -7,11 +7,15 @@
 //!   events, visitors, persons and lead form submissions together;
 //! - [`identify`]: a batch revealing an email, with identity merges; [`device`]: what
 //!   the browser of a visitor that has not proved its identity is shown instead;
-//! - [`stage`]: a stage set by hand; [`decay`]: the inactivity decay and its scheduler.
+//! - [`erase`]: a person erased on request;
+//! - [`stage`]: a stage set by hand; [`decay`]: the inactivity decay and its scheduler;
+//! - [`traffic`]: the traffic the report rollups count, stored or erased.
 
 pub mod decay;
 pub mod device;
+pub mod erase;
 pub mod group;
 pub mod identify;
 pub mod stage;
+pub mod traffic;
 pub mod update;

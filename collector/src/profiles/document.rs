@@ -1,9 +1,11 @@
 //! A person as the store keeps it: the document (the [`Person`] as JSON) with its
 //! indexed columns ([`PersonRow`]), and the lines explaining a change ([`Changes`] as
 //! [`PersonLines`]). [`persist`] saves persons and everything their changes say to
-//! store, inside the caller's transaction.
+//! store — the report rollups' part included — inside the caller's transaction.
 
 use crate::profiles::engine::{Changes, Person};
+use crate::profiles::tally::Tally;
+use crate::store::records::{LeadRow, LeadTimes, ReportCounts};
 use crate::store::{
     PersonLines, PersonRow, RemovedEvent, ScoreLine, SegmentLine, StageLine, StoreError,
     StoreResult, StoredEvent, WriteTx,
@@ -109,5 +111,40 @@ pub fn persist(tx: &mut dyn WriteTx, persons: &[Persisted<'_>], now_ms: i64) -> 
     if !derived.is_empty() {
         tx.insert_events(&derived)?;
     }
+    let counts = report_counts(persons);
+    if !counts.is_empty() {
+        tx.add_report_counts(&counts)?;
+    }
     Ok(())
+}
+
+/// What the persons' changes of progress add to the report rollups, with the lead row
+/// of each person whose progress changed.
+fn report_counts(persons: &[Persisted<'_>]) -> ReportCounts {
+    let mut tally = Tally::new();
+    let mut leads = Vec::new();
+    for (site, person, changes) in persons.iter().filter(|(_, _, c)| !c.progress.is_empty()) {
+        for (progress, sign) in &changes.progress {
+            tally.progress(site, progress, *sign);
+        }
+        leads.push(lead_row(site, person));
+    }
+    let mut counts = tally.into_counts();
+    counts.leads = leads;
+    counts
+}
+
+/// The lead row of `person`: none unless it became a lead.
+pub fn lead_row(site: &str, person: &Person) -> LeadRow {
+    let progress = &person.progress;
+    let times = progress.reached.lead.zip(progress.day).map(|(lead_ms, day)| LeadTimes {
+        day,
+        first_seen_ms: i64::try_from(person.aggregates.first_seen_ms).unwrap_or(0),
+        lead_ms,
+        mql_ms: progress.reached.mql,
+        sql_ms: progress.reached.sql,
+        customer_ms: progress.reached.customer,
+        values: progress.breakdown_values(),
+    });
+    LeadRow { site: site.to_owned(), person: person.id.clone(), row: times }
 }

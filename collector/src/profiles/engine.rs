@@ -3,7 +3,8 @@
 //! membership — each change recorded with its cause in [`Changes`], so a score can be
 //! explained line by line and the same events replayed give the same person.
 
-use kindling_core::profile::{Aggregates, Observed, Touch};
+use kindling_core::attribution::host_of;
+use kindling_core::profile::{Aggregates, Observed, Touch, page_path};
 use kindling_core::rules::{Facts, Value};
 use kindling_core::scoring::{Award, CapUsage, ScoredEvent, Temperature, temperature};
 use kindling_core::wire::{EventKind, PropValue};
@@ -12,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::profiles::exposures::{self, Exposures, Refused};
 use crate::profiles::journeys::Journeys;
 use crate::profiles::model::ProfileModel;
+use crate::profiles::progress::Progress;
 use crate::profiles::stage::{Stage, StageFacts};
 use crate::profiles::traits::{self, Traits};
 use crate::store::StoredEvent;
@@ -57,6 +59,14 @@ pub struct Person {
     #[serde(default, skip_serializing_if = "Journeys::is_empty")]
     #[schema(value_type = Object)]
     pub journeys: Journeys,
+    /// What the reports have counted of the person.
+    #[serde(default, skip_serializing_if = "is_default")]
+    #[schema(value_type = Object)]
+    pub progress: Progress,
+}
+
+fn is_default(progress: &Progress) -> bool {
+    *progress == Progress::default()
 }
 
 /// One line of a score's history.
@@ -98,6 +108,8 @@ pub struct Changes {
     pub refused: Vec<Refused>,
     /// Conversions the events completed, to store as events.
     pub derived: Vec<StoredEvent>,
+    /// What the reports count of the person, to take away (-1) and add (1).
+    pub progress: Vec<(Progress, i64)>,
 }
 
 impl Changes {
@@ -108,6 +120,7 @@ impl Changes {
         self.segments.extend(other.segments);
         self.refused.extend(other.refused);
         self.derived.extend(other.derived);
+        self.progress.extend(other.progress);
     }
 }
 
@@ -119,6 +132,12 @@ pub fn reveals_email(event: &StoredEvent) -> bool {
         "form_submit" => event.props.as_deref().is_some_and(|props| props.contains("\"email\"")),
         _ => false,
     }
+}
+
+/// The host of the other site that linked to `event`'s page, if any.
+fn referrer_host(event: &StoredEvent) -> Option<String> {
+    let host = host_of(event.referrer.as_deref()?)?;
+    (host_of(&event.url).as_deref() != Some(host.as_str())).then_some(host)
 }
 
 /// The source traits from a form's submissions are recorded with: `form:<id>`.
@@ -152,6 +171,7 @@ impl Person {
             exposures: Exposures::new(),
             tags: Vec::new(),
             journeys: Journeys::default(),
+            progress: Progress::default(),
         }
     }
 
@@ -196,12 +216,17 @@ impl Person {
             }
             let at = event.received_ms;
             let at_u = u64::try_from(at).unwrap_or(0);
-            let touch = event.channel.as_ref().map(|channel| Touch {
-                source: event.utm_source.clone(),
-                medium: event.utm_medium.clone(),
-                campaign: event.utm_campaign.clone(),
-                channel: channel.clone(),
-                at_ms: at_u,
+            let touch = event.channel.as_ref().map(|channel| {
+                let starts_visit = self.aggregates.sessions.binary_search(&event.session).is_err();
+                Touch {
+                    source: event.utm_source.clone(),
+                    medium: event.utm_medium.clone(),
+                    campaign: event.utm_campaign.clone(),
+                    channel: channel.clone(),
+                    at_ms: at_u,
+                    landing: starts_visit.then(|| page_path(&event.url).to_owned()),
+                    referrer: starts_visit.then(|| referrer_host(event)).flatten(),
+                }
             });
             self.aggregates.observe(&Observed {
                 kind,
@@ -330,6 +355,21 @@ impl Person {
             });
         }
         self.segments = members;
+        self.count_progress(changes);
+    }
+
+    /// Moves the progress the reports count on, noting the difference in `changes`.
+    fn count_progress(&mut self, changes: &mut Changes) {
+        let next = self.progress.next(
+            &self.aggregates,
+            (self.stage, self.stage_since_ms),
+            &changes.stages,
+        );
+        if next != self.progress {
+            let counted = std::mem::replace(&mut self.progress, next.clone());
+            changes.progress.push((counted, -1));
+            changes.progress.push((next, 1));
+        }
     }
 
     /// The person's facts for rules: its own, then its aggregates at `now_ms`; `page`
@@ -389,6 +429,7 @@ pub fn rebuild(
         }
         person.last_decay_ms = person.last_decay_ms.max(old.last_decay_ms);
         person.journeys.merge(&old.journeys);
+        person.progress.absorb(&old.progress);
         for tag in &old.tags {
             if !person.tags.contains(tag) {
                 person.tags.push(tag.clone());

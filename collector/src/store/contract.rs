@@ -11,6 +11,7 @@ use async_trait::async_trait;
 use crate::store::accounts::{AccountReads, AccountWrites};
 pub use crate::store::error::{StoreError, StoreResult};
 use crate::store::health::WriteHealth;
+use crate::store::reports::{ReportReads, ReportWrites};
 use crate::store::revisions::{RevisionReads, RevisionWrites};
 
 use crate::store::records::{
@@ -23,7 +24,7 @@ use crate::store::records::{
 /// The collector's durable state: plain reads, and [`Store::write_blocking`] for
 /// everything that changes it. One implementation per database backend.
 #[async_trait]
-pub trait Store: AccountReads + RevisionReads + Send + Sync + 'static {
+pub trait Store: AccountReads + RevisionReads + ReportReads + Send + Sync + 'static {
     /// The person document `visitor`'s browser may be shown: its device view when it
     /// has one, else its person's; none for a visitor never seen.
     async fn person_of_visitor(&self, site: &str, visitor: &str) -> StoreResult<Option<String>>;
@@ -116,7 +117,7 @@ pub trait Store: AccountReads + RevisionReads + Send + Sync + 'static {
 
 /// The writes (and the reads they depend on) of one transaction. Every method is a
 /// plain statement or a few; none of them decides anything.
-pub trait WriteTx: AccountWrites + RevisionWrites {
+pub trait WriteTx: AccountWrites + RevisionWrites + ReportWrites {
     /// Inserts events, skipping ids already stored (and repeats within `events`);
     /// returns, in order, whether each was inserted.
     fn insert_events(&mut self, events: &[&StoredEvent]) -> StoreResult<Vec<bool>>;

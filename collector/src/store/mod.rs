@@ -18,6 +18,7 @@ pub mod error;
 pub mod health;
 pub mod postgres;
 pub mod records;
+pub mod reports;
 pub mod revisions;
 pub mod sqlite;
 
@@ -36,6 +37,7 @@ pub use records::{
     StepRecord, StoredEvent, StoredProfile, SubmissionRecord, VariantCounts, VisitorCounts,
     VisitorSeen,
 };
+pub use reports::{ReportReads, ReportWrites, TrafficDay};
 pub use revisions::{NewRevision, PublishListener, RevisionReads, RevisionRow, RevisionWrites};
 pub use sqlite::SqliteStore;
 

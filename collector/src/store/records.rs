@@ -107,6 +107,9 @@ pub struct VisitorCounts {
     pub person: String,
     /// The visitor's device view (a person document), if it has one.
     pub device_view: Option<String>,
+    /// When the visitor was last seen before, and its visits then (none, 0: new).
+    pub prior_seen_ms: Option<i64>,
+    pub prior_visits: u32,
 }
 
 /// What a visitor's browser may be shown: its device view (a person document built
@@ -435,3 +438,127 @@ pub struct StepCountRow {
     pub outcome: String,
     pub taken: u64,
 }
+
+/// What one transaction adds to the report rollups (negative to take away), summed
+/// per key by the domain; see `profiles::tally` and `lifecycle::traffic`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReportCounts {
+    pub funnel: Vec<FunnelCount>,
+    pub traffic: Vec<TrafficCount>,
+    pub hours: Vec<HourCount>,
+    pub returns: Vec<ReturnCount>,
+    /// Persons whose lead row is to be written again (or removed: `row: None`).
+    pub leads: Vec<LeadRow>,
+}
+
+impl ReportCounts {
+    pub fn is_empty(&self) -> bool {
+        self.funnel.is_empty()
+            && self.traffic.is_empty()
+            && self.hours.is_empty()
+            && self.returns.is_empty()
+            && self.leads.is_empty()
+    }
+}
+
+/// Persons of a cohort (first seen on `day`, days since the Unix epoch, UTC) in one
+/// breakdown row, and how many of them reached each stage.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FunnelCount {
+    pub site: String,
+    pub day: i64,
+    /// `all` (value ``), `first_channel`, `first_source`, …, `last_landing`.
+    pub dimension: &'static str,
+    pub value: String,
+    pub stages: StageCounts,
+}
+
+/// Persons, and how many of them reached each stage after anonymous.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StageCounts {
+    pub persons: i64,
+    pub leads: i64,
+    pub mqls: i64,
+    pub sqls: i64,
+    pub customers: i64,
+}
+
+/// Traffic of one day in one breakdown row (`all`, `channel`, `source`, `campaign`,
+/// `referrer`, `landing`, `page`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrafficCount {
+    pub site: String,
+    pub day: i64,
+    pub dimension: &'static str,
+    pub value: String,
+    pub measures: TrafficMeasures,
+}
+
+/// What traffic rows count.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TrafficMeasures {
+    pub pageviews: i64,
+    pub visits: i64,
+    /// Persons that became leads, credited to the visit they converted in.
+    pub leads: i64,
+    pub mqls: i64,
+}
+
+/// Traffic of one hour (hours since the Unix epoch).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HourCount {
+    pub site: String,
+    pub hour: i64,
+    pub measures: TrafficMeasures,
+    /// Visitors seen in the hour (each once).
+    pub visitors: i64,
+}
+
+/// Visitors seen on `day` whose previous day seen was `previous` (-1: none): the
+/// visitors of a range of days are those seen in it whose previous day is before it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReturnCount {
+    pub site: String,
+    pub day: i64,
+    pub previous: i64,
+    pub visitors: i64,
+}
+
+/// A person that became a lead, with when it reached each stage and where it came
+/// from, for the funnel's times between stages; `row: None` removes the person's row.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LeadRow {
+    pub site: String,
+    pub person: String,
+    pub row: Option<LeadTimes>,
+}
+
+/// When a lead reached each stage, and the breakdown values of its funnel rows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LeadTimes {
+    pub day: i64,
+    pub first_seen_ms: i64,
+    pub lead_ms: i64,
+    pub mql_ms: Option<i64>,
+    pub sql_ms: Option<i64>,
+    pub customer_ms: Option<i64>,
+    /// The value of each breakdown of [`FUNNEL_BREAKDOWNS`], in its order.
+    pub values: [String; 8],
+}
+
+/// The funnel's breakdowns besides `all`: where persons first came from and where
+/// they came from last before becoming a lead (the columns of lead rows, in order).
+pub const FUNNEL_BREAKDOWNS: [&str; 8] = [
+    "first_channel",
+    "first_source",
+    "first_campaign",
+    "first_landing",
+    "last_channel",
+    "last_source",
+    "last_campaign",
+    "last_landing",
+];
+
+/// The traffic breakdowns besides `all`.
+pub const TRAFFIC_BREAKDOWNS: [&str; 6] =
+    ["channel", "source", "campaign", "referrer", "landing", "page"];

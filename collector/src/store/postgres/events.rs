@@ -156,12 +156,14 @@ pub(super) async fn upsert_visitors(
         });
         query.push(
             " ON CONFLICT (site, id) DO UPDATE SET
+                prior_seen_ms = visitors.last_seen_ms,
+                prior_visits = visitors.visits,
                 last_seen_ms = GREATEST(visitors.last_seen_ms, excluded.last_seen_ms),
                 visits = GREATEST(visitors.visits, excluded.visits),
                 events = visitors.events + excluded.events,
                 bot = visitors.bot OR excluded.bot,
                 person = COALESCE(visitors.person, excluded.person)
-             RETURNING site, id, visits, events, person, device_view",
+             RETURNING site, id, visits, events, person, device_view, prior_seen_ms, prior_visits",
         );
         for row in query.build().fetch_all(&mut *connection).await? {
             let site: String = row.try_get("site")?;
@@ -175,6 +177,9 @@ pub(super) async fn upsert_visitors(
                     events: u32::try_from(events).unwrap_or(0),
                     person: row.try_get("person")?,
                     device_view: row.try_get("device_view")?,
+                    prior_seen_ms: row.try_get("prior_seen_ms")?,
+                    prior_visits: u32::try_from(row.try_get::<i32, _>("prior_visits")?)
+                        .unwrap_or(0),
                 };
             }
         }

@@ -21,6 +21,7 @@ mod forms;
 mod history;
 mod outbox;
 mod persons;
+mod reports;
 mod revisions;
 mod rows;
 mod tx;

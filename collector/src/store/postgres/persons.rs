@@ -184,11 +184,12 @@ pub(super) async fn fold(
     ] {
         sqlx::query(sql).bind(to).bind(site).bind(from).execute(&mut *connection).await?;
     }
-    sqlx::query("DELETE FROM persons WHERE site = $1 AND id = $2")
-        .bind(site)
-        .bind(from)
-        .execute(&mut *connection)
-        .await?;
+    for sql in [
+        "DELETE FROM report_leads WHERE site = $1 AND person = $2",
+        "DELETE FROM persons WHERE site = $1 AND id = $2",
+    ] {
+        sqlx::query(sql).bind(site).bind(from).execute(&mut *connection).await?;
+    }
     Ok(())
 }
 
@@ -214,6 +215,7 @@ pub(super) async fn delete(
         "DELETE FROM consents WHERE site = $1 AND person = $2",
         "DELETE FROM submissions WHERE site = $1 AND person = $2",
         "DELETE FROM confirmations WHERE site = $1 AND person = $2",
+        "DELETE FROM report_leads WHERE site = $1 AND person = $2",
     ] {
         sqlx::query(sql).bind(site).bind(id).execute(&mut *connection).await?;
     }

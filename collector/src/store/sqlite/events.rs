@@ -25,12 +25,14 @@ const UPSERT_VISITOR: &str = "INSERT INTO visitors (site, id, first_seen_ms, las
         visits, events, bot, person)
      VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?2)
      ON CONFLICT (site, id) DO UPDATE SET
+        prior_seen_ms = visitors.last_seen_ms,
+        prior_visits = visitors.visits,
         last_seen_ms = MAX(visitors.last_seen_ms, excluded.last_seen_ms),
         visits = MAX(visitors.visits, excluded.visits),
         events = visitors.events + excluded.events,
         bot = visitors.bot OR excluded.bot,
         person = COALESCE(visitors.person, excluded.person)
-     RETURNING visits, events, person, device_view";
+     RETURNING visits, events, person, device_view, prior_seen_ms, prior_visits";
 
 /// An event from a row of [`EVENT_COLUMNS`].
 pub fn event_of(row: &Row<'_>) -> rusqlite::Result<StoredEvent> {
@@ -125,6 +127,8 @@ pub fn upsert_visitors(
                 events: u32::try_from(row.get::<_, i64>(1)?).unwrap_or(0),
                 person: row.get(2)?,
                 device_view: row.get(3)?,
+                prior_seen_ms: row.get(4)?,
+                prior_visits: u32::try_from(row.get::<_, i64>(5)?).unwrap_or(0),
             })
         })?);
     }

@@ -26,6 +26,12 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (13, "device views", include_str!("../../../migrations/sqlite/0013_device_views.sql")),
     (14, "accounts", include_str!("../../../migrations/sqlite/0014_accounts.sql")),
     (15, "config revisions", include_str!("../../../migrations/sqlite/0015_config_revisions.sql")),
+    (
+        16,
+        "form records by person",
+        include_str!("../../../migrations/sqlite/0016_form_records_by_person.sql"),
+    ),
+    (17, "reports", include_str!("../../../migrations/sqlite/0017_reports.sql")),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS _sqlx_migrations (

@@ -18,6 +18,7 @@ mod migrate;
 mod outbox;
 mod persons;
 mod readers;
+mod reports;
 mod revisions;
 mod tx;
 mod workflows;

@@ -291,9 +291,12 @@ pub fn fold(connection: &Connection, site: &str, from: &str, to: &str) -> StoreR
     ] {
         connection.prepare_cached(sql)?.execute(params![to, site, from])?;
     }
-    connection
-        .prepare_cached("DELETE FROM persons WHERE site = ?1 AND id = ?2")?
-        .execute(params![site, from])?;
+    for sql in [
+        "DELETE FROM report_leads WHERE site = ?1 AND person = ?2",
+        "DELETE FROM persons WHERE site = ?1 AND id = ?2",
+    ] {
+        connection.prepare_cached(sql)?.execute(params![site, from])?;
+    }
     Ok(())
 }
 
@@ -313,6 +316,7 @@ pub fn delete(connection: &Connection, site: &str, id: &str) -> StoreResult<bool
         "DELETE FROM consents WHERE site = ?1 AND person = ?2",
         "DELETE FROM submissions WHERE site = ?1 AND person = ?2",
         "DELETE FROM confirmations WHERE site = ?1 AND person = ?2",
+        "DELETE FROM report_leads WHERE site = ?1 AND person = ?2",
     ] {
         connection.prepare_cached(sql)?.execute(params![site, id])?;
     }

@@ -1,0 +1,81 @@
+-- Report rollups, kept up to date by the transactions that change what they count
+-- (the group commit, merges, stage changes, erasures), so reports read a few rows per
+-- day instead of the events. Days and hours count from the Unix epoch, in UTC.
+--
+-- The funnel: persons by the day they were first seen (their cohort), in one row for
+-- all of them and one per breakdown value, with how many reached each stage.
+CREATE TABLE report_funnel (
+    site      TEXT    NOT NULL,
+    dimension TEXT    NOT NULL,
+    day       INTEGER NOT NULL,
+    value     TEXT    NOT NULL,
+    persons   INTEGER NOT NULL DEFAULT 0,
+    leads     INTEGER NOT NULL DEFAULT 0,
+    mqls      INTEGER NOT NULL DEFAULT 0,
+    sqls      INTEGER NOT NULL DEFAULT 0,
+    customers INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (site, dimension, day, value)
+) WITHOUT ROWID;
+
+-- Traffic per day, for all of it and per channel, source, campaign, referrer, landing
+-- page and page; leads and MQLs on the day they converted, credited to their visit.
+CREATE TABLE report_traffic (
+    site      TEXT    NOT NULL,
+    dimension TEXT    NOT NULL,
+    day       INTEGER NOT NULL,
+    value     TEXT    NOT NULL,
+    pageviews INTEGER NOT NULL DEFAULT 0,
+    visits    INTEGER NOT NULL DEFAULT 0,
+    leads     INTEGER NOT NULL DEFAULT 0,
+    mqls      INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (site, dimension, day, value)
+) WITHOUT ROWID;
+
+CREATE TABLE report_hours (
+    site      TEXT    NOT NULL,
+    hour      INTEGER NOT NULL,
+    pageviews INTEGER NOT NULL DEFAULT 0,
+    visits    INTEGER NOT NULL DEFAULT 0,
+    leads     INTEGER NOT NULL DEFAULT 0,
+    mqls      INTEGER NOT NULL DEFAULT 0,
+    visitors  INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (site, hour)
+) WITHOUT ROWID;
+
+-- Visitors seen on a day by the previous day they were seen (-1: none). The distinct
+-- visitors of days F..U are those seen in it whose previous day is before F.
+CREATE TABLE report_returns (
+    site     TEXT    NOT NULL,
+    day      INTEGER NOT NULL,
+    previous INTEGER NOT NULL,
+    visitors INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (site, day, previous)
+) WITHOUT ROWID;
+
+-- Persons that became leads: when they reached each stage, for the times between
+-- stages, with the values of their funnel breakdowns.
+CREATE TABLE report_leads (
+    site           TEXT    NOT NULL,
+    person         TEXT    NOT NULL,
+    day            INTEGER NOT NULL,
+    first_seen_ms  INTEGER NOT NULL,
+    lead_ms        INTEGER NOT NULL,
+    mql_ms         INTEGER,
+    sql_ms         INTEGER,
+    customer_ms    INTEGER,
+    first_channel  TEXT    NOT NULL,
+    first_source   TEXT    NOT NULL,
+    first_campaign TEXT    NOT NULL,
+    first_landing  TEXT    NOT NULL,
+    last_channel   TEXT    NOT NULL,
+    last_source    TEXT    NOT NULL,
+    last_campaign  TEXT    NOT NULL,
+    last_landing   TEXT    NOT NULL,
+    PRIMARY KEY (site, person)
+);
+CREATE INDEX report_leads_cohort ON report_leads (site, day);
+
+-- When a visitor was last seen before its latest request, and its visits then: the
+-- group commit counts new days, hours and visits from them.
+ALTER TABLE visitors ADD COLUMN prior_seen_ms INTEGER;
+ALTER TABLE visitors ADD COLUMN prior_visits INTEGER NOT NULL DEFAULT 0;

@@ -1,0 +1,339 @@
+//! [`ReportReads`] and [`ReportWrites`] on PostgreSQL: one upsert per rollup table
+//! adding every row of a transaction (arrays unnested, in the rows' sorted order, so
+//! two collectors lock shared rows in the same order), and reads summing them over a
+//! range of days by their primary keys.
+
+use async_trait::async_trait;
+use sqlx::postgres::PgRow;
+use sqlx::{PgConnection, Row};
+
+use super::PostgresStore;
+use super::tx::PgTx;
+use crate::store::error::StoreResult;
+use crate::store::records::{
+    FUNNEL_BREAKDOWNS, HourCount, LeadTimes, ReportCounts, StageCounts, TrafficMeasures,
+};
+use crate::store::reports::{ReportReads, ReportWrites, TrafficDay};
+
+const ADD_FUNNEL: &str = "INSERT INTO report_funnel AS r
+        (site, dimension, day, value, persons, leads, mqls, sqls, customers)
+     SELECT * FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::text[], $5::bigint[],
+        $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[])
+     ON CONFLICT (site, dimension, day, value) DO UPDATE SET
+        persons = r.persons + excluded.persons, leads = r.leads + excluded.leads,
+        mqls = r.mqls + excluded.mqls, sqls = r.sqls + excluded.sqls,
+        customers = r.customers + excluded.customers";
+
+const ADD_TRAFFIC: &str = "INSERT INTO report_traffic AS r
+        (site, dimension, day, value, pageviews, visits, leads, mqls)
+     SELECT * FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::text[], $5::bigint[],
+        $6::bigint[], $7::bigint[], $8::bigint[])
+     ON CONFLICT (site, dimension, day, value) DO UPDATE SET
+        pageviews = r.pageviews + excluded.pageviews, visits = r.visits + excluded.visits,
+        leads = r.leads + excluded.leads, mqls = r.mqls + excluded.mqls";
+
+const ADD_HOURS: &str = "INSERT INTO report_hours AS r
+        (site, hour, pageviews, visits, leads, mqls, visitors)
+     SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[],
+        $6::bigint[], $7::bigint[])
+     ON CONFLICT (site, hour) DO UPDATE SET
+        pageviews = r.pageviews + excluded.pageviews, visits = r.visits + excluded.visits,
+        leads = r.leads + excluded.leads, mqls = r.mqls + excluded.mqls,
+        visitors = r.visitors + excluded.visitors";
+
+const ADD_RETURNS: &str = "INSERT INTO report_returns AS r (site, day, previous, visitors)
+     SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::bigint[], $4::bigint[])
+     ON CONFLICT (site, day, previous) DO UPDATE SET visitors = r.visitors + excluded.visitors";
+
+const PUT_LEAD: &str = "INSERT INTO report_leads
+        (site, person, day, first_seen_ms, lead_ms, mql_ms, sql_ms, customer_ms, first_channel,
+         first_source, first_campaign, first_landing, last_channel, last_source,
+         last_campaign, last_landing)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+     ON CONFLICT (site, person) DO UPDATE SET day = excluded.day,
+        first_seen_ms = excluded.first_seen_ms, lead_ms = excluded.lead_ms,
+        mql_ms = excluded.mql_ms, sql_ms = excluded.sql_ms,
+        customer_ms = excluded.customer_ms, first_channel = excluded.first_channel,
+        first_source = excluded.first_source, first_campaign = excluded.first_campaign,
+        first_landing = excluded.first_landing, last_channel = excluded.last_channel,
+        last_source = excluded.last_source, last_campaign = excluded.last_campaign,
+        last_landing = excluded.last_landing";
+
+const LEAD_COLUMNS: &str =
+    "day, first_seen_ms, lead_ms, mql_ms, sql_ms, customer_ms, first_channel,
+     first_source, first_campaign, first_landing, last_channel, last_source,
+     last_campaign, last_landing";
+
+async fn add(connection: &mut PgConnection, counts: &ReportCounts) -> StoreResult<()> {
+    if !counts.funnel.is_empty() {
+        let rows = &counts.funnel;
+        sqlx::query(ADD_FUNNEL)
+            .bind(rows.iter().map(|r| r.site.as_str()).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.dimension).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.day).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.value.as_str()).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.stages.persons).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.stages.leads).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.stages.mqls).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.stages.sqls).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.stages.customers).collect::<Vec<_>>())
+            .execute(&mut *connection)
+            .await?;
+    }
+    if !counts.traffic.is_empty() {
+        let rows = &counts.traffic;
+        sqlx::query(ADD_TRAFFIC)
+            .bind(rows.iter().map(|r| r.site.as_str()).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.dimension).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.day).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.value.as_str()).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.measures.pageviews).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.measures.visits).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.measures.leads).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.measures.mqls).collect::<Vec<_>>())
+            .execute(&mut *connection)
+            .await?;
+    }
+    if !counts.hours.is_empty() {
+        let rows = &counts.hours;
+        sqlx::query(ADD_HOURS)
+            .bind(rows.iter().map(|r| r.site.as_str()).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.hour).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.measures.pageviews).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.measures.visits).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.measures.leads).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.measures.mqls).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.visitors).collect::<Vec<_>>())
+            .execute(&mut *connection)
+            .await?;
+    }
+    if !counts.returns.is_empty() {
+        let rows = &counts.returns;
+        sqlx::query(ADD_RETURNS)
+            .bind(rows.iter().map(|r| r.site.as_str()).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.day).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.previous).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.visitors).collect::<Vec<_>>())
+            .execute(&mut *connection)
+            .await?;
+    }
+    for lead in &counts.leads {
+        match &lead.row {
+            Some(t) => {
+                let mut query = sqlx::query(PUT_LEAD)
+                    .bind(&lead.site)
+                    .bind(&lead.person)
+                    .bind(t.day)
+                    .bind(t.first_seen_ms)
+                    .bind(t.lead_ms)
+                    .bind(t.mql_ms)
+                    .bind(t.sql_ms)
+                    .bind(t.customer_ms);
+                for value in &t.values {
+                    query = query.bind(value);
+                }
+                query.execute(&mut *connection).await?;
+            }
+            None => {
+                sqlx::query("DELETE FROM report_leads WHERE site = $1 AND person = $2")
+                    .bind(&lead.site)
+                    .bind(&lead.person)
+                    .execute(&mut *connection)
+                    .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+impl ReportWrites for PgTx {
+    fn add_report_counts(&mut self, counts: &ReportCounts) -> StoreResult<()> {
+        self.run(|connection| add(connection, counts))
+    }
+}
+
+fn measures(row: &PgRow, from: usize) -> Result<TrafficMeasures, sqlx::Error> {
+    Ok(TrafficMeasures {
+        pageviews: row.try_get(from)?,
+        visits: row.try_get(from + 1)?,
+        leads: row.try_get(from + 2)?,
+        mqls: row.try_get(from + 3)?,
+    })
+}
+
+fn lead_times(row: &PgRow) -> Result<LeadTimes, sqlx::Error> {
+    let mut values: [String; 8] = Default::default();
+    for (at, value) in values.iter_mut().enumerate() {
+        *value = row.try_get(6 + at)?;
+    }
+    Ok(LeadTimes {
+        day: row.try_get(0)?,
+        first_seen_ms: row.try_get(1)?,
+        lead_ms: row.try_get(2)?,
+        mql_ms: row.try_get(3)?,
+        sql_ms: row.try_get(4)?,
+        customer_ms: row.try_get(5)?,
+        values,
+    })
+}
+
+#[async_trait]
+impl ReportReads for PostgresStore {
+    async fn funnel_rows(
+        &self,
+        site: &str,
+        (from, until): (i64, i64),
+        dimension: &'static str,
+    ) -> StoreResult<Vec<(String, StageCounts)>> {
+        let rows = sqlx::query(
+            "SELECT value, SUM(persons)::bigint, SUM(leads)::bigint, SUM(mqls)::bigint,
+                SUM(sqls)::bigint, SUM(customers)::bigint
+             FROM report_funnel WHERE site = $1 AND dimension = $2 AND day >= $3 AND day < $4
+             GROUP BY value ORDER BY SUM(persons) DESC, value",
+        )
+        .bind(site)
+        .bind(dimension)
+        .bind(from)
+        .bind(until)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut found = Vec::with_capacity(rows.len());
+        for row in rows {
+            found.push((
+                row.try_get(0)?,
+                StageCounts {
+                    persons: row.try_get(1)?,
+                    leads: row.try_get(2)?,
+                    mqls: row.try_get(3)?,
+                    sqls: row.try_get(4)?,
+                    customers: row.try_get(5)?,
+                },
+            ));
+        }
+        Ok(found)
+    }
+
+    async fn lead_times(
+        &self,
+        site: &str,
+        (from, until): (i64, i64),
+        filter: Option<(&'static str, String)>,
+    ) -> StoreResult<Vec<LeadTimes>> {
+        let base = format!(
+            "SELECT {LEAD_COLUMNS} FROM report_leads WHERE site = $1 AND day >= $2 AND day < $3"
+        );
+        let rows = match filter.filter(|(column, _)| FUNNEL_BREAKDOWNS.contains(column)) {
+            // The column is one of the fixed breakdown names, never the caller's text.
+            Some((column, value)) => {
+                sqlx::query(&format!("{base} AND {column} = $4"))
+                    .bind(site)
+                    .bind(from)
+                    .bind(until)
+                    .bind(value)
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+            None => {
+                sqlx::query(&base).bind(site).bind(from).bind(until).fetch_all(&self.pool).await?
+            }
+        };
+        Ok(rows.iter().map(lead_times).collect::<Result<_, _>>()?)
+    }
+
+    async fn traffic_days(
+        &self,
+        site: &str,
+        (from, until): (i64, i64),
+    ) -> StoreResult<Vec<TrafficDay>> {
+        let rows = sqlx::query(
+            "SELECT COALESCE(t.day, v.day), COALESCE(t.pageviews, 0), COALESCE(t.visits, 0),
+                COALESCE(t.leads, 0), COALESCE(t.mqls, 0), COALESCE(v.visitors, 0)::bigint
+             FROM (SELECT day, pageviews, visits, leads, mqls FROM report_traffic
+                   WHERE site = $1 AND dimension = 'all' AND day >= $2 AND day < $3) t
+             FULL JOIN (SELECT day, SUM(visitors) AS visitors FROM report_returns
+                   WHERE site = $1 AND day >= $2 AND day < $3 GROUP BY day) v
+             ON t.day = v.day ORDER BY 1",
+        )
+        .bind(site)
+        .bind(from)
+        .bind(until)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut days = Vec::with_capacity(rows.len());
+        for row in rows {
+            days.push(TrafficDay {
+                day: row.try_get(0)?,
+                measures: measures(&row, 1)?,
+                visitors: row.try_get(5)?,
+            });
+        }
+        Ok(days)
+    }
+
+    async fn traffic_rows(
+        &self,
+        site: &str,
+        (from, until): (i64, i64),
+        dimension: &'static str,
+        limit: u32,
+    ) -> StoreResult<Vec<(String, TrafficMeasures)>> {
+        let order = if dimension == "page" { "SUM(pageviews)" } else { "SUM(visits)" };
+        let rows = sqlx::query(&format!(
+            "SELECT value, SUM(pageviews)::bigint, SUM(visits)::bigint, SUM(leads)::bigint,
+                SUM(mqls)::bigint
+             FROM report_traffic WHERE site = $1 AND dimension = $2 AND day >= $3 AND day < $4
+             GROUP BY value ORDER BY {order} DESC, SUM(leads) DESC, value LIMIT $5"
+        ))
+        .bind(site)
+        .bind(dimension)
+        .bind(from)
+        .bind(until)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut found = Vec::with_capacity(rows.len());
+        for row in rows {
+            found.push((row.try_get(0)?, measures(&row, 1)?));
+        }
+        Ok(found)
+    }
+
+    async fn distinct_visitors(&self, site: &str, (from, until): (i64, i64)) -> StoreResult<i64> {
+        let row = sqlx::query(
+            "SELECT COALESCE(SUM(visitors), 0)::bigint FROM report_returns
+             WHERE site = $1 AND day >= $2 AND day < $3 AND previous < $2",
+        )
+        .bind(site)
+        .bind(from)
+        .bind(until)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get(0)?)
+    }
+
+    async fn traffic_hours(
+        &self,
+        site: &str,
+        (from, until): (i64, i64),
+    ) -> StoreResult<Vec<HourCount>> {
+        let rows = sqlx::query(
+            "SELECT hour, pageviews, visits, leads, mqls, visitors FROM report_hours
+             WHERE site = $1 AND hour >= $2 AND hour < $3 ORDER BY hour",
+        )
+        .bind(site)
+        .bind(from)
+        .bind(until)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut hours = Vec::with_capacity(rows.len());
+        for row in rows {
+            hours.push(HourCount {
+                site: String::new(),
+                hour: row.try_get(0)?,
+                measures: measures(&row, 1)?,
+                visitors: row.try_get(5)?,
+            });
+        }
+        Ok(hours)
+    }
+}

@@ -1,0 +1,68 @@
+//! The store's part of the report rollups: the reads ([`ReportReads`], a part of every
+//! [`Store`]) and the one write ([`ReportWrites`], a part of every [`WriteTx`]) adding
+//! what the domain tallied ([`ReportCounts`]). Days are days since the Unix epoch
+//! (UTC), ranges `[from, until)`; what the rows mean is the domain's business
+//! ([`reporting`](crate::reporting)).
+//!
+//! [`Store`]: crate::store::Store
+//! [`WriteTx`]: crate::store::WriteTx
+
+use async_trait::async_trait;
+
+use crate::store::error::StoreResult;
+use crate::store::records::{HourCount, LeadTimes, ReportCounts, StageCounts, TrafficMeasures};
+
+/// One day of traffic: its measures and its distinct visitors.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TrafficDay {
+    pub day: i64,
+    pub measures: TrafficMeasures,
+    pub visitors: i64,
+}
+
+/// The report reads.
+#[async_trait]
+pub trait ReportReads {
+    /// The funnel rows of `dimension` (`all` or one of the breakdowns) for the cohorts
+    /// of `days`, summed per value.
+    async fn funnel_rows(
+        &self,
+        site: &str,
+        days: (i64, i64),
+        dimension: &'static str,
+    ) -> StoreResult<Vec<(String, StageCounts)>>;
+
+    /// The lead rows of the cohorts of `days`, only those whose breakdown `filter.0`
+    /// has the value `filter.1` when given.
+    async fn lead_times(
+        &self,
+        site: &str,
+        days: (i64, i64),
+        filter: Option<(&'static str, String)>,
+    ) -> StoreResult<Vec<LeadTimes>>;
+
+    /// Each day of `days` with traffic, in order.
+    async fn traffic_days(&self, site: &str, days: (i64, i64)) -> StoreResult<Vec<TrafficDay>>;
+
+    /// The traffic rows of `dimension` over `days`, summed per value, the most visited
+    /// (for pages: viewed) first, at most `limit`.
+    async fn traffic_rows(
+        &self,
+        site: &str,
+        days: (i64, i64),
+        dimension: &'static str,
+        limit: u32,
+    ) -> StoreResult<Vec<(String, TrafficMeasures)>>;
+
+    /// The distinct visitors seen in `days`.
+    async fn distinct_visitors(&self, site: &str, days: (i64, i64)) -> StoreResult<i64>;
+
+    /// Each hour of `hours` with traffic, in order.
+    async fn traffic_hours(&self, site: &str, hours: (i64, i64)) -> StoreResult<Vec<HourCount>>;
+}
+
+/// The report write.
+pub trait ReportWrites {
+    /// Adds `counts` to the rollups and writes (or removes) its lead rows.
+    fn add_report_counts(&mut self, counts: &ReportCounts) -> StoreResult<()>;
+}

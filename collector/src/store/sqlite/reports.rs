@@ -1,0 +1,345 @@
+//! [`ReportReads`] and [`ReportWrites`] on SQLite: upserts adding to the rollup rows,
+//! and reads summing them over a range of days by their primary keys.
+
+use async_trait::async_trait;
+use rusqlite::{Connection, Row, params};
+
+use super::SqliteStore;
+use super::tx::SqliteTx;
+use crate::store::error::StoreResult;
+use crate::store::records::{
+    FUNNEL_BREAKDOWNS, HourCount, LeadTimes, ReportCounts, StageCounts, TrafficMeasures,
+};
+use crate::store::reports::{ReportReads, ReportWrites, TrafficDay};
+
+const ADD_FUNNEL: &str = "INSERT INTO report_funnel
+        (site, dimension, day, value, persons, leads, mqls, sqls, customers)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+     ON CONFLICT (site, dimension, day, value) DO UPDATE SET
+        persons = persons + excluded.persons, leads = leads + excluded.leads,
+        mqls = mqls + excluded.mqls, sqls = sqls + excluded.sqls,
+        customers = customers + excluded.customers";
+
+const ADD_TRAFFIC: &str = "INSERT INTO report_traffic
+        (site, dimension, day, value, pageviews, visits, leads, mqls)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+     ON CONFLICT (site, dimension, day, value) DO UPDATE SET
+        pageviews = pageviews + excluded.pageviews, visits = visits + excluded.visits,
+        leads = leads + excluded.leads, mqls = mqls + excluded.mqls";
+
+const ADD_HOUR: &str = "INSERT INTO report_hours
+        (site, hour, pageviews, visits, leads, mqls, visitors)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+     ON CONFLICT (site, hour) DO UPDATE SET
+        pageviews = pageviews + excluded.pageviews, visits = visits + excluded.visits,
+        leads = leads + excluded.leads, mqls = mqls + excluded.mqls,
+        visitors = visitors + excluded.visitors";
+
+const ADD_RETURN: &str = "INSERT INTO report_returns (site, day, previous, visitors)
+     VALUES (?1, ?2, ?3, ?4)
+     ON CONFLICT (site, day, previous) DO UPDATE SET visitors = visitors + excluded.visitors";
+
+const PUT_LEAD: &str = "INSERT OR REPLACE INTO report_leads
+        (site, person, day, first_seen_ms, lead_ms, mql_ms, sql_ms, customer_ms, first_channel,
+         first_source, first_campaign, first_landing, last_channel, last_source,
+         last_campaign, last_landing)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
+
+const LEAD_COLUMNS: &str =
+    "day, first_seen_ms, lead_ms, mql_ms, sql_ms, customer_ms, first_channel,
+     first_source, first_campaign, first_landing, last_channel, last_source,
+     last_campaign, last_landing";
+
+impl ReportWrites for SqliteTx<'_> {
+    fn add_report_counts(&mut self, counts: &ReportCounts) -> StoreResult<()> {
+        let connection = self.connection();
+        let mut add = connection.prepare_cached(ADD_FUNNEL)?;
+        for row in &counts.funnel {
+            let s = &row.stages;
+            add.execute(params![
+                row.site,
+                row.dimension,
+                row.day,
+                row.value,
+                s.persons,
+                s.leads,
+                s.mqls,
+                s.sqls,
+                s.customers
+            ])?;
+        }
+        let mut add = connection.prepare_cached(ADD_TRAFFIC)?;
+        for row in &counts.traffic {
+            let m = &row.measures;
+            add.execute(params![
+                row.site,
+                row.dimension,
+                row.day,
+                row.value,
+                m.pageviews,
+                m.visits,
+                m.leads,
+                m.mqls
+            ])?;
+        }
+        let mut add = connection.prepare_cached(ADD_HOUR)?;
+        for row in &counts.hours {
+            let m = &row.measures;
+            add.execute(params![
+                row.site,
+                row.hour,
+                m.pageviews,
+                m.visits,
+                m.leads,
+                m.mqls,
+                row.visitors
+            ])?;
+        }
+        let mut add = connection.prepare_cached(ADD_RETURN)?;
+        for row in &counts.returns {
+            add.execute(params![row.site, row.day, row.previous, row.visitors])?;
+        }
+        for lead in &counts.leads {
+            match &lead.row {
+                Some(t) => {
+                    let v = &t.values;
+                    connection.prepare_cached(PUT_LEAD)?.execute(params![
+                        lead.site,
+                        lead.person,
+                        t.day,
+                        t.first_seen_ms,
+                        t.lead_ms,
+                        t.mql_ms,
+                        t.sql_ms,
+                        t.customer_ms,
+                        v[0],
+                        v[1],
+                        v[2],
+                        v[3],
+                        v[4],
+                        v[5],
+                        v[6],
+                        v[7]
+                    ])?;
+                }
+                None => {
+                    connection
+                        .prepare_cached("DELETE FROM report_leads WHERE site = ?1 AND person = ?2")?
+                        .execute(params![lead.site, lead.person])?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn measures(row: &Row<'_>, from: usize) -> rusqlite::Result<TrafficMeasures> {
+    Ok(TrafficMeasures {
+        pageviews: row.get(from)?,
+        visits: row.get(from + 1)?,
+        leads: row.get(from + 2)?,
+        mqls: row.get(from + 3)?,
+    })
+}
+
+fn lead_times(row: &Row<'_>) -> rusqlite::Result<LeadTimes> {
+    let mut values: [String; 8] = Default::default();
+    for (at, value) in values.iter_mut().enumerate() {
+        *value = row.get(6 + at)?;
+    }
+    Ok(LeadTimes {
+        day: row.get(0)?,
+        first_seen_ms: row.get(1)?,
+        lead_ms: row.get(2)?,
+        mql_ms: row.get(3)?,
+        sql_ms: row.get(4)?,
+        customer_ms: row.get(5)?,
+        values,
+    })
+}
+
+fn funnel_rows(
+    connection: &Connection,
+    site: &str,
+    (from, until): (i64, i64),
+    dimension: &str,
+) -> StoreResult<Vec<(String, StageCounts)>> {
+    let mut query = connection.prepare_cached(
+        "SELECT value, SUM(persons), SUM(leads), SUM(mqls), SUM(sqls), SUM(customers)
+         FROM report_funnel WHERE site = ?1 AND dimension = ?2 AND day >= ?3 AND day < ?4
+         GROUP BY value ORDER BY SUM(persons) DESC, value",
+    )?;
+    let rows = query.query_map(params![site, dimension, from, until], |row| {
+        Ok((
+            row.get(0)?,
+            StageCounts {
+                persons: row.get(1)?,
+                leads: row.get(2)?,
+                mqls: row.get(3)?,
+                sqls: row.get(4)?,
+                customers: row.get(5)?,
+            },
+        ))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+fn leads_of(
+    connection: &Connection,
+    site: &str,
+    (from, until): (i64, i64),
+    filter: Option<(&str, String)>,
+) -> StoreResult<Vec<LeadTimes>> {
+    let base = format!(
+        "SELECT {LEAD_COLUMNS} FROM report_leads WHERE site = ?1 AND day >= ?2 AND day < ?3"
+    );
+    let rows = match filter.filter(|(column, _)| FUNNEL_BREAKDOWNS.contains(column)) {
+        // The column is one of the fixed breakdown names, never the caller's text.
+        Some((column, value)) => connection
+            .prepare_cached(&format!("{base} AND {column} = ?4"))?
+            .query_map(params![site, from, until, value], lead_times)?
+            .collect::<Result<_, _>>()?,
+        None => connection
+            .prepare_cached(&base)?
+            .query_map(params![site, from, until], lead_times)?
+            .collect::<Result<_, _>>()?,
+    };
+    Ok(rows)
+}
+
+fn traffic_days(
+    connection: &Connection,
+    site: &str,
+    (from, until): (i64, i64),
+) -> StoreResult<Vec<TrafficDay>> {
+    let mut days: Vec<TrafficDay> = connection
+        .prepare_cached(
+            "SELECT day, pageviews, visits, leads, mqls FROM report_traffic
+             WHERE site = ?1 AND dimension = 'all' AND day >= ?2 AND day < ?3 ORDER BY day",
+        )?
+        .query_map(params![site, from, until], |row| {
+            Ok(TrafficDay { day: row.get(0)?, measures: measures(row, 1)?, visitors: 0 })
+        })?
+        .collect::<Result<_, _>>()?;
+    let mut visitors = connection.prepare_cached(
+        "SELECT day, SUM(visitors) FROM report_returns
+         WHERE site = ?1 AND day >= ?2 AND day < ?3 GROUP BY day",
+    )?;
+    for row in visitors.query_map(params![site, from, until], |row| {
+        Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?))
+    })? {
+        let (day, count) = row?;
+        match days.binary_search_by_key(&day, |known| known.day) {
+            Ok(at) => days[at].visitors = count,
+            Err(at) => {
+                days.insert(at, TrafficDay { day, visitors: count, ..TrafficDay::default() })
+            }
+        }
+    }
+    Ok(days)
+}
+
+fn traffic_rows(
+    connection: &Connection,
+    site: &str,
+    (from, until): (i64, i64),
+    dimension: &str,
+    limit: u32,
+) -> StoreResult<Vec<(String, TrafficMeasures)>> {
+    let order = if dimension == "page" { "SUM(pageviews)" } else { "SUM(visits)" };
+    let rows = connection
+        .prepare_cached(&format!(
+            "SELECT value, SUM(pageviews), SUM(visits), SUM(leads), SUM(mqls) FROM report_traffic
+             WHERE site = ?1 AND dimension = ?2 AND day >= ?3 AND day < ?4
+             GROUP BY value ORDER BY {order} DESC, SUM(leads) DESC, value LIMIT ?5"
+        ))?
+        .query_map(params![site, dimension, from, until, i64::from(limit)], |row| {
+            Ok((row.get(0)?, measures(row, 1)?))
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(rows)
+}
+
+fn distinct_visitors(
+    connection: &Connection,
+    site: &str,
+    (from, until): (i64, i64),
+) -> StoreResult<i64> {
+    Ok(connection
+        .prepare_cached(
+            "SELECT COALESCE(SUM(visitors), 0) FROM report_returns
+             WHERE site = ?1 AND day >= ?2 AND day < ?3 AND previous < ?2",
+        )?
+        .query_row(params![site, from, until], |row| row.get(0))?)
+}
+
+fn traffic_hours(
+    connection: &Connection,
+    site: &str,
+    (from, until): (i64, i64),
+) -> StoreResult<Vec<HourCount>> {
+    let rows = connection
+        .prepare_cached(
+            "SELECT hour, pageviews, visits, leads, mqls, visitors FROM report_hours
+             WHERE site = ?1 AND hour >= ?2 AND hour < ?3 ORDER BY hour",
+        )?
+        .query_map(params![site, from, until], |row| {
+            Ok(HourCount {
+                site: String::new(),
+                hour: row.get(0)?,
+                measures: measures(row, 1)?,
+                visitors: row.get(5)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(rows)
+}
+
+#[async_trait]
+impl ReportReads for SqliteStore {
+    async fn funnel_rows(
+        &self,
+        site: &str,
+        days: (i64, i64),
+        dimension: &'static str,
+    ) -> StoreResult<Vec<(String, StageCounts)>> {
+        let site = site.to_owned();
+        self.readers.read(move |c| funnel_rows(c, &site, days, dimension)).await
+    }
+
+    async fn lead_times(
+        &self,
+        site: &str,
+        days: (i64, i64),
+        filter: Option<(&'static str, String)>,
+    ) -> StoreResult<Vec<LeadTimes>> {
+        let site = site.to_owned();
+        self.readers.read(move |c| leads_of(c, &site, days, filter)).await
+    }
+
+    async fn traffic_days(&self, site: &str, days: (i64, i64)) -> StoreResult<Vec<TrafficDay>> {
+        let site = site.to_owned();
+        self.readers.read(move |c| traffic_days(c, &site, days)).await
+    }
+
+    async fn traffic_rows(
+        &self,
+        site: &str,
+        days: (i64, i64),
+        dimension: &'static str,
+        limit: u32,
+    ) -> StoreResult<Vec<(String, TrafficMeasures)>> {
+        let site = site.to_owned();
+        self.readers.read(move |c| traffic_rows(c, &site, days, dimension, limit)).await
+    }
+
+    async fn distinct_visitors(&self, site: &str, days: (i64, i64)) -> StoreResult<i64> {
+        let site = site.to_owned();
+        self.readers.read(move |c| distinct_visitors(c, &site, days)).await
+    }
+
+    async fn traffic_hours(&self, site: &str, hours: (i64, i64)) -> StoreResult<Vec<HourCount>> {
+        let site = site.to_owned();
+        self.readers.read(move |c| traffic_hours(c, &site, hours)).await
+    }
+}
