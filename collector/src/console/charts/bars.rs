@@ -8,14 +8,14 @@ use super::{Figure, coordinate, empty, figure, scaled};
 use crate::console::numbers;
 
 const WIDTH: f64 = 640.0;
-const LABEL_WIDTH: f64 = 150.0;
+const LABEL_WIDTH: f64 = 170.0;
 const VALUE_WIDTH: f64 = 70.0;
 const BAR_AREA: f64 = WIDTH - LABEL_WIDTH - VALUE_WIDTH;
 const ROW_HEIGHT: f64 = 30.0;
 const BAR_HEIGHT: f64 = 20.0;
 const PADDING: f64 = 4.0;
 /// The longest label drawn in full; the table view shows every label whole.
-const MAX_LABEL_CHARS: usize = 22;
+const MAX_LABEL_CHARS: usize = 18;
 
 /// One bar: a bucket and how many fall in it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -103,7 +103,7 @@ mod tests {
     fn widths_are_proportional_to_the_largest_bar() {
         let markup = render(&bars(&[("0–24", 10), ("25–49", 40), ("50–74", 20), ("75–100", 0)]));
         assert_well_formed(&markup, "scores");
-        assert_eq!(attribute_values(&markup, "bar", "width"), [105.0, 420.0, 210.0, 0.0]);
+        assert_eq!(attribute_values(&markup, "bar", "width"), [100.0, 400.0, 200.0, 0.0]);
         assert!(markup.contains("the largest is 25–49 with 40"), "{markup}");
     }
 
@@ -131,7 +131,7 @@ mod tests {
     fn long_labels_are_shortened_in_the_drawing_only() {
         let label = "A bucket with a very long name indeed";
         let markup = render(&bars(&[(label, 1)]));
-        assert!(markup.contains("A bucket with a very l…"), "{markup}");
+        assert!(markup.contains("A bucket with a ve…"), "{markup}");
         assert!(markup.contains(&format!(r#"<th scope="row">{label}</th>"#)), "{markup}");
     }
 

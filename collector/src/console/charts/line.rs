@@ -48,7 +48,8 @@ pub fn line_chart(chart: &LineChart) -> Markup {
     if chart.labels.is_empty() || series.is_empty() {
         return empty(chart.id, "chart-line", chart.caption);
     }
-    let axis = Axis::fitting(series, chart.labels.len());
+    let points = chart.labels.len();
+    let axis = Axis::fitting(series, points);
     figure(Figure {
         id: chart.id,
         kind: "chart-line",
@@ -60,7 +61,7 @@ pub fn line_chart(chart: &LineChart) -> Markup {
             (gridlines(&axis))
             (x_labels(chart.labels))
             @for (index, one) in series.iter().enumerate() {
-                (line(index, one, chart.labels.len(), &axis))
+                (line(index, one, points, &axis))
             }
         },
         after_drawing: legend(series),
@@ -89,8 +90,6 @@ struct Axis {
     bottom: f64,
     top: f64,
     step: f64,
-    /// How many labels (points) share the x axis.
-    points: usize,
 }
 
 impl Axis {
@@ -111,7 +110,7 @@ impl Axis {
             let bottom = (low / step).floor() * step;
             let top = ((high / step).ceil() * step).max(bottom + 2.0 * step);
             if (top - bottom) / step <= 4.5 || !step.is_finite() {
-                return Axis { bottom, top, step, points };
+                return Axis { bottom, top, step };
             }
             step = nice_step(step * 1.01);
         }
@@ -126,12 +125,14 @@ impl Axis {
         let share = (finite(value) - self.bottom) / (self.top - self.bottom);
         TOP + PLOT_HEIGHT * (1.0 - share)
     }
+}
 
-    fn x(&self, index: usize) -> f64 {
-        match self.points {
-            0 | 1 => LEFT + PLOT_WIDTH / 2.0,
-            many => LEFT + PLOT_WIDTH * index as f64 / (many - 1) as f64,
-        }
+/// Where the point at `index` of `points` sits across: spread edge to edge, a lone
+/// point in the middle.
+fn x(index: usize, points: usize) -> f64 {
+    match points {
+        0 | 1 => LEFT + PLOT_WIDTH / 2.0,
+        many => LEFT + PLOT_WIDTH * index as f64 / (many - 1) as f64,
     }
 }
 
@@ -170,11 +171,10 @@ fn shown_labels(count: usize) -> impl Iterator<Item = usize> {
 }
 
 fn x_labels(labels: &[String]) -> Markup {
-    let axis = Axis { bottom: 0.0, top: 1.0, step: 1.0, points: labels.len() };
     html! {
         g.axis.axis-x {
             @for index in shown_labels(labels.len()) {
-                text x=(coordinate(axis.x(index))) y=(coordinate(HEIGHT - 8.0)) { (labels[index]) }
+                text x=(coordinate(x(index, labels.len()))) y=(coordinate(HEIGHT - 8.0)) { (labels[index]) }
             }
         }
     }
@@ -184,11 +184,11 @@ fn line(index: usize, series: &Series, points: usize, axis: &Axis) -> Markup {
     let class = format!("series series-{index}");
     let drawn = &series.points[..series.points.len().min(points)];
     let at = |(point, value): (usize, &f64)| {
-        format!("{},{}", coordinate(axis.x(point)), coordinate(axis.y(*value)))
+        format!("{},{}", coordinate(x(point, points)), coordinate(axis.y(*value)))
     };
     html! {
         @if let [only] = drawn {
-            circle class=(class) cx=(coordinate(axis.x(0))) cy=(coordinate(axis.y(*only))) r="3" {}
+            circle class=(class) cx=(coordinate(x(0, points))) cy=(coordinate(axis.y(*only))) r="3" {}
         } @else if !drawn.is_empty() {
             polyline class=(class) points=(drawn.iter().enumerate().map(at).collect::<Vec<_>>().join(" ")) {}
         }
@@ -215,10 +215,7 @@ fn description(labels: &[String], series: &[Series]) -> String {
             let drawn = one.points.iter().take(labels.len()).map(|v| finite(*v));
             let total: f64 = drawn.clone().sum();
             let highest =
-                drawn.enumerate().fold(None, |best: Option<(usize, f64)>, (at, v)| match best {
-                    Some((_, top)) if top >= v => best,
-                    _ => Some((at, v)),
-                });
+                drawn.enumerate().reduce(|best, next| if next.1 > best.1 { next } else { best });
             match highest {
                 Some((at, top)) => format!(
                     "{}: {} in all, highest {} on {}",
