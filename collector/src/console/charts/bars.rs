@@ -37,8 +37,8 @@ pub fn bar_chart(id: &str, caption: &str, bars: &[Bar]) -> Markup {
         caption,
         title: caption.to_owned(),
         description: format!(
-            "Bar chart of {} bars, {} in all; the largest is {} with {}.",
-            bars.len(),
+            "Bar chart of {}, {} in all; the largest is {} with {}.",
+            super::counted(bars.len(), "bar"),
             numbers::count(total),
             largest.label,
             numbers::count(largest.value),

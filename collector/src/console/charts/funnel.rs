@@ -27,7 +27,7 @@ pub fn funnel_chart(id: &str, caption: &str, steps: &[Step]) -> Markup {
         return empty(id, "chart-funnel", caption);
     };
     // Scaled to the first step; a later step counting more (a late join) fills the row.
-    let whole = steps.iter().map(|step| step.count).max().unwrap_or(0).max(first.count) as f64;
+    let whole = steps.iter().map(|step| step.count).max().unwrap_or(0) as f64;
     let width = |step: &Step| scaled(step.count as f64, whole, WIDTH);
     let height = ROW_HEIGHT * steps.len() as f64 + PADDING;
     figure(Figure {
@@ -36,8 +36,8 @@ pub fn funnel_chart(id: &str, caption: &str, steps: &[Step]) -> Markup {
         caption,
         title: caption.to_owned(),
         description: format!(
-            "Funnel of {} steps, from {} ({}) to {} ({}): {} of the first step.",
-            steps.len(),
+            "Funnel of {}, from {} ({}) to {} ({}): {} of the first step.",
+            super::counted(steps.len(), "step"),
             first.label,
             numbers::count(first.count),
             last.label,
@@ -118,6 +118,7 @@ mod tests {
         assert_eq!(attribute_values(&markup, "funnel-remainder", "x"), [320.0, 80.0]);
         assert!(markup.contains("500 · 50% of previous"), "{markup}");
         assert!(markup.contains("125 · 25% of previous"), "{markup}");
+        assert!(markup.contains("Funnel of 3 steps, from Visited (1,000)"), "{markup}");
         assert!(markup.contains("Signed up (125): 12% of the first step"), "{markup}");
     }
 

@@ -22,6 +22,8 @@ pub mod line;
 
 use maud::{Markup, html};
 
+use crate::console::numbers;
+
 /// What an empty chart says.
 pub const NO_DATA: &str = "No data in this range";
 
@@ -94,6 +96,14 @@ fn coordinate(value: f64) -> String {
     }
 }
 
+/// `1 step`, `4 steps`.
+fn counted(how_many: usize, thing: &str) -> String {
+    match how_many {
+        1 => format!("1 {thing}"),
+        _ => format!("{} {thing}s", numbers::count(how_many as u64)),
+    }
+}
+
 /// `value` as a share of `whole` times `length`; 0 when `whole` is 0.
 fn scaled(value: f64, whole: f64, length: f64) -> f64 {
     if whole > 0.0 { (value / whole).clamp(0.0, 1.0) * length } else { 0.0 }
@@ -139,6 +149,12 @@ mod tests {
         assert_eq!(coordinate(12.345), "12.3");
         assert_eq!(coordinate(-0.01), "0");
         assert_eq!(coordinate(f64::NAN), "0");
+    }
+
+    #[test]
+    fn counted_things_agree_in_number() {
+        assert_eq!(counted(1, "step"), "1 step");
+        assert_eq!(counted(1_200, "bar"), "1,200 bars");
     }
 
     #[test]
