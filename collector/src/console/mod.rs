@@ -51,6 +51,7 @@ pub mod audit_log;
 pub mod audit_page;
 pub mod blocks;
 pub mod blocks_page;
+pub mod charts;
 pub mod drafts;
 pub mod error;
 
@@ -64,6 +65,7 @@ pub mod leads;
 pub mod leads_page;
 pub mod leads_query;
 pub mod login;
+pub mod numbers;
 pub mod parts;
 pub mod profile;
 pub mod profile_page;
