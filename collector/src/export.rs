@@ -141,7 +141,7 @@ fn csv_of(leads: &[Person]) -> Result<Vec<u8>, ExportError> {
 
 /// A cell a spreadsheet will not run as a formula: prefixed with `'` (as OWASP
 /// advises) when [`is_formula_like`].
-fn defuse(cell: &str) -> std::borrow::Cow<'_, str> {
+pub fn defuse(cell: &str) -> std::borrow::Cow<'_, str> {
     if is_formula_like(cell) {
         std::borrow::Cow::Owned(["'", cell].concat())
     } else {

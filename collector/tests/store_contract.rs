@@ -274,7 +274,23 @@ fn seen(id: &str, seen_ms: i64, visit: i32, new_events: i32, bot: bool) -> Visit
 }
 
 fn counts(visits: u32, events: u32, person: &str) -> VisitorCounts {
-    VisitorCounts { visits, events, person: person.to_owned(), device_view: None }
+    VisitorCounts {
+        visits,
+        events,
+        person: person.to_owned(),
+        device_view: None,
+        prior_seen_ms: None,
+        prior_visits: 0,
+    }
+}
+
+/// The counters without what they say of the visitor before (checked in
+/// `upsert_visitors_creates_then_grows`).
+fn plain(counted: &[VisitorCounts]) -> Vec<VisitorCounts> {
+    counted
+        .iter()
+        .map(|c| VisitorCounts { prior_seen_ms: None, prior_visits: 0, ..c.clone() })
+        .collect()
 }
 
 fn doc(id: &str) -> String {
@@ -480,7 +496,7 @@ async fn remove_events_deletes_and_uncounts(db: Db) {
             Ok(counted)
         })
         .await;
-    assert_eq!(during, [counts(1, 2, "v1"), counts(1, 1, "v2")]);
+    assert_eq!(plain(&during), [counts(1, 2, "v1"), counts(1, 1, "v2")]);
     assert_eq!(db.events(SITE, None, None).await, ["e3", "e2"], "e1 is gone");
 
     let after = db
@@ -488,7 +504,7 @@ async fn remove_events_deletes_and_uncounts(db: Db) {
             tx.upsert_visitors(&[seen("v1", 1_100, 1, 0, false), seen("v2", 1_100, 1, 0, false)])
         })
         .await;
-    assert_eq!(after, [counts(1, 1, "v1"), counts(1, 1, "v2")], "v1 counts one event less");
+    assert_eq!(plain(&after), [counts(1, 1, "v1"), counts(1, 1, "v2")], "v1 counts one event less");
 }
 
 async fn upsert_visitors_creates_then_grows(db: Db) {
@@ -497,7 +513,11 @@ async fn upsert_visitors_creates_then_grows(db: Db) {
             tx.upsert_visitors(&[seen("v1", 1_000, 1, 2, false), seen("v2", 1_000, 3, 1, true)])
         })
         .await;
-    assert_eq!(created, [counts(1, 2, "v1"), counts(3, 1, "v2")], "a new visitor is its person");
+    assert_eq!(
+        plain(&created),
+        [counts(1, 2, "v1"), counts(3, 1, "v2")],
+        "a new visitor is its person"
+    );
 
     let updated = db
         .write(|tx| {
@@ -508,10 +528,19 @@ async fn upsert_visitors_creates_then_grows(db: Db) {
             ])
         })
         .await;
+    let before = |c: VisitorCounts, seen_ms, visits| VisitorCounts {
+        prior_seen_ms: Some(seen_ms),
+        prior_visits: visits,
+        ..c
+    };
     assert_eq!(
         updated,
-        [counts(3, 5, "v2"), counts(2, 3, "v1"), counts(1, 0, "v3")],
-        "visits never go down, events add up, in the order given"
+        [
+            before(counts(3, 5, "v2"), 1_000, 3),
+            before(counts(2, 3, "v1"), 1_000, 1),
+            counts(1, 0, "v3")
+        ],
+        "visits never go down, events add up, in the order given; each notes what was before"
     );
 
     let visitor = |column: &str, id: &str| {
@@ -543,7 +572,7 @@ async fn upsert_visitors_creates_then_grows(db: Db) {
             }])
         })
         .await;
-    assert_eq!(elsewhere, [counts(1, 1, "v1")], "visitors are per site");
+    assert_eq!(plain(&elsewhere), [counts(1, 1, "v1")], "visitors are per site");
 }
 
 async fn attach_visitor_gives_a_visitor_its_person(db: Db) {
@@ -569,7 +598,7 @@ async fn attach_visitor_gives_a_visitor_its_person(db: Db) {
             tx.upsert_visitors(&[seen("v9", 4_000, 1, 1, false), seen("v1", 4_000, 2, 1, false)])
         })
         .await;
-    assert_eq!(later, [counts(1, 1, "p1"), counts(2, 2, "p1")], "the person stays");
+    assert_eq!(plain(&later), [counts(1, 1, "p1"), counts(2, 2, "p1")], "the person stays");
 }
 
 // ---- Persons ---------------------------------------------------------------------------
@@ -999,7 +1028,7 @@ async fn delete_person_erases_everything(db: Db) {
             tx.upsert_visitors(&[seen("v1", 2_000, 1, 1, false)])
         })
         .await;
-    assert_eq!(fresh, [counts(1, 1, "v1")], "the visitor was deleted");
+    assert_eq!(plain(&fresh), [counts(1, 1, "v1")], "the visitor was deleted");
     let p1 = db.profile(PersonKey::Id("p1".to_owned())).await.expect("new p1");
     let empty = StoredProfile {
         doc: doc("p1"),

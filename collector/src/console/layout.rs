@@ -57,10 +57,11 @@ impl Section {
         }
     }
 
-    /// The section's page, once it has one.
+    /// The section's page.
     fn path(self) -> Option<&'static str> {
         match self {
             Section::Leads => Some("/admin/leads"),
+            Section::Reports => Some("/admin/reports/funnel"),
             Section::Blocks => Some("/admin/blocks"),
             Section::Forms => Some("/admin/forms"),
             Section::Scoring => Some("/admin/scoring"),
@@ -70,7 +71,6 @@ impl Section {
             Section::Users => Some("/admin/users"),
             Section::Account => Some("/admin/account"),
             Section::Settings => Some("/admin/settings"),
-            _ => None,
         }
     }
 

@@ -26,6 +26,8 @@
 //! - `/admin/account…` ([`account`]): anyone's own account: API tokens (made, shown
 //!   once, revoked) and signing out everywhere;
 //! - `GET /admin/audit` ([`audit`]): the audit log, filtered by action and actor;
+//! - `GET /admin/reports/funnel`, `/admin/reports/traffic` ([`reports`]): the funnel, and
+//!   traffic and sources, over a range of days, with charts and CSV downloads;
 //! - `/admin/settings…` ([`settings`]): the owner's view of a site's settings and
 //!   webhooks (secrets never shown), and a webhook's test delivery;
 //! - `GET|POST /admin/login`, `POST /admin/logout` ([`login`]): signing in and out,
@@ -54,12 +56,12 @@ pub mod blocks_page;
 pub mod charts;
 pub mod drafts;
 pub mod error;
-
 pub mod form_parts;
 pub mod format;
 pub mod forms;
 pub mod forms_page;
 pub mod frame;
+pub mod funnel_page;
 pub mod layout;
 pub mod leads;
 pub mod leads_page;
@@ -69,6 +71,10 @@ pub mod numbers;
 pub mod parts;
 pub mod profile;
 pub mod profile_page;
+pub mod report_csv;
+pub mod report_parts;
+pub mod report_range;
+pub mod reports;
 pub mod revisions;
 pub mod revisions_page;
 pub mod rule_builder;
@@ -83,6 +89,7 @@ pub mod settings;
 pub mod settings_page;
 pub mod site;
 pub mod timeline;
+pub mod traffic_page;
 pub mod users;
 pub mod users_page;
 
@@ -139,6 +146,9 @@ pub fn router(state: &AppState) -> Router {
         .route("/admin/revisions/{id}/restore", post(revisions::restore))
         .route("/admin/revisions/{id}/preview", get(revisions::preview))
         .route("/admin/audit", get(audit::list))
+        .route("/admin/reports", get(reports::home))
+        .route("/admin/reports/funnel", get(reports::funnel))
+        .route("/admin/reports/traffic", get(reports::traffic))
         .route("/admin/account", get(account::show));
     let owner = Router::new()
         .route("/admin/users", get(users::list).post(users::add))
