@@ -411,6 +411,9 @@ pub fn rebuild(
     let created = merged.iter().map(|p| p.created_ms).min().unwrap_or(now_ms);
     let mut person = Person::new(id, created);
     person.apply(events, model, now_ms);
+    // What the reports counted of the persons, not of the replay (which reaches its
+    // stages now).
+    person.progress = Progress::default();
     for old in merged {
         for (name, value) in &old.traits {
             let newer = person.traits.get(name).is_none_or(|mine| mine.at_ms < value.at_ms);

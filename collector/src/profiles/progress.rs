@@ -143,14 +143,20 @@ impl Progress {
 
     /// The progress of persons merged into one: the earlier first origin, each stage
     /// at the earlier time.
+    /// The last origin is that of whichever became a lead first.
     pub fn absorb(&mut self, other: &Progress) {
+        let other_led_first = match (self.reached.lead, other.reached.lead) {
+            (None, Some(_)) => true,
+            (Some(mine), Some(theirs)) => theirs < mine,
+            _ => false,
+        };
+        if other_led_first || self.last.is_none() {
+            self.last.clone_from(&other.last);
+        }
         self.reached.absorb(&other.reached);
         if other.day.is_some_and(|day| self.day.is_none_or(|mine| day < mine)) {
             self.day = other.day;
             self.first.clone_from(&other.first);
-        }
-        if self.last.is_none() {
-            self.last.clone_from(&other.last);
         }
     }
 

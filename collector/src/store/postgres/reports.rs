@@ -1,7 +1,11 @@
-//! [`ReportReads`] and [`ReportWrites`] on PostgreSQL: one upsert per rollup table
-//! adding every row of a transaction (arrays unnested, in the rows' sorted order, so
-//! two collectors lock shared rows in the same order), and reads summing them over a
-//! range of days by their primary keys.
+//! [`ReportReads`] and [`ReportWrites`] on PostgreSQL. A transaction's report counts
+//! are kept until it commits, then summed and added with one upsert per rollup table
+//! (arrays unnested), tables in a fixed order and rows in key order: every collector
+//! takes the locks of shared rows (today's `all` row, say) in one order and last, so
+//! two transactions never wait on each other in a cycle. Reads sum rows over a range
+//! of days by their primary keys.
+
+use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 use sqlx::postgres::PgRow;
@@ -11,7 +15,8 @@ use super::PostgresStore;
 use super::tx::PgTx;
 use crate::store::error::StoreResult;
 use crate::store::records::{
-    FUNNEL_BREAKDOWNS, HourCount, LeadTimes, ReportCounts, StageCounts, TrafficMeasures,
+    FUNNEL_BREAKDOWNS, FunnelCount, HourCount, LeadTimes, ReportCounts, ReturnCount, StageCounts,
+    TrafficCount, TrafficMeasures,
 };
 use crate::store::reports::{ReportReads, ReportWrites, TrafficDay};
 
@@ -64,7 +69,7 @@ const LEAD_COLUMNS: &str =
      first_source, first_campaign, first_landing, last_channel, last_source,
      last_campaign, last_landing";
 
-async fn add(connection: &mut PgConnection, counts: &ReportCounts) -> StoreResult<()> {
+pub(super) async fn add(connection: &mut PgConnection, counts: &ReportCounts) -> StoreResult<()> {
     if !counts.funnel.is_empty() {
         let rows = &counts.funnel;
         sqlx::query(ADD_FUNNEL)
@@ -148,8 +153,74 @@ async fn add(connection: &mut PgConnection, counts: &ReportCounts) -> StoreResul
 
 impl ReportWrites for PgTx {
     fn add_report_counts(&mut self, counts: &ReportCounts) -> StoreResult<()> {
-        self.run(|connection| add(connection, counts))
+        self.reports.push(counts.clone());
+        Ok(())
     }
+}
+
+/// One set of counts adding up all of `all`, rows summed per key and in key order; a
+/// person's lead row is the last one given.
+pub(super) fn merged(all: Vec<ReportCounts>) -> ReportCounts {
+    let mut funnel = BTreeMap::new();
+    let mut traffic = BTreeMap::new();
+    let mut hours = BTreeMap::new();
+    let mut returns = BTreeMap::new();
+    let mut leads = BTreeMap::new();
+    for counts in all {
+        for row in counts.funnel {
+            let sum: &mut FunnelCount = funnel
+                .entry((row.site.clone(), row.dimension, row.day, row.value.clone()))
+                .or_insert_with(|| FunnelCount { stages: StageCounts::default(), ..row.clone() });
+            let (s, r) = (&mut sum.stages, row.stages);
+            s.persons += r.persons;
+            s.leads += r.leads;
+            s.mqls += r.mqls;
+            s.sqls += r.sqls;
+            s.customers += r.customers;
+        }
+        for row in counts.traffic {
+            let sum: &mut TrafficCount = traffic
+                .entry((row.site.clone(), row.dimension, row.day, row.value.clone()))
+                .or_insert_with(|| TrafficCount {
+                    measures: TrafficMeasures::default(),
+                    ..row.clone()
+                });
+            add_measures(&mut sum.measures, row.measures);
+        }
+        for row in counts.hours {
+            let sum: &mut HourCount =
+                hours.entry((row.site.clone(), row.hour)).or_insert_with(|| HourCount {
+                    visitors: 0,
+                    measures: TrafficMeasures::default(),
+                    ..row.clone()
+                });
+            add_measures(&mut sum.measures, row.measures);
+            sum.visitors += row.visitors;
+        }
+        for row in counts.returns {
+            let sum: &mut ReturnCount = returns
+                .entry((row.site.clone(), row.day, row.previous))
+                .or_insert_with(|| ReturnCount { visitors: 0, ..row.clone() });
+            sum.visitors += row.visitors;
+        }
+        for lead in counts.leads {
+            leads.insert((lead.site.clone(), lead.person.clone()), lead);
+        }
+    }
+    ReportCounts {
+        funnel: funnel.into_values().collect(),
+        traffic: traffic.into_values().collect(),
+        hours: hours.into_values().collect(),
+        returns: returns.into_values().collect(),
+        leads: leads.into_values().collect(),
+    }
+}
+
+fn add_measures(sum: &mut TrafficMeasures, more: TrafficMeasures) {
+    sum.pageviews += more.pageviews;
+    sum.visits += more.visits;
+    sum.leads += more.leads;
+    sum.mqls += more.mqls;
 }
 
 fn measures(row: &PgRow, from: usize) -> Result<TrafficMeasures, sqlx::Error> {

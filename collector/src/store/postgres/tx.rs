@@ -5,23 +5,25 @@
 use sqlx::{PgConnection, Postgres, Transaction};
 use tokio::runtime::Handle;
 
-use super::{events, forms, history, outbox, persons, workflows};
+use super::{events, forms, history, outbox, persons, reports, workflows};
 use crate::store::contract::{StoreResult, WriteTx};
 use crate::store::records::{
     Attempt, Confirmation, DeviceState, DeviceView, OutboxMessage, PersonKey, PersonLines,
-    PersonRow, RemovedEvent, StepRecord, StoredEvent, StoredProfile, SubmissionRecord,
-    VisitorCounts, VisitorSeen,
+    PersonRow, RemovedEvent, ReportCounts, StepRecord, StoredEvent, StoredProfile,
+    SubmissionRecord, VisitorCounts, VisitorSeen,
 };
 
 /// A write transaction, and the runtime its statements run on.
 pub(super) struct PgTx {
     transaction: Transaction<'static, Postgres>,
     runtime: Handle,
+    /// Report counts to add when the transaction commits (see [`reports`]).
+    pub(super) reports: Vec<ReportCounts>,
 }
 
 impl PgTx {
     pub(super) fn new(transaction: Transaction<'static, Postgres>, runtime: Handle) -> Self {
-        PgTx { transaction, runtime }
+        PgTx { transaction, runtime, reports: Vec::new() }
     }
 
     /// Runs one statement function on the transaction's connection and waits for it:
@@ -33,12 +35,16 @@ impl PgTx {
     where
         F: std::future::Future<Output = T>,
     {
-        let PgTx { transaction, runtime } = self;
+        let PgTx { transaction, runtime, .. } = self;
         runtime.block_on(statement(transaction))
     }
 
     /// Saves everything the transaction did.
-    pub(super) fn commit(self) -> StoreResult<()> {
+    pub(super) fn commit(mut self) -> StoreResult<()> {
+        if !self.reports.is_empty() {
+            let counts = reports::merged(std::mem::take(&mut self.reports));
+            self.runtime.block_on(reports::add(&mut self.transaction, &counts))?;
+        }
         self.runtime.block_on(self.transaction.commit())?;
         Ok(())
     }
