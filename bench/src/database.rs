@@ -87,8 +87,7 @@ impl Database {
         from_ms: i64,
         until_ms: i64,
     ) -> Result<(i64, Duration), String> {
-        const SQL: &str =
-            "SELECT count(*) FROM events WHERE site = ?1 AND received_ms >= ?2 AND received_ms < ?3";
+        const SQL: &str = "SELECT count(*) FROM events WHERE site = ?1 AND received_ms >= ?2 AND received_ms < ?3";
         let started = Instant::now();
         let count = match self {
             Database::Sqlite(connection) => connection

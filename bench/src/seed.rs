@@ -71,7 +71,6 @@ pub struct Report {
     pub events: i64,
     pub visitors: i64,
     pub leads: i64,
-    pub customers: usize,
     pub seconds: f64,
 }
 
@@ -150,7 +149,6 @@ pub async fn run(options: &Options) -> Result<Report, String> {
         events: counts.events,
         visitors: counts.visitors,
         leads: counts.leads,
-        customers,
         seconds,
     })
 }
@@ -272,16 +270,17 @@ async fn mark_customers(
             .map_err(|error| format!("finding a customer: {error}"))?;
         let Some(doc) = doc else { continue };
         let person = decode(&doc).map_err(|error| format!("a customer's profile: {error}"))?;
-        let set = set_stage(store, &site.key, &person.id, Stage::Customer, "won", &site.profiles, at)
-            .await
-            .map_err(|error| format!("marking a customer: {error}"))?;
+        let set =
+            set_stage(store, &site.key, &person.id, Stage::Customer, "won", &site.profiles, at)
+                .await
+                .map_err(|error| format!("marking a customer: {error}"))?;
         marked += usize::from(set.is_some());
     }
     Ok(marked)
 }
 
 /// `YYYY-MM-DD` of a Unix time in milliseconds (UTC).
-fn day_of(unix_ms: i64) -> String {
+pub fn day_of(unix_ms: i64) -> String {
     let days = unix_ms.div_euclid(rhythm::DAY_MS);
     // Howard Hinnant's civil-from-days.
     let z = days + 719_468;

@@ -108,8 +108,7 @@ pub fn draw(rng: &mut Ids, returning: bool) -> Arrival {
         3 => paid_search(rng),
         4 => {
             let campaign = any(rng, &["2026-10-digest", "2026-11-digest", "close-webinar"]);
-            let query =
-                format!("?utm_source=newsletter&utm_medium=email&utm_campaign={campaign}");
+            let query = format!("?utm_source=newsletter&utm_medium=email&utm_campaign={campaign}");
             Arrival::new(landing(rng, &CAMPAIGN_LANDINGS), &query, None)
         }
         _ => {
@@ -147,7 +146,8 @@ fn paid_search(rng: &mut Ids) -> Arrival {
     let page = landing(rng, &PAID_LANDINGS);
     let term = any(rng, &SEARCH_TERMS);
     if chance(rng, 0.85) {
-        let campaign = if term.starts_with("brightline") { "brand-search" } else { "close-software" };
+        let campaign =
+            if term.starts_with("brightline") { "brand-search" } else { "close-software" };
         let query = format!(
             "?utm_source=google&utm_medium=cpc&utm_campaign={campaign}&utm_term={term}&gclid=Cj0K{:016x}",
             rng.below(u64::MAX)

@@ -5,7 +5,7 @@
 //! (`form_submit` with the submission). Rows carry what ingest derives: the visit's
 //! channel, campaign and click id on pageviews, the device class on every event.
 //!
-//! Per visit 1 to 8 pages (mean about 2.3); landing by channel, then pages picked by
+//! Per visit 1 to 8 pages (mean about 2.1); landing by channel, then pages picked by
 //! weight, leaning to pricing, case study and demo once the visitor is a lead.
 //! Crawlers browse 2 to 8 pages and send pageviews only.
 
@@ -46,7 +46,7 @@ const PAGES: [(&str, &str, u32, u32); 9] = [
     ("/demo.html", "Book a demo", 4, 12),
     ("/tour/", "Product tour", 10, 10),
 ];
-const PAGE_COUNTS: [u32; 8] = [45, 22, 12, 8, 5, 4, 2, 2];
+const PAGE_COUNTS: [u32; 8] = [52, 21, 10, 6, 4, 3, 2, 2];
 
 /// The visitor's id on `device` (0: the main one, 1: the second device of a merge).
 pub fn visitor_id(seed: u64, visitor: &Visitor, device: u8) -> String {
@@ -120,7 +120,8 @@ impl Builder<'_> {
         let visitor = self.plan.visitor;
         let lead = visitor.lead.as_ref().filter(|_| !visitor.bot);
         let converting = lead.filter(|lead| self.plan.device == 0 && lead.visit == self.plan.visit);
-        let demo = lead.filter(|lead| self.plan.device == 0 && lead.demo_visit == Some(self.plan.visit));
+        let demo =
+            lead.filter(|lead| self.plan.device == 0 && lead.demo_visit == Some(self.plan.visit));
         let pages = if visitor.bot {
             2 + self.rng.below(7) as usize
         } else if self.plan.device == 1 {
@@ -140,7 +141,8 @@ impl Builder<'_> {
                     path = "/demo.html".to_owned();
                 }
             }
-            let url = if page == 0 { self.arrival.landing.clone() } else { format!("{ORIGIN}{path}") };
+            let url =
+                if page == 0 { self.arrival.landing.clone() } else { format!("{ORIGIN}{path}") };
             let referrer = match &previous {
                 Some(prior) => Some(prior.clone()),
                 None => self.arrival.referrer.clone(),
@@ -167,8 +169,10 @@ impl Builder<'_> {
     }
 
     fn next_page(&mut self, known: bool) -> String {
-        let weights: Vec<u32> =
-            PAGES.iter().map(|(_, _, prospect, lead)| if known { *lead } else { *prospect }).collect();
+        let weights: Vec<u32> = PAGES
+            .iter()
+            .map(|(_, _, prospect, lead)| if known { *lead } else { *prospect })
+            .collect();
         PAGES[weighted(&mut self.rng, &weights)].0.to_owned()
     }
 
@@ -214,7 +218,7 @@ impl Builder<'_> {
         if first && self.plan.visit >= 2 && self.plan.device == 0 {
             self.block("welcome-back", "a", url, &mut offset, 0.05, 0.3);
         }
-        let depth = weighted(&mut self.rng, &[45, 25, 15, 10, 5]);
+        let depth = weighted(&mut self.rng, &[62, 20, 10, 6, 2]);
         for milestone in 1..=depth {
             offset += 3_000 + self.rng.below(20_000) as i64;
             let mut scroll = self.event("scroll", url, offset);
@@ -223,7 +227,9 @@ impl Builder<'_> {
         }
         match path {
             "/" => {
-                let (block, variant) = if known && self.plan.visitor.lead.as_ref().is_some_and(|l| l.demo_visit.is_some()) {
+                let (block, variant) = if known
+                    && self.plan.visitor.lead.as_ref().is_some_and(|l| l.demo_visit.is_some())
+                {
                     ("hero-hot", "a")
                 } else if known {
                     ("hero-ebook-readers", "a")
@@ -240,7 +246,8 @@ impl Builder<'_> {
                     self.block("pricing-exit", "a", url, &mut offset, 0.1, 0.5);
                 }
             }
-            "/blog/month-end-close-checklist.html" | "/blog/cash-flow-forecasting-mistakes.html" => {
+            "/blog/month-end-close-checklist.html"
+            | "/blog/cash-flow-forecasting-mistakes.html" => {
                 if depth >= 2 && chance(&mut self.rng, 0.6) {
                     self.block("blog-case-study", "a", url, &mut offset, 0.06, 0.3);
                 }
@@ -256,7 +263,7 @@ impl Builder<'_> {
             "/demo.html" => self.form_seen("demo-request", url, &mut offset, 0.95),
             _ => {}
         }
-        if chance(&mut self.rng, 0.6) {
+        if chance(&mut self.rng, 0.45) {
             let mut engaged = self.event("engagement", url, offset + 2_000);
             engaged.value = Some((3_000.0 + exponential(&mut self.rng, 40_000.0)).round());
             self.events.push(engaged);
@@ -271,9 +278,21 @@ impl Builder<'_> {
     }
 
     /// A block shown, then perhaps clicked or dismissed.
-    fn block(&mut self, block: &str, variant: &str, url: &str, offset: &mut i64, click: f64, dismiss: f64) {
-        for (kind, p) in [("block_impression", 1.0), ("block_click", click), ("block_dismiss", dismiss)] {
-            if kind == "block_dismiss" && self.events.last().is_some_and(|e| e.kind == "block_click") {
+    fn block(
+        &mut self,
+        block: &str,
+        variant: &str,
+        url: &str,
+        offset: &mut i64,
+        click: f64,
+        dismiss: f64,
+    ) {
+        for (kind, p) in
+            [("block_impression", 1.0), ("block_click", click), ("block_dismiss", dismiss)]
+        {
+            if kind == "block_dismiss"
+                && self.events.last().is_some_and(|e| e.kind == "block_click")
+            {
                 break;
             }
             if !chance(&mut self.rng, p) {
@@ -311,7 +330,13 @@ impl Builder<'_> {
     }
 
     /// `form_start`, then `count` `form_field` events; returns the last field reached.
-    fn form_fields(&mut self, form: &str, url: &str, offset: &mut i64, count: usize) -> Option<String> {
+    fn form_fields(
+        &mut self,
+        form: &str,
+        url: &str,
+        offset: &mut i64,
+        count: usize,
+    ) -> Option<String> {
         *offset += 2_000;
         let mut start = self.event("form_start", url, *offset);
         start.name = Some(form.to_owned());
@@ -320,7 +345,9 @@ impl Builder<'_> {
             .plan
             .site
             .form(form)
-            .map(|definition| definition.fields.iter().map(|field| field.name.clone()).take(count).collect())
+            .map(|definition| {
+                definition.fields.iter().map(|field| field.name.clone()).take(count).collect()
+            })
             .unwrap_or_default();
         for name in &names {
             *offset += 3_000 + self.rng.below(6_000) as i64;
@@ -334,7 +361,9 @@ impl Builder<'_> {
 
     /// A lead form filled in and sent: its field events, then the submission request.
     fn send_form(&mut self, form_id: &str, url: &str) {
-        let (Some(form), Some(lead)) = (self.plan.site.form(form_id), self.plan.visitor.lead.as_ref()) else {
+        let (Some(form), Some(lead)) =
+            (self.plan.site.form(form_id), self.plan.visitor.lead.as_ref())
+        else {
             return;
         };
         let mut offset = 20_000;
@@ -367,7 +396,11 @@ impl Builder<'_> {
     }
 
     fn visit_number(&self) -> u32 {
-        if self.plan.device == 1 { 1 } else { u32::try_from(self.plan.visit + 1).unwrap_or(u32::MAX) }
+        if self.plan.device == 1 {
+            1
+        } else {
+            u32::try_from(self.plan.visit + 1).unwrap_or(u32::MAX)
+        }
     }
 
     fn flush(&mut self) {

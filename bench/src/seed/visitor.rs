@@ -7,7 +7,7 @@
 //! Distributions: 2 % crawlers (one to three visits); of people, 78 % visit once, the
 //! others 2 to 20 times (an exponential tail), days apart; 5 % become leads, who also
 //! come back more often. Forms: `ebook` 45 %, `newsletter` 30 %, `demo-request` 15 %,
-//! `callback` 10 %; 30 % of leads with later visits request a demo on one of them; 3 %
+//! `callback` 10 %; 15 % of leads with later visits request a demo on one of them; 3 %
 //! use a second device (identity merge); 2 % of the others are won as customers.
 
 use crate::body::Ids;
@@ -131,7 +131,7 @@ fn plan_lead(rng: &mut Ids, index: u32, visits: &[i64], window: &Window) -> Lead
     let visit = ((unit(rng) * unit(rng)) * visits.len() as f64) as usize;
     let visit = visit.min(visits.len() - 1);
     let later = visits.len() - 1 - visit;
-    let demo_visit = (form != "demo-request" && later > 0 && chance(rng, 0.3))
+    let demo_visit = (form != "demo-request" && later > 0 && chance(rng, 0.15))
         .then(|| visit + 1 + usize::try_from(rng.below(later as u64)).unwrap_or(0));
     let second_device_at = chance(rng, SECOND_DEVICE_SHARE)
         .then(|| visits[visit] + HOUR_MS + exponential(rng, 3.0 * DAY_MS as f64) as i64)
@@ -152,8 +152,16 @@ const LAST_NAMES: [&str; 10] = [
     "Moreau",
 ];
 const COMPANIES: [&str; 10] = [
-    "Northwind", "Contoso", "Fabrikam", "Tailspin", "Wingtip", "Litware", "Proseware",
-    "Adatum", "Woodgrove", "Lucerne",
+    "Northwind",
+    "Contoso",
+    "Fabrikam",
+    "Tailspin",
+    "Wingtip",
+    "Litware",
+    "Proseware",
+    "Adatum",
+    "Woodgrove",
+    "Lucerne",
 ];
 const ROLES: [(&str, u32); 7] = [
     ("cfo", 15),
