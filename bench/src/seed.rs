@@ -137,7 +137,7 @@ pub async fn run(options: &Options) -> Result<Report, String> {
             committed
         })
     })?;
-    let customers = mark_customers(&store, &site, committed.customers).await?;
+    let customers = mark_customers(&store, site, committed.customers).await?;
     let seconds = started.elapsed().as_secs_f64();
     drop(store);
     let counts = Database::open(&options.database).await?.counts(&site.key).await?;
@@ -145,12 +145,7 @@ pub async fn run(options: &Options) -> Result<Report, String> {
         "seed: committed {} requests ({} rows) in {} transactions; {customers} customers",
         committed.requests, committed.rows, committed.transactions
     );
-    Ok(Report {
-        events: counts.events,
-        visitors: counts.visitors,
-        leads: counts.leads,
-        seconds,
-    })
+    Ok(Report { events: counts.events, visitors: counts.visitors, leads: counts.leads, seconds })
 }
 
 /// Builds every planned visit's requests and sends them in time order, a transaction's

@@ -86,7 +86,7 @@ struct Builder<'a> {
 pub fn requests(plan: &VisitPlan<'_>) -> Vec<Request> {
     let visitor = plan.visitor;
     let salt = u64::from(visitor.index) << 8 | (plan.visit as u64) << 1 | u64::from(plan.device);
-    let mut rng = Ids::seeded(mix(plan.seed ^ 0x0715_17, salt));
+    let mut rng = Ids::seeded(mix(plan.seed ^ 0x0007_1517, salt));
     let returning = plan.visit > 0 && plan.device == 0;
     let arrival = if plan.device == 1 {
         arrival::draw(&mut rng, true)
