@@ -30,15 +30,26 @@
 //!   fcp_ms=.. drawn_ms=.. ratio=.. cls_max=..` as its last line (needs the widget
 //!   bundle and ChromeDriver, as the end-to-end tests do).
 //!
+//! - `seed [--events 1000000] [--database URL] [--days 90] [--config demo-site/demo.yaml]
+//!   [--site pk_demo_brightline]`: a generated history of the demo site written through
+//!   the collector's own group commit, dated in the past ([`seed`]); prints `seed
+//!   events=.. visitors=.. leads=.. seconds=.. events_per_s=..` as its last line;
+//! - `reports --url http://127.0.0.1:PORT --database URL --email E --password P
+//!   [--runs 30] [--from YYYY-MM-DD --until YYYY-MM-DD] [--json]`: signs in and times the
+//!   report pages against a plain count of the same range ([`reports`]).
+//!
 //! It is a tool, not a test: nothing here runs under `cargo test` but unit tests of the
 //! body builders.
 
 mod baseline;
 mod body;
+mod database;
 mod handoff;
 mod prime;
 mod render;
+mod reports;
 mod scoring;
+mod seed;
 mod storage;
 
 use std::net::SocketAddr;
@@ -134,6 +145,26 @@ enum Command {
         #[arg(long, default_value_t = 20)]
         runs: usize,
     },
+    /// Write a generated history of the demo site into a database, dated in the past.
+    Seed {
+        /// Events to generate (about one visitor per ten).
+        #[arg(long, default_value_t = 1_000_000)]
+        events: u64,
+        /// The collector's database: `sqlite:PATH` or `postgres://…`.
+        #[arg(long, default_value = "sqlite:target/seed/history.db")]
+        database: String,
+        /// Days of history, ending now.
+        #[arg(long, default_value_t = 90)]
+        days: u32,
+        /// The configuration file with the site (default: the demo's).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// The site the history is of.
+        #[arg(long, default_value = scoring::DEMO_SITE)]
+        site: String,
+    },
+    /// Time the console's report pages on a seeded database against a plain count.
+    Reports(reports::Options),
     /// Post each pooled visitor's first visit to the collector; fail on any wrong answer.
     Prime {
         /// The pool written by `pool`.
@@ -189,6 +220,17 @@ async fn main() -> ExitCode {
             let options = handoff::Options { leads: leads.max(1), load_clients };
             handoff::run(&options).await.map(|report| println!("{}", report.line()))
         }
+        Command::Seed { events, database, days, config, site } => {
+            let options = seed::Options {
+                events,
+                database,
+                days,
+                config: config.unwrap_or_else(scoring::demo_config),
+                site,
+            };
+            seed::run(&options).await.map(|report| println!("{}", report.line()))
+        }
+        Command::Reports(options) => reports::run(&options).await,
         Command::Pool { visitors, out } => prime::write_pool(&out, visitors),
         Command::Prime { pool, url, concurrency } => match prime::read_pool(&pool) {
             Ok(pool) => prime::prime(&url, &pool, concurrency).await.map(|report| {

@@ -10,6 +10,8 @@
 //!   backends), with its figures;
 //! - `test`: install what is missing, then run every test (unit, integration, widget
 //!   tests in headless Chromium, end-to-end tests);
+//! - `seed [--events N] [--database URL] [--days 90]`: a generated history of the demo
+//!   site, written through the collector's own code, for the reports and their benchmark;
 //! - `fuzz --seconds N [TARGET]`: run the fuzz targets in `fuzz/` (not part of `test`).
 
 mod bench;
@@ -19,6 +21,7 @@ mod demo;
 mod dist;
 mod faults;
 mod fuzz;
+mod seed;
 mod size;
 mod task;
 mod test;
@@ -76,6 +79,8 @@ enum Task {
         /// Only this target (event_batch, form_submission, config_yaml, rules, markdown).
         target: Option<String>,
     },
+    /// Write a generated history of the demo site into a database (SQLite or PostgreSQL).
+    Seed(seed::SeedArgs),
     /// Run a benchmark (not a test: never run by `test` or CI).
     Bench {
         #[command(subcommand)]
@@ -97,6 +102,7 @@ fn main() -> ExitCode {
         Task::Faults { kills } => faults::run(kills),
         Task::Fuzz { seconds, target } => fuzz::run_targets(seconds, target.as_deref()),
         Task::Bench { bench } => bench::run(bench),
+        Task::Seed(args) => seed::run_seed(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -120,12 +120,23 @@ pub(super) fn collector_command(
     config: &Path,
 ) -> Command {
     let database = work.join(format!("{name}.db"));
+    collector_command_on(collector, addr, &format!("sqlite://{}", database.display()), config)
+}
+
+/// The release collector on `addr` serving `database` (a URL) with the configuration
+/// `config` and no rate limits; nothing else may leak in from the environment.
+pub(super) fn collector_command_on(
+    collector: &Path,
+    addr: SocketAddr,
+    database: &str,
+    config: &Path,
+) -> Command {
     let mut command = Command::new(collector);
     command
         .arg("--listen")
         .arg(addr.to_string())
         .arg("--database")
-        .arg(format!("sqlite://{}", database.display()))
+        .arg(database)
         .arg("--config")
         .arg(config)
         .args(["--rate-limit-ip", "0", "--rate-limit-site", "0"]);

@@ -48,6 +48,10 @@
 //! and a pool of returning visitors against the same HTTP baseline; see
 //! [`decide`] (`xtask/src/bench/decide.rs`).
 //!
+//! `cargo xtask bench reports [--json] [--database URL] [--runs N] [--from D --until D]`:
+//! the console's report pages on a seeded database against a plain count of the same
+//! range; see [`reports`] (`xtask/src/bench/reports.rs`).
+//!
 //! `cargo xtask bench scoring [--json] [--seconds N]`: the cost of keeping profiles
 //! (profile update, scoring, segment evaluation) per event, next to the cost of
 //! ingesting an event, both measured in the same run on this machine. Two measurements,
@@ -83,11 +87,18 @@ mod decide;
 mod handoff;
 mod ingest;
 mod render;
+mod reports;
 mod scoring;
 mod server;
 mod wrk;
 
 use crate::task::TaskResult;
+
+/// Builds the release `kindling-bench`; returns its path.
+pub fn build_bench_binary(root: &std::path::Path) -> TaskResult<std::path::PathBuf> {
+    common::build_bench(root)?;
+    Ok(common::target_dir(root).join("release").join("kindling-bench"))
+}
 
 /// The benchmarks.
 #[derive(Subcommand)]
@@ -131,6 +142,9 @@ pub enum Bench {
         #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..=10_000))]
         leads: u64,
     },
+    /// The console's report pages on a seeded database (`cargo xtask seed`) against a
+    /// plain count of the same range's events.
+    Reports(reports::ReportsArgs),
     /// Profile update + scoring + segments per event (pure, in-process) against the
     /// collector's ingest time per event.
     Scoring {
@@ -150,5 +164,6 @@ pub fn run(bench: Bench) -> TaskResult<()> {
         Bench::Render { json, runs } => render::run(json, runs),
         Bench::Scoring { json, seconds } => scoring::run(json, seconds),
         Bench::Handoff { json, leads } => handoff::run(json, leads),
+        Bench::Reports(args) => reports::run_reports(&args),
     }
 }

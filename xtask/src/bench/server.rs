@@ -169,7 +169,7 @@ impl WorkDir {
             let stale = name
                 .to_str()
                 .and_then(|name| {
-                    ["ingest-", "scoring-", "decide-"]
+                    ["ingest-", "scoring-", "decide-", "reports-"]
                         .iter()
                         .find_map(|prefix| name.strip_prefix(prefix))
                 })
