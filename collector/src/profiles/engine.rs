@@ -360,11 +360,8 @@ impl Person {
 
     /// Moves the progress the reports count on, noting the difference in `changes`.
     fn count_progress(&mut self, changes: &mut Changes) {
-        let next = self.progress.next(
-            &self.aggregates,
-            (self.stage, self.stage_since_ms),
-            &changes.stages,
-        );
+        let moves = changes.stages.iter().map(|change| (change.to, change.at_ms));
+        let next = self.progress.next(&self.aggregates, (self.stage, self.stage_since_ms), moves);
         if next != self.progress {
             let counted = std::mem::replace(&mut self.progress, next.clone());
             changes.progress.push((counted, -1));

@@ -11,7 +11,6 @@
 use kindling_core::profile::{Aggregates, Touch};
 use serde::{Deserialize, Serialize};
 
-use crate::profiles::engine::StageChange;
 use crate::profiles::stage::Stage;
 
 /// Milliseconds in a day.
@@ -116,16 +115,16 @@ impl Reached {
 
 impl Progress {
     /// This progress moved on by a settled person: its aggregates, its stage (and
-    /// since when), and the stage changes just recorded.
+    /// since when), and the stages it just moved to (and when).
     pub fn next(
         &self,
         aggregates: &Aggregates,
         (stage, stage_since_ms): (Stage, i64),
-        changes: &[StageChange],
+        moves: impl IntoIterator<Item = (Stage, i64)>,
     ) -> Progress {
         let mut reached = self.reached;
-        for change in changes {
-            reached.note(change.to, change.at_ms);
+        for (to, at_ms) in moves {
+            reached.note(to, at_ms);
         }
         reached.note(stage, stage_since_ms);
         let first_seen = i64::try_from(aggregates.first_seen_ms).unwrap_or(0);
@@ -194,10 +193,6 @@ mod tests {
         }
     }
 
-    fn change(to: Stage, at_ms: i64) -> StageChange {
-        StageChange { at_ms, from: Stage::Anonymous, to, cause: "test".to_owned() }
-    }
-
     #[test]
     fn a_skipped_stage_counts_as_reached() {
         let mut reached = Reached::default();
@@ -219,14 +214,13 @@ mod tests {
             last_touch: Some(touch("social", 2, "/pricing")),
             ..Aggregates::default()
         };
-        let lead =
-            Progress::default().next(&aggregates, (Stage::Lead, 100), &[change(Stage::Lead, 100)]);
+        let lead = Progress::default().next(&aggregates, (Stage::Lead, 100), [(Stage::Lead, 100)]);
         assert_eq!(lead.day, Some(3));
         assert_eq!(lead.reached.lead, Some(100));
         assert_eq!(lead.last.as_ref().map(|o| o.channel.as_str()), Some("social"));
         assert_eq!(lead.last.as_ref().and_then(|o| o.source.as_deref()), Some("www.linkedin.com"));
         aggregates.last_touch = Some(touch("email", 3, "/"));
-        let later = lead.next(&aggregates, (Stage::Lead, 100), &[]);
+        let later = lead.next(&aggregates, (Stage::Lead, 100), []);
         assert_eq!(later.last, lead.last);
         assert_eq!(
             later.breakdown_values()[..4],

@@ -23,6 +23,7 @@ mod outbox;
 mod persons;
 mod reports;
 mod revisions;
+mod rollups;
 mod rows;
 mod tx;
 mod workflows;

@@ -5,7 +5,7 @@
 use sqlx::{PgConnection, Postgres, Transaction};
 use tokio::runtime::Handle;
 
-use super::{events, forms, history, outbox, persons, reports, workflows};
+use super::{events, forms, history, outbox, persons, rollups, workflows};
 use crate::store::contract::{StoreResult, WriteTx};
 use crate::store::records::{
     Attempt, Confirmation, DeviceState, DeviceView, OutboxMessage, PersonKey, PersonLines,
@@ -17,7 +17,7 @@ use crate::store::records::{
 pub(super) struct PgTx {
     transaction: Transaction<'static, Postgres>,
     runtime: Handle,
-    /// Report counts to add when the transaction commits (see [`reports`]).
+    /// Report counts to add when the transaction commits (see [`rollups`]).
     pub(super) reports: Vec<ReportCounts>,
 }
 
@@ -42,8 +42,8 @@ impl PgTx {
     /// Saves everything the transaction did.
     pub(super) fn commit(mut self) -> StoreResult<()> {
         if !self.reports.is_empty() {
-            let counts = reports::merged(std::mem::take(&mut self.reports));
-            self.runtime.block_on(reports::add(&mut self.transaction, &counts))?;
+            let counts = rollups::merged(std::mem::take(&mut self.reports));
+            self.runtime.block_on(rollups::add(&mut self.transaction, &counts))?;
         }
         self.runtime.block_on(self.transaction.commit())?;
         Ok(())
