@@ -7,7 +7,14 @@ use crate::console::format::query;
 use crate::console::numbers::{change, count};
 
 /// The report pages, as (name, label).
-const REPORTS: [(&str, &str); 2] = [("funnel", "Funnel"), ("traffic", "Traffic and sources")];
+const REPORTS: [(&str, &str); 6] = [
+    ("funnel", "Funnel"),
+    ("traffic", "Traffic and sources"),
+    ("blocks", "Blocks and experiments"),
+    ("forms", "Forms"),
+    ("quality", "Lead quality"),
+    ("automation", "Automation"),
+];
 
 /// Counts are never negative; a rollup row going below zero would be a bug shown as 0.
 pub fn unsigned(value: i64) -> u64 {
