@@ -75,6 +75,33 @@ CREATE TABLE report_leads (
 );
 CREATE INDEX report_leads_cohort ON report_leads (site, day);
 
+-- Block events per day and variant (impressions, clicks, dismissals), and persons by
+-- the day and variant of their first exposure to a block, with what they reached
+-- after it: the goal, and becoming a lead, an MQL or an SQL.
+CREATE TABLE report_blocks (
+    site        TEXT    NOT NULL,
+    day         INTEGER NOT NULL,
+    block       TEXT    NOT NULL,
+    variant     TEXT    NOT NULL,
+    impressions INTEGER NOT NULL DEFAULT 0,
+    clicks      INTEGER NOT NULL DEFAULT 0,
+    dismissals  INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (site, day, block, variant)
+) WITHOUT ROWID;
+
+CREATE TABLE report_exposures (
+    site      TEXT    NOT NULL,
+    day       INTEGER NOT NULL,
+    block     TEXT    NOT NULL,
+    variant   TEXT    NOT NULL,
+    persons   INTEGER NOT NULL DEFAULT 0,
+    converted INTEGER NOT NULL DEFAULT 0,
+    leads     INTEGER NOT NULL DEFAULT 0,
+    mqls      INTEGER NOT NULL DEFAULT 0,
+    sqls      INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (site, day, block, variant)
+) WITHOUT ROWID;
+
 -- When a visitor was last seen before its latest request, and its visits then: the
 -- group commit counts new days, hours and visits from them.
 ALTER TABLE visitors ADD COLUMN prior_seen_ms INTEGER;

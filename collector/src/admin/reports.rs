@@ -11,9 +11,12 @@
 //! - `GET /admin/api/reports/funnel?…[&breakdown=first_channel][&value=V]`: the funnel
 //!   of the persons first seen in the range ([`reporting::funnel`]);
 //! - `GET /admin/api/reports/traffic?…[&interval=hour]`: traffic and sources
-//!   ([`reporting::traffic`]).
+//!   ([`reporting::traffic`]);
+//! - `GET /admin/api/reports/experiments?…`: blocks and variants from the rollups, with
+//!   the pipeline each produced and the comparison with the control
+//!   ([`reporting::experiments`]).
 //!
-//! The funnel and traffic reports cover whole days (UTC): the day `from` falls in to
+//! The funnel, traffic and experiments reports cover whole days (UTC): the day `from` falls in to
 //! the day `until - 1` falls in.
 
 use axum::Json;
@@ -29,6 +32,7 @@ use crate::forms::report::FormsReport;
 use crate::json::QueryParams;
 use crate::personalize::report::BlocksReport;
 use crate::reporting::Range;
+use crate::reporting::experiments::{self, ExperimentsReport};
 use crate::reporting::funnel::{self, FunnelReport};
 use crate::reporting::traffic::{self, TrafficReport};
 use crate::state::AppState;
@@ -42,6 +46,28 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(workflow_report))
         .routes(routes!(funnel_report))
         .routes(routes!(traffic_report))
+        .routes(routes!(experiments_report))
+}
+
+#[utoipa::path(
+    get,
+    path = "/admin/api/reports/experiments",
+    tag = "admin",
+    summary = "Blocks and variants with the pipeline each produced, compared with the control",
+    params(ReportParams),
+    responses(
+        (status = 200, description = "The report", body = ExperimentsReport),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 503, response = crate::openapi::Unavailable),
+    )
+)]
+async fn experiments_report(
+    State(app): State<AppState>,
+    QueryParams(params): QueryParams<ReportParams>,
+) -> Result<Json<ExperimentsReport>, ApiError> {
+    let site = &site(&app, &params.site)?;
+    let range = days(&params.site, params.from, params.until)?;
+    Ok(Json(experiments::build(app.store.as_ref(), site, range).await?))
 }
 
 /// A funnel report's query.

@@ -56,6 +56,7 @@ pub mod blocks_page;
 pub mod charts;
 pub mod drafts;
 pub mod error;
+pub mod experiments_page;
 pub mod form_parts;
 pub mod format;
 pub mod forms;
@@ -149,6 +150,7 @@ pub fn router(state: &AppState) -> Router {
         .route("/admin/reports", get(reports::home))
         .route("/admin/reports/funnel", get(reports::funnel))
         .route("/admin/reports/traffic", get(reports::traffic))
+        .route("/admin/reports/blocks", get(reports::blocks))
         .route("/admin/account", get(account::show));
     let owner = Router::new()
         .route("/admin/users", get(users::list).post(users::add))

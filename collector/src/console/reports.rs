@@ -4,7 +4,8 @@
 //! - `GET /admin/reports/funnel[?range=30d|from=…&until=…][&breakdown=B][&value=V]`:
 //!   the funnel of the persons first seen in the range, by breakdown `B`, the chart and
 //!   times for row `V`;
-//! - `GET /admin/reports/traffic[?…][&interval=day|hour]`: traffic and sources.
+//! - `GET /admin/reports/traffic[?…][&interval=day|hour]`: traffic and sources;
+//! - `GET /admin/reports/blocks[?…]`: blocks and experiments.
 //!
 //! With `format=csv` either answers the table it shows as a download (the traffic page
 //! names one with `table=series|channel|source|campaign|referrer|landing|page`).
@@ -23,8 +24,8 @@ use crate::console::format::{DAY_MS, query};
 use crate::console::layout::{Chrome, Section};
 use crate::console::report_range::{Chosen, RangeQuery, day_text};
 use crate::console::site::SiteChoice;
-use crate::console::{funnel_page, report_csv, traffic_page};
-use crate::reporting::{funnel, traffic};
+use crate::console::{experiments_page, funnel_page, report_csv, traffic_page};
+use crate::reporting::{experiments, funnel, traffic};
 use crate::state::AppState;
 use crate::store::records::FUNNEL_BREAKDOWNS;
 
@@ -116,6 +117,23 @@ pub async fn traffic(
     }
     let chrome = Chrome { actor: &actor, sites: &sites, section: Section::Reports };
     Ok(traffic_page::render(&chrome, &chosen, &report).into_response())
+}
+
+/// `GET /admin/reports/blocks`.
+pub async fn blocks(
+    State(app): State<AppState>,
+    actor: Actor,
+    sites: SiteChoice,
+    asked: Result<Query<RangeQuery>, QueryRejection>,
+) -> Result<Response, ConsoleError> {
+    let Query(asked) = asked.map_err(|_| bad_query())?;
+    let chosen = chosen(&asked)?;
+    let site = app.catalog.site(sites.key()).ok_or(ConsoleError::UnknownSite)?;
+    let report = experiments::build(app.store.as_ref(), &site, chosen.range)
+        .await
+        .map_err(crate::error::ApiError::from)?;
+    let chrome = Chrome { actor: &actor, sites: &sites, section: Section::Reports };
+    Ok(experiments_page::render(&chrome, &chosen, &report).into_response())
 }
 
 /// A CSV download named after the report and its range.

@@ -167,7 +167,6 @@ fn commit_kept(tx: &mut dyn WriteTx, batches: &[WriteBatch]) -> StoreResult<Vec<
     let flags = tx.insert_events(&all)?;
     let inserted = Fresh::split(batches, flags);
     let visitors = upsert_visitors(tx, batches, &inserted)?;
-    count_traffic(tx, batches, &inserted, &visitors)?;
     let identifying = identifying(batches, &inserted);
     let mut states = HashMap::new();
     let persons = persons_to_update(batches, &visitors, &identifying);
@@ -197,6 +196,11 @@ fn commit_kept(tx: &mut dyn WriteTx, batches: &[WriteBatch]) -> StoreResult<Vec<
             None => shown.remove(&key),
         };
     }
+    let refused: HashSet<&str> = states
+        .values()
+        .flat_map(|state| state.refused.iter().map(|refused| refused.event_id.as_str()))
+        .collect();
+    count_traffic(tx, batches, &inserted, &visitors, &refused)?;
     let mut results = results(batches, &inserted, &visitors, (&states, &shown));
     for (batch, committed) in batches.iter().zip(&mut results) {
         if let (Some(record), Some(person)) = (&batch.submission, &committed.person) {
@@ -248,12 +252,14 @@ fn upsert_visitors<'a>(
     Ok(merged.iter().map(|row| (row.site, row.id)).zip(counts).collect())
 }
 
-/// Adds the group's new traffic (not bot traffic) to the report rollups.
+/// Adds the group's new traffic (not bot traffic, not the impressions the profiles
+/// refused) to the report rollups.
 fn count_traffic(
     tx: &mut dyn WriteTx,
     batches: &[WriteBatch],
     inserted: &Fresh,
     visitors: &HashMap<VisitorKey<'_>, VisitorCounts>,
+    refused: &HashSet<&str>,
 ) -> StoreResult<()> {
     let mut seen: Vec<Seen<'_>> = Vec::new();
     let mut index: HashMap<VisitorKey<'_>, usize> = HashMap::new();
@@ -272,7 +278,9 @@ fn count_traffic(
             }
         };
         entry.seen_ms = entry.seen_ms.max(batch.seen_ms);
-        entry.events.extend(inserted.events(at, batch));
+        entry
+            .events
+            .extend(inserted.events(at, batch).filter(|e| !refused.contains(e.id.as_str())));
     }
     let mut tally = Tally::new();
     traffic::count_group(&mut tally, &seen);

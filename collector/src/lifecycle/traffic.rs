@@ -1,7 +1,7 @@
 //! The traffic the report rollups count, from what a transaction stores or erases:
 //! pageviews (per page), visits (per channel, source, campaign, referrer and landing
-//! page, from the visit's first pageview), and visitors per day and hour. Bot traffic
-//! is never counted.
+//! page, from the visit's first pageview), visitors per day and hour, and blocks'
+//! impressions, clicks and dismissals per variant. Bot traffic is never counted.
 //!
 //! The group commit counts what it inserts ([`count_group`]): a visit when the
 //! visitor's visit number grew, a day or an hour when the visitor was last seen
@@ -14,7 +14,7 @@ use kindling_core::profile::page_path;
 
 use crate::profiles::progress::{DAY_MS, NONE};
 use crate::profiles::tally::{HOUR_MS, Tally};
-use crate::store::records::TrafficMeasures;
+use crate::store::records::{BlockMeasures, TrafficMeasures};
 use crate::store::{StoredEvent, VisitorCounts};
 
 /// A visitor of a group: its site, id, when it was seen last, its counters after.
@@ -30,8 +30,8 @@ pub struct Seen<'a> {
 pub fn count_group(tally: &mut Tally, visitors: &[Seen<'_>]) {
     for seen in visitors {
         let site = seen.site;
-        for event in seen.events.iter().filter(|event| event.kind == "pageview") {
-            count_pageview(tally, site, event, 1);
+        for event in &seen.events {
+            count_event(tally, site, event, 1);
         }
         let counts = seen.counts;
         let new_visitor = counts.prior_seen_ms.is_none();
@@ -64,9 +64,7 @@ pub fn uncount_history(tally: &mut Tally, site: &str, events: &[StoredEvent]) {
         let mut sessions: Vec<&str> = Vec::new();
         let (mut last_day, mut last_hour) = (-1, -1);
         for event in events {
-            if event.kind == "pageview" {
-                count_pageview(tally, site, event, -1);
-            }
+            count_event(tally, site, event, -1);
             if !sessions.contains(&event.session.as_str()) {
                 sessions.push(&event.session);
                 let first = events
@@ -85,6 +83,26 @@ pub fn uncount_history(tally: &mut Tally, site: &str, events: &[StoredEvent]) {
                 last_hour = hour;
             }
         }
+    }
+}
+
+/// Counts a pageview or a block's impression, click or dismissal.
+fn count_event(tally: &mut Tally, site: &str, event: &StoredEvent, sign: i64) {
+    let block = |impressions, clicks, dismissals| BlockMeasures {
+        impressions: sign * impressions,
+        clicks: sign * clicks,
+        dismissals: sign * dismissals,
+    };
+    let measures = match event.kind.as_str() {
+        "pageview" => return count_pageview(tally, site, event, sign),
+        "block_impression" => block(1, 0, 0),
+        "block_click" => block(0, 1, 0),
+        "block_dismiss" => block(0, 0, 1),
+        _ => return,
+    };
+    if let Some(name) = event.name.as_deref() {
+        let variant = event.target.as_deref().unwrap_or("");
+        tally.block(site, event.received_ms, (name, variant), measures);
     }
 }
 

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::profiles::exposures::{self, Exposures, Refused};
 use crate::profiles::journeys::Journeys;
 use crate::profiles::model::ProfileModel;
-use crate::profiles::progress::Progress;
+use crate::profiles::progress::{Progress, Settled};
 use crate::profiles::stage::{Stage, StageFacts};
 use crate::profiles::traits::{self, Traits};
 use crate::store::StoredEvent;
@@ -355,13 +355,18 @@ impl Person {
             });
         }
         self.segments = members;
-        self.count_progress(changes);
+        self.count_progress(now_ms, changes);
     }
 
     /// Moves the progress the reports count on, noting the difference in `changes`.
-    fn count_progress(&mut self, changes: &mut Changes) {
-        let moves = changes.stages.iter().map(|change| (change.to, change.at_ms));
-        let next = self.progress.next(&self.aggregates, (self.stage, self.stage_since_ms), moves);
+    fn count_progress(&mut self, now_ms: i64, changes: &mut Changes) {
+        let next = self.progress.next(Settled {
+            aggregates: &self.aggregates,
+            exposures: &self.exposures,
+            stage: (self.stage, self.stage_since_ms),
+            moves: changes.stages.iter().map(|change| (change.to, change.at_ms)),
+            now_ms,
+        });
         if next != self.progress {
             let counted = std::mem::replace(&mut self.progress, next.clone());
             changes.progress.push((counted, -1));

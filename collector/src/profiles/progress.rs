@@ -8,9 +8,12 @@
 //! straight to SQL) reached every stage before it at the same time, and a stage set
 //! back by hand keeps what was reached.
 
+use std::collections::BTreeMap;
+
 use kindling_core::profile::{Aggregates, Touch};
 use serde::{Deserialize, Serialize};
 
+use crate::profiles::exposures::Exposures;
 use crate::profiles::stage::Stage;
 
 /// Milliseconds in a day.
@@ -33,6 +36,28 @@ pub struct Progress {
     pub last: Option<Origin>,
     #[serde(default, skip_serializing_if = "Reached::is_empty")]
     pub reached: Reached,
+    /// The blocks the person was shown, by id: the variant first shown and when.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub exposed: BTreeMap<String, Exposed>,
+}
+
+/// A person's first exposure to a block, and whether it reached the block's goal.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Exposed {
+    pub variant: String,
+    pub at_ms: i64,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub converted: bool,
+}
+
+/// What a settled person tells its progress: its aggregates and block exposures, its
+/// stage and since when, the stages it just moved to (and when), and the time.
+pub struct Settled<'a, M> {
+    pub aggregates: &'a Aggregates,
+    pub exposures: &'a Exposures,
+    pub stage: (Stage, i64),
+    pub moves: M,
+    pub now_ms: i64,
 }
 
 /// Where a visit came from, as the breakdowns show it.
@@ -114,17 +139,22 @@ impl Reached {
 }
 
 impl Progress {
-    /// This progress moved on by a settled person: its aggregates, its stage (and
-    /// since when), and the stages it just moved to (and when).
-    pub fn next(
-        &self,
-        aggregates: &Aggregates,
-        (stage, stage_since_ms): (Stage, i64),
-        moves: impl IntoIterator<Item = (Stage, i64)>,
-    ) -> Progress {
+    /// This progress moved on by a settled person.
+    pub fn next<M: IntoIterator<Item = (Stage, i64)>>(&self, settled: Settled<'_, M>) -> Progress {
+        let Settled { aggregates, exposures, stage: (stage, stage_since_ms), moves, now_ms } =
+            settled;
         let mut reached = self.reached;
         for (to, at_ms) in moves {
             reached.note(to, at_ms);
+        }
+        let mut exposed = self.exposed.clone();
+        for (block, exposure) in exposures.iter().filter(|(_, e)| e.impressions > 0) {
+            let entry = exposed.entry(block.clone()).or_insert_with(|| Exposed {
+                variant: exposure.variant.clone(),
+                at_ms: now_ms,
+                converted: false,
+            });
+            entry.converted |= exposure.converted;
         }
         reached.note(stage, stage_since_ms);
         let first_seen = i64::try_from(aggregates.first_seen_ms).unwrap_or(0);
@@ -137,6 +167,7 @@ impl Progress {
             first: aggregates.first_touch.as_ref().map(Origin::of),
             last,
             reached,
+            exposed,
         }
     }
 
@@ -153,6 +184,14 @@ impl Progress {
             self.last.clone_from(&other.last);
         }
         self.reached.absorb(&other.reached);
+        for (block, theirs) in &other.exposed {
+            let mine = self.exposed.entry(block.clone()).or_insert_with(|| theirs.clone());
+            if theirs.at_ms < mine.at_ms {
+                mine.variant.clone_from(&theirs.variant);
+                mine.at_ms = theirs.at_ms;
+            }
+            mine.converted |= theirs.converted;
+        }
         if other.day.is_some_and(|day| self.day.is_none_or(|mine| day < mine)) {
             self.day = other.day;
             self.first.clone_from(&other.first);
@@ -214,13 +253,21 @@ mod tests {
             last_touch: Some(touch("social", 2, "/pricing")),
             ..Aggregates::default()
         };
-        let lead = Progress::default().next(&aggregates, (Stage::Lead, 100), [(Stage::Lead, 100)]);
+        let exposures = Exposures::new();
+        let settled = |aggregates, moves| Settled {
+            aggregates,
+            exposures: &exposures,
+            stage: (Stage::Lead, 100),
+            moves,
+            now_ms: 100,
+        };
+        let lead = Progress::default().next(settled(&aggregates, vec![(Stage::Lead, 100)]));
         assert_eq!(lead.day, Some(3));
         assert_eq!(lead.reached.lead, Some(100));
         assert_eq!(lead.last.as_ref().map(|o| o.channel.as_str()), Some("social"));
         assert_eq!(lead.last.as_ref().and_then(|o| o.source.as_deref()), Some("www.linkedin.com"));
         aggregates.last_touch = Some(touch("email", 3, "/"));
-        let later = lead.next(&aggregates, (Stage::Lead, 100), []);
+        let later = lead.next(settled(&aggregates, vec![]));
         assert_eq!(later.last, lead.last);
         assert_eq!(
             later.breakdown_values()[..4],

@@ -6,14 +6,15 @@
 //! A person's progress counts in the funnel row of its cohort day, once in `all` and
 //! once per breakdown, as a person and for each stage it reached; and, on the days it
 //! became a lead and an MQL, as a lead and an MQL of the traffic rows of the visit it
-//! converted in.
+//! converted in; and, per block it was shown, in the exposure row of its first
+//! exposure's day and variant, with what it reached after that.
 
 use foldhash::HashMap;
 
 use crate::profiles::progress::{DAY_MS, NONE, Progress};
 use crate::store::records::{
-    FUNNEL_BREAKDOWNS, FunnelCount, HourCount, ReportCounts, ReturnCount, StageCounts,
-    TrafficCount, TrafficMeasures,
+    BlockCount, BlockMeasures, ExposureCount, ExposureMeasures, FUNNEL_BREAKDOWNS, FunnelCount,
+    HourCount, ReportCounts, ReturnCount, StageCounts, TrafficCount, TrafficMeasures,
 };
 
 /// Milliseconds in an hour.
@@ -29,6 +30,8 @@ pub struct Tally {
     traffic: HashMap<RowKey, TrafficMeasures>,
     hours: HashMap<(String, i64), (TrafficMeasures, i64)>,
     returns: HashMap<(String, i64, i64), i64>,
+    blocks: HashMap<(String, i64, String, String), BlockMeasures>,
+    exposures: HashMap<(String, i64, String, String), ExposureMeasures>,
 }
 
 impl Tally {
@@ -67,6 +70,23 @@ impl Tally {
             ("referrer", text(last.and_then(|o| o.referrer.as_ref()))),
             ("landing", text(last.and_then(|o| o.landing.as_ref()))),
         ];
+        for (block, exposed) in &progress.exposed {
+            let after = |at: Option<i64>| sign * i64::from(at.is_some_and(|t| t >= exposed.at_ms));
+            let row = self
+                .exposures
+                .entry((
+                    site.to_owned(),
+                    exposed.at_ms.div_euclid(DAY_MS),
+                    block.clone(),
+                    exposed.variant.clone(),
+                ))
+                .or_default();
+            row.persons += sign;
+            row.converted += sign * i64::from(exposed.converted);
+            row.leads += after(reached.lead);
+            row.mqls += after(reached.mql);
+            row.sqls += after(reached.sql);
+        }
         for (at_ms, is_lead) in [(reached.lead, true), (reached.mql, false)] {
             let Some(at_ms) = at_ms else { continue };
             let measures = if is_lead {
@@ -101,6 +121,21 @@ impl Tally {
         let row = self.hours.entry((site.to_owned(), at_ms.div_euclid(HOUR_MS))).or_default();
         add(&mut row.0, measures);
         row.1 += visitors;
+    }
+
+    /// Adds `measures` to a block variant's row of the day `at_ms` falls in.
+    pub fn block(
+        &mut self,
+        site: &str,
+        at_ms: i64,
+        (block, variant): (&str, &str),
+        measures: BlockMeasures,
+    ) {
+        let key = (site.to_owned(), at_ms.div_euclid(DAY_MS), block.to_owned(), variant.to_owned());
+        let row = self.blocks.entry(key).or_default();
+        row.impressions += measures.impressions;
+        row.clicks += measures.clicks;
+        row.dismissals += measures.dismissals;
     }
 
     /// Counts visitors seen on `day` whose previous day seen was `previous` (-1: none).
@@ -157,6 +192,30 @@ impl Tally {
                     day,
                     previous,
                     visitors,
+                })
+                .collect(),
+            blocks: self
+                .blocks
+                .into_iter()
+                .filter(|(_, m)| *m != BlockMeasures::default())
+                .map(|((site, day, block, variant), measures)| BlockCount {
+                    site,
+                    day,
+                    block,
+                    variant,
+                    measures,
+                })
+                .collect(),
+            exposures: self
+                .exposures
+                .into_iter()
+                .filter(|(_, m)| *m != ExposureMeasures::default())
+                .map(|((site, day, block, variant), measures)| ExposureCount {
+                    site,
+                    day,
+                    block,
+                    variant,
+                    measures,
                 })
                 .collect(),
             leads: Vec::new(),

@@ -447,6 +447,8 @@ pub struct ReportCounts {
     pub traffic: Vec<TrafficCount>,
     pub hours: Vec<HourCount>,
     pub returns: Vec<ReturnCount>,
+    pub blocks: Vec<BlockCount>,
+    pub exposures: Vec<ExposureCount>,
     /// Persons whose lead row is to be written again (or removed: `row: None`).
     pub leads: Vec<LeadRow>,
 }
@@ -457,6 +459,8 @@ impl ReportCounts {
             && self.traffic.is_empty()
             && self.hours.is_empty()
             && self.returns.is_empty()
+            && self.blocks.is_empty()
+            && self.exposures.is_empty()
             && self.leads.is_empty()
     }
 }
@@ -522,6 +526,45 @@ pub struct ReturnCount {
     pub day: i64,
     pub previous: i64,
     pub visitors: i64,
+}
+
+/// A block variant's events of one day.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BlockCount {
+    pub site: String,
+    pub day: i64,
+    pub block: String,
+    pub variant: String,
+    pub measures: BlockMeasures,
+}
+
+/// What block rows count.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BlockMeasures {
+    pub impressions: i64,
+    pub clicks: i64,
+    pub dismissals: i64,
+}
+
+/// Persons first shown a block variant on `day`, and what became of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExposureCount {
+    pub site: String,
+    pub day: i64,
+    pub block: String,
+    pub variant: String,
+    pub measures: ExposureMeasures,
+}
+
+/// What exposure rows count: persons, those that reached the block's goal, and those
+/// that became a lead, an MQL or an SQL at or after their first exposure.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ExposureMeasures {
+    pub persons: i64,
+    pub converted: i64,
+    pub leads: i64,
+    pub mqls: i64,
+    pub sqls: i64,
 }
 
 /// A person that became a lead, with when it reached each stage and where it came

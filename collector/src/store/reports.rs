@@ -10,7 +10,10 @@
 use async_trait::async_trait;
 
 use crate::store::error::StoreResult;
-use crate::store::records::{HourCount, LeadTimes, ReportCounts, StageCounts, TrafficMeasures};
+use crate::store::records::{
+    BlockMeasures, ExposureMeasures, HourCount, LeadTimes, ReportCounts, StageCounts,
+    TrafficMeasures,
+};
 
 /// One day of traffic: its measures and its distinct visitors.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -56,6 +59,20 @@ pub trait ReportReads {
 
     /// The distinct visitors seen in `days`.
     async fn distinct_visitors(&self, site: &str, days: (i64, i64)) -> StoreResult<i64>;
+
+    /// Block events of `days` summed per (block, variant), in that order.
+    async fn block_rows(
+        &self,
+        site: &str,
+        days: (i64, i64),
+    ) -> StoreResult<Vec<(String, String, BlockMeasures)>>;
+
+    /// Persons first exposed in `days`, summed per (block, variant), in that order.
+    async fn exposure_rows(
+        &self,
+        site: &str,
+        days: (i64, i64),
+    ) -> StoreResult<Vec<(String, String, ExposureMeasures)>>;
 
     /// Each hour of `hours` with traffic, in order.
     async fn traffic_hours(&self, site: &str, hours: (i64, i64)) -> StoreResult<Vec<HourCount>>;

@@ -10,7 +10,8 @@ use super::PostgresStore;
 use super::tx::PgTx;
 use crate::store::error::StoreResult;
 use crate::store::records::{
-    FUNNEL_BREAKDOWNS, HourCount, LeadTimes, ReportCounts, StageCounts, TrafficMeasures,
+    BlockMeasures, ExposureMeasures, FUNNEL_BREAKDOWNS, HourCount, LeadTimes, ReportCounts,
+    StageCounts, TrafficMeasures,
 };
 use crate::store::reports::{ReportReads, ReportWrites, TrafficDay};
 
@@ -53,6 +54,70 @@ fn lead_times(row: &PgRow) -> Result<LeadTimes, sqlx::Error> {
 
 #[async_trait]
 impl ReportReads for PostgresStore {
+    async fn block_rows(
+        &self,
+        site: &str,
+        (from, until): (i64, i64),
+    ) -> StoreResult<Vec<(String, String, BlockMeasures)>> {
+        let rows = sqlx::query(
+            "SELECT block, variant, SUM(impressions)::bigint, SUM(clicks)::bigint,
+                SUM(dismissals)::bigint
+             FROM report_blocks WHERE site = $1 AND day >= $2 AND day < $3
+             GROUP BY block, variant ORDER BY block, variant",
+        )
+        .bind(site)
+        .bind(from)
+        .bind(until)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut found = Vec::with_capacity(rows.len());
+        for row in rows {
+            found.push((
+                row.try_get(0)?,
+                row.try_get(1)?,
+                BlockMeasures {
+                    impressions: row.try_get(2)?,
+                    clicks: row.try_get(3)?,
+                    dismissals: row.try_get(4)?,
+                },
+            ));
+        }
+        Ok(found)
+    }
+
+    async fn exposure_rows(
+        &self,
+        site: &str,
+        (from, until): (i64, i64),
+    ) -> StoreResult<Vec<(String, String, ExposureMeasures)>> {
+        let rows = sqlx::query(
+            "SELECT block, variant, SUM(persons)::bigint, SUM(converted)::bigint,
+                SUM(leads)::bigint, SUM(mqls)::bigint, SUM(sqls)::bigint
+             FROM report_exposures WHERE site = $1 AND day >= $2 AND day < $3
+             GROUP BY block, variant ORDER BY block, variant",
+        )
+        .bind(site)
+        .bind(from)
+        .bind(until)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut found = Vec::with_capacity(rows.len());
+        for row in rows {
+            found.push((
+                row.try_get(0)?,
+                row.try_get(1)?,
+                ExposureMeasures {
+                    persons: row.try_get(2)?,
+                    converted: row.try_get(3)?,
+                    leads: row.try_get(4)?,
+                    mqls: row.try_get(5)?,
+                    sqls: row.try_get(6)?,
+                },
+            ));
+        }
+        Ok(found)
+    }
+
     async fn funnel_rows(
         &self,
         site: &str,

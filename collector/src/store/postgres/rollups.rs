@@ -10,7 +10,8 @@ use sqlx::PgConnection;
 
 use crate::store::error::StoreResult;
 use crate::store::records::{
-    FunnelCount, HourCount, ReportCounts, ReturnCount, StageCounts, TrafficCount, TrafficMeasures,
+    BlockCount, BlockMeasures, ExposureCount, ExposureMeasures, FunnelCount, HourCount,
+    ReportCounts, ReturnCount, StageCounts, TrafficCount, TrafficMeasures,
 };
 
 const ADD_FUNNEL: &str = "INSERT INTO report_funnel AS r
@@ -42,6 +43,23 @@ const ADD_HOURS: &str = "INSERT INTO report_hours AS r
 const ADD_RETURNS: &str = "INSERT INTO report_returns AS r (site, day, previous, visitors)
      SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::bigint[], $4::bigint[])
      ON CONFLICT (site, day, previous) DO UPDATE SET visitors = r.visitors + excluded.visitors";
+
+const ADD_BLOCKS: &str = "INSERT INTO report_blocks AS r
+        (site, day, block, variant, impressions, clicks, dismissals)
+     SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bigint[],
+        $6::bigint[], $7::bigint[])
+     ON CONFLICT (site, day, block, variant) DO UPDATE SET
+        impressions = r.impressions + excluded.impressions, clicks = r.clicks + excluded.clicks,
+        dismissals = r.dismissals + excluded.dismissals";
+
+const ADD_EXPOSURES: &str = "INSERT INTO report_exposures AS r
+        (site, day, block, variant, persons, converted, leads, mqls, sqls)
+     SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bigint[],
+        $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[])
+     ON CONFLICT (site, day, block, variant) DO UPDATE SET
+        persons = r.persons + excluded.persons, converted = r.converted + excluded.converted,
+        leads = r.leads + excluded.leads, mqls = r.mqls + excluded.mqls,
+        sqls = r.sqls + excluded.sqls";
 
 const PUT_LEAD: &str = "INSERT INTO report_leads
         (site, person, day, first_seen_ms, lead_ms, mql_ms, sql_ms, customer_ms, first_channel,
@@ -110,6 +128,34 @@ pub(super) async fn add(connection: &mut PgConnection, counts: &ReportCounts) ->
             .execute(&mut *connection)
             .await?;
     }
+    if !counts.blocks.is_empty() {
+        let rows = &counts.blocks;
+        sqlx::query(ADD_BLOCKS)
+            .bind(rows.iter().map(|r| r.site.as_str()).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.day).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.block.as_str()).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.variant.as_str()).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.measures.impressions).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.measures.clicks).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.measures.dismissals).collect::<Vec<_>>())
+            .execute(&mut *connection)
+            .await?;
+    }
+    if !counts.exposures.is_empty() {
+        let rows = &counts.exposures;
+        sqlx::query(ADD_EXPOSURES)
+            .bind(rows.iter().map(|r| r.site.as_str()).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.day).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.block.as_str()).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.variant.as_str()).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.measures.persons).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.measures.converted).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.measures.leads).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.measures.mqls).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.measures.sqls).collect::<Vec<_>>())
+            .execute(&mut *connection)
+            .await?;
+    }
     for lead in &counts.leads {
         match &lead.row {
             Some(t) => {
@@ -147,6 +193,8 @@ pub(super) fn merged(all: Vec<ReportCounts>) -> ReportCounts {
     let mut hours = BTreeMap::new();
     let mut returns = BTreeMap::new();
     let mut leads = BTreeMap::new();
+    let mut blocks = BTreeMap::new();
+    let mut exposures = BTreeMap::new();
     for counts in all {
         for row in counts.funnel {
             let sum: &mut FunnelCount = funnel
@@ -184,6 +232,31 @@ pub(super) fn merged(all: Vec<ReportCounts>) -> ReportCounts {
                 .or_insert_with(|| ReturnCount { visitors: 0, ..row.clone() });
             sum.visitors += row.visitors;
         }
+        for row in counts.blocks {
+            let sum: &mut BlockCount = blocks
+                .entry((row.site.clone(), row.day, row.block.clone(), row.variant.clone()))
+                .or_insert_with(|| BlockCount {
+                    measures: BlockMeasures::default(),
+                    ..row.clone()
+                });
+            sum.measures.impressions += row.measures.impressions;
+            sum.measures.clicks += row.measures.clicks;
+            sum.measures.dismissals += row.measures.dismissals;
+        }
+        for row in counts.exposures {
+            let sum: &mut ExposureCount = exposures
+                .entry((row.site.clone(), row.day, row.block.clone(), row.variant.clone()))
+                .or_insert_with(|| ExposureCount {
+                    measures: ExposureMeasures::default(),
+                    ..row.clone()
+                });
+            let (s, r) = (&mut sum.measures, row.measures);
+            s.persons += r.persons;
+            s.converted += r.converted;
+            s.leads += r.leads;
+            s.mqls += r.mqls;
+            s.sqls += r.sqls;
+        }
         for lead in counts.leads {
             leads.insert((lead.site.clone(), lead.person.clone()), lead);
         }
@@ -193,6 +266,8 @@ pub(super) fn merged(all: Vec<ReportCounts>) -> ReportCounts {
         traffic: traffic.into_values().collect(),
         hours: hours.into_values().collect(),
         returns: returns.into_values().collect(),
+        blocks: blocks.into_values().collect(),
+        exposures: exposures.into_values().collect(),
         leads: leads.into_values().collect(),
     }
 }

@@ -8,7 +8,8 @@ use super::SqliteStore;
 use super::tx::SqliteTx;
 use crate::store::error::StoreResult;
 use crate::store::records::{
-    FUNNEL_BREAKDOWNS, HourCount, LeadTimes, ReportCounts, StageCounts, TrafficMeasures,
+    BlockMeasures, ExposureMeasures, FUNNEL_BREAKDOWNS, HourCount, LeadTimes, ReportCounts,
+    StageCounts, TrafficMeasures,
 };
 use crate::store::reports::{ReportReads, ReportWrites, TrafficDay};
 
@@ -38,6 +39,21 @@ const ADD_HOUR: &str = "INSERT INTO report_hours
 const ADD_RETURN: &str = "INSERT INTO report_returns (site, day, previous, visitors)
      VALUES (?1, ?2, ?3, ?4)
      ON CONFLICT (site, day, previous) DO UPDATE SET visitors = visitors + excluded.visitors";
+
+const ADD_BLOCK: &str = "INSERT INTO report_blocks
+        (site, day, block, variant, impressions, clicks, dismissals)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+     ON CONFLICT (site, day, block, variant) DO UPDATE SET
+        impressions = impressions + excluded.impressions, clicks = clicks + excluded.clicks,
+        dismissals = dismissals + excluded.dismissals";
+
+const ADD_EXPOSURE: &str = "INSERT INTO report_exposures
+        (site, day, block, variant, persons, converted, leads, mqls, sqls)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+     ON CONFLICT (site, day, block, variant) DO UPDATE SET
+        persons = persons + excluded.persons, converted = converted + excluded.converted,
+        leads = leads + excluded.leads, mqls = mqls + excluded.mqls,
+        sqls = sqls + excluded.sqls";
 
 const PUT_LEAD: &str = "INSERT OR REPLACE INTO report_leads
         (site, person, day, first_seen_ms, lead_ms, mql_ms, sql_ms, customer_ms, first_channel,
@@ -98,6 +114,34 @@ impl ReportWrites for SqliteTx<'_> {
         let mut add = connection.prepare_cached(ADD_RETURN)?;
         for row in &counts.returns {
             add.execute(params![row.site, row.day, row.previous, row.visitors])?;
+        }
+        let mut add = connection.prepare_cached(ADD_BLOCK)?;
+        for row in &counts.blocks {
+            let m = &row.measures;
+            add.execute(params![
+                row.site,
+                row.day,
+                row.block,
+                row.variant,
+                m.impressions,
+                m.clicks,
+                m.dismissals
+            ])?;
+        }
+        let mut add = connection.prepare_cached(ADD_EXPOSURE)?;
+        for row in &counts.exposures {
+            let m = &row.measures;
+            add.execute(params![
+                row.site,
+                row.day,
+                row.block,
+                row.variant,
+                m.persons,
+                m.converted,
+                m.leads,
+                m.mqls,
+                m.sqls
+            ])?;
         }
         for lead in &counts.leads {
             match &lead.row {
@@ -295,8 +339,81 @@ fn traffic_hours(
     Ok(rows)
 }
 
+fn block_rows(
+    connection: &Connection,
+    site: &str,
+    (from, until): (i64, i64),
+) -> StoreResult<Vec<(String, String, BlockMeasures)>> {
+    let rows = connection
+        .prepare_cached(
+            "SELECT block, variant, SUM(impressions), SUM(clicks), SUM(dismissals)
+             FROM report_blocks WHERE site = ?1 AND day >= ?2 AND day < ?3
+             GROUP BY block, variant ORDER BY block, variant",
+        )?
+        .query_map(params![site, from, until], |row| {
+            Ok((
+                row.get(0)?,
+                row.get(1)?,
+                BlockMeasures {
+                    impressions: row.get(2)?,
+                    clicks: row.get(3)?,
+                    dismissals: row.get(4)?,
+                },
+            ))
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(rows)
+}
+
+fn exposure_rows(
+    connection: &Connection,
+    site: &str,
+    (from, until): (i64, i64),
+) -> StoreResult<Vec<(String, String, ExposureMeasures)>> {
+    let rows = connection
+        .prepare_cached(
+            "SELECT block, variant, SUM(persons), SUM(converted), SUM(leads), SUM(mqls),
+                SUM(sqls)
+             FROM report_exposures WHERE site = ?1 AND day >= ?2 AND day < ?3
+             GROUP BY block, variant ORDER BY block, variant",
+        )?
+        .query_map(params![site, from, until], |row| {
+            Ok((
+                row.get(0)?,
+                row.get(1)?,
+                ExposureMeasures {
+                    persons: row.get(2)?,
+                    converted: row.get(3)?,
+                    leads: row.get(4)?,
+                    mqls: row.get(5)?,
+                    sqls: row.get(6)?,
+                },
+            ))
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(rows)
+}
+
 #[async_trait]
 impl ReportReads for SqliteStore {
+    async fn block_rows(
+        &self,
+        site: &str,
+        days: (i64, i64),
+    ) -> StoreResult<Vec<(String, String, BlockMeasures)>> {
+        let site = site.to_owned();
+        self.readers.read(move |c| block_rows(c, &site, days)).await
+    }
+
+    async fn exposure_rows(
+        &self,
+        site: &str,
+        days: (i64, i64),
+    ) -> StoreResult<Vec<(String, String, ExposureMeasures)>> {
+        let site = site.to_owned();
+        self.readers.read(move |c| exposure_rows(c, &site, days)).await
+    }
+
     async fn funnel_rows(
         &self,
         site: &str,
