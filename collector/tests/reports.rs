@@ -1,16 +1,24 @@
 //! The funnel and traffic reports over real HTTP on both backends: traffic with known
 //! outcomes (visitors by channel, leads, stages set by hand, an identity merge, an
-//! erasure) gives exactly the numbers the rollups report, and the pages show them.
+//! erasure) gives exactly the numbers the rollups report, and the pages show them; an
+//! experiment split 60/40 against even weights is flagged, with the leads each variant
+//! produced.
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
+#[path = "support/accounts.rs"]
+mod accounts;
 #[path = "support/harness.rs"]
 mod harness;
 
+use accounts::{Browser, add_user};
 use harness::*;
 
-on_both_backends!(the_reports_count_what_visitors_did);
+on_both_backends!(
+    the_reports_count_what_visitors_did,
+    an_uneven_split_is_flagged_and_the_pipeline_counted
+);
 
 /// Visitors from LinkedIn, straight to the site, and from Google.
 const SOCIAL: u32 = 10;
@@ -183,4 +191,104 @@ async fn the_reports_count_what_visitors_did(backend: Backend) {
     let refused =
         collector.admin(Method::GET, "/admin/api/reports/funnel?site=pk_test&breakdown=nope").await;
     expect_error(refused, StatusCode::BAD_REQUEST, "invalid_field", Some("breakdown")).await;
+}
+
+/// A visitor shown variant `variant` of the exit offer, clicking its call to action
+/// when `clicks`.
+async fn shown(collector: &Collector, n: u32, variant: &str, clicks: bool) {
+    let session = format!("0190f3c2-7d2a-7c4e-8a8b-00001f{n:06x}");
+    let block = |k: u32, kind: &str| {
+        json!({"id": uuid_for(40_000 + n * 4 + k), "type": kind, "session": session,
+               "url": "https://www.example.com/pricing", "name": "exit-offer",
+               "target": variant, "ts": 1})
+    };
+    let mut events = vec![
+        json!({"id": uuid_for(40_003 + n * 4), "type": "pageview", "session": session,
+               "url": "https://www.example.com/pricing", "ts": 1}),
+        block(0, "block_impression"),
+    ];
+    if clicks {
+        events.push(block(1, "block_click"));
+    }
+    collector.send(&visitor(1_000 + n), events).await;
+}
+
+async fn an_uneven_split_is_flagged_and_the_pipeline_counted(backend: Backend) {
+    let collector = Collector::start_with(backend, |settings| {
+        settings.config = Some(fixtures().join("personalize.yaml"));
+        // One test client sends every visitor's requests.
+        settings.rate_limit_ip = 10_000;
+        settings.rate_limit_site = 10_000;
+    })
+    .await;
+    // 300 visitors see the control, 200 variant b, against even weights.
+    for n in 0..500 {
+        let (variant, clicks) = if n < 300 { ("a", n % 10 == 0) } else { ("b", n % 5 == 0) };
+        shown(&collector, n, variant, clicks).await;
+    }
+    // Four of b's visitors become leads after seeing it.
+    for n in 300..304 {
+        let event = event(
+            60_000 + n,
+            "identify",
+            "https://www.example.com/pricing",
+            None,
+            json!({"email": format!("b{n}@example.com")}),
+        );
+        collector.send(&visitor(1_000 + n), vec![event]).await;
+    }
+    let report = report(&collector, "/admin/api/reports/experiments?site=pk_test").await;
+    let block = report["blocks"]
+        .as_array()
+        .expect("blocks")
+        .iter()
+        .find(|b| b["block"] == "exit-offer")
+        .cloned()
+        .expect("the exit offer");
+    assert_eq!(block["sample_ratio_mismatch"], true, "{block:#}");
+    let variants = block["variants"].as_array().expect("variants");
+    let figures = |v: &Value| {
+        let hits = |name: &str| {
+            v["metrics"]
+                .as_array()
+                .expect("metrics")
+                .iter()
+                .find(|m| m["metric"] == name)
+                .map(|m| m["hits"].as_u64().unwrap_or(0))
+        };
+        (
+            v["persons"].as_u64(),
+            v["impressions"].as_u64(),
+            v["clicks"].as_u64(),
+            hits("goal"),
+            hits("leads"),
+        )
+    };
+    assert_eq!(figures(&variants[0]), (Some(300), Some(300), Some(30), Some(30), Some(0)));
+    assert_eq!(figures(&variants[1]), (Some(200), Some(200), Some(40), Some(40), Some(4)));
+    let ctr = &variants[1]["metrics"][0]["versus_control"];
+    assert!(ctr["probability_to_beat_control"].as_f64().unwrap_or(0.0) > 0.95, "{ctr:#}");
+    assert!(block["verdicts"][0].as_str().unwrap_or("").contains("sample ratio mismatch"));
+
+    add_user(&collector, "viewer@example.com", "viewer").await;
+    let browser = Browser::sign_in(&collector, "viewer@example.com").await;
+    let page = browser.get("/admin/reports/blocks?site=pk_test").await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.expect("text");
+    assert!(html.contains("Sample ratio mismatch."), "the page warns");
+    for path in [
+        "/admin/reports/funnel?site=pk_test&range=7d",
+        "/admin/reports/traffic?site=pk_test&interval=hour",
+        "/admin/reports/funnel?site=pk_test&from=2026-01-01&until=2026-01-31",
+    ] {
+        let answer = browser.get(path).await;
+        assert_eq!(answer.status(), StatusCode::OK, "{path}");
+    }
+    let csv = browser.get("/admin/reports/traffic?site=pk_test&format=csv&table=page").await;
+    assert_eq!(csv.status(), StatusCode::OK);
+    assert!(
+        csv.text().await.expect("text").starts_with("value,visits,pageviews,leads,mqls\n/pricing,")
+    );
+    let bad = browser.get("/admin/reports/funnel?site=pk_test&from=soon").await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
 }
