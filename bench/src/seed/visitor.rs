@@ -82,9 +82,7 @@ impl Visitor {
         let mobile = chance(&mut rng, 0.38);
         let hero_variant = if chance(&mut rng, 0.5) { "tour" } else { "guide" };
         let becomes_lead = !bot && chance(&mut rng, LEAD_SHARE);
-        let mut count = if bot {
-            1
-        } else if chance(&mut rng, SINGLE_VISIT_SHARE) {
+        let mut count = if bot || chance(&mut rng, SINGLE_VISIT_SHARE) {
             1
         } else {
             2 + exponential(&mut rng, 2.0) as usize
