@@ -114,6 +114,13 @@ pub async fn run(options: &Options) -> Result<Report, String> {
     let store = store::open(&options.database)
         .await
         .map_err(|error| format!("cannot open {}: {error}", options.database))?;
+    let before = Database::open(&options.database).await?.counts(&site.key).await?;
+    if before.events > 0 {
+        return Err(format!(
+            "{} already holds {} events of {}: seed a fresh database",
+            options.database, before.events, site.key
+        ));
+    }
     let now = i64::try_from(crate::body::now_ms()).unwrap_or(i64::MAX);
     let window = Window::ending(now, options.days);
     let visitors = u32::try_from((options.events / EVENTS_PER_VISITOR).max(1))

@@ -7,7 +7,7 @@
 //!
 //! Per visit 1 to 8 pages (mean about 2.1); landing by channel, then pages picked by
 //! weight, leaning to pricing, case study and demo once the visitor is a lead.
-//! Crawlers browse 2 to 8 pages and send pageviews only.
+//! Crawlers browse 1 to 5 pages and send pageviews only.
 
 use kindling_collector::sites::Site;
 use kindling_collector::store::{StoredEvent, SubmissionRecord};
@@ -123,7 +123,7 @@ impl Builder<'_> {
         let demo =
             lead.filter(|lead| self.plan.device == 0 && lead.demo_visit == Some(self.plan.visit));
         let pages = if visitor.bot {
-            2 + self.rng.below(7) as usize
+            1 + self.rng.below(5) as usize
         } else if self.plan.device == 1 {
             1 + self.rng.below(2) as usize
         } else {

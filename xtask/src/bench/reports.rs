@@ -74,7 +74,11 @@ pub fn run_reports(args: &ReportsArgs) -> TaskResult<()> {
         measure.arg("--json");
     }
     let measured = run(&mut measure);
-    server.stop()?;
+    // A seeded history leaves the collector due workflow steps and webhooks to work
+    // through, which may keep it from stopping in time; the figures stand regardless.
+    if let Err(error) = server.stop() {
+        eprintln!("xtask: note: {error}");
+    }
     measured?;
     work.remove()
 }
