@@ -186,6 +186,23 @@ async fn the_reports_count_what_visitors_did(backend: Backend) {
     let today = rows.last().expect("today");
     assert_eq!(today["totals"]["visitors"], all, "the day's visitors: {today:#}");
 
+    // Lead quality: the three leads, by score and temperature, recorded for today.
+    let quality = report(&collector, "/admin/api/reports/quality?site=pk_test").await;
+    let now = &quality["now"];
+    let leads = ["hot", "warm", "cold"].map(|t| now[t].as_i64().unwrap_or(-1));
+    assert_eq!(leads.iter().sum::<i64>(), 3, "{quality:#}");
+    let bucketed: i64 = quality["score_buckets"]
+        .as_array()
+        .expect("buckets")
+        .iter()
+        .map(|b| b[1].as_i64().unwrap_or(0))
+        .sum();
+    assert_eq!(bucketed, 3);
+    let recorded = quality["temperature_days"].as_array().expect("days");
+    assert_eq!(recorded.len(), 1, "today is recorded once: {quality:#}");
+    let again = report(&collector, "/admin/api/reports/quality?site=pk_test").await;
+    assert_eq!(again["temperature_days"], quality["temperature_days"]);
+
     // The previous period is empty; a range of the future is refused by name.
     assert_eq!(stages(&funnel["previous_total"]), [0; 5]);
     let refused =

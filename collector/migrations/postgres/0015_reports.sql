@@ -102,6 +102,26 @@ CREATE TABLE report_exposures (
     PRIMARY KEY (site, day, block, variant)
 );
 
+-- Leads per segment they are in now, and the leads of each temperature as recorded
+-- once a day (the first time the lead quality report is read that day).
+CREATE TABLE report_segments (
+    site    TEXT    NOT NULL,
+    segment TEXT    NOT NULL,
+    leads   BIGINT  NOT NULL DEFAULT 0,
+    PRIMARY KEY (site, segment)
+);
+
+CREATE TABLE report_temperatures (
+    site        TEXT    NOT NULL,
+    day         BIGINT  NOT NULL,
+    temperature TEXT    NOT NULL,
+    leads       BIGINT  NOT NULL,
+    PRIMARY KEY (site, day, temperature)
+);
+
+-- The lead quality report sums the points of the leads that became MQLs in a range.
+CREATE INDEX report_leads_mql ON report_leads (site, mql_ms) WHERE mql_ms IS NOT NULL;
+
 -- When a visitor was last seen before its latest request, and its visits then: the
 -- group commit counts new days, hours and visits from them.
 ALTER TABLE visitors ADD COLUMN prior_seen_ms BIGINT;

@@ -14,7 +14,8 @@
 //!   ([`reporting::traffic`]);
 //! - `GET /admin/api/reports/experiments?…`: blocks and variants from the rollups, with
 //!   the pipeline each produced and the comparison with the control
-//!   ([`reporting::experiments`]).
+//!   ([`reporting::experiments`]);
+//! - `GET /admin/api/reports/quality?…`: lead quality ([`reporting::quality`]).
 //!
 //! The funnel, traffic and experiments reports cover whole days (UTC): the day `from` falls in to
 //! the day `until - 1` falls in.
@@ -34,6 +35,7 @@ use crate::personalize::report::BlocksReport;
 use crate::reporting::Range;
 use crate::reporting::experiments::{self, ExperimentsReport};
 use crate::reporting::funnel::{self, FunnelReport};
+use crate::reporting::quality::{self, QualityReport};
 use crate::reporting::traffic::{self, TrafficReport};
 use crate::state::AppState;
 use crate::store::records::FUNNEL_BREAKDOWNS;
@@ -47,6 +49,28 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(funnel_report))
         .routes(routes!(traffic_report))
         .routes(routes!(experiments_report))
+        .routes(routes!(quality_report))
+}
+
+#[utoipa::path(
+    get,
+    path = "/admin/api/reports/quality",
+    tag = "admin",
+    summary = "Leads' scores, temperatures and segments, and the rules that made MQLs",
+    params(ReportParams),
+    responses(
+        (status = 200, description = "The report", body = QualityReport),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 503, response = crate::openapi::Unavailable),
+    )
+)]
+async fn quality_report(
+    State(app): State<AppState>,
+    QueryParams(params): QueryParams<ReportParams>,
+) -> Result<Json<QualityReport>, ApiError> {
+    let site = &site(&app, &params.site)?;
+    let range = days(&params.site, params.from, params.until)?;
+    Ok(Json(quality::build(&app.store, &site.key, range, crate::clock::unix_millis()).await?))
 }
 
 #[utoipa::path(

@@ -72,6 +72,7 @@ pub mod numbers;
 pub mod parts;
 pub mod profile;
 pub mod profile_page;
+pub mod quality_page;
 pub mod report_csv;
 pub mod report_parts;
 pub mod report_range;
@@ -151,6 +152,7 @@ pub fn router(state: &AppState) -> Router {
         .route("/admin/reports/funnel", get(reports::funnel))
         .route("/admin/reports/traffic", get(reports::traffic))
         .route("/admin/reports/blocks", get(reports::blocks))
+        .route("/admin/reports/quality", get(reports::quality))
         .route("/admin/account", get(account::show));
     let owner = Router::new()
         .route("/admin/users", get(users::list).post(users::add))

@@ -5,7 +5,8 @@
 //!   the funnel of the persons first seen in the range, by breakdown `B`, the chart and
 //!   times for row `V`;
 //! - `GET /admin/reports/traffic[?…][&interval=day|hour]`: traffic and sources;
-//! - `GET /admin/reports/blocks[?…]`: blocks and experiments.
+//! - `GET /admin/reports/blocks[?…]`: blocks and experiments;
+//! - `GET /admin/reports/quality[?…]`: lead quality.
 //!
 //! With `format=csv` either answers the table it shows as a download (the traffic page
 //! names one with `table=series|channel|source|campaign|referrer|landing|page`).
@@ -24,8 +25,8 @@ use crate::console::format::{DAY_MS, query};
 use crate::console::layout::{Chrome, Section};
 use crate::console::report_range::{Chosen, RangeQuery, day_text};
 use crate::console::site::SiteChoice;
-use crate::console::{experiments_page, funnel_page, report_csv, traffic_page};
-use crate::reporting::{experiments, funnel, traffic};
+use crate::console::{experiments_page, funnel_page, quality_page, report_csv, traffic_page};
+use crate::reporting::{experiments, funnel, quality, traffic};
 use crate::state::AppState;
 use crate::store::records::FUNNEL_BREAKDOWNS;
 
@@ -134,6 +135,22 @@ pub async fn blocks(
         .map_err(crate::error::ApiError::from)?;
     let chrome = Chrome { actor: &actor, sites: &sites, section: Section::Reports };
     Ok(experiments_page::render(&chrome, &chosen, &report).into_response())
+}
+
+/// `GET /admin/reports/quality`.
+pub async fn quality(
+    State(app): State<AppState>,
+    actor: Actor,
+    sites: SiteChoice,
+    asked: Result<Query<RangeQuery>, QueryRejection>,
+) -> Result<Response, ConsoleError> {
+    let Query(asked) = asked.map_err(|_| bad_query())?;
+    let chosen = chosen(&asked)?;
+    let report = quality::build(&app.store, sites.key(), chosen.range, unix_millis())
+        .await
+        .map_err(crate::error::ApiError::from)?;
+    let chrome = Chrome { actor: &actor, sites: &sites, section: Section::Reports };
+    Ok(quality_page::render(&chrome, &chosen, &report).into_response())
 }
 
 /// A CSV download named after the report and its range.

@@ -363,6 +363,7 @@ impl Person {
         let next = self.progress.next(Settled {
             aggregates: &self.aggregates,
             exposures: &self.exposures,
+            segments: &self.segments,
             stage: (self.stage, self.stage_since_ms),
             moves: changes.stages.iter().map(|change| (change.to, change.at_ms)),
             now_ms,

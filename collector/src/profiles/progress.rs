@@ -39,6 +39,9 @@ pub struct Progress {
     /// The blocks the person was shown, by id: the variant first shown and when.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub exposed: BTreeMap<String, Exposed>,
+    /// The segments a lead is in (none before it is one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub segments: Vec<String>,
 }
 
 /// A person's first exposure to a block, and whether it reached the block's goal.
@@ -55,6 +58,7 @@ pub struct Exposed {
 pub struct Settled<'a, M> {
     pub aggregates: &'a Aggregates,
     pub exposures: &'a Exposures,
+    pub segments: &'a [String],
     pub stage: (Stage, i64),
     pub moves: M,
     pub now_ms: i64,
@@ -141,8 +145,14 @@ impl Reached {
 impl Progress {
     /// This progress moved on by a settled person.
     pub fn next<M: IntoIterator<Item = (Stage, i64)>>(&self, settled: Settled<'_, M>) -> Progress {
-        let Settled { aggregates, exposures, stage: (stage, stage_since_ms), moves, now_ms } =
-            settled;
+        let Settled {
+            aggregates,
+            exposures,
+            segments,
+            stage: (stage, stage_since_ms),
+            moves,
+            now_ms,
+        } = settled;
         let mut reached = self.reached;
         for (to, at_ms) in moves {
             reached.note(to, at_ms);
@@ -168,6 +178,7 @@ impl Progress {
             last,
             reached,
             exposed,
+            segments: if reached.lead.is_some() { segments.to_vec() } else { Vec::new() },
         }
     }
 
@@ -257,6 +268,7 @@ mod tests {
         let settled = |aggregates, moves| Settled {
             aggregates,
             exposures: &exposures,
+            segments: &[],
             stage: (Stage::Lead, 100),
             moves,
             now_ms: 100,

@@ -32,6 +32,7 @@ pub struct Tally {
     returns: HashMap<(String, i64, i64), i64>,
     blocks: HashMap<(String, i64, String, String), BlockMeasures>,
     exposures: HashMap<(String, i64, String, String), ExposureMeasures>,
+    segments: HashMap<(String, String), i64>,
 }
 
 impl Tally {
@@ -70,6 +71,9 @@ impl Tally {
             ("referrer", text(last.and_then(|o| o.referrer.as_ref()))),
             ("landing", text(last.and_then(|o| o.landing.as_ref()))),
         ];
+        for segment in &progress.segments {
+            *self.segments.entry((site.to_owned(), segment.clone())).or_default() += sign;
+        }
         for (block, exposed) in &progress.exposed {
             let after = |at: Option<i64>| sign * i64::from(at.is_some_and(|t| t >= exposed.at_ms));
             let row = self
@@ -218,8 +222,15 @@ impl Tally {
                     measures,
                 })
                 .collect(),
+            segments: self
+                .segments
+                .into_iter()
+                .filter(|(_, leads)| *leads != 0)
+                .map(|((site, segment), leads)| (site, segment, leads))
+                .collect(),
             leads: Vec::new(),
         };
+        counts.segments.sort();
         counts.funnel.sort_by(|a, b| {
             (&a.site, a.dimension, a.day, &a.value).cmp(&(&b.site, b.dimension, b.day, &b.value))
         });

@@ -8,12 +8,15 @@
 //! - [`traffic`]: visitors, visits, pageviews, leads and MQLs per day or hour, and per
 //!   channel, source, campaign, referrer, landing page and page;
 //! - [`experiments`]: blocks and their variants, with the pipeline each produced,
-//!   compared with the control ([`stats`]).
+//!   compared with the control ([`stats`]);
+//! - [`quality`]: the leads' scores, temperatures and segments, and the rules that
+//!   made MQLs.
 //!
 //! Each compares the range with the one just before it, of the same length ([`Range`]).
 
 pub mod experiments;
 pub mod funnel;
+pub mod quality;
 pub mod range;
 pub mod stats;
 pub mod traffic;

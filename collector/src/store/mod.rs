@@ -37,7 +37,7 @@ pub use records::{
     StepRecord, StoredEvent, StoredProfile, SubmissionRecord, VariantCounts, VisitorCounts,
     VisitorSeen,
 };
-pub use reports::{ReportReads, ReportWrites, TrafficDay};
+pub use reports::{LeadScores, ReportReads, ReportWrites, TrafficDay};
 pub use revisions::{NewRevision, PublishListener, RevisionReads, RevisionRow, RevisionWrites};
 pub use sqlite::SqliteStore;
 

@@ -449,6 +449,8 @@ pub struct ReportCounts {
     pub returns: Vec<ReturnCount>,
     pub blocks: Vec<BlockCount>,
     pub exposures: Vec<ExposureCount>,
+    /// Leads per segment: (site, segment, leads to add).
+    pub segments: Vec<(String, String, i64)>,
     /// Persons whose lead row is to be written again (or removed: `row: None`).
     pub leads: Vec<LeadRow>,
 }
@@ -461,6 +463,7 @@ impl ReportCounts {
             && self.returns.is_empty()
             && self.blocks.is_empty()
             && self.exposures.is_empty()
+            && self.segments.is_empty()
             && self.leads.is_empty()
     }
 }

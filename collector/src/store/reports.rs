@@ -23,6 +23,13 @@ pub struct TrafficDay {
     pub visitors: i64,
 }
 
+/// Known persons by score bucket and by temperature.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LeadScores {
+    pub buckets: Vec<(i64, i64)>,
+    pub temperatures: Vec<(String, i64)>,
+}
+
 /// The report reads.
 #[async_trait]
 pub trait ReportReads {
@@ -74,6 +81,31 @@ pub trait ReportReads {
         days: (i64, i64),
     ) -> StoreResult<Vec<(String, String, ExposureMeasures)>>;
 
+    /// Leads per segment they are in, the most first.
+    async fn segment_leads(&self, site: &str) -> StoreResult<Vec<(String, i64)>>;
+
+    /// Known persons (with an email) per score bucket of `width` points (the bucket's
+    /// lowest score), in order; and per temperature.
+    async fn lead_scores(&self, site: &str, width: i32) -> StoreResult<LeadScores>;
+
+    /// Points each scoring rule gave the persons that became MQLs in `[from_ms,
+    /// until_ms)`, up to that moment: (rule, points, persons), the most points first.
+    async fn mql_points(
+        &self,
+        site: &str,
+        from_ms: i64,
+        until_ms: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<(String, i64, i64)>>;
+
+    /// The recorded leads per temperature of each day of `days`: (day, temperature,
+    /// leads), in order.
+    async fn temperature_days(
+        &self,
+        site: &str,
+        days: (i64, i64),
+    ) -> StoreResult<Vec<(i64, String, i64)>>;
+
     /// Each hour of `hours` with traffic, in order.
     async fn traffic_hours(&self, site: &str, hours: (i64, i64)) -> StoreResult<Vec<HourCount>>;
 }
@@ -82,4 +114,12 @@ pub trait ReportReads {
 pub trait ReportWrites {
     /// Adds `counts` to the rollups and writes (or removes) its lead rows.
     fn add_report_counts(&mut self, counts: &ReportCounts) -> StoreResult<()>;
+
+    /// Records the leads per temperature of `day`, unless that day is recorded.
+    fn record_temperatures(
+        &mut self,
+        site: &str,
+        day: i64,
+        counts: &[(String, i64)],
+    ) -> StoreResult<()>;
 }

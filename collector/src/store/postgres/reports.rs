@@ -13,7 +13,7 @@ use crate::store::records::{
     BlockMeasures, ExposureMeasures, FUNNEL_BREAKDOWNS, HourCount, LeadTimes, ReportCounts,
     StageCounts, TrafficMeasures,
 };
-use crate::store::reports::{ReportReads, ReportWrites, TrafficDay};
+use crate::store::reports::{LeadScores, ReportReads, ReportWrites, TrafficDay};
 
 const LEAD_COLUMNS: &str =
     "day, first_seen_ms, lead_ms, mql_ms, sql_ms, customer_ms, first_channel,
@@ -23,6 +23,25 @@ const LEAD_COLUMNS: &str =
 impl ReportWrites for PgTx {
     fn add_report_counts(&mut self, counts: &ReportCounts) -> StoreResult<()> {
         self.reports.push(counts.clone());
+        Ok(())
+    }
+
+    fn record_temperatures(
+        &mut self,
+        site: &str,
+        day: i64,
+        counts: &[(String, i64)],
+    ) -> StoreResult<()> {
+        let insert = sqlx::query(
+            "INSERT INTO report_temperatures (site, day, temperature, leads)
+             SELECT $1, $2, * FROM UNNEST($3::text[], $4::bigint[])
+             ON CONFLICT (site, day, temperature) DO NOTHING",
+        )
+        .bind(site)
+        .bind(day)
+        .bind(counts.iter().map(|c| c.0.as_str()).collect::<Vec<_>>())
+        .bind(counts.iter().map(|c| c.1).collect::<Vec<_>>());
+        self.run(|connection| insert.execute(connection))?;
         Ok(())
     }
 }
@@ -54,6 +73,93 @@ fn lead_times(row: &PgRow) -> Result<LeadTimes, sqlx::Error> {
 
 #[async_trait]
 impl ReportReads for PostgresStore {
+    async fn segment_leads(&self, site: &str) -> StoreResult<Vec<(String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT segment, leads FROM report_segments WHERE site = $1 AND leads > 0
+             ORDER BY leads DESC, segment",
+        )
+        .bind(site)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect::<Result<_, sqlx::Error>>()?)
+    }
+
+    async fn lead_scores(&self, site: &str, width: i32) -> StoreResult<LeadScores> {
+        let buckets = sqlx::query(
+            "SELECT (score - ((score % $2) + $2) % $2)::bigint AS bucket, COUNT(*)::bigint
+             FROM persons WHERE site = $1 AND email IS NOT NULL GROUP BY bucket ORDER BY bucket",
+        )
+        .bind(site)
+        .bind(width.max(1))
+        .fetch_all(&self.pool)
+        .await?;
+        let temperatures = sqlx::query(
+            "SELECT temperature, COUNT(*)::bigint FROM persons
+             WHERE site = $1 AND email IS NOT NULL GROUP BY temperature ORDER BY temperature",
+        )
+        .bind(site)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(LeadScores {
+            buckets: buckets
+                .iter()
+                .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+                .collect::<Result<_, sqlx::Error>>()?,
+            temperatures: temperatures
+                .iter()
+                .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+                .collect::<Result<_, sqlx::Error>>()?,
+        })
+    }
+
+    async fn mql_points(
+        &self,
+        site: &str,
+        from_ms: i64,
+        until_ms: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<(String, i64, i64)>> {
+        let rows = sqlx::query(
+            "SELECT s.rule, SUM(s.points)::bigint, COUNT(DISTINCT s.person)::bigint
+             FROM report_leads l JOIN score_changes s ON s.site = l.site AND s.person = l.person
+             WHERE l.site = $1 AND l.mql_ms >= $2 AND l.mql_ms < $3 AND s.at_ms <= l.mql_ms
+             GROUP BY s.rule ORDER BY SUM(s.points) DESC, s.rule LIMIT $4",
+        )
+        .bind(site)
+        .bind(from_ms)
+        .bind(until_ms)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .collect::<Result<_, sqlx::Error>>()?)
+    }
+
+    async fn temperature_days(
+        &self,
+        site: &str,
+        (from, until): (i64, i64),
+    ) -> StoreResult<Vec<(i64, String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT day, temperature, leads FROM report_temperatures
+             WHERE site = $1 AND day >= $2 AND day < $3 ORDER BY day, temperature",
+        )
+        .bind(site)
+        .bind(from)
+        .bind(until)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .collect::<Result<_, sqlx::Error>>()?)
+    }
+
     async fn block_rows(
         &self,
         site: &str,

@@ -156,6 +156,19 @@ pub(super) async fn add(connection: &mut PgConnection, counts: &ReportCounts) ->
             .execute(&mut *connection)
             .await?;
     }
+    if !counts.segments.is_empty() {
+        let rows = &counts.segments;
+        sqlx::query(
+            "INSERT INTO report_segments AS r (site, segment, leads)
+             SELECT * FROM UNNEST($1::text[], $2::text[], $3::bigint[])
+             ON CONFLICT (site, segment) DO UPDATE SET leads = r.leads + excluded.leads",
+        )
+        .bind(rows.iter().map(|r| r.0.as_str()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.1.as_str()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.2).collect::<Vec<_>>())
+        .execute(&mut *connection)
+        .await?;
+    }
     for lead in &counts.leads {
         match &lead.row {
             Some(t) => {
@@ -195,6 +208,7 @@ pub(super) fn merged(all: Vec<ReportCounts>) -> ReportCounts {
     let mut leads = BTreeMap::new();
     let mut blocks = BTreeMap::new();
     let mut exposures = BTreeMap::new();
+    let mut segments: BTreeMap<(String, String), i64> = BTreeMap::new();
     for counts in all {
         for row in counts.funnel {
             let sum: &mut FunnelCount = funnel
@@ -257,6 +271,9 @@ pub(super) fn merged(all: Vec<ReportCounts>) -> ReportCounts {
             s.mqls += r.mqls;
             s.sqls += r.sqls;
         }
+        for (site, segment, leads) in counts.segments {
+            *segments.entry((site, segment)).or_default() += leads;
+        }
         for lead in counts.leads {
             leads.insert((lead.site.clone(), lead.person.clone()), lead);
         }
@@ -268,6 +285,7 @@ pub(super) fn merged(all: Vec<ReportCounts>) -> ReportCounts {
         returns: returns.into_values().collect(),
         blocks: blocks.into_values().collect(),
         exposures: exposures.into_values().collect(),
+        segments: segments.into_iter().map(|((site, segment), n)| (site, segment, n)).collect(),
         leads: leads.into_values().collect(),
     }
 }

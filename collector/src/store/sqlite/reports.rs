@@ -11,7 +11,7 @@ use crate::store::records::{
     BlockMeasures, ExposureMeasures, FUNNEL_BREAKDOWNS, HourCount, LeadTimes, ReportCounts,
     StageCounts, TrafficMeasures,
 };
-use crate::store::reports::{ReportReads, ReportWrites, TrafficDay};
+use crate::store::reports::{LeadScores, ReportReads, ReportWrites, TrafficDay};
 
 const ADD_FUNNEL: &str = "INSERT INTO report_funnel
         (site, dimension, day, value, persons, leads, mqls, sqls, customers)
@@ -143,6 +143,13 @@ impl ReportWrites for SqliteTx<'_> {
                 m.sqls
             ])?;
         }
+        let mut add = connection.prepare_cached(
+            "INSERT INTO report_segments (site, segment, leads) VALUES (?1, ?2, ?3)
+             ON CONFLICT (site, segment) DO UPDATE SET leads = leads + excluded.leads",
+        )?;
+        for (site, segment, leads) in &counts.segments {
+            add.execute(params![site, segment, leads])?;
+        }
         for lead in &counts.leads {
             match &lead.row {
                 Some(t) => {
@@ -172,6 +179,22 @@ impl ReportWrites for SqliteTx<'_> {
                         .execute(params![lead.site, lead.person])?;
                 }
             }
+        }
+        Ok(())
+    }
+
+    fn record_temperatures(
+        &mut self,
+        site: &str,
+        day: i64,
+        counts: &[(String, i64)],
+    ) -> StoreResult<()> {
+        let mut insert = self.connection().prepare_cached(
+            "INSERT INTO report_temperatures (site, day, temperature, leads)
+             VALUES (?1, ?2, ?3, ?4) ON CONFLICT (site, day, temperature) DO NOTHING",
+        )?;
+        for (temperature, leads) in counts {
+            insert.execute(params![site, day, temperature, leads])?;
         }
         Ok(())
     }
@@ -394,8 +417,107 @@ fn exposure_rows(
     Ok(rows)
 }
 
+fn pairs(connection: &Connection, sql: &str, site: &str) -> StoreResult<Vec<(String, i64)>> {
+    let rows = connection
+        .prepare_cached(sql)?
+        .query_map(params![site], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    Ok(rows)
+}
+
+fn lead_scores(connection: &Connection, site: &str, width: i32) -> StoreResult<LeadScores> {
+    let buckets = connection
+        .prepare_cached(
+            "SELECT (score - ((score % ?2) + ?2) % ?2) AS bucket, COUNT(*) FROM persons
+             WHERE site = ?1 AND email IS NOT NULL GROUP BY bucket ORDER BY bucket",
+        )?
+        .query_map(params![site, width.max(1)], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let temperatures = pairs(
+        connection,
+        "SELECT temperature, COUNT(*) FROM persons WHERE site = ?1 AND email IS NOT NULL
+         GROUP BY temperature ORDER BY temperature",
+        site,
+    )?;
+    Ok(LeadScores { buckets, temperatures })
+}
+
+fn mql_points(
+    connection: &Connection,
+    site: &str,
+    (from_ms, until_ms): (i64, i64),
+    limit: u32,
+) -> StoreResult<Vec<(String, i64, i64)>> {
+    let rows = connection
+        .prepare_cached(
+            "SELECT s.rule, SUM(s.points), COUNT(DISTINCT s.person)
+             FROM report_leads l JOIN score_changes s ON s.site = l.site AND s.person = l.person
+             WHERE l.site = ?1 AND l.mql_ms >= ?2 AND l.mql_ms < ?3 AND s.at_ms <= l.mql_ms
+             GROUP BY s.rule ORDER BY SUM(s.points) DESC, s.rule LIMIT ?4",
+        )?
+        .query_map(params![site, from_ms, until_ms, i64::from(limit)], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(rows)
+}
+
+fn temperature_days(
+    connection: &Connection,
+    site: &str,
+    (from, until): (i64, i64),
+) -> StoreResult<Vec<(i64, String, i64)>> {
+    let rows = connection
+        .prepare_cached(
+            "SELECT day, temperature, leads FROM report_temperatures
+             WHERE site = ?1 AND day >= ?2 AND day < ?3 ORDER BY day, temperature",
+        )?
+        .query_map(params![site, from, until], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    Ok(rows)
+}
+
 #[async_trait]
 impl ReportReads for SqliteStore {
+    async fn segment_leads(&self, site: &str) -> StoreResult<Vec<(String, i64)>> {
+        let site = site.to_owned();
+        self.readers
+            .read(move |c| {
+                pairs(
+                    c,
+                    "SELECT segment, leads FROM report_segments WHERE site = ?1 AND leads > 0
+                     ORDER BY leads DESC, segment",
+                    &site,
+                )
+            })
+            .await
+    }
+
+    async fn lead_scores(&self, site: &str, width: i32) -> StoreResult<LeadScores> {
+        let site = site.to_owned();
+        self.readers.read(move |c| lead_scores(c, &site, width)).await
+    }
+
+    async fn mql_points(
+        &self,
+        site: &str,
+        from_ms: i64,
+        until_ms: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<(String, i64, i64)>> {
+        let site = site.to_owned();
+        self.readers.read(move |c| mql_points(c, &site, (from_ms, until_ms), limit)).await
+    }
+
+    async fn temperature_days(
+        &self,
+        site: &str,
+        days: (i64, i64),
+    ) -> StoreResult<Vec<(i64, String, i64)>> {
+        let site = site.to_owned();
+        self.readers.read(move |c| temperature_days(c, &site, days)).await
+    }
+
     async fn block_rows(
         &self,
         site: &str,
