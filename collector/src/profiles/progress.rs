@@ -243,6 +243,21 @@ mod tests {
         }
     }
 
+    fn settled<'a>(
+        aggregates: &'a Aggregates,
+        exposures: &'a Exposures,
+        moves: Vec<(Stage, i64)>,
+    ) -> Settled<'a, Vec<(Stage, i64)>> {
+        Settled {
+            aggregates,
+            exposures,
+            segments: &[],
+            stage: (Stage::Lead, 100),
+            moves,
+            now_ms: 100,
+        }
+    }
+
     #[test]
     fn a_skipped_stage_counts_as_reached() {
         let mut reached = Reached::default();
@@ -265,21 +280,14 @@ mod tests {
             ..Aggregates::default()
         };
         let exposures = Exposures::new();
-        let settled = |aggregates, moves| Settled {
-            aggregates,
-            exposures: &exposures,
-            segments: &[],
-            stage: (Stage::Lead, 100),
-            moves,
-            now_ms: 100,
-        };
-        let lead = Progress::default().next(settled(&aggregates, vec![(Stage::Lead, 100)]));
+        let lead =
+            Progress::default().next(settled(&aggregates, &exposures, vec![(Stage::Lead, 100)]));
         assert_eq!(lead.day, Some(3));
         assert_eq!(lead.reached.lead, Some(100));
         assert_eq!(lead.last.as_ref().map(|o| o.channel.as_str()), Some("social"));
         assert_eq!(lead.last.as_ref().and_then(|o| o.source.as_deref()), Some("www.linkedin.com"));
         aggregates.last_touch = Some(touch("email", 3, "/"));
-        let later = lead.next(settled(&aggregates, vec![]));
+        let later = lead.next(settled(&aggregates, &exposures, vec![]));
         assert_eq!(later.last, lead.last);
         assert_eq!(
             later.breakdown_values()[..4],
