@@ -152,7 +152,10 @@ mod tests {
         };
         let report = speed_to_lead(&[at(10, 100), at(10, 300), at(12, 5_000)], 10, 13);
         assert_eq!(report.days.len(), 3);
-        assert_eq!(report.days[0].speed, Speed { handoffs: 2, p50_ms: Some(100), p99_ms: Some(300) });
+        assert_eq!(
+            report.days[0].speed,
+            Speed { handoffs: 2, p50_ms: Some(100), p99_ms: Some(300) }
+        );
         assert_eq!(report.days[1].speed, Speed::default());
         assert_eq!(report.total.p50_ms, Some(300));
         assert_eq!(report.total.p99_ms, Some(5_000));

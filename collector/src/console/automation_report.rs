@@ -64,8 +64,7 @@ pub async fn show(
         return Ok(download(table, &chosen, body));
     }
     let chrome = Chrome { actor: &actor, sites: &sites, section: Section::Reports };
-    Ok(automation_page::render(&chrome, &chosen, &view, asked.replayed.as_deref())
-        .into_response())
+    Ok(automation_page::render(&chrome, &chosen, &view, asked.replayed.as_deref()).into_response())
 }
 
 /// What the page shows for the chosen site and range.
