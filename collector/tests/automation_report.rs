@@ -209,7 +209,7 @@ async fn a_dead_hand_off_is_replayed_from_the_page_and_delivered_once(backend: B
     assert!(replay_action(&after).is_none());
     assert_eq!(delivery_row(&after, "crm"), Some(["1", "0", "0", "0"].map(str::to_owned)));
     assert!(after.contains(r#"id="speed""#), "the hand-off's speed to lead is shown");
-    assert!(after.contains("1 CRM hand-offs delivered"), "as a key figure");
+    assert!(after.contains("CRM hand-offs delivered: 1"), "as a key figure");
 
     let csv = editor
         .request(Method::GET, &format!("{REPORT}&format=csv&table=deliveries"), "same-origin")

@@ -85,7 +85,7 @@ fn speed_figures(total: &Speed) -> Markup {
             div.kpi {
                 span.kpi-label { (label) }
                 span.kpi-value { (ms_text(ms)) }
-                span.kpi-change.same { (count(total.handoffs)) " CRM hand-offs delivered" }
+                span.kpi-change.same { "CRM hand-offs delivered: " (count(total.handoffs)) }
             }
         }
     };
