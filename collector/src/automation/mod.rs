@@ -7,8 +7,10 @@
 //! - Delivery: the signature every outgoing webhook carries ([`signature`]), so
 //!   receivers can reject forgeries and replays; the check of where a webhook may go
 //!   ([`target`]); the persistent [`outbox`] messages wait in and the [`dispatch`]er
-//!   that delivers them (the outbox's admin API is in [`admin::outbox`](crate::admin::outbox)).
+//!   that delivers them (the outbox's admin API is in [`admin::outbox`](crate::admin::outbox));
+//!   how deliveries went and the speed to lead ([`deliveries`]).
 
+pub mod deliveries;
 pub mod dispatch;
 pub mod enroll;
 pub mod handoff;

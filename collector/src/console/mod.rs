@@ -28,6 +28,8 @@
 //! - `GET /admin/audit` ([`audit`]): the audit log, filtered by action and actor;
 //! - `GET /admin/reports/funnel`, `/admin/reports/traffic` ([`reports`]): the funnel, and
 //!   traffic and sources, over a range of days, with charts and CSV downloads;
+//! - `GET /admin/reports/automation` ([`automation_report`]): workflows, webhook
+//!   deliveries and dead letters (`POST …/replay/{id}` sends one again), speed to lead;
 //! - `/admin/settings…` ([`settings`]): the owner's view of a site's settings and
 //!   webhooks (secrets never shown), and a webhook's test delivery;
 //! - `GET|POST /admin/login`, `POST /admin/logout` ([`login`]): signing in and out,
@@ -51,6 +53,9 @@ pub mod assets;
 pub mod audit;
 pub mod audit_log;
 pub mod audit_page;
+pub mod automation_csv;
+pub mod automation_page;
+pub mod automation_report;
 pub mod blocks;
 pub mod blocks_page;
 pub mod charts;
@@ -153,6 +158,8 @@ pub fn router(state: &AppState) -> Router {
         .route("/admin/reports/traffic", get(reports::traffic))
         .route("/admin/reports/blocks", get(reports::blocks))
         .route("/admin/reports/quality", get(reports::quality))
+        .route("/admin/reports/automation", get(automation_report::show))
+        .route("/admin/reports/automation/replay/{id}", post(automation_report::replay))
         .route("/admin/account", get(account::show));
     let owner = Router::new()
         .route("/admin/users", get(users::list).post(users::add))

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::store::accounts::{AccountReads, AccountWrites};
+use crate::store::deliveries::DeliveryReads;
 pub use crate::store::error::{StoreError, StoreResult};
 use crate::store::health::WriteHealth;
 use crate::store::reports::{ReportReads, ReportWrites};
@@ -24,7 +25,9 @@ use crate::store::records::{
 /// The collector's durable state: plain reads, and [`Store::write_blocking`] for
 /// everything that changes it. One implementation per database backend.
 #[async_trait]
-pub trait Store: AccountReads + RevisionReads + ReportReads + Send + Sync + 'static {
+pub trait Store:
+    AccountReads + RevisionReads + ReportReads + DeliveryReads + Send + Sync + 'static
+{
     /// The person document `visitor`'s browser may be shown: its device view when it
     /// has one, else its person's; none for a visitor never seen.
     async fn person_of_visitor(&self, site: &str, visitor: &str) -> StoreResult<Option<String>>;

@@ -14,6 +14,7 @@
 
 pub mod accounts;
 pub mod contract;
+pub mod deliveries;
 pub mod error;
 pub mod health;
 pub mod postgres;
@@ -28,6 +29,7 @@ pub use accounts::{
     AccountReads, AccountWrites, AuditEntry, NewAuditEntry, SessionRow, TokenRow, UserRow,
 };
 pub use contract::{Store, StoreError, StoreResult, WriteTx, write, write_now};
+pub use deliveries::{DeliveryCount, DeliveryReads, HandoffTime};
 pub use health::WriteHealth;
 pub use postgres::PostgresStore;
 pub use records::{

@@ -16,6 +16,7 @@
 //! configuration, and the `LISTEN` for their publishes); what they share, in [`rows`].
 
 mod accounts;
+mod deliveries;
 mod events;
 mod forms;
 mod history;

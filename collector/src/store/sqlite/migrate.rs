@@ -32,6 +32,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../../migrations/sqlite/0016_form_records_by_person.sql"),
     ),
     (17, "reports", include_str!("../../../migrations/sqlite/0017_reports.sql")),
+    (18, "delivery reports", include_str!("../../../migrations/sqlite/0018_delivery_reports.sql")),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS _sqlx_migrations (

@@ -12,6 +12,7 @@
 
 mod accounts;
 mod connection;
+mod deliveries;
 mod events;
 mod forms;
 mod migrate;
