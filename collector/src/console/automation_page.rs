@@ -104,7 +104,7 @@ fn workflows(workflows: &[WorkflowReport], csv: &str) -> Markup {
             @if workflows.is_empty() {
                 p.muted { "No workflow is configured for this site." }
             } @else {
-                div.table-wrap {
+                div.table-wrap role="region" aria-label="Workflow steps table" tabindex="0" {
                     table.report-table {
                         thead { tr {
                             th scope="col" { "Workflow and step" }
@@ -145,7 +145,7 @@ fn deliveries(endpoints: &[EndpointDeliveries], csv: &str) -> Markup {
             @if endpoints.is_empty() {
                 p.muted { "No webhook message was created in this range." }
             } @else {
-                div.table-wrap {
+                div.table-wrap role="region" aria-label="Deliveries table" tabindex="0" {
                     table.report-table #deliveries {
                         thead { tr {
                             th scope="col" { "Endpoint" }
@@ -184,7 +184,7 @@ fn dead_letters(letters: &[OutboxMessage], site: &str, may_replay: bool) -> Mark
                     "Messages whose every attempt failed, oldest first (up to "
                     (MAX_DEAD_LETTERS) "). A replay sends one again under the same id."
                 }
-                div.table-wrap {
+                div.table-wrap role="region" aria-label="Dead letters" tabindex="0" {
                     table.report-table #dead-letters {
                         thead { tr {
                             th scope="col" { "Created" }
@@ -235,7 +235,7 @@ fn speed_chart(speed: &SpeedToLead) -> Markup {
                 p.muted { "No CRM hand-off was delivered in this range." }
             } @else {
                 (line_chart(&LineChart { id: "speed-chart", caption: "Speed to lead per day, in seconds", labels: &labels, series: &series }))
-                div.table-wrap {
+                div.table-wrap role="region" aria-label="Speed to lead table" tabindex="0" {
                     table.report-table #speed {
                         thead { tr {
                             th scope="col" { "Day" }

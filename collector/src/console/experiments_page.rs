@@ -69,7 +69,7 @@ fn section(block: &BlockExperiment) -> Markup {
             @if !block.verdicts.is_empty() {
                 ul.verdicts { @for verdict in &block.verdicts { li { (verdict) } } }
             }
-            div.table-wrap {
+            div.table-wrap role="region" aria-label={ (block.name) " variants table" } tabindex="0" {
                 table.report-table {
                     caption.visually-hidden { (block.name) ": variants" }
                     thead { tr {
@@ -114,7 +114,7 @@ fn section(block: &BlockExperiment) -> Markup {
 
 fn comparisons(block: &BlockExperiment) -> Markup {
     html! {
-        div.table-wrap {
+        div.table-wrap role="region" aria-label="Against the control" tabindex="0" {
             table.report-table {
                 caption { "Against the control (" (block.variants[0].variant) ")" }
                 thead { tr {

@@ -130,7 +130,7 @@ fn times(report: &FunnelReport) -> Markup {
 
 fn table(report: &FunnelReport, link: &dyn Fn(&str, Option<&str>) -> String) -> Markup {
     html! {
-        div.table-wrap {
+        div.table-wrap role="region" aria-label="Breakdown table" tabindex="0" {
             table.report-table {
                 caption.visually-hidden { "Funnel by " (breakdown_label(report.breakdown)) }
                 thead { tr {

@@ -54,7 +54,7 @@ pub fn render(chrome: &Chrome<'_>, chosen: &Chosen, report: &QualityReport) -> M
                 @if report.mql_rules.is_empty() {
                     p.muted { "Nobody became an MQL in this range." }
                 } @else {
-                    div.table-wrap { table.report-table {
+                    div.table-wrap role="region" aria-label="Rules table" tabindex="0" { table.report-table {
                         thead { tr { th scope="col" { "Rule" } th.num scope="col" { "Points" } th.num scope="col" { "MQLs it scored" } } }
                         tbody { @for rule in &report.mql_rules {
                             tr { th scope="row" { (rule.rule) } td.num { (rule.points) } td.num { (count(unsigned(rule.persons))) } }
@@ -68,7 +68,7 @@ pub fn render(chrome: &Chrome<'_>, chosen: &Chosen, report: &QualityReport) -> M
                 @if report.segments.is_empty() {
                     p.muted { "No lead is in a segment." }
                 } @else {
-                    div.table-wrap { table.report-table {
+                    div.table-wrap role="region" aria-label="Segments table" tabindex="0" { table.report-table {
                         thead { tr { th scope="col" { "Segment" } th.num scope="col" { "Leads" } } }
                         tbody { @for (segment, leads) in &report.segments {
                             tr { th scope="row" { (segment) } td.num { (count(unsigned(*leads))) } }

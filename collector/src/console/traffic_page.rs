@@ -117,7 +117,7 @@ fn table(breakdown: &Breakdown, csv: &str) -> Markup {
             @if breakdown.rows.is_empty() {
                 p.muted { "Nothing in this range." }
             } @else {
-                div.table-wrap {
+                div.table-wrap role="region" aria-label={ (breakdown_label(breakdown.dimension)) " table" } tabindex="0" {
                     table.report-table {
                         thead { tr {
                             th scope="col" { (breakdown_label(breakdown.dimension)) }

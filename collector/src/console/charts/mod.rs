@@ -62,7 +62,7 @@ fn figure(parts: Figure<'_>) -> Markup {
             (parts.after_drawing)
             details.chart-table {
                 summary { "Table view" }
-                div.table-wrap {
+                div.table-wrap role="region" aria-label=(caption) tabindex="0" {
                     table.report-table {
                         caption.visually-hidden { (caption) }
                         thead { (parts.table_head) }
