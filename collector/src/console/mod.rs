@@ -60,6 +60,9 @@ pub mod form_parts;
 pub mod format;
 pub mod forms;
 pub mod forms_page;
+pub mod forms_report;
+pub mod forms_report_csv;
+pub mod forms_report_page;
 pub mod frame;
 pub mod funnel_page;
 pub mod layout;
@@ -149,6 +152,7 @@ pub fn router(state: &AppState) -> Router {
         .route("/admin/reports", get(reports::home))
         .route("/admin/reports/funnel", get(reports::funnel))
         .route("/admin/reports/traffic", get(reports::traffic))
+        .route("/admin/reports/forms", get(forms_report::forms))
         .route("/admin/account", get(account::show));
     let owner = Router::new()
         .route("/admin/users", get(users::list).post(users::add))

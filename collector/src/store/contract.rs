@@ -10,6 +10,7 @@ use async_trait::async_trait;
 
 use crate::store::accounts::{AccountReads, AccountWrites};
 pub use crate::store::error::{StoreError, StoreResult};
+use crate::store::form_reports::FormReportReads;
 use crate::store::health::WriteHealth;
 use crate::store::reports::{ReportReads, ReportWrites};
 use crate::store::revisions::{RevisionReads, RevisionWrites};
@@ -24,7 +25,9 @@ use crate::store::records::{
 /// The collector's durable state: plain reads, and [`Store::write_blocking`] for
 /// everything that changes it. One implementation per database backend.
 #[async_trait]
-pub trait Store: AccountReads + RevisionReads + ReportReads + Send + Sync + 'static {
+pub trait Store:
+    AccountReads + RevisionReads + ReportReads + FormReportReads + Send + Sync + 'static
+{
     /// The person document `visitor`'s browser may be shown: its device view when it
     /// has one, else its person's; none for a visitor never seen.
     async fn person_of_visitor(&self, site: &str, visitor: &str) -> StoreResult<Option<String>>;

@@ -15,6 +15,7 @@
 pub mod accounts;
 pub mod contract;
 pub mod error;
+pub mod form_reports;
 pub mod health;
 pub mod postgres;
 pub mod records;
@@ -28,6 +29,7 @@ pub use accounts::{
     AccountReads, AccountWrites, AuditEntry, NewAuditEntry, SessionRow, TokenRow, UserRow,
 };
 pub use contract::{Store, StoreError, StoreResult, WriteTx, write, write_now};
+pub use form_reports::{FormEventRow, FormReportReads};
 pub use health::WriteHealth;
 pub use postgres::PostgresStore;
 pub use records::{

@@ -17,6 +17,7 @@
 
 mod accounts;
 mod events;
+mod form_reports;
 mod forms;
 mod history;
 mod outbox;

@@ -13,6 +13,7 @@
 mod accounts;
 mod connection;
 mod events;
+mod form_reports;
 mod forms;
 mod migrate;
 mod outbox;
