@@ -238,10 +238,8 @@ fn draw(
     let form = view.id.clone();
     let mut shown = String::new();
     for field in &view.fields {
-        if shown.len() + field.name.len() < 511 {
-            shown.push_str(&field.name);
-            shown.push(',');
-        }
+        shown.push_str(&field.name);
+        shown.push(',');
     }
     let drawn = Drawn {
         view,
@@ -265,7 +263,11 @@ fn draw(
     };
     hosts::set_key(host, key)?;
     if first {
-        let props = alloc::vec![(String::from("fields"), PropValue::Text(shown))];
+        // Longer than a property may be: the collector then counts every field shown.
+        let mut props = Vec::new();
+        if shown.len() <= 512 {
+            props.push((String::from("fields"), PropValue::Text(shown)));
+        }
         record(EventKind::FormView, Details { name: Some(form), props, ..Details::default() });
     }
     Ok(root)
