@@ -201,3 +201,67 @@ fn biggest(lines: &[FieldLine]) -> Option<String> {
     }
     best.map(|line| line.field.clone())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ConfigFile;
+
+    fn form() -> Form {
+        let yaml = "sites:
+  - key: pk_t
+    name: T
+    origins: ['*']
+    forms:
+      - id: demo
+        fields:
+          - { name: email, kind: email, label: Email }
+          - { name: phone, label: Phone }
+          - { name: role, label: Role }
+          - { name: campaign, kind: hidden, source: utm_campaign }
+        steps: [ [email], [phone, role] ]
+        progressive: { ask_at_most: 1, queue: [phone, role] }
+";
+        let catalog = ConfigFile::from_yaml(yaml).expect("parses").compile().expect("compiles");
+        catalog.site("pk_t").expect("site").forms[0].clone()
+    }
+
+    fn row(visitor: &str, kind: &str, target: Option<&str>, props: Option<&str>) -> FormEventRow {
+        FormEventRow {
+            form: "demo".to_owned(),
+            visitor: visitor.to_owned(),
+            kind: kind.to_owned(),
+            target: target.map(str::to_owned),
+            props: props.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn fields_count_only_in_the_views_that_showed_them() {
+        let events = [
+            // Before the range's first view of `a`: part of a view outside it.
+            row("a", "form_abandon", Some("email"), None),
+            row("a", "form_view", None, Some(r#"{"fields":"email,phone,campaign,"}"#)),
+            row("a", "form_start", Some("email"), None),
+            row("a", "form_abandon", Some("phone"), None),
+            // An older widget: no `fields`, every field counts once step 2 is reached.
+            row("b", "form_view", None, None),
+            row("b", "form_start", Some("email"), None),
+            row("b", "form_submit", None, None),
+            // Never reached step 2.
+            row("c", "form_view", None, Some(r#"{"fields":"email,role"}"#)),
+            row("c", "form_abandon", Some("email"), None),
+        ];
+        let lines = field_lines(&form(), &views_of(&form(), &events));
+        let counts: Vec<(&str, usize, u64, u64, u64)> = lines
+            .iter()
+            .map(|line| (line.field.as_str(), line.step, line.shown, line.passed, line.stopped))
+            .collect();
+        assert_eq!(
+            counts,
+            [("email", 1, 3, 2, 1), ("phone", 2, 2, 1, 1), ("role", 2, 1, 1, 0)],
+            "hidden fields are not listed"
+        );
+        assert_eq!(biggest(&lines).as_deref(), Some("phone"), "1 of 2 beats 1 of 3");
+    }
+}
