@@ -51,7 +51,6 @@ pub async fn forms(
     })?;
     let chosen = asked.range.choose(unix_millis().div_euclid(DAY_MS))?;
     let now = figures(&app, &sites, chosen.range).await?;
-    let before = figures(&app, &sites, chosen.range.previous()).await?;
     match asked.format.as_str() {
         "json" => Ok(Json(now).into_response()),
         "csv" => {
@@ -64,6 +63,7 @@ pub async fn forms(
             Ok(download(&["form-", &section.counts.form].concat(), &chosen, body))
         }
         _ => {
+            let before = figures(&app, &sites, chosen.range.previous()).await?;
             let chrome = Chrome { actor: &actor, sites: &sites, section: Section::Reports };
             Ok(forms_report_page::render(&chrome, &chosen, &now, &before).into_response())
         }
