@@ -68,7 +68,10 @@ fn form_section(
             .map(|(label, n)| Step { label: label.to_owned(), count: n });
     html! {
         section.form-report aria-labelledby=(title_id) {
-            h2 id=(title_id) { (counts.name) " " span.muted { "(" (counts.form) ")" } }
+            h2 id=(title_id) {
+                (counts.name)
+                @if counts.name != counts.form { " " span.muted { "(" (counts.form) ")" } }
+            }
             div.kpis {
                 (kpi("Views", signed(counts.views), signed(was(|s| s.counts.views))))
                 (kpi("Starts", signed(counts.starts), signed(was(|s| s.counts.starts))))
@@ -85,8 +88,8 @@ fn form_section(
                     (count(counts.confirmed)) " of " (count(counts.submissions)) " submissions confirmed; "
                     (count(counts.views.saturating_sub(section.started_views))) " views left before starting."
                 }
+                (fields(index, section, csv))
             }
-            (fields(index, section, csv))
             div.report-pair {
                 (spam(index, section))
                 (consents(index, section))
