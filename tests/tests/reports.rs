@@ -177,7 +177,7 @@ async fn the_report_pages_show_what_visitors_did() {
     assert_eq!(tour[..3], ["50", "300", "300"], "{tour:?}");
 
     let axe_script = std::fs::read_to_string(axe::script_path()).expect("axe-core's script");
-    let pages = ["funnel", "traffic", "blocks", "quality", "automation"];
+    let pages = ["funnel", "traffic", "blocks", "forms", "quality", "automation"];
     for (width, height) in [(1280, 900), (390, 844)] {
         browser.client.set_window_size(width, height).await.expect("window size");
         for page in pages {

@@ -692,6 +692,23 @@ fn form_events_are_recorded_once_and_never_twice_for_the_page_s_own_forms() {
         ],
         "one form_view for the form, nothing for the page's form"
     );
+    let drawn_fields: String = all_kinds("events")
+        .fields
+        .iter()
+        .map(|field| [field.name.as_str(), ","].concat())
+        .collect();
+    let view_props = state::with(|widget| {
+        widget
+            .queue
+            .iter()
+            .find(|event| event.kind.as_str() == "form_view")
+            .map(|e| e.props.clone())
+    });
+    assert_eq!(
+        view_props.flatten(),
+        Some(vec![("fields".to_owned(), kindling_core::wire::PropValue::Text(drawn_fields))]),
+        "the form_view names the fields drawn"
+    );
     assert_eq!(
         state::with(|widget| widget.forms_started.clone()),
         Some(vec![("events".to_owned(), some("name"))]),

@@ -66,6 +66,9 @@ pub mod form_parts;
 pub mod format;
 pub mod forms;
 pub mod forms_page;
+pub mod forms_report;
+pub mod forms_report_csv;
+pub mod forms_report_page;
 pub mod frame;
 pub mod funnel_page;
 pub mod layout;
@@ -160,6 +163,7 @@ pub fn router(state: &AppState) -> Router {
         .route("/admin/reports/quality", get(reports::quality))
         .route("/admin/reports/automation", get(automation_report::show))
         .route("/admin/reports/automation/replay/{id}", post(automation_report::replay))
+        .route("/admin/reports/forms", get(forms_report::forms))
         .route("/admin/account", get(account::show));
     let owner = Router::new()
         .route("/admin/users", get(users::list).post(users::add))

@@ -1,7 +1,8 @@
 //! Lead forms: their definitions, compiled from the configuration ([`definition`]);
 //! what one visitor is asked ([`view`], progressive profiling); submissions from the
 //! widget ([`submit`]) and from plain HTML forms ([`noscript`]), guarded by [`spam`];
-//! double opt-in ([`confirm`]); reports ([`report`]; their admin API is in [`admin`](crate::admin)).
+//! double opt-in ([`confirm`]); reports ([`report`]; their admin API is in [`admin`](crate::admin);
+//! the console page's drop-off per field in [`field_report`]).
 //! Every value is checked with `kindling_core::forms`, the same function the widget
 //! runs in the browser.
 //!
@@ -11,6 +12,7 @@
 pub mod confirm;
 pub mod definition;
 pub mod endpoint;
+pub mod field_report;
 pub mod noscript;
 pub mod report;
 pub mod spam;

@@ -11,6 +11,7 @@ use async_trait::async_trait;
 use crate::store::accounts::{AccountReads, AccountWrites};
 use crate::store::deliveries::DeliveryReads;
 pub use crate::store::error::{StoreError, StoreResult};
+use crate::store::form_reports::FormReportReads;
 use crate::store::health::WriteHealth;
 use crate::store::reports::{ReportReads, ReportWrites};
 use crate::store::revisions::{RevisionReads, RevisionWrites};
@@ -26,7 +27,7 @@ use crate::store::records::{
 /// everything that changes it. One implementation per database backend.
 #[async_trait]
 pub trait Store:
-    AccountReads + RevisionReads + ReportReads + DeliveryReads + Send + Sync + 'static
+    AccountReads + RevisionReads + ReportReads + DeliveryReads + FormReportReads + Send + Sync + 'static
 {
     /// The person document `visitor`'s browser may be shown: its device view when it
     /// has one, else its person's; none for a visitor never seen.

@@ -16,6 +16,7 @@ pub mod accounts;
 pub mod contract;
 pub mod deliveries;
 pub mod error;
+pub mod form_reports;
 pub mod health;
 pub mod postgres;
 pub mod records;
@@ -30,6 +31,7 @@ pub use accounts::{
 };
 pub use contract::{Store, StoreError, StoreResult, WriteTx, write, write_now};
 pub use deliveries::{DeliveryCount, DeliveryReads, HandoffTime};
+pub use form_reports::{FormEventRow, FormReportReads};
 pub use health::WriteHealth;
 pub use postgres::PostgresStore;
 pub use records::{

@@ -16,7 +16,8 @@
 //!   checking on leaving a field, Enter moving on; [`submit`] sends the submission and
 //!   shows the collector's answer.
 //! - Events, through `crate::track::record` (so only with consent): `form_view` when a
-//!   form is drawn (once per form per page view), `form_start`, `form_field` (the
+//!   form is drawn (once per form per page view; its `fields` property names the fields
+//!   drawn, comma-separated, for the drop-off per field), `form_start`, `form_field` (the
 //!   field's name, never its value) and `form_abandon` as for the page's own forms
 //!   (`crate::track::forms`). No `form_submit`: the collector records it from the
 //!   submission.
@@ -40,7 +41,7 @@ use alloc::vec::Vec;
 
 use js_sys::Array;
 use kindling_core::blocks::Placement;
-use kindling_core::wire::{EventKind, FormView};
+use kindling_core::wire::{EventKind, FormView, PropValue};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{Element, Event, ShadowRoot, ShadowRootInit, ShadowRootMode};
@@ -235,6 +236,11 @@ fn draw(
     root.set_inner_html("");
     root.append_child(&content::parse(&document, &markup::form(&view, title))?)?;
     let form = view.id.clone();
+    let mut shown = String::new();
+    for field in &view.fields {
+        shown.push_str(&field.name);
+        shown.push(',');
+    }
     let drawn = Drawn {
         view,
         step: 0,
@@ -257,7 +263,12 @@ fn draw(
     };
     hosts::set_key(host, key)?;
     if first {
-        record(EventKind::FormView, Details { name: Some(form), ..Details::default() });
+        // Longer than a property may be: the collector then counts every field shown.
+        let mut props = Vec::new();
+        if shown.len() <= 512 {
+            props.push((String::from("fields"), PropValue::Text(shown)));
+        }
+        record(EventKind::FormView, Details { name: Some(form), props, ..Details::default() });
     }
     Ok(root)
 }

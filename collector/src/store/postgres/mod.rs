@@ -18,6 +18,7 @@
 mod accounts;
 mod deliveries;
 mod events;
+mod form_reports;
 mod forms;
 mod history;
 mod outbox;

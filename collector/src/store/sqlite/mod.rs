@@ -14,6 +14,7 @@ mod accounts;
 mod connection;
 mod deliveries;
 mod events;
+mod form_reports;
 mod forms;
 mod migrate;
 mod outbox;
