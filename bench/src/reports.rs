@@ -18,7 +18,14 @@ use reqwest::header::{LOCATION, SET_COOKIE};
 use crate::database::Database;
 
 /// The report pages measured, relative to the collector's address.
-pub const REPORT_PAGES: [&str; 2] = ["/admin/reports/funnel", "/admin/reports/traffic"];
+pub const REPORT_PAGES: [&str; 6] = [
+    "/admin/reports/funnel",
+    "/admin/reports/traffic",
+    "/admin/reports/blocks",
+    "/admin/reports/forms",
+    "/admin/reports/quality",
+    "/admin/reports/automation",
+];
 /// Unmeasured requests before each page's measured ones.
 const WARMUPS: usize = 2;
 const DAY_MS: i64 = 86_400_000;
