@@ -477,25 +477,28 @@ fn temperature_days(
     Ok(rows)
 }
 
+impl SqliteStore {
+    /// Runs `read` on a reader connection with its own copy of `site`.
+    async fn on_site<T, F>(&self, site: &str, read: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection, &str) -> StoreResult<T> + Send + 'static,
+    {
+        let site = site.to_owned();
+        self.readers.read(move |connection| read(connection, &site)).await
+    }
+}
+
 #[async_trait]
 impl ReportReads for SqliteStore {
     async fn segment_leads(&self, site: &str) -> StoreResult<Vec<(String, i64)>> {
-        let site = site.to_owned();
-        self.readers
-            .read(move |c| {
-                pairs(
-                    c,
-                    "SELECT segment, leads FROM report_segments WHERE site = ?1 AND leads > 0
-                     ORDER BY leads DESC, segment",
-                    &site,
-                )
-            })
-            .await
+        const LEADS: &str = "SELECT segment, leads FROM report_segments
+             WHERE site = ?1 AND leads > 0 ORDER BY leads DESC, segment";
+        self.on_site(site, |c, site| pairs(c, LEADS, site)).await
     }
 
     async fn lead_scores(&self, site: &str, width: i32) -> StoreResult<LeadScores> {
-        let site = site.to_owned();
-        self.readers.read(move |c| lead_scores(c, &site, width)).await
+        self.on_site(site, move |c, site| lead_scores(c, site, width)).await
     }
 
     async fn mql_points(
@@ -505,8 +508,7 @@ impl ReportReads for SqliteStore {
         until_ms: i64,
         limit: u32,
     ) -> StoreResult<Vec<(String, i64, i64)>> {
-        let site = site.to_owned();
-        self.readers.read(move |c| mql_points(c, &site, (from_ms, until_ms), limit)).await
+        self.on_site(site, move |c, site| mql_points(c, site, (from_ms, until_ms), limit)).await
     }
 
     async fn temperature_days(
@@ -514,8 +516,7 @@ impl ReportReads for SqliteStore {
         site: &str,
         days: (i64, i64),
     ) -> StoreResult<Vec<(i64, String, i64)>> {
-        let site = site.to_owned();
-        self.readers.read(move |c| temperature_days(c, &site, days)).await
+        self.on_site(site, move |c, site| temperature_days(c, site, days)).await
     }
 
     async fn block_rows(
@@ -523,8 +524,7 @@ impl ReportReads for SqliteStore {
         site: &str,
         days: (i64, i64),
     ) -> StoreResult<Vec<(String, String, BlockMeasures)>> {
-        let site = site.to_owned();
-        self.readers.read(move |c| block_rows(c, &site, days)).await
+        self.on_site(site, move |c, site| block_rows(c, site, days)).await
     }
 
     async fn exposure_rows(
@@ -532,8 +532,7 @@ impl ReportReads for SqliteStore {
         site: &str,
         days: (i64, i64),
     ) -> StoreResult<Vec<(String, String, ExposureMeasures)>> {
-        let site = site.to_owned();
-        self.readers.read(move |c| exposure_rows(c, &site, days)).await
+        self.on_site(site, move |c, site| exposure_rows(c, site, days)).await
     }
 
     async fn funnel_rows(
@@ -542,8 +541,7 @@ impl ReportReads for SqliteStore {
         days: (i64, i64),
         dimension: &'static str,
     ) -> StoreResult<Vec<(String, StageCounts)>> {
-        let site = site.to_owned();
-        self.readers.read(move |c| funnel_rows(c, &site, days, dimension)).await
+        self.on_site(site, move |c, site| funnel_rows(c, site, days, dimension)).await
     }
 
     async fn lead_times(
@@ -552,13 +550,11 @@ impl ReportReads for SqliteStore {
         days: (i64, i64),
         filter: Option<(&'static str, String)>,
     ) -> StoreResult<Vec<LeadTimes>> {
-        let site = site.to_owned();
-        self.readers.read(move |c| leads_of(c, &site, days, filter)).await
+        self.on_site(site, move |c, site| leads_of(c, site, days, filter)).await
     }
 
     async fn traffic_days(&self, site: &str, days: (i64, i64)) -> StoreResult<Vec<TrafficDay>> {
-        let site = site.to_owned();
-        self.readers.read(move |c| traffic_days(c, &site, days)).await
+        self.on_site(site, move |c, site| traffic_days(c, site, days)).await
     }
 
     async fn traffic_rows(
@@ -568,17 +564,14 @@ impl ReportReads for SqliteStore {
         dimension: &'static str,
         limit: u32,
     ) -> StoreResult<Vec<(String, TrafficMeasures)>> {
-        let site = site.to_owned();
-        self.readers.read(move |c| traffic_rows(c, &site, days, dimension, limit)).await
+        self.on_site(site, move |c, site| traffic_rows(c, site, days, dimension, limit)).await
     }
 
     async fn distinct_visitors(&self, site: &str, days: (i64, i64)) -> StoreResult<i64> {
-        let site = site.to_owned();
-        self.readers.read(move |c| distinct_visitors(c, &site, days)).await
+        self.on_site(site, move |c, site| distinct_visitors(c, site, days)).await
     }
 
     async fn traffic_hours(&self, site: &str, hours: (i64, i64)) -> StoreResult<Vec<HourCount>> {
-        let site = site.to_owned();
-        self.readers.read(move |c| traffic_hours(c, &site, hours)).await
+        self.on_site(site, move |c, site| traffic_hours(c, site, hours)).await
     }
 }
