@@ -33,6 +33,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (17, "reports", include_str!("../../../migrations/sqlite/0017_reports.sql")),
     (18, "delivery reports", include_str!("../../../migrations/sqlite/0018_delivery_reports.sql")),
+    (
+        19,
+        "known quality index",
+        include_str!("../../../migrations/sqlite/0019_known_quality_index.sql"),
+    ),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS _sqlx_migrations (
