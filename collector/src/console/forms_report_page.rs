@@ -12,7 +12,7 @@ use crate::console::format::query;
 use crate::console::layout::{Chrome, page};
 use crate::console::numbers::{NONE, count, percent, ratio_percent};
 use crate::console::report_parts::{kpi, report_tabs};
-use crate::console::report_range::{Chosen, pairs, picker};
+use crate::console::report_range::{Chosen, compared_picker, pairs};
 use crate::forms::field_report::{FieldLine, FormSection, FormSections};
 
 const PATH: &str = "/admin/reports/forms";
@@ -34,7 +34,7 @@ pub fn render(
     let content = html! {
         div.page-head { h1 { "Forms" } }
         (report_tabs(site, "forms"))
-        (picker(PATH, &[("site", site)], chosen))
+        (compared_picker(PATH, &[("site", site)], chosen))
         @if now.forms.is_empty() {
             p.empty-state { "This site has no lead forms. Add one in the configuration's forms section." }
         }

@@ -11,7 +11,7 @@ use crate::console::format::query;
 use crate::console::layout::{Chrome, page};
 use crate::console::numbers::{count, duration_ms, percent};
 use crate::console::report_parts::{kpi, report_tabs, unsigned};
-use crate::console::report_range::{Chosen, pairs, picker};
+use crate::console::report_range::{Chosen, compared_picker, pairs};
 use crate::reporting::funnel::{FunnelReport, Stages};
 use crate::store::records::FUNNEL_BREAKDOWNS;
 
@@ -54,7 +54,7 @@ pub fn render(chrome: &Chrome<'_>, chosen: &Chosen, report: &FunnelReport) -> Ma
     let content = html! {
         div.page-head { h1 { "Funnel" } }
         (report_tabs(site, "funnel"))
-        (picker("/admin/reports/funnel", &[("site", site), ("breakdown", report.breakdown)], chosen))
+        (compared_picker("/admin/reports/funnel", &[("site", site), ("breakdown", report.breakdown)], chosen))
         (figures(&report.total, &report.previous_total))
         @if report.total.visitors == 0 {
             p.empty-state {

@@ -98,8 +98,18 @@ pub fn pairs(chosen: &Chosen) -> Vec<(&'static str, String)> {
 }
 
 /// The picker: preset links, then two dates and a button. `path` is the page's, `keep`
-/// the other query pairs it keeps (the site first).
+/// the other query pairs it keeps (the site first). Pages comparing the range with the
+/// one before use [`compared_picker`], which names that period.
 pub fn picker(path: &str, keep: &[(&str, &str)], chosen: &Chosen) -> Markup {
+    choose(path, keep, chosen, false)
+}
+
+/// The [`picker`], naming the period the page compares the range with.
+pub fn compared_picker(path: &str, keep: &[(&str, &str)], chosen: &Chosen) -> Markup {
+    choose(path, keep, chosen, true)
+}
+
+fn choose(path: &str, keep: &[(&str, &str)], chosen: &Chosen, compared: bool) -> Markup {
     let link = |preset: &str| {
         let pairs = keep.iter().copied().chain([("range", preset)]);
         [path, "?", &query(pairs)].concat()
@@ -125,8 +135,11 @@ pub fn picker(path: &str, keep: &[(&str, &str)], chosen: &Chosen) -> Markup {
             button.button.secondary type="submit" { "Show" }
         }
         p.muted {
-            "Compared with " (day_text(chosen.range.previous().from)) " to "
-            (day_text(chosen.range.previous().until - 1)) ". Days are UTC."
+            @if compared {
+                "Compared with " (day_text(chosen.range.previous().from)) " to "
+                (day_text(chosen.range.previous().until - 1)) ". "
+            }
+            "Days are UTC."
         }
     }
 }

@@ -11,7 +11,7 @@ use crate::console::format::{query, time};
 use crate::console::layout::{Chrome, page};
 use crate::console::numbers::{count, percent};
 use crate::console::report_parts::{kpi, report_tabs, unsigned};
-use crate::console::report_range::{Chosen, day_text, pairs, picker};
+use crate::console::report_range::{Chosen, compared_picker, day_text, pairs};
 use crate::reporting::traffic::{Breakdown, Interval, MAX_HOURLY_DAYS, Point, TrafficReport};
 
 /// What each breakdown is called.
@@ -42,7 +42,7 @@ pub fn render(chrome: &Chrome<'_>, chosen: &Chosen, report: &TrafficReport) -> M
     let content = html! {
         div.page-head { h1 { "Traffic and sources" } }
         (report_tabs(site, "traffic"))
-        (picker("/admin/reports/traffic", &[("site", site), ("interval", interval)], chosen))
+        (compared_picker("/admin/reports/traffic", &[("site", site), ("interval", interval)], chosen))
         div.kpis {
             (kpi("Visitors", t.visitors, p.visitors))
             (kpi("Visits", t.visits, p.visits))
