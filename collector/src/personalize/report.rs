@@ -136,7 +136,7 @@ pub fn probability_to_beat(control: (u64, u64), variant: (u64, u64)) -> f64 {
 }
 
 /// Mean and variance of Beta(1 + c, 1 + n − c).
-fn beta_posterior((conversions, visitors): (u64, u64)) -> (f64, f64) {
+pub fn beta_posterior((conversions, visitors): (u64, u64)) -> (f64, f64) {
     let alpha = 1.0 + conversions.min(visitors) as f64;
     let beta = 1.0 + (visitors - conversions.min(visitors)) as f64;
     let total = alpha + beta;
@@ -145,7 +145,7 @@ fn beta_posterior((conversions, visitors): (u64, u64)) -> (f64, f64) {
 
 /// The standard normal distribution function, by the complementary error function
 /// (Numerical Recipes' `erfcc`, fractional error below 1.2e-7).
-fn normal_cdf(x: f64) -> f64 {
+pub fn normal_cdf(x: f64) -> f64 {
     let z = x.abs() / std::f64::consts::SQRT_2;
     let t = 1.0 / (1.0 + 0.5 * z);
     let polynomial = -z * z - 1.265_512_23

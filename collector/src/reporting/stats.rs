@@ -4,7 +4,7 @@
 //! prior), and the sample-ratio check (a chi-square test of persons per variant
 //! against the configured weights, p-value by the Wilson–Hilferty approximation).
 
-use crate::personalize::report::probability_to_beat;
+use crate::personalize::report::{beta_posterior, normal_cdf, probability_to_beat};
 
 /// A p-value below which the split is a sample-ratio mismatch (as GrowthBook uses).
 pub const SRM_P_VALUE: f64 = 0.001;
@@ -22,18 +22,10 @@ pub struct Comparison {
     pub difference_high: f64,
 }
 
-/// Mean and variance of Beta(1 + hits, 1 + trials − hits).
-fn posterior((hits, trials): (u64, u64)) -> (f64, f64) {
-    let alpha = 1.0 + hits.min(trials) as f64;
-    let beta = 1.0 + (trials - hits.min(trials)) as f64;
-    let total = alpha + beta;
-    (alpha / total, alpha * beta / (total * total * (total + 1.0)))
-}
-
 /// The comparison of `variant` with `control`, each as (hits, trials).
 pub fn compare(control: (u64, u64), variant: (u64, u64)) -> Comparison {
-    let (mean_c, var_c) = posterior(control);
-    let (mean_v, var_v) = posterior(variant);
+    let (mean_c, var_c) = beta_posterior(control);
+    let (mean_v, var_v) = beta_posterior(variant);
     let spread = (var_c + var_v).sqrt();
     let difference = mean_v - mean_c;
     Comparison {
@@ -62,28 +54,7 @@ pub fn sample_ratio_p_value(observed: &[u64], weights: &[u32]) -> Option<f64> {
     // Wilson–Hilferty: (χ²/k)^(1/3) is about normal with mean 1 − 2/(9k).
     let spread = (2.0 / (9.0 * freedom)).sqrt();
     let z = ((chi_square / freedom).cbrt() - (1.0 - 2.0 / (9.0 * freedom))) / spread;
-    Some(1.0 - standard_normal(z))
-}
-
-/// The standard normal distribution function.
-fn standard_normal(z: f64) -> f64 {
-    0.5 * erfc(-z / std::f64::consts::SQRT_2)
-}
-
-/// The complementary error function (Numerical Recipes' `erfcc`, error below 1.2e-7).
-fn erfc(x: f64) -> f64 {
-    let z = x.abs();
-    let t = 1.0 / (1.0 + 0.5 * z);
-    let polynomial = -z * z - 1.265_512_23
-        + t * (1.000_023_68
-            + t * (0.374_091_96
-                + t * (0.096_784_18
-                    + t * (-0.186_288_06
-                        + t * (0.278_868_07
-                            + t * (-1.135_203_98
-                                + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77))))))));
-    let value = t * polynomial.exp();
-    if x >= 0.0 { value } else { 2.0 - value }
+    Some(1.0 - normal_cdf(z))
 }
 
 #[cfg(test)]
@@ -112,8 +83,9 @@ mod tests {
 
     #[test]
     fn erfc_matches_known_values() {
+        let erfc = |x: f64| 2.0 * (1.0 - normal_cdf(x * std::f64::consts::SQRT_2));
         assert!((erfc(0.0) - 1.0).abs() < 1e-6);
         assert!((erfc(1.0) - 0.157_299_2).abs() < 1e-6);
-        assert!((standard_normal(1.96) - 0.975_002).abs() < 1e-5);
+        assert!((normal_cdf(1.96) - 0.975_002).abs() < 1e-5);
     }
 }
