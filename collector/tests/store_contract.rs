@@ -15,12 +15,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use kindling_collector::store::{
-    self, Attempt, Confirmation, ConsentGiven, ConsentLine, EventQuery, FormCounts, KnownOrder,
-    KnownQuery, OutboxMessage, OutboxState, PersonKey, PersonLines, PersonRow, RemovedEvent,
-    ScoreLine, SegmentLine, StageLine, StepCountRow, StepRecord, Store, StoreError, StoreResult,
-    StoredEvent, StoredProfile, SubmissionRecord, VariantCounts, VisitorCounts, VisitorSeen,
-    WriteTx,
+    self, Attempt, Confirmation, ConsentGiven, ConsentLine, EventQuery, FormCount, FormCounts,
+    KnownOrder, KnownQuery, OutboxMessage, OutboxState, PersonKey, PersonLines, PersonRow,
+    RemovedEvent, ScoreLine, SegmentLine, StageLine, StepCountRow, StepRecord, Store, StoreError,
+    StoreResult, StoredEvent, StoredProfile, SubmissionRecord, VariantCounts, VisitorCounts,
+    VisitorSeen, WriteTx,
 };
+
+use kindling_collector::store::records::ReportCounts;
 
 #[path = "support/postgres.rs"]
 mod pg;
@@ -66,6 +68,7 @@ on_both_backends!(
     events_query_filters_newest_first,
     block_counts_per_block_and_variant,
     form_counts_for_a_range,
+    open_form_views_are_kept_per_visitor,
     submission_since_finds_the_earliest,
     a_resent_submission_is_stored_once,
     a_submission_without_token_is_confirmed_at_once,
@@ -1253,27 +1256,42 @@ async fn block_counts_per_block_and_variant(db: Db) {
 
 async fn form_counts_for_a_range(db: Db) {
     const D: i64 = 20_000;
-    let from = D * DAY_MS + 3_600_000;
+    let from = D * DAY_MS;
     let until = (D + 2) * DAY_MS;
-    let form = |id: &str, visitor: &str, kind: &str, name: &str, field: Option<&str>, at: i64| {
-        about(event(id, visitor, kind, at), name, field)
+    let row =
+        |site: &str, day: i64, form: &str, measure: &'static str, detail: &str, count| FormCount {
+            site: site.to_owned(),
+            day,
+            form: form.to_owned(),
+            measure,
+            detail: detail.to_owned(),
+            count,
+        };
+    let first = ReportCounts {
+        forms: vec![
+            row(SITE, D, "demo", "outcome", "{}", 1),
+            row(SITE, D, "ebook", "abandon", "email", 2),
+            row(SITE, D, "ebook", "outcome", r#"{"reached":["email"]}"#, 3),
+            row(SITE, D, "ebook", "seconds", "40", 1),
+            row(SITE, D, "ebook", "start", "", 1),
+            row(SITE, D + 1, "ebook", "abandon", "name", 1),
+            row(SITE, D + 1, "ebook", "outcome", "{}", 1),
+            row(SITE, D + 2, "ebook", "outcome", "{}", 7),
+            row(OTHER, D, "ebook", "outcome", "{}", 5),
+        ],
+        ..ReportCounts::default()
     };
-    let events = vec![
-        form("f1", "v1", "form_view", "ebook", None, from),
-        form("f2", "v2", "form_view", "ebook", None, from + 1),
-        form("f3", "v1", "form_view", "demo", None, from + 2),
-        form("f4", "v1", "form_start", "ebook", Some("email"), from + 3),
-        bot(form("f5", "v3", "form_view", "ebook", None, from + 4)),
-        form("f6", "v4", "form_view", "ebook", None, from - 1),
-        form("f7", "v4", "form_view", "ebook", None, until),
-        form("a1", "v1", "form_abandon", "ebook", Some("email"), from + 5),
-        form("a2", "v2", "form_abandon", "ebook", Some("email"), from + 6),
-        form("a3", "v3", "form_abandon", "ebook", Some("name"), from + 7),
-        bot(form("a4", "v5", "form_abandon", "ebook", Some("name"), from + 8)),
-        form("a5", "v5", "form_abandon", "ebook", Some("name"), until),
-    ];
+    let second = ReportCounts {
+        forms: vec![
+            row(SITE, D, "ebook", "outcome", r#"{"reached":["email"]}"#, -1),
+            row(SITE, D, "ebook", "outcome", r#"{"reached":["email"],"sent":true}"#, 1),
+            row(SITE, D - 1, "ebook", "start", "", 4),
+        ],
+        ..ReportCounts::default()
+    };
     db.write(move |tx| {
-        insert(tx, &events)?;
+        tx.add_report_counts(&first)?;
+        tx.add_report_counts(&second)?;
         let mut second = submission("s2", "ebook", "bob@example.com", Some("t2"));
         second.consents.push(consent("terms", "3"));
         tx.insert_submission(
@@ -1312,17 +1330,27 @@ async fn form_counts_for_a_range(db: Db) {
     })
     .await;
 
-    let counted = db.store.form_counts(SITE, from, until).await.expect("form counts");
+    let counted = db.store.form_counts(SITE, (D, D + 2)).await.expect("form counts");
     let text = |s: &str| s.to_owned();
     assert_eq!(
         sorted(counted.events),
         [
             (text("demo"), text("form_view"), 1),
             (text("ebook"), text("form_start"), 1),
-            (text("ebook"), text("form_view"), 2)
+            (text("ebook"), text("form_view"), 4)
         ],
-        "views and starts in range, bot traffic left out"
+        "views (the outcomes' sum) and starts of the days, rows added up"
     );
+    assert_eq!(
+        sorted(counted.outcomes),
+        [
+            (text("demo"), text("{}"), 1),
+            (text("ebook"), text(r#"{"reached":["email"],"sent":true}"#), 1),
+            (text("ebook"), text(r#"{"reached":["email"]}"#), 2),
+            (text("ebook"), text("{}"), 1),
+        ]
+    );
+    assert_eq!(counted.durations, [(text("ebook"), 40, 1)]);
     assert_eq!(
         sorted(counted.abandoned_at),
         [(text("ebook"), text("email"), 2), (text("ebook"), text("name"), 1)]
@@ -1342,14 +1370,35 @@ async fn form_counts_for_a_range(db: Db) {
             (text("ebook"), text("honeypot"), 2),
             (text("ebook"), text("too_fast"), 1)
         ],
-        "spam of the days from and until - 1 fall in"
+        "spam of the range's days"
     );
 
-    let one_day = db.store.form_counts(SITE, D * DAY_MS, (D + 1) * DAY_MS).await.expect("read");
+    let one_day = db.store.form_counts(SITE, (D, D + 1)).await.expect("read");
     assert_eq!(sorted(one_day.spam), [(text("ebook"), text("honeypot"), 2)]);
-    let other = db.store.form_counts(OTHER, from, until).await.expect("read");
+    let other = db.store.form_counts(OTHER, (D, D + 2)).await.expect("read");
     assert_eq!(other.spam, [(text("ebook"), text("honeypot"), 1)]);
-    assert_eq!(FormCounts { spam: vec![], ..other }, FormCounts::default());
+    assert_eq!(other.outcomes, [(text("ebook"), text("{}"), 5)]);
+}
+
+async fn open_form_views_are_kept_per_visitor(db: Db) {
+    let read = db
+        .write(|tx| {
+            tx.upsert_visitors(&[seen("v1", 1_000, 1, 1, false), seen("v2", 1_000, 1, 1, false)])?;
+            let before = tx.open_form_views(SITE, "v1")?;
+            tx.save_open_form_views(SITE, "v1", Some("[1]"))?;
+            tx.save_open_form_views(SITE, "v2", Some("[2]"))?;
+            tx.save_open_form_views(SITE, "v2", None)?;
+            tx.upsert_visitors(&[seen("v1", 2_000, 1, 1, false)])?;
+            Ok((
+                before,
+                tx.open_form_views(SITE, "v1")?,
+                tx.open_form_views(SITE, "v2")?,
+                tx.open_form_views(OTHER, "v1")?,
+                tx.open_form_views(SITE, "nobody")?,
+            ))
+        })
+        .await;
+    assert_eq!(read, (None, Some("[1]".to_owned()), None, None, None));
 }
 
 // ---- Forms -----------------------------------------------------------------------------
@@ -1385,7 +1434,7 @@ async fn a_resent_submission_is_stored_once(db: Db) {
     let with_new_token = SubmissionRecord { confirmation: Some("t2".to_owned()), ..record };
     db.write(move |tx| tx.insert_submission(SITE, &with_new_token, "p1", "v1", 3_000)).await;
 
-    let counted = db.store.form_counts(SITE, 0, 10_000).await.expect("form counts");
+    let counted = db.store.form_counts(SITE, (0, 1)).await.expect("form counts");
     assert_eq!(counted.submissions, [("ebook".to_owned(), 1, 0)]);
     assert_eq!(
         counted.consents,
@@ -1411,7 +1460,7 @@ async fn a_submission_without_token_is_confirmed_at_once(db: Db) {
         tx.insert_submission(SITE, &record, "p1", "v1", 1_000)
     })
     .await;
-    let counted = db.store.form_counts(SITE, 0, 10_000).await.expect("form counts");
+    let counted = db.store.form_counts(SITE, (0, 1)).await.expect("form counts");
     assert_eq!(counted.submissions, [("demo".to_owned(), 1, 1)]);
     assert_eq!(
         counted.consents,
@@ -1462,7 +1511,7 @@ async fn confirm_marks_token_submission_and_consents(db: Db) {
         (db.number(submitted).await, db.number(consented).await),
         (Some(5_000), Some(5_000))
     );
-    let counted = db.store.form_counts(SITE, 0, 10_000).await.expect("form counts");
+    let counted = db.store.form_counts(SITE, (0, 1)).await.expect("form counts");
     assert_eq!(counted.submissions, [("ebook".to_owned(), 2, 1)]);
 
     let again = confirmed.clone().expect("confirmation");
@@ -1868,7 +1917,7 @@ async fn a_failed_write_saves_nothing(db: Db) {
     let known = KnownQuery { limit: 10, ..KnownQuery::default() };
     assert!(db.store.known_persons(SITE, &known).await.expect("read").is_empty());
     assert!(db.store.due_runs(1_000, 10).await.expect("read").is_empty());
-    assert_eq!(db.store.form_counts(SITE, 0, 10_000).await.expect("read"), FormCounts::default());
+    assert_eq!(db.store.form_counts(SITE, (0, 1)).await.expect("read"), FormCounts::default());
     assert!(db.store.confirmations(SITE, false, 10).await.expect("read").is_empty());
     assert!(db.store.workflow_counts(SITE, 0, 1_000).await.expect("read").is_empty());
     assert_eq!(db.store.quiet_cursor(SITE, "winback").await.expect("read"), None);

@@ -226,9 +226,9 @@ async fn form_report(
     QueryParams(params): QueryParams<ReportParams>,
 ) -> Result<Json<FormsReport>, ApiError> {
     let site = &site(&app, &params.site)?;
-    let (from, until) = report_range(&params)?;
-    let counts = app.store.form_counts(&site.key, from, until).await?;
-    Ok(Json(crate::forms::report::build(site, &counts, from, until)))
+    let range = days(&params.site, params.from, params.until)?;
+    let counts = app.store.form_counts(&site.key, range.as_pair()).await?;
+    Ok(Json(crate::forms::report::build(site, &counts, range.from_ms(), range.until_ms())))
 }
 
 #[utoipa::path(

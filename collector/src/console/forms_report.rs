@@ -76,12 +76,10 @@ async fn figures(
     sites: &SiteChoice,
     range: Range,
 ) -> Result<FormSections, ConsoleError> {
-    let (from, until) = (range.from * DAY_MS, range.until * DAY_MS);
     let site = sites.current.as_ref();
-    let counts = app.store.form_counts(&site.key, from, until).await.map_err(ApiError::from)?;
-    let events = app.store.form_events(&site.key, from, until).await.map_err(ApiError::from)?;
-    let report = report::build(site, &counts, from, until);
-    Ok(field_report::sections(site, report, &events))
+    let counts = app.store.form_counts(&site.key, range.as_pair()).await.map_err(ApiError::from)?;
+    let report = report::build(site, &counts, range.from_ms(), range.until_ms());
+    Ok(field_report::sections(site, report, &counts))
 }
 
 /// A CSV download named after the form and the range.

@@ -1,8 +1,8 @@
 //! The markup of the forms report page ([`forms_report`](super::forms_report)): the
 //! range picker, then a section per form, the busiest first: its key figures against
-//! the previous period with the views → starts → submissions funnel, its drop-off per
-//! field (the biggest called out), refused spam per reason and consents per text
-//! version. Field labels and names come from the configuration and consent versions
+//! the previous period (and the median time to complete) with the views → starts →
+//! submissions funnel, its drop-off per field (the biggest called out), refused spam
+//! per reason and consents per text version. Field labels and names come from the configuration and consent versions
 //! from submissions: maud escapes them like any value.
 
 use maud::{Markup, html};
@@ -10,7 +10,7 @@ use maud::{Markup, html};
 use crate::console::charts::funnel::{Step, funnel_chart};
 use crate::console::format::query;
 use crate::console::layout::{Chrome, page};
-use crate::console::numbers::{NONE, count, percent, ratio_percent};
+use crate::console::numbers::{NONE, count, duration_ms, percent, ratio_percent};
 use crate::console::report_parts::{kpi, report_tabs};
 use crate::console::report_range::{Chosen, compared_picker, pairs};
 use crate::forms::field_report::{FieldLine, FormSection, FormSections};
@@ -45,9 +45,9 @@ pub fn render(
         p.muted {
             "A field counts only in the views that showed it: fields progressive profiling "
             "left out of a view, and fields of a step the visitor never reached, are not in "
-            "its count. Median time to complete is not shown: the widget sends the time since "
-            "the form was drawn with each submission for the spam check, and the collector does "
-            "not keep it. Spam is counted per UTC day."
+            "its count. A view counts on the day it was shown, with what its visitor did after. "
+            "Time to complete runs from the first field reached (else from the view) to the "
+            "submission, by the collector's clock. Spam is counted per UTC day."
         }
     };
     page(chrome, "Forms", content)
@@ -78,7 +78,7 @@ fn form_section(
                 (kpi("Submissions", signed(counts.submissions), signed(was(|s| s.counts.submissions))))
                 (figure("Conversion", rate(counts.conversion_rate), "submissions per view"))
                 (figure("Abandonment", rate(counts.abandonment_rate), "abandons per start"))
-                (figure("Median time to complete", NONE.to_owned(), "not recorded"))
+                (figure("Median time to complete", section.median_seconds.map_or_else(|| NONE.to_owned(), |s| duration_ms(s * 1000)), "of the views sent"))
             }
             @if counts.views == 0 {
                 p.empty-state { "Nobody saw this form in the range." }

@@ -1,23 +1,23 @@
 //! The forms report page's figures: per form, the form report's counts
-//! ([`report`](crate::forms::report)) and the drop-off per field, counted view by view.
+//! ([`report`](crate::forms::report)), the drop-off per field and the median time to
+//! complete, from the views the rollup counted ([`views`](crate::forms::views)).
 //!
-//! A view is one `form_view` and the visitor's form events after it until their next
-//! view of that form: `form_start`, `form_field` and `form_abandon` name fields the
-//! visitor reached, `form_abandon` the last one, `form_submit` that it was sent. A
-//! field counts in a view only when the view showed it: the view's `fields` property
+//! A field counts in a view only when the view showed it: the view's `fields` property
 //! lists the fields drawn (progressive profiling leaves some out; a view without the
 //! property, from an older widget, counts every field of the form), and a field of a
 //! later step counts only once the visitor reached that step. Of the views that
 //! showed a field, it was passed when the visitor reached a later field or sent the
 //! form, and it is where they stopped when it was the last field reached of a view
 //! abandoned; the drop-off is the share of the views showing it that stopped there.
+//! The fields' order is the form's as configured now.
 
 use serde::Serialize;
 
 use crate::forms::definition::Form;
 use crate::forms::report::{FormReport, FormsReport};
+use crate::forms::views::Outcome;
 use crate::sites::Site;
-use crate::store::FormEventRow;
+use crate::store::FormCounts;
 
 /// Every configured form's figures, the busiest (most views) first.
 #[derive(Debug, Clone, Serialize)]
@@ -34,6 +34,9 @@ pub struct FormSection {
     pub counts: FormReport,
     /// Views in which the visitor reached a field or sent the form.
     pub started_views: u64,
+    /// The median time to complete of the views sent, in seconds (to the second under
+    /// a minute, to the minute under an hour); none without one.
+    pub median_seconds: Option<i64>,
     /// The fields in the form's order (step by step), hidden fields left out.
     pub fields: Vec<FieldLine>,
     /// The field with the highest drop-off (the earliest of equals); none when no
@@ -58,26 +61,20 @@ pub struct FieldLine {
     pub drop_off: Option<f64>,
 }
 
-/// The page's figures from the form report and the range's form events.
-pub fn sections(site: &Site, report: FormsReport, events: &[FormEventRow]) -> FormSections {
+/// The page's figures from the form report and the counts it was built from.
+pub fn sections(site: &Site, report: FormsReport, counts: &FormCounts) -> FormSections {
     let mut forms: Vec<FormSection> = report
         .forms
         .into_iter()
-        .map(|counts| {
-            let views = site
-                .forms
-                .iter()
-                .find(|form| form.id == counts.form)
-                .map(|form| (form, views_of(form, events)));
-            let (fields, started_views) = match views {
-                Some((form, views)) => {
-                    (field_lines(form, &views), views.iter().filter(|v| v.started()).count())
-                }
-                None => (Vec::new(), 0),
-            };
+        .map(|report| {
+            let views = views_of(&report.form, counts);
+            let form = site.forms.iter().find(|form| form.id == report.form);
+            let fields = form.map(|form| field_lines(form, &views)).unwrap_or_default();
+            let started_views = views.iter().filter(|(v, _)| v.started()).map(|(_, n)| n).sum();
             FormSection {
-                counts,
-                started_views: started_views as u64,
+                median_seconds: median_seconds(&report.form, counts),
+                counts: report,
+                started_views,
                 biggest_drop_off: biggest(&fields),
                 fields,
             }
@@ -89,66 +86,38 @@ pub fn sections(site: &Site, report: FormsReport, events: &[FormEventRow]) -> Fo
     FormSections { from_ms: report.from_ms, until_ms: report.until_ms, forms }
 }
 
-/// What one view of a form showed and how far its visitor went.
-#[derive(Debug, Default)]
-struct View {
-    /// The fields drawn; none when the view did not say.
-    shown: Option<Vec<String>>,
-    reached: Vec<String>,
-    last_reached: Option<String>,
-    sent: bool,
+/// The views of `form`, by outcome, with how many went that way.
+fn views_of(form: &str, counts: &FormCounts) -> Vec<(Outcome, u64)> {
+    counts
+        .outcomes
+        .iter()
+        .filter(|(name, ..)| name == form)
+        .filter_map(|(_, detail, views)| Some((Outcome::parse(detail)?, *views)))
+        .collect()
 }
 
-impl View {
-    fn started(&self) -> bool {
-        self.sent || !self.reached.is_empty()
-    }
-
-    fn shows(&self, field: &str) -> bool {
-        self.shown.as_ref().is_none_or(|shown| shown.iter().any(|name| name == field))
-    }
-}
-
-/// The views of `form` in `events` (grouped by visitor, in stored order). Events of a
-/// visitor before their first view in the range belong to a view outside it.
-fn views_of(form: &Form, events: &[FormEventRow]) -> Vec<View> {
-    let mut views: Vec<View> = Vec::new();
-    let mut open: Option<(&str, usize)> = None;
-    for event in events.iter().filter(|event| event.form == form.id) {
-        if event.kind == "form_view" {
-            views.push(View { shown: shown_fields(event.props.as_deref()), ..View::default() });
-            open = Some((event.visitor.as_str(), views.len() - 1));
-            continue;
-        }
-        let Some((visitor, at)) = open else { continue };
-        if visitor != event.visitor {
-            open = None;
-            continue;
-        }
-        let view = &mut views[at];
-        let target = event.target.as_deref().filter(|target| !target.is_empty());
-        match (event.kind.as_str(), target) {
-            ("form_submit", _) => view.sent = true,
-            ("form_abandon", field) => {
-                view.last_reached = field.map(str::to_owned);
-                view.reached.extend(field.map(str::to_owned));
-            }
-            (_, Some(field)) => view.reached.push(field.to_owned()),
-            _ => {}
+/// The median of `form`'s times to complete.
+fn median_seconds(form: &str, counts: &FormCounts) -> Option<i64> {
+    let mut times: Vec<(i64, u64)> = counts
+        .durations
+        .iter()
+        .filter(|(name, ..)| name == form)
+        .map(|(_, seconds, views)| (*seconds, *views))
+        .collect();
+    times.sort_unstable();
+    let total: u64 = times.iter().map(|(_, views)| views).sum();
+    let mut below = 0;
+    for (seconds, views) in times {
+        below += views;
+        if below * 2 >= total {
+            return Some(seconds);
         }
     }
-    views
-}
-
-/// The field names a `form_view`'s `fields` property lists (comma-separated).
-fn shown_fields(props: Option<&str>) -> Option<Vec<String>> {
-    let props: serde_json::Value = serde_json::from_str(props?).ok()?;
-    let listed = props.get("fields")?.as_str()?;
-    Some(listed.split(',').filter(|name| !name.is_empty()).map(str::to_owned).collect())
+    None
 }
 
 /// The drop-off of each of `form`'s fields over `views`.
-fn field_lines(form: &Form, views: &[View]) -> Vec<FieldLine> {
+fn field_lines(form: &Form, views: &[(Outcome, u64)]) -> Vec<FieldLine> {
     let order: Vec<(usize, &str)> = form
         .steps
         .iter()
@@ -168,20 +137,20 @@ fn field_lines(form: &Form, views: &[View]) -> Vec<FieldLine> {
             drop_off: None,
         })
         .collect();
-    for view in views {
+    for (view, count) in views {
         let furthest = view.reached.iter().filter_map(|name| position(name)).max();
         let furthest_step = furthest.map_or(0, |at| order[at].0);
-        let stopped_at = if view.sent { None } else { view.last_reached.as_deref() };
+        let stopped_at = if view.sent { None } else { view.stopped.as_deref() };
         for (at, line) in lines.iter_mut().enumerate() {
             let on_reached_step = view.sent || order[at].0 <= furthest_step;
             if !view.shows(&line.field) || !on_reached_step {
                 continue;
             }
-            line.shown += 1;
+            line.shown += count;
             if stopped_at == Some(line.field.as_str()) {
-                line.stopped += 1;
+                line.stopped += count;
             } else if view.sent || furthest.is_some_and(|furthest| furthest > at) {
-                line.passed += 1;
+                line.passed += count;
             }
         }
     }
@@ -206,6 +175,8 @@ fn biggest(lines: &[FieldLine]) -> Option<String> {
 mod tests {
     use super::*;
     use crate::config::ConfigFile;
+    use crate::forms::views::{FormTally, replay};
+    use crate::store::StoredEvent;
 
     fn form() -> Form {
         let yaml = "sites:
@@ -226,20 +197,36 @@ mod tests {
         catalog.site("pk_t").expect("site").forms[0].clone()
     }
 
-    fn row(visitor: &str, kind: &str, target: Option<&str>, props: Option<&str>) -> FormEventRow {
-        FormEventRow {
-            form: "demo".to_owned(),
+    fn row(visitor: &str, kind: &str, target: Option<&str>, props: Option<&str>) -> StoredEvent {
+        StoredEvent {
+            name: Some("demo".to_owned()),
             visitor: visitor.to_owned(),
             kind: kind.to_owned(),
             target: target.map(str::to_owned),
             props: props.map(str::to_owned),
+            ..StoredEvent::default()
         }
+    }
+
+    /// The counts of the rollup after `events`, visitor by visitor.
+    fn counted(events: &[StoredEvent]) -> FormCounts {
+        let mut tally = FormTally::default();
+        for visitor in ["a", "b", "c"] {
+            let theirs: Vec<&StoredEvent> =
+                events.iter().filter(|e| e.visitor == visitor).collect();
+            replay("pk_t", &theirs, &mut tally, 1);
+        }
+        let mut counts = FormCounts::default();
+        for row in tally.into_counts() {
+            counts.add_rollup_row(row.form, row.measure, row.detail, row.count);
+        }
+        counts
     }
 
     #[test]
     fn fields_count_only_in_the_views_that_showed_them() {
         let events = [
-            // Before the range's first view of `a`: part of a view outside it.
+            // Before `a`'s first view: part of no view.
             row("a", "form_abandon", Some("email"), None),
             row("a", "form_view", None, Some(r#"{"fields":"email,phone,campaign,"}"#)),
             row("a", "form_start", Some("email"), None),
@@ -252,16 +239,33 @@ mod tests {
             row("c", "form_view", None, Some(r#"{"fields":"email,role"}"#)),
             row("c", "form_abandon", Some("email"), None),
         ];
-        let lines = field_lines(&form(), &views_of(&form(), &events));
-        let counts: Vec<(&str, usize, u64, u64, u64)> = lines
+        let counts = counted(&events);
+        let lines = field_lines(&form(), &views_of("demo", &counts));
+        let figures: Vec<(&str, usize, u64, u64, u64)> = lines
             .iter()
             .map(|line| (line.field.as_str(), line.step, line.shown, line.passed, line.stopped))
             .collect();
         assert_eq!(
-            counts,
+            figures,
             [("email", 1, 3, 2, 1), ("phone", 2, 2, 1, 1), ("role", 2, 1, 1, 0)],
             "hidden fields are not listed"
         );
         assert_eq!(biggest(&lines).as_deref(), Some("phone"), "1 of 2 beats 1 of 3");
+        assert_eq!(median_seconds("demo", &counts), Some(0));
+    }
+
+    #[test]
+    fn the_median_time_is_the_middle_view_sent() {
+        let counts = FormCounts {
+            durations: vec![
+                ("demo".to_owned(), 40, 2),
+                ("demo".to_owned(), 12, 1),
+                ("demo".to_owned(), 600, 1),
+                ("other".to_owned(), 1, 9),
+            ],
+            ..FormCounts::default()
+        };
+        assert_eq!(median_seconds("demo", &counts), Some(40));
+        assert_eq!(median_seconds("none", &counts), None);
     }
 }

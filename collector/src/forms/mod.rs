@@ -2,7 +2,8 @@
 //! what one visitor is asked ([`view`], progressive profiling); submissions from the
 //! widget ([`submit`]) and from plain HTML forms ([`noscript`]), guarded by [`spam`];
 //! double opt-in ([`confirm`]); reports ([`report`]; their admin API is in [`admin`](crate::admin);
-//! the console page's drop-off per field in [`field_report`]).
+//! the console page's drop-off per field in [`field_report`], from the views the
+//! rollup counts, [`views`]).
 //! Every value is checked with `kindling_core::forms`, the same function the widget
 //! runs in the browser.
 //!
@@ -18,6 +19,7 @@ pub mod report;
 pub mod spam;
 pub mod submit;
 pub mod view;
+pub mod views;
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;

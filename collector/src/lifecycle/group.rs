@@ -14,7 +14,9 @@ use std::sync::Arc;
 use foldhash::{HashMap, HashMapExt, HashSet};
 use kindling_core::wire::VisitorSummary;
 
+use crate::forms::views::FormTally;
 use crate::lifecycle::device::Updated;
+use crate::lifecycle::form_views;
 use crate::lifecycle::identify::identify;
 use crate::lifecycle::traffic::{self, Seen};
 use crate::lifecycle::update::apply_batch;
@@ -272,7 +274,13 @@ fn count_traffic(
             Some(&known) => &mut seen[known],
             None => {
                 index.insert(key, seen.len());
-                seen.push(Seen { site: key.0, seen_ms: batch.seen_ms, counts, events: Vec::new() });
+                seen.push(Seen {
+                    site: key.0,
+                    visitor: key.1,
+                    seen_ms: batch.seen_ms,
+                    counts,
+                    events: Vec::new(),
+                });
                 let last = seen.len() - 1;
                 &mut seen[last]
             }
@@ -284,7 +292,10 @@ fn count_traffic(
     }
     let mut tally = Tally::new();
     traffic::count_group(&mut tally, &seen);
-    let counts = tally.into_counts();
+    let mut forms = FormTally::default();
+    form_views::count_group(tx, &seen, &mut forms)?;
+    let mut counts = tally.into_counts();
+    counts.forms = forms.into_counts();
     if !counts.is_empty() {
         tx.add_report_counts(&counts)?;
     }

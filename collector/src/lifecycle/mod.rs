@@ -9,11 +9,13 @@
 //!   the browser of a visitor that has not proved its identity is shown instead;
 //! - [`erase`]: a person erased on request;
 //! - [`stage`]: a stage set by hand; [`decay`]: the inactivity decay and its scheduler;
-//! - [`traffic`]: the traffic the report rollups count, stored or erased.
+//! - [`traffic`]: the traffic the report rollups count, stored or erased;
+//!   [`form_views`]: the form views they count.
 
 pub mod decay;
 pub mod device;
 pub mod erase;
+pub mod form_views;
 pub mod group;
 pub mod identify;
 pub mod stage;

@@ -20,6 +20,7 @@ use crate::store::{StoredEvent, VisitorCounts};
 /// A visitor of a group: its site, id, when it was seen last, its counters after.
 pub struct Seen<'a> {
     pub site: &'a str,
+    pub visitor: &'a str,
     pub seen_ms: i64,
     pub counts: &'a VisitorCounts,
     /// The visitor's new events in the group, oldest first.

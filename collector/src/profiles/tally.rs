@@ -229,6 +229,7 @@ impl Tally {
                 .map(|((site, segment), leads)| (site, segment, leads))
                 .collect(),
             leads: Vec::new(),
+            forms: Vec::new(),
         };
         counts.segments.sort();
         counts.funnel.sort_by(|a, b| {

@@ -17,10 +17,9 @@ use crate::store::reports::{ReportReads, ReportWrites};
 use crate::store::revisions::{RevisionReads, RevisionWrites};
 
 use crate::store::records::{
-    ActivePerson, Attempt, Confirmation, DeviceState, DeviceView, EventQuery, FormCounts,
-    KnownQuery, OutboxMessage, PersonKey, PersonLines, PersonRow, RemovedEvent, StepCountRow,
-    StepRecord, StoredEvent, StoredProfile, SubmissionRecord, VariantCounts, VisitorCounts,
-    VisitorSeen,
+    ActivePerson, Attempt, Confirmation, DeviceState, DeviceView, EventQuery, KnownQuery,
+    OutboxMessage, PersonKey, PersonLines, PersonRow, RemovedEvent, StepCountRow, StepRecord,
+    StoredEvent, StoredProfile, SubmissionRecord, VariantCounts, VisitorCounts, VisitorSeen,
 };
 
 /// The collector's durable state: plain reads, and [`Store::write_blocking`] for
@@ -51,12 +50,6 @@ pub trait Store:
         from_ms: i64,
         until_ms: i64,
     ) -> StoreResult<Vec<VariantCounts>>;
-
-    /// The counts form reports are built from, for `[from_ms, until_ms)`, bot traffic
-    /// left out (spam is counted per day: the days `from_ms` and `until_ms - 1` fall in,
-    /// and those between).
-    async fn form_counts(&self, site: &str, from_ms: i64, until_ms: i64)
-    -> StoreResult<FormCounts>;
 
     /// A site's double opt-in tokens, newest first; only unconfirmed ones if `pending`.
     async fn confirmations(

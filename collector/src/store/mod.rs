@@ -31,15 +31,15 @@ pub use accounts::{
 };
 pub use contract::{Store, StoreError, StoreResult, WriteTx, write, write_now};
 pub use deliveries::{DeliveryCount, DeliveryReads, HandoffTime};
-pub use form_reports::{FormEventRow, FormReportReads};
+pub use form_reports::FormReportReads;
 pub use health::WriteHealth;
 pub use postgres::PostgresStore;
 pub use records::{
     ActivePerson, Attempt, Confirmation, ConsentGiven, ConsentLine, DeviceState, DeviceView,
-    EventQuery, FormCounts, KnownOrder, KnownQuery, OutboxMessage, OutboxState, PersonKey,
-    PersonLines, PersonRow, RemovedEvent, ScoreLine, SegmentLine, StageLine, StepCountRow,
-    StepRecord, StoredEvent, StoredProfile, SubmissionRecord, VariantCounts, VisitorCounts,
-    VisitorSeen,
+    EventQuery, FormCount, FormCounts, KnownOrder, KnownQuery, OutboxMessage, OutboxState,
+    PersonKey, PersonLines, PersonRow, RemovedEvent, ScoreLine, SegmentLine, StageLine,
+    StepCountRow, StepRecord, StoredEvent, StoredProfile, SubmissionRecord, VariantCounts,
+    VisitorCounts, VisitorSeen,
 };
 pub use reports::{LeadScores, ReportReads, ReportWrites, TrafficDay};
 pub use revisions::{NewRevision, PublishListener, RevisionReads, RevisionRow, RevisionWrites};

@@ -2,8 +2,11 @@
 //! a person's document means, how a score is computed or when a workflow runs is the
 //! domain's business, which turns these records into its own types and back.
 
+/// Milliseconds in a day: rollups count days since the Unix epoch, in UTC.
+pub const DAY_MS: i64 = 86_400_000;
+
 /// An event as stored: what the client sent plus what the collector derived.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct StoredEvent {
     pub id: String,
     pub site: String,
@@ -342,6 +345,11 @@ pub struct FormCounts {
     pub events: Vec<(String, String, u64)>,
     /// `(form, last field reached, count)` of abandons (their sum: the form's abandons).
     pub abandoned_at: Vec<(String, String, u64)>,
+    /// `(form, outcome, views)`: the views by how they went (the outcome as JSON, see
+    /// `forms::views::Outcome`).
+    pub outcomes: Vec<(String, String, u64)>,
+    /// `(form, seconds, views)`: the sent views by time to complete.
+    pub durations: Vec<(String, i64, u64)>,
     /// `(form, stored submissions, confirmed)`.
     pub submissions: Vec<(String, u64, u64)>,
     /// `(form, field, version, given, confirmed)` of consents.
@@ -453,6 +461,8 @@ pub struct ReportCounts {
     pub segments: Vec<(String, String, i64)>,
     /// Persons whose lead row is to be written again (or removed: `row: None`).
     pub leads: Vec<LeadRow>,
+    /// The forms rollup's rows, in key order.
+    pub forms: Vec<FormCount>,
 }
 
 impl ReportCounts {
@@ -465,7 +475,20 @@ impl ReportCounts {
             && self.exposures.is_empty()
             && self.segments.is_empty()
             && self.leads.is_empty()
+            && self.forms.is_empty()
     }
+}
+
+/// A row of the forms rollup: what to add to a form's `measure` (`start`, `abandon`,
+/// `outcome`, `seconds`) in `detail` on `day`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormCount {
+    pub site: String,
+    pub day: i64,
+    pub form: String,
+    pub measure: &'static str,
+    pub detail: String,
+    pub count: i64,
 }
 
 /// Persons of a cohort (first seen on `day`, days since the Unix epoch, UTC) in one

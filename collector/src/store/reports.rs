@@ -122,4 +122,15 @@ pub trait ReportWrites {
         day: i64,
         counts: &[(String, i64)],
     ) -> StoreResult<()>;
+
+    /// A visitor's open form views as last saved (JSON); none without.
+    fn open_form_views(&mut self, site: &str, visitor: &str) -> StoreResult<Option<String>>;
+
+    /// Saves a visitor's open form views (none: no view is open).
+    fn save_open_form_views(
+        &mut self,
+        site: &str,
+        visitor: &str,
+        views: Option<&str>,
+    ) -> StoreResult<()>;
 }

@@ -1,17 +1,14 @@
-//! Lead form submissions with their consents and double opt-in tokens, spam counters,
-//! and the counts form reports read.
+//! Lead form submissions with their consents and double opt-in tokens, and spam
+//! counters.
 
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Row};
 
-use super::rows::count;
 use crate::store::contract::StoreResult;
-use crate::store::records::{Confirmation, FormCounts, SubmissionRecord};
+use crate::store::records::{Confirmation, SubmissionRecord};
 
 const CONFIRMATION_COLUMNS: &str =
     "token, site, submission, person, visitor, email, form, created_ms, confirmed_ms";
-
-const DAY_MS: i64 = 86_400_000;
 
 fn confirmation_of(row: &PgRow) -> Result<Confirmation, sqlx::Error> {
     Ok(Confirmation {
@@ -201,88 +198,4 @@ pub(super) async fn confirmations(
         .fetch_all(&mut *connection)
         .await?;
     Ok(rows.iter().map(confirmation_of).collect::<Result<_, _>>()?)
-}
-
-/// See [`Store::form_counts`](crate::store::contract::Store::form_counts).
-pub(super) async fn counts(
-    connection: &mut PgConnection,
-    site: &str,
-    from: i64,
-    until: i64,
-) -> StoreResult<FormCounts> {
-    let mut counts = FormCounts::default();
-    let rows = sqlx::query(
-        "SELECT name, kind, COUNT(*) AS n FROM events
-         WHERE site = $1 AND kind IN ('form_view', 'form_start')
-           AND received_ms >= $2 AND received_ms < $3 AND NOT bot AND name IS NOT NULL
-         GROUP BY name, kind",
-    )
-    .bind(site)
-    .bind(from)
-    .bind(until)
-    .fetch_all(&mut *connection)
-    .await?;
-    for row in &rows {
-        counts.events.push((row.try_get("name")?, row.try_get("kind")?, count(row, "n")?));
-    }
-    let rows = sqlx::query(
-        "SELECT name, COALESCE(target, '') AS field, COUNT(*) AS n FROM events
-         WHERE site = $1 AND kind = 'form_abandon'
-           AND received_ms >= $2 AND received_ms < $3 AND NOT bot AND name IS NOT NULL
-         GROUP BY name, COALESCE(target, '')",
-    )
-    .bind(site)
-    .bind(from)
-    .bind(until)
-    .fetch_all(&mut *connection)
-    .await?;
-    for row in &rows {
-        counts.abandoned_at.push((row.try_get("name")?, row.try_get("field")?, count(row, "n")?));
-    }
-    let rows = sqlx::query(
-        "SELECT form, COUNT(*) AS n, COUNT(confirmed_ms) AS confirmed FROM submissions
-         WHERE site = $1 AND received_ms >= $2 AND received_ms < $3
-         GROUP BY form",
-    )
-    .bind(site)
-    .bind(from)
-    .bind(until)
-    .fetch_all(&mut *connection)
-    .await?;
-    for row in &rows {
-        counts.submissions.push((row.try_get("form")?, count(row, "n")?, count(row, "confirmed")?));
-    }
-    let rows = sqlx::query(
-        "SELECT form, field, version, COUNT(*) AS n, COUNT(confirmed_ms) AS confirmed
-         FROM consents WHERE site = $1 AND given_ms >= $2 AND given_ms < $3
-         GROUP BY form, field, version",
-    )
-    .bind(site)
-    .bind(from)
-    .bind(until)
-    .fetch_all(&mut *connection)
-    .await?;
-    for row in &rows {
-        counts.consents.push((
-            row.try_get("form")?,
-            row.try_get("field")?,
-            row.try_get("version")?,
-            count(row, "n")?,
-            count(row, "confirmed")?,
-        ));
-    }
-    let rows = sqlx::query(
-        "SELECT form, reason, CAST(SUM(count) AS BIGINT) AS n FROM form_spam
-         WHERE site = $1 AND day >= $2 AND day <= $3
-         GROUP BY form, reason",
-    )
-    .bind(site)
-    .bind(from.div_euclid(DAY_MS))
-    .bind((until - 1).div_euclid(DAY_MS))
-    .fetch_all(&mut *connection)
-    .await?;
-    for row in &rows {
-        counts.spam.push((row.try_get("form")?, row.try_get("reason")?, count(row, "n")?));
-    }
-    Ok(counts)
 }

@@ -41,8 +41,8 @@ use self::tx::PgTx;
 use crate::store::contract::{Store, StoreResult, WriteTx};
 use crate::store::health::WriteHealth;
 use crate::store::records::{
-    ActivePerson, Confirmation, EventQuery, FormCounts, KnownQuery, OutboxMessage, PersonKey,
-    StepCountRow, StoredEvent, StoredProfile, VariantCounts,
+    ActivePerson, Confirmation, EventQuery, KnownQuery, OutboxMessage, PersonKey, StepCountRow,
+    StoredEvent, StoredProfile, VariantCounts,
 };
 
 /// Connections the pool opens at most.
@@ -116,16 +116,6 @@ impl Store for PostgresStore {
     ) -> StoreResult<Vec<VariantCounts>> {
         let mut connection = self.pool.acquire().await?;
         workflows::block_counts(&mut connection, site, from_ms, until_ms).await
-    }
-
-    async fn form_counts(
-        &self,
-        site: &str,
-        from_ms: i64,
-        until_ms: i64,
-    ) -> StoreResult<FormCounts> {
-        let mut connection = self.pool.acquire().await?;
-        forms::counts(&mut connection, site, from_ms, until_ms).await
     }
 
     async fn confirmations(

@@ -7,6 +7,7 @@ use sqlx::Row;
 use sqlx::postgres::PgRow;
 
 use super::PostgresStore;
+use super::form_reports;
 use super::tx::PgTx;
 use crate::store::error::StoreResult;
 use crate::store::records::{
@@ -43,6 +44,19 @@ impl ReportWrites for PgTx {
         .bind(counts.iter().map(|c| c.1).collect::<Vec<_>>());
         self.run(|connection| insert.execute(connection))?;
         Ok(())
+    }
+
+    fn open_form_views(&mut self, site: &str, visitor: &str) -> StoreResult<Option<String>> {
+        self.run(|connection| form_reports::open_views(connection, site, visitor))
+    }
+
+    fn save_open_form_views(
+        &mut self,
+        site: &str,
+        visitor: &str,
+        views: Option<&str>,
+    ) -> StoreResult<()> {
+        self.run(|connection| form_reports::save_open_views(connection, site, visitor, views))
     }
 }
 

@@ -10,7 +10,7 @@ use sqlx::PgConnection;
 
 use crate::store::error::StoreResult;
 use crate::store::records::{
-    BlockCount, BlockMeasures, ExposureCount, ExposureMeasures, FunnelCount, HourCount,
+    BlockCount, BlockMeasures, ExposureCount, ExposureMeasures, FormCount, FunnelCount, HourCount,
     ReportCounts, ReturnCount, StageCounts, TrafficCount, TrafficMeasures,
 };
 
@@ -74,6 +74,29 @@ const PUT_LEAD: &str = "INSERT INTO report_leads
         first_landing = excluded.first_landing, last_channel = excluded.last_channel,
         last_source = excluded.last_source, last_campaign = excluded.last_campaign,
         last_landing = excluded.last_landing";
+
+const ADD_FORM_COUNTS: &str = "INSERT INTO report_forms AS r
+        (site, day, form, measure, detail, count)
+     SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[],
+        $6::bigint[])
+     ON CONFLICT (site, day, form, measure, detail) DO UPDATE SET count = r.count + excluded.count";
+
+/// Adds the forms rollup's rows.
+async fn add_forms(connection: &mut PgConnection, rows: &[FormCount]) -> StoreResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(ADD_FORM_COUNTS)
+        .bind(rows.iter().map(|r| r.site.as_str()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.day).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.form.as_str()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.measure).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.detail.as_str()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.count).collect::<Vec<_>>())
+        .execute(&mut *connection)
+        .await?;
+    Ok(())
+}
 
 pub(super) async fn add(connection: &mut PgConnection, counts: &ReportCounts) -> StoreResult<()> {
     if !counts.funnel.is_empty() {
@@ -169,6 +192,7 @@ pub(super) async fn add(connection: &mut PgConnection, counts: &ReportCounts) ->
         .execute(&mut *connection)
         .await?;
     }
+    add_forms(connection, &counts.forms).await?;
     for lead in &counts.leads {
         match &lead.row {
             Some(t) => {
@@ -209,7 +233,12 @@ pub(super) fn merged(all: Vec<ReportCounts>) -> ReportCounts {
     let mut blocks = BTreeMap::new();
     let mut exposures = BTreeMap::new();
     let mut segments: BTreeMap<(String, String), i64> = BTreeMap::new();
+    let mut forms: BTreeMap<(String, i64, String, &'static str, String), i64> = BTreeMap::new();
     for counts in all {
+        for row in counts.forms {
+            *forms.entry((row.site, row.day, row.form, row.measure, row.detail)).or_default() +=
+                row.count;
+        }
         for row in counts.funnel {
             let sum: &mut FunnelCount = funnel
                 .entry((row.site.clone(), row.dimension, row.day, row.value.clone()))
@@ -287,6 +316,18 @@ pub(super) fn merged(all: Vec<ReportCounts>) -> ReportCounts {
         exposures: exposures.into_values().collect(),
         segments: segments.into_iter().map(|((site, segment), n)| (site, segment, n)).collect(),
         leads: leads.into_values().collect(),
+        forms: forms
+            .into_iter()
+            .filter(|(_, count)| *count != 0)
+            .map(|((site, day, form, measure, detail), count)| FormCount {
+                site,
+                day,
+                form,
+                measure,
+                detail,
+                count,
+            })
+            .collect(),
     }
 }
 

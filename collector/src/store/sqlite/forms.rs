@@ -1,15 +1,13 @@
-//! Lead form submissions with their consents and double opt-in tokens, spam counters,
-//! and the counts form reports read.
+//! Lead form submissions with their consents and double opt-in tokens, and spam
+//! counters.
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use crate::store::contract::StoreResult;
-use crate::store::records::{Confirmation, FormCounts, SubmissionRecord};
+use crate::store::records::{Confirmation, SubmissionRecord};
 
 const CONFIRMATION_COLUMNS: &str =
     "token, site, submission, person, visitor, email, form, created_ms, confirmed_ms";
-
-const DAY_MS: i64 = 86_400_000;
 
 fn confirmation_of(row: &Row<'_>) -> rusqlite::Result<Confirmation> {
     Ok(Confirmation {
@@ -185,64 +183,4 @@ pub fn confirmations(
         .query_map(params![site, i32::from(pending), i64::from(limit)], confirmation_of)?
         .collect::<Result<_, _>>()?;
     Ok(rows)
-}
-
-fn count(row: &Row<'_>, at: usize) -> rusqlite::Result<u64> {
-    Ok(u64::try_from(row.get::<_, i64>(at)?).unwrap_or(0))
-}
-
-/// See [`Store::form_counts`](crate::store::contract::Store::form_counts).
-pub fn counts(
-    connection: &Connection,
-    site: &str,
-    from: i64,
-    until: i64,
-) -> StoreResult<FormCounts> {
-    let range = params![site, from, until];
-    let events = connection
-        .prepare_cached(
-            "SELECT name, kind, COUNT(*) FROM events
-             WHERE site = ?1 AND kind IN ('form_view', 'form_start')
-               AND received_ms >= ?2 AND received_ms < ?3 AND bot = 0 AND name IS NOT NULL
-             GROUP BY name, kind",
-        )?
-        .query_map(range, |row| Ok((row.get(0)?, row.get(1)?, count(row, 2)?)))?
-        .collect::<Result<_, _>>()?;
-    let abandoned_at = connection
-        .prepare_cached(
-            "SELECT name, COALESCE(target, ''), COUNT(*) FROM events
-             WHERE site = ?1 AND kind = 'form_abandon'
-               AND received_ms >= ?2 AND received_ms < ?3 AND bot = 0 AND name IS NOT NULL
-             GROUP BY name, COALESCE(target, '')",
-        )?
-        .query_map(range, |row| Ok((row.get(0)?, row.get(1)?, count(row, 2)?)))?
-        .collect::<Result<_, _>>()?;
-    let submissions = connection
-        .prepare_cached(
-            "SELECT form, COUNT(*), COUNT(confirmed_ms) FROM submissions
-             WHERE site = ?1 AND received_ms >= ?2 AND received_ms < ?3
-             GROUP BY form",
-        )?
-        .query_map(range, |row| Ok((row.get(0)?, count(row, 1)?, count(row, 2)?)))?
-        .collect::<Result<_, _>>()?;
-    let consents = connection
-        .prepare_cached(
-            "SELECT form, field, version, COUNT(*), COUNT(confirmed_ms)
-             FROM consents WHERE site = ?1 AND given_ms >= ?2 AND given_ms < ?3
-             GROUP BY form, field, version",
-        )?
-        .query_map(range, |row| {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?, count(row, 3)?, count(row, 4)?))
-        })?
-        .collect::<Result<_, _>>()?;
-    let days = params![site, from.div_euclid(DAY_MS), (until - 1).div_euclid(DAY_MS)];
-    let spam = connection
-        .prepare_cached(
-            "SELECT form, reason, SUM(count) FROM form_spam
-             WHERE site = ?1 AND day >= ?2 AND day <= ?3
-             GROUP BY form, reason",
-        )?
-        .query_map(days, |row| Ok((row.get(0)?, row.get(1)?, count(row, 2)?)))?
-        .collect::<Result<_, _>>()?;
-    Ok(FormCounts { events, abandoned_at, submissions, consents, spam })
 }

@@ -38,6 +38,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "known quality index",
         include_str!("../../../migrations/sqlite/0019_known_quality_index.sql"),
     ),
+    (20, "form rollups", include_str!("../../../migrations/sqlite/0020_form_rollups.sql")),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS _sqlx_migrations (

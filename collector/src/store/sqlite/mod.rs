@@ -37,8 +37,8 @@ use self::writer::Writer;
 use crate::store::contract::{Store, StoreError, StoreResult, WriteTx};
 use crate::store::health::WriteHealth;
 use crate::store::records::{
-    ActivePerson, Confirmation, EventQuery, FormCounts, KnownQuery, OutboxMessage, PersonKey,
-    StepCountRow, StoredEvent, StoredProfile, VariantCounts,
+    ActivePerson, Confirmation, EventQuery, KnownQuery, OutboxMessage, PersonKey, StepCountRow,
+    StoredEvent, StoredProfile, VariantCounts,
 };
 
 /// The SQLite store. Cheap to clone.
@@ -111,18 +111,6 @@ impl Store for SqliteStore {
         let site = site.to_owned();
         self.readers
             .read(move |connection| workflows::block_counts(connection, &site, from_ms, until_ms))
-            .await
-    }
-
-    async fn form_counts(
-        &self,
-        site: &str,
-        from_ms: i64,
-        until_ms: i64,
-    ) -> StoreResult<FormCounts> {
-        let site = site.to_owned();
-        self.readers
-            .read(move |connection| forms::counts(connection, &site, from_ms, until_ms))
             .await
     }
 

@@ -180,7 +180,21 @@ impl ReportWrites for SqliteTx<'_> {
                 }
             }
         }
+        super::form_reports::add(connection, &counts.forms)?;
         Ok(())
+    }
+
+    fn open_form_views(&mut self, site: &str, visitor: &str) -> StoreResult<Option<String>> {
+        super::form_reports::open_views(self.connection(), site, visitor)
+    }
+
+    fn save_open_form_views(
+        &mut self,
+        site: &str,
+        visitor: &str,
+        views: Option<&str>,
+    ) -> StoreResult<()> {
+        super::form_reports::save_open_views(self.connection(), site, visitor, views)
     }
 
     fn record_temperatures(
