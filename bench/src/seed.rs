@@ -22,6 +22,8 @@
 //! with plain SQL ([`crate::database`]).
 
 mod arrival;
+#[cfg(test)]
+mod exactness;
 mod rhythm;
 mod schedule;
 mod submission;

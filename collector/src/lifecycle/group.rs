@@ -192,7 +192,12 @@ fn commit_kept(tx: &mut dyn WriteTx, batches: &[WriteBatch]) -> StoreResult<Vec<
             (batch.seen_ms, batch.verified.as_deref()),
         )?;
         let key = (batch.site.as_str(), batch.visitor.as_str());
-        states.insert(key, identified.state);
+        let mut state = identified.state;
+        // The visitor's earlier batches of the group had impressions refused too.
+        if let Some(earlier) = states.remove(&key) {
+            state.refused.splice(0..0, earlier.refused);
+        }
+        states.insert(key, state);
         match identified.shown {
             Some(view) => shown.insert(key, view),
             None => shown.remove(&key),

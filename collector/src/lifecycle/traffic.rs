@@ -3,8 +3,8 @@
 //! page, from the visit's first pageview), visitors per day and hour, and blocks'
 //! impressions, clicks and dismissals per variant. Bot traffic is never counted.
 //!
-//! The group commit counts what it inserts ([`count_group`]): a visit when the
-//! visitor's visit number grew, a day or an hour when the visitor was last seen
+//! The group commit counts what it inserts ([`count_group`]): a visit for each the
+//! visitor's visit number grew by, a day or an hour when the visitor was last seen
 //! before it. An erasure takes away what the person's events had added
 //! ([`uncount_history`]), worked out again from the events themselves.
 
@@ -27,29 +27,42 @@ pub struct Seen<'a> {
     pub events: Vec<&'a StoredEvent>,
 }
 
-/// Counts a group's new traffic, visitor by visitor.
+/// Counts a group's new traffic, visitor by visitor: each new event; each visit the
+/// visitor's visit counter grew by, from the first pageview of its session (the newest
+/// sessions of the group's events are the new visits); and each day and hour of the
+/// new events the visitor had not been seen in before.
 pub fn count_group(tally: &mut Tally, visitors: &[Seen<'_>]) {
     for seen in visitors {
         let site = seen.site;
+        let counts = seen.counts;
+        let mut sessions: Vec<&str> = Vec::new();
+        let mut last = counts.prior_seen_ms;
         for event in &seen.events {
             count_event(tally, site, event, 1);
+            if !sessions.contains(&event.session.as_str()) {
+                sessions.push(&event.session);
+            }
+            let at = event.received_ms;
+            let prior_day = last.map_or(-1, |ms| ms.div_euclid(DAY_MS));
+            if prior_day < at.div_euclid(DAY_MS) {
+                tally.returning(site, at.div_euclid(DAY_MS), prior_day, 1);
+            }
+            if last.is_none_or(|ms| ms.div_euclid(HOUR_MS) < at.div_euclid(HOUR_MS)) {
+                tally.hour(site, at, TrafficMeasures::default(), 1);
+            }
+            last = Some(last.map_or(at, |ms| ms.max(at)));
         }
-        let counts = seen.counts;
-        let new_visitor = counts.prior_seen_ms.is_none();
-        if new_visitor || counts.visits > counts.prior_visits {
-            let first = seen.events.iter().find(|event| event.kind == "pageview");
-            if let Some(start) = first.or(seen.events.first()) {
+        let new_visits = if counts.prior_seen_ms.is_none() {
+            sessions.len()
+        } else {
+            usize::try_from(counts.visits.saturating_sub(counts.prior_visits)).unwrap_or(0)
+        };
+        for session in &sessions[sessions.len().saturating_sub(new_visits)..] {
+            let of_session = || seen.events.iter().filter(|event| event.session == *session);
+            let first = of_session().find(|event| event.kind == "pageview");
+            if let Some(start) = first.or_else(|| of_session().next()) {
                 count_visit(tally, site, start, first.is_some(), 1);
             }
-        }
-        let day = seen.seen_ms.div_euclid(DAY_MS);
-        let prior = counts.prior_seen_ms;
-        let prior_day = prior.map_or(-1, |ms| ms.div_euclid(DAY_MS));
-        if prior_day < day {
-            tally.returning(site, day, prior_day, 1);
-        }
-        if prior.is_none_or(|ms| ms.div_euclid(HOUR_MS) < seen.seen_ms.div_euclid(HOUR_MS)) {
-            tally.hour(site, seen.seen_ms, TrafficMeasures::default(), 1);
         }
     }
 }

@@ -13,6 +13,9 @@ use crate::store::contract::StoreResult;
 /// How long a statement waits for a lock another connection holds.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// The writer's page cache, in KiB: the pages of the indexes every commit walks.
+const WRITER_CACHE_KIB: u32 = 262_144;
+
 /// Prepared statements each connection keeps.
 const STATEMENT_CACHE: usize = 64;
 
@@ -39,6 +42,8 @@ pub fn open(file: &Path, role: Role) -> StoreResult<Connection> {
     connection.pragma_update(None, "wal_autocheckpoint", 0)?;
     if role == Role::Reader {
         connection.pragma_update(None, "query_only", "ON")?;
+    } else {
+        connection.pragma_update(None, "cache_size", -(WRITER_CACHE_KIB as i64))?;
     }
     connection.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     Ok(connection)

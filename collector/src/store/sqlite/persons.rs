@@ -174,7 +174,10 @@ fn events_of(
     }
     let placeholders: Vec<String> = (0..persons.len()).map(|at| format!("?{}", at + 3)).collect();
     let sql = format!(
-        "SELECT {EVENT_COLUMNS} FROM events e JOIN visitors v ON v.site = e.site AND v.id = e.visitor
+        // CROSS JOIN keeps the persons' visitors first: SQLite's planner, without
+        // statistics, would otherwise walk all of the site's events.
+        "SELECT {EVENT_COLUMNS} FROM visitors v CROSS JOIN events e
+           ON e.site = v.site AND e.visitor = v.id
          WHERE v.site = ?1 AND e.bot = ?2 AND v.person IN ({})
          ORDER BY e.received_ms, e.seq",
         placeholders.join(", ")
