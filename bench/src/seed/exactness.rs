@@ -2,7 +2,7 @@
 //! direct computation over the raw events (and the recorded stage history), on SQLite
 //! and on PostgreSQL. Counted directly here: pageviews and visitors per day, visits,
 //! pageviews per page, block events per variant, persons first exposed per variant,
-//! the funnel's persons and stages per cohort day, and per form the views, starts and
+//! the funnel's persons and stages per cohort day, its lead rows, and per form the views, starts and
 //! each field's shown / passed / stopped views, replayed view by view.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -191,7 +191,10 @@ async fn funnel(events: &[&StoredEvent], visitors: &BTreeMap<String, PersonOf>, 
             *slot += i64::from(highest.is_some_and(|highest| highest >= at));
         }
     }
-    assert!(direct.values().map(|row| row[1]).sum::<i64>() > 0, "the history has leads");
+    let leads = direct.values().map(|row| row[1]).sum::<i64>();
+    assert!(leads > 0, "the history has leads");
+    let rows = store.lead_times(SITE, ALL, None).await.expect("lead rows");
+    assert_eq!(rows.len() as i64, leads, "one lead row per lead");
     for (cohort, expected) in &direct {
         let rows = store.funnel_rows(SITE, (*cohort, cohort + 1), "all").await.expect("funnel");
         let s = rows.first().map(|(_, s)| *s).unwrap_or_default();

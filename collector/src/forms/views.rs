@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::profiles::progress::DAY_MS;
+use crate::store::records::FormRowKey;
 use crate::store::{FormCount, StoredEvent};
 
 /// How one view went: the rollup's `outcome` detail, as JSON.
@@ -167,7 +168,7 @@ fn shown_fields(props: Option<&str>) -> Option<Vec<String>> {
 /// What a transaction adds to the forms rollup, summed per row.
 #[derive(Debug, Default)]
 pub struct FormTally {
-    rows: BTreeMap<(String, i64, String, &'static str, String), i64>,
+    rows: BTreeMap<FormRowKey, i64>,
 }
 
 impl FormTally {
@@ -186,18 +187,7 @@ impl FormTally {
 
     /// The rows to add to, in key order, none left at zero.
     pub fn into_counts(self) -> Vec<FormCount> {
-        self.rows
-            .into_iter()
-            .filter(|(_, count)| *count != 0)
-            .map(|((site, day, form, measure, detail), count)| FormCount {
-                site,
-                day,
-                form,
-                measure,
-                detail,
-                count,
-            })
-            .collect()
+        FormCount::rows(self.rows)
     }
 }
 

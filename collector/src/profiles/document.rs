@@ -119,7 +119,7 @@ pub fn persist(tx: &mut dyn WriteTx, persons: &[Persisted<'_>], now_ms: i64) -> 
 }
 
 /// What the persons' changes of progress add to the report rollups, with the lead row
-/// of each person whose progress changed.
+/// of each person whose progress changed and who is a lead or was counted as one.
 fn report_counts(persons: &[Persisted<'_>]) -> ReportCounts {
     let mut tally = Tally::new();
     let mut leads = Vec::new();
@@ -127,7 +127,11 @@ fn report_counts(persons: &[Persisted<'_>]) -> ReportCounts {
         for (progress, sign) in &changes.progress {
             tally.progress(site, progress, *sign);
         }
-        leads.push(lead_row(site, person));
+        let was_lead =
+            changes.progress.iter().any(|(old, sign)| *sign < 0 && old.reached.lead.is_some());
+        if was_lead || person.progress.reached.lead.is_some() {
+            leads.push(lead_row(site, person));
+        }
     }
     let mut counts = tally.into_counts();
     counts.leads = leads;

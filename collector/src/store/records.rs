@@ -491,6 +491,26 @@ pub struct FormCount {
     pub count: i64,
 }
 
+/// The key of a forms rollup row: site, day, form, measure, detail.
+pub type FormRowKey = (String, i64, String, &'static str, String);
+
+impl FormCount {
+    /// The rows of summed counts, in key order, none left at zero.
+    pub fn rows(sums: std::collections::BTreeMap<FormRowKey, i64>) -> Vec<FormCount> {
+        sums.into_iter()
+            .filter(|(_, count)| *count != 0)
+            .map(|((site, day, form, measure, detail), count)| FormCount {
+                site,
+                day,
+                form,
+                measure,
+                detail,
+                count,
+            })
+            .collect()
+    }
+}
+
 /// Persons of a cohort (first seen on `day`, days since the Unix epoch, UTC) in one
 /// breakdown row, and how many of them reached each stage.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -10,8 +10,8 @@ use sqlx::PgConnection;
 
 use crate::store::error::StoreResult;
 use crate::store::records::{
-    BlockCount, BlockMeasures, ExposureCount, ExposureMeasures, FormCount, FunnelCount, HourCount,
-    ReportCounts, ReturnCount, StageCounts, TrafficCount, TrafficMeasures,
+    BlockCount, BlockMeasures, ExposureCount, ExposureMeasures, FormCount, FormRowKey, FunnelCount,
+    HourCount, ReportCounts, ReturnCount, StageCounts, TrafficCount, TrafficMeasures,
 };
 
 const ADD_FUNNEL: &str = "INSERT INTO report_funnel AS r
@@ -233,7 +233,7 @@ pub(super) fn merged(all: Vec<ReportCounts>) -> ReportCounts {
     let mut blocks = BTreeMap::new();
     let mut exposures = BTreeMap::new();
     let mut segments: BTreeMap<(String, String), i64> = BTreeMap::new();
-    let mut forms: BTreeMap<(String, i64, String, &'static str, String), i64> = BTreeMap::new();
+    let mut forms: BTreeMap<FormRowKey, i64> = BTreeMap::new();
     for counts in all {
         for row in counts.forms {
             *forms.entry((row.site, row.day, row.form, row.measure, row.detail)).or_default() +=
@@ -316,18 +316,7 @@ pub(super) fn merged(all: Vec<ReportCounts>) -> ReportCounts {
         exposures: exposures.into_values().collect(),
         segments: segments.into_iter().map(|((site, segment), n)| (site, segment, n)).collect(),
         leads: leads.into_values().collect(),
-        forms: forms
-            .into_iter()
-            .filter(|(_, count)| *count != 0)
-            .map(|((site, day, form, measure, detail), count)| FormCount {
-                site,
-                day,
-                form,
-                measure,
-                detail,
-                count,
-            })
-            .collect(),
+        forms: FormCount::rows(forms),
     }
 }
 

@@ -8,7 +8,7 @@ use tokio::runtime::Handle;
 use super::{events, forms, history, outbox, persons, rollups, workflows};
 use crate::store::contract::{StoreResult, WriteTx};
 use crate::store::records::{
-    Attempt, Confirmation, DeviceState, DeviceView, OutboxMessage, PersonKey, PersonLines,
+    Attempt, Confirmation, DeviceState, DeviceView, LeadRow, OutboxMessage, PersonKey, PersonLines,
     PersonRow, RemovedEvent, ReportCounts, StepRecord, StoredEvent, StoredProfile,
     SubmissionRecord, VisitorCounts, VisitorSeen,
 };
@@ -37,6 +37,13 @@ impl PgTx {
     {
         let PgTx { transaction, runtime, .. } = self;
         runtime.block_on(statement(transaction))
+    }
+
+    /// A person gone from the transaction has no lead row at commit, whatever was
+    /// written for it before.
+    fn forget_lead_row(&mut self, site: &str, person: &str) {
+        let gone = LeadRow { site: site.to_owned(), person: person.to_owned(), row: None };
+        self.reports.push(ReportCounts { leads: vec![gone], ..ReportCounts::default() });
     }
 
     /// Saves everything the transaction did.
@@ -135,11 +142,15 @@ impl WriteTx for PgTx {
     }
 
     fn fold_person(&mut self, site: &str, from: &str, to: &str) -> StoreResult<()> {
-        self.runtime.block_on(persons::fold(&mut self.transaction, site, from, to))
+        self.runtime.block_on(persons::fold(&mut self.transaction, site, from, to))?;
+        self.forget_lead_row(site, from);
+        Ok(())
     }
 
     fn delete_person(&mut self, site: &str, id: &str) -> StoreResult<bool> {
-        self.runtime.block_on(persons::delete(&mut self.transaction, site, id))
+        let deleted = self.runtime.block_on(persons::delete(&mut self.transaction, site, id))?;
+        self.forget_lead_row(site, id);
+        Ok(deleted)
     }
 
     fn decay_candidates(
