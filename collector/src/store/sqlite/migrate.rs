@@ -39,6 +39,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../../migrations/sqlite/0019_known_quality_index.sql"),
     ),
     (20, "form rollups", include_str!("../../../migrations/sqlite/0020_form_rollups.sql")),
+    (
+        21,
+        "score lines covering",
+        include_str!("../../../migrations/sqlite/0021_score_lines_covering.sql"),
+    ),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS _sqlx_migrations (

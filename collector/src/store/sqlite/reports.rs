@@ -442,7 +442,10 @@ fn pairs(connection: &Connection, sql: &str, site: &str) -> StoreResult<Vec<(Str
 fn lead_scores(connection: &Connection, site: &str, width: i32) -> StoreResult<LeadScores> {
     let buckets = connection
         .prepare_cached(
-            "SELECT (score - ((score % ?2) + ?2) % ?2) AS bucket, COUNT(*) FROM persons
+            // The known persons' index alone; without statistics the planner would read
+            // every known person's row through the email index.
+            "SELECT (score - ((score % ?2) + ?2) % ?2) AS bucket, COUNT(*)
+             FROM persons INDEXED BY persons_known_quality
              WHERE site = ?1 AND email IS NOT NULL GROUP BY bucket ORDER BY bucket",
         )?
         .query_map(params![site, width.max(1)], |row| Ok((row.get(0)?, row.get(1)?)))?
