@@ -68,6 +68,19 @@ impl Database {
         }
     }
 
+    /// On PostgreSQL, `VACUUM (ANALYZE)` after a bulk load, as autovacuum would do on
+    /// a live database in time: statistics for the planner and visibility for
+    /// index-only scans. Nothing on SQLite, whose statements do not rely on statistics.
+    pub async fn vacuum_analyze(&self) -> Result<(), String> {
+        if let Database::Postgres(pool) = self {
+            sqlx::raw_sql("VACUUM (ANALYZE)")
+                .execute(pool)
+                .await
+                .map_err(|error| format!("VACUUM (ANALYZE): {error}"))?;
+        }
+        Ok(())
+    }
+
     /// Events, visitors and leads (persons with an email) of `site`.
     pub async fn counts(&self, site: &str) -> Result<Counts, String> {
         Ok(Counts {

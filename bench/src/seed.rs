@@ -17,7 +17,8 @@
 //! (channels), [`visit`] (the events of a visit) and [`submission`] (lead forms).
 //! A generator thread builds the batches while the caller's thread commits them.
 //!
-//! Progress goes to stderr every 5 s; the last stdout line is
+//! On PostgreSQL the database is vacuumed and analyzed at the end, as autovacuum would
+//! do in time after such a load. Progress goes to stderr every 5 s; the last stdout line is
 //! `seed events=.. visitors=.. leads=.. seconds=.. events_per_s=..`, counted afterwards
 //! with plain SQL ([`crate::database`]).
 
@@ -149,7 +150,9 @@ pub async fn run(options: &Options) -> Result<Report, String> {
     let customers = mark_customers(&store, site, committed.customers).await?;
     let seconds = started.elapsed().as_secs_f64();
     drop(store);
-    let counts = Database::open(&options.database).await?.counts(&site.key).await?;
+    let database = Database::open(&options.database).await?;
+    database.vacuum_analyze().await?;
+    let counts = database.counts(&site.key).await?;
     eprintln!(
         "seed: committed {} requests ({} rows) in {} transactions; {customers} customers",
         committed.requests, committed.rows, committed.transactions
