@@ -102,6 +102,17 @@ async fn boot_picks_blocks_by_audience_priority_and_schedule(backend: Backend) {
         "awareness first for a newcomer"
     );
 
+    // The page being read is never recommended, even to a newcomer.
+    let reader = uuid_for(77);
+    let post = "https://www.example.com/blog/getting-started/?utm_source=news";
+    let reading_it = collector.boot(&reader, post, &["recs"], 1, SESSION).await;
+    let offered = &decision(&reading_it, "reading")["content"]["items"];
+    assert_eq!(offered[0]["url"], "/guides/roi", "the next closest to a newcomer: {offered:#}");
+    assert!(
+        offered.as_array().expect("items").iter().all(|i| i["url"] != "/blog/getting-started"),
+        "{offered:#}"
+    );
+
     let third_visit = collector.boot(VISITOR, home, &["hero"], 3, SESSION).await;
     let bar = decision(&third_visit, "returning-bar");
     assert_eq!(bar["placement"], "top_bar");

@@ -12,7 +12,7 @@ use alloc::vec::Vec;
 
 use serde::{Deserialize, Serialize};
 
-use crate::units::{DAY_MS, path_of};
+use crate::units::{DAY_MS, page_path};
 
 /// Where a block is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -334,7 +334,8 @@ pub fn funnel_stage_for(lifecycle_stage: &str, temperature: &str) -> FunnelStage
 
 /// Ranks `items` for a visitor: items on a topic they read first, then the closer to
 /// their funnel stage the better, then catalogue order; items whose path they have
-/// already seen are left out. Returns at most `limit` indexes into `items`.
+/// already seen (as [`page_path`] counts it; the page being read among them) are left
+/// out. Returns at most `limit` indexes into `items`.
 pub fn recommend(
     items: &[CatalogItem],
     seen_paths: &[String],
@@ -345,7 +346,7 @@ pub fn recommend(
     let mut ranked: Vec<(u32, usize)> = items
         .iter()
         .enumerate()
-        .filter(|(_, item)| !seen_paths.iter().any(|seen| seen == path_of(&item.url)))
+        .filter(|(_, item)| !seen_paths.iter().any(|seen| seen == page_path(&item.url)))
         .map(|(index, item)| {
             let on_topic = topics.iter().any(|topic| topic.eq_ignore_ascii_case(&item.topic));
             let distance = (item.stage as i32 - stage as i32).unsigned_abs();

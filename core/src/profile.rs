@@ -31,7 +31,8 @@ use serde::{Deserialize, Serialize};
 use crate::attribution::Attribution;
 use crate::channel::Channel;
 use crate::rules::{Facts, Value};
-use crate::units::{DAY_MS, path_of};
+use crate::units::DAY_MS;
+pub use crate::units::{MAX_PATH_LEN, page_path};
 use crate::wire::{ClientEvent, EventKind};
 
 /// Most paths kept in [`Aggregates::pages`].
@@ -40,8 +41,6 @@ pub const MAX_PAGES: usize = 500;
 pub const MAX_TOPICS: usize = 50;
 /// Most session ids kept in [`Aggregates::sessions`].
 pub const MAX_SESSIONS: usize = 100;
-/// Longest path kept in [`Aggregates::pages`], in bytes (cut on a character boundary).
-pub const MAX_PATH_LEN: usize = 256;
 
 /// Every fact [`ProfileFacts`] provides, for [`crate::rules::Rule::validate`].
 pub const FACT_NAMES: &[&str] = &[
@@ -289,18 +288,6 @@ fn engaged_ms(value: Option<f64>) -> u64 {
         Some(ms) if ms.is_finite() && ms > 0.0 => ms as u64,
         _ => 0,
     }
-}
-
-/// The path a pageview counts under: no query or fragment, no trailing `/` (but `/`
-/// itself), at most [`MAX_PATH_LEN`] bytes.
-pub fn page_path(url: &str) -> &str {
-    let trimmed = path_of(url).trim_end_matches('/');
-    let path = if trimmed.is_empty() { "/" } else { trimmed };
-    let mut end = path.len().min(MAX_PATH_LEN);
-    while !path.is_char_boundary(end) {
-        end -= 1;
-    }
-    path.get(..end).unwrap_or(path)
 }
 
 /// The lowercased first segment of a path at least two segments deep.

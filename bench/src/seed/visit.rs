@@ -41,7 +41,7 @@ const PAGES: [(&str, &str, u32, u32); 9] = [
     ("/blog/", "Blog", 8, 3),
     ("/blog/month-end-close-checklist.html", "Month-end close checklist", 10, 5),
     ("/blog/cash-flow-forecasting-mistakes.html", "Five cash-flow forecasting mistakes", 9, 5),
-    ("/customers/northwind.html", "How Northwind closes in 2 days", 8, 20),
+    ("/customers/northwind.html", "How Northwind closes in 4 days", 8, 20),
     ("/ebook.html", "The CFO's Guide (free e-book)", 8, 4),
     ("/demo.html", "Book a demo", 4, 12),
     ("/tour/", "Product tour", 10, 10),

@@ -13,6 +13,7 @@
 use std::collections::HashSet;
 
 use kindling_core::blocks::{Placement, funnel_stage_for, recommend, variant_index};
+use kindling_core::profile::page_path;
 use kindling_core::wire::{Decision, Link};
 
 use crate::personalize::blocks::Block;
@@ -73,7 +74,7 @@ pub fn decide(
             Placement::Inline => filled.insert(block.slot.as_str()),
             overlay => overlays.insert(overlay),
         };
-        decisions.push(decision(site, block, person));
+        decisions.push(decision(site, block, person, Some(visit.url)));
     }
     decisions
 }
@@ -83,28 +84,31 @@ pub fn decide(
 pub fn forced(site: &Site, block: &Block, variant: &str, visitor: &str) -> Option<Decision> {
     let index = block.variants.iter().position(|candidate| candidate.id == variant)?;
     let person = Person::new(visitor.to_owned(), 0);
-    let mut decision = decision(site, block, &person);
+    let mut decision = decision(site, block, &person, None);
     decision.variant = block.variants[index].id.clone();
     decision.content = block.variants[index].content.clone();
     decision.trigger = kindling_core::blocks::Trigger::Immediate;
     Some(decision)
 }
 
-fn decision(site: &Site, block: &Block, person: &Person) -> Decision {
+/// `block`'s decision for `person` on `page` (its URL; a recommendation never offers
+/// it).
+fn decision(site: &Site, block: &Block, person: &Person, page: Option<&str>) -> Decision {
     let variant = &block.variants
         [variant_index(&person.id, &block.id, &block.weights).min(block.variants.len() - 1)];
     let mut content = variant.content.clone();
     if let Some(limit) = block.recommend {
         let stage = funnel_stage_for(person.stage.as_str(), person.temperature.as_str());
         let aggregates = &person.aggregates;
-        content.items =
-            recommend(&site.catalog, &aggregates.pages, &aggregates.topics, stage, limit)
-                .into_iter()
-                .map(|index| Link {
-                    title: site.catalog[index].title.clone(),
-                    url: site.catalog[index].url.clone(),
-                })
-                .collect();
+        let mut seen = aggregates.pages.clone();
+        seen.extend(page.map(|url| page_path(url).to_owned()));
+        content.items = recommend(&site.catalog, &seen, &aggregates.topics, stage, limit)
+            .into_iter()
+            .map(|index| Link {
+                title: site.catalog[index].title.clone(),
+                url: site.catalog[index].url.clone(),
+            })
+            .collect();
     }
     Decision {
         slot: block.slot.clone(),

@@ -39,7 +39,7 @@ use kindling_core::wire::FormView;
 
 use crate::codec::push_number;
 use crate::render::content::{CLOSE_BUTTON, MODAL_OPEN, put};
-use crate::render::style::STYLE;
+
 use crate::render::texts::texts;
 
 /// What forms add to the blocks' stylesheet.
@@ -62,15 +62,11 @@ pub const CONTROL_ID: &str = "kd-field-";
 pub const HELP_ID: &str = "kd-help-";
 pub const ERROR_ID: &str = "kd-error-";
 
-/// The markup of `view`, its stylesheet first: in a modal dialog named `title`, or
-/// without one as a box in the page.
+/// The markup of `view` (its stylesheets, the blocks' and [`FORM_STYLE`], are adopted
+/// apart): in a modal dialog named `title`, or without one as a box in the page.
 pub fn form(view: &FormView, title: Option<&str>) -> String {
     let texts = texts();
-    let mut html = String::with_capacity(STYLE.len() + FORM_STYLE.len() + 4096);
-    html.push_str("<style>");
-    html.push_str(STYLE);
-    html.push_str(FORM_STYLE);
-    html.push_str("</style>");
+    let mut html = String::with_capacity(4096);
     match title {
         Some(title) => {
             html.push_str(MODAL_OPEN);

@@ -48,7 +48,8 @@ use web_sys::{Element, Event, ShadowRoot, ShadowRootInit, ShadowRootMode};
 
 use crate::blocks::controls::OPEN_FORM_EVENT;
 use crate::forms::page_forms::Drawn;
-use crate::render::{content, overlay, texts};
+use crate::render::style::STYLE;
+use crate::render::{content, overlay, sheet, texts};
 use crate::track::record::{Details, record};
 use crate::transport::{self, Failure};
 use crate::{browser, log, page, state};
@@ -235,6 +236,7 @@ fn draw(
     };
     root.set_inner_html("");
     root.append_child(&content::parse(&document, &markup::form(&view, title))?)?;
+    sheet::apply(&document, &root, &[STYLE, markup::FORM_STYLE])?;
     let form = view.id.clone();
     let mut shown = String::new();
     for field in &view.fields {

@@ -22,7 +22,6 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element, HtmlTemplateElement, Node};
 
-use crate::render::style::STYLE;
 use crate::render::texts::texts;
 
 const INLINE_OPEN: &str = "<section class=\"kd-block kd-inline\" part=\"block\">";
@@ -31,13 +30,10 @@ part=\"block\" role=\"dialog\" aria-modal=\"true\" aria-labelledby=\"kd-title\" 
 pub const CLOSE_BUTTON: &str =
     "<button type=\"button\" class=\"kd-close\" data-kd=\"close\" aria-label=\"";
 
-/// The markup of `decision` in its placement's frame, its stylesheet first. Overlays
-/// end with a close button.
+/// The markup of `decision` in its placement's frame (its stylesheet is adopted
+/// apart, [`sheet`](crate::render::sheet)). Overlays end with a close button.
 pub fn markup(decision: &Decision) -> String {
-    let mut html = String::with_capacity(STYLE.len() + 1024);
-    html.push_str("<style>");
-    html.push_str(STYLE);
-    html.push_str("</style>");
+    let mut html = String::with_capacity(1024);
     let placement = decision.placement;
     match placement {
         Placement::Inline => html.push_str(INLINE_OPEN),

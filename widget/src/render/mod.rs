@@ -1,6 +1,7 @@
 //! Drawing decided blocks, each inside an open shadow root so the host page's CSS
 //! cannot break the block and the block's CSS cannot leak into the page; themed by
-//! inherited CSS custom properties ([`style`]).
+//! inherited CSS custom properties ([`style`]), adopted as constructable stylesheets
+//! ([`sheet`]).
 //!
 //! - Inline blocks go into their slot, `[data-kindling-slot="NAME"]`, replacing what
 //!   the slot's shadow root showed.
@@ -14,6 +15,7 @@
 
 pub mod content;
 pub mod overlay;
+pub mod sheet;
 pub mod style;
 pub mod texts;
 
@@ -55,6 +57,7 @@ pub fn show(decision: &Decision) -> Result<bool, JsValue> {
     };
     root.set_inner_html("");
     root.append_child(&content::parse(&document, &content::markup(decision))?)?;
+    sheet::apply(&document, &root, &[style::STYLE])?;
     host.set_attribute(BLOCK_ATTRIBUTE, &decision.block)?;
     host.set_attribute(VARIANT_ATTRIBUTE, &decision.variant)?;
     if !inline {

@@ -40,8 +40,6 @@ pub fn host(document: &Document, name: &str, placement: Placement) -> Result<Ele
     let host = document.create_element("kindling-overlay")?;
     host.set_attribute(OVERLAY_ATTRIBUTE, name)?;
     host.set_attribute(PLACEMENT_ATTRIBUTE, placement.as_str())?;
-    // Inline style beats the page's rules: the host stays out of the page's flow.
-    host.set_attribute("style", "position:fixed;z-index:2147483647")?;
     Ok(host)
 }
 

@@ -9,9 +9,11 @@
 //! or `min-height`): laid over it (`position:absolute; inset:0`, overflow hidden), a
 //! block never changes the slot's height, so nothing below it moves. A slot that
 //! reserves no height leaves its block no room. Overlays are `position:fixed` and
-//! move nothing in the page either.
+//! move nothing in the page either: their host is kept out of the page's flow by an
+//! important `:host` rule, which outranks any rule of the page.
 
 pub const STYLE: &str = ":host{display:block;position:relative}\
+:host([data-kindling-overlay]){position:fixed!important;z-index:2147483647!important}\
 .kd-block{box-sizing:border-box;margin:0;padding:1.5rem;overflow:auto;border-radius:var(--kindling-radius,12px);\
 background:var(--kindling-surface,#f5f7fb);color:var(--kindling-text,#1b2430);font:1rem/1.5 var(--kindling-font,inherit)}\
 .kd-inline{position:absolute;inset:0;overflow:hidden}\
