@@ -14,7 +14,7 @@ use crate::state::AppState;
 /// The preview page's policy: the widget's own script and wasm, its calls to this
 /// collector, the images blocks may show; framed only by this collector's pages.
 pub const POLICY: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; \
-     connect-src 'self'; style-src 'self' 'unsafe-inline'; img-src https: data:; \
+     connect-src 'self'; style-src 'self'; img-src https: data:; \
      font-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'self'";
 
 /// Serves the host page of preview `token`.
