@@ -281,6 +281,7 @@ fn every_kind_is_drawn_with_its_label_and_aria() {
             })
             .collect();
         assert_eq!(options, ["", "small", "large"], "an empty first option, then the options");
+        assert_eq!(text(&root, "#kd-field-size option"), "Choose…", "a select says what to do");
 
         let group = inside(&root, "fieldset[role=radiogroup]");
         assert_eq!(text(&root, "fieldset legend"), "Contact me");
@@ -289,6 +290,18 @@ fn every_kind_is_drawn_with_its_label_and_aria() {
             root.query_selector_all("fieldset input[type=radio][name=contact]").expect("query");
         assert_eq!(radios.length(), 2);
         assert_eq!(text(&root, "fieldset label"), "By email");
+        // Required is marked once per group: on the legend, not on each option.
+        let marker = |selector: &str| {
+            let element = inside(&root, selector);
+            let window = web_sys::window().expect("window");
+            let style = window.get_computed_style_with_pseudo_elt(&element, "::after");
+            style.expect("style").expect("a style").get_property_value("content").expect("content")
+        };
+        assert_eq!(marker("fieldset legend"), "\" *\" / \"\"");
+        assert_eq!(marker("fieldset label"), "none");
+        assert_eq!(marker("label[for=kd-field-email]"), "\" *\" / \"\"");
+        let target = inside(&root, "fieldset label").get_bounding_client_rect();
+        assert!(target.height() >= 44.0, "a radio's label is a touch target: {}", target.height());
 
         assert!(
             root.query_selector("[name=campaign]").expect("query").is_none(),

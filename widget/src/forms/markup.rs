@@ -47,14 +47,17 @@ pub const FORM_STYLE: &str = "[hidden]{display:none!important}\
 .kd-form label,.kd-form legend{display:block;margin:.75rem 0 .25rem;padding:0;font-weight:600}\
 .kd-form input,.kd-form select,.kd-form textarea{box-sizing:border-box;width:100%;padding:.5rem;\
 border:1px solid #8792a2;border-radius:var(--kindling-radius,8px);background:#fff;color:#1b2430;font:inherit}\
-.kd-form .kd-check{display:flex;gap:.5rem;font-weight:400}.kd-form .kd-check input{width:auto;margin:.25rem 0}\
-.kd-req>label::after,.kd-req>legend::after{content:\" *\"/\"\"}\
+.kd-form .kd-check{display:flex;gap:.75rem;align-items:flex-start;min-height:2.75rem;margin:.25rem 0;padding:.5rem 0;\
+box-sizing:border-box;font-weight:400;cursor:pointer}\
+.kd-form .kd-check input{flex:none;width:1.25rem;height:1.25rem;margin:.1rem 0;accent-color:var(--kindling-accent,#2456e8)}\
+div.kd-req>label::after,.kd-req>legend::after{content:\" *\"/\"\"}\
 fieldset{margin:0;padding:0;border:0}[aria-invalid=true]{border-color:#c62828;outline:1px solid #c62828}\
 .kd-help,.kd-error{margin:.25rem 0 0;font-size:.875rem}.kd-error{color:#c62828;font-weight:600}.kd-error:empty{display:none}\
 .kd-hp{position:absolute;left:-9999px;width:1px;height:1px;overflow:hidden}\
 .kd-progress p{margin:0}progress{width:100%}[autocomplete=country]{text-transform:uppercase}\
 .kd-form .kd-ctas{margin-top:1rem}.kd-back{background:none;color:var(--kindling-accent,#2456e8);box-shadow:inset 0 0 0 1px}\
-button:disabled{opacity:.6;cursor:progress}";
+button:disabled{opacity:.6;cursor:progress}\
+.kd-success{scroll-margin-top:var(--kindling-scroll-offset,6rem);padding:1rem 0;font-size:1.125rem}";
 
 /// A field's control is `kd-field-NAME`, its help `kd-help-NAME`, its error
 /// `kd-error-NAME` (ids are scoped to the shadow root).
@@ -203,7 +206,7 @@ fn control(html: &mut String, field: &Field, value: &str) {
             match kind {
                 FieldKind::Textarea => put(html, &[">", value, "</textarea>"]),
                 FieldKind::Select => {
-                    let placeholder = field.placeholder.as_deref().unwrap_or_default();
+                    let placeholder = field.placeholder.as_deref().unwrap_or(texts().choose);
                     put(html, &["><option value=\"\">", placeholder, "</option>"]);
                     for option in &field.options {
                         put(html, &["<option value=\"", &option.value, "\""]);

@@ -22,6 +22,8 @@ pub struct Texts {
     pub of: &'static str,
     /// A form dialog's name when the block that opened it gave none.
     pub form: &'static str,
+    /// A select's first option, when the field names no placeholder.
+    pub choose: &'static str,
     /// After sending, when the form has no message of its own.
     pub thanks: &'static str,
     /// After sending, when the address is still to be confirmed (double opt-in).
@@ -44,6 +46,7 @@ const ENGLISH: Texts = Texts {
     step: "Step ",
     of: " of ",
     form: "Form",
+    choose: "Choose…",
     thanks: "Thank you!",
     confirm: "Check your inbox to confirm.",
     download: "Download",
@@ -59,6 +62,7 @@ const POLISH: Texts = Texts {
     step: "Krok ",
     of: " z ",
     form: "Formularz",
+    choose: "Wybierz…",
     thanks: "Dziękujemy!",
     confirm: "Sprawdź skrzynkę e-mail, aby potwierdzić.",
     download: "Pobierz",
