@@ -483,6 +483,12 @@ fn every_overlay_placement_renders_in_its_own_shadow_root_without_moving_the_pag
         assert!(card.get_attribute("aria-modal").is_none(), "{block}: not modal");
         let close = inside(&root, "button[data-kd=close]");
         assert_eq!(close.get_attribute("aria-label").as_deref(), Some("Close"));
+        let target = close.get_bounding_client_rect();
+        assert!(target.width() >= 44.0 && target.height() >= 44.0, "{block}: a touch target");
+        let (first, second) =
+            (inside(&root, "[data-kd-cta='0']"), inside(&root, "[data-kd-cta='1']"));
+        assert_eq!(computed(&first, "background-color"), "rgb(36, 86, 232)", "{block}: primary");
+        assert_eq!(computed(&second, "background-color"), "rgba(0, 0, 0, 0)", "{block}: secondary");
         assert_eq!(height(&body), height_before, "{block}: the page did not move");
     }
 
