@@ -49,7 +49,11 @@ async fn blocks_a_modal_and_a_form_are_styled_under_a_strict_policy() {
         )
         .await;
     assert_eq!(browser.eval(&computed(form, "[data-step][hidden]", "display")).await, "none");
-    assert_eq!(browser.eval(&computed(form, ".kd-block", "padding-top")).await, "24px");
+    assert_eq!(
+        browser.eval(&computed(form, "button[type=submit]", "background-color")).await,
+        "rgb(36, 86, 232)"
+    );
+    assert_eq!(browser.eval(&computed(form, ".kd-check input", "width")).await, "20px");
 
     // Exit intent is ignored in the first 3 seconds of a page view.
     tokio::time::sleep(Duration::from_millis(3_300)).await;

@@ -4,7 +4,9 @@
 //! ([`sheet`]).
 //!
 //! - Inline blocks go into their slot, `[data-kindling-slot="NAME"]`, replacing what
-//!   the slot's shadow root showed.
+//!   the slot showed (its own children, the default content, until a block is drawn
+//!   and again once it is closed). A block fills the box the slot reserves; in a slot
+//!   entirely below the viewport it may grow to its content.
 //! - Overlays (modal, slide-in, top and bottom bars) get a host element of their own at
 //!   the end of `<body>` ([`overlay`]).
 //!
@@ -58,12 +60,24 @@ pub fn show(decision: &Decision) -> Result<bool, JsValue> {
     root.set_inner_html("");
     root.append_child(&content::parse(&document, &content::markup(decision))?)?;
     sheet::apply(&document, &root, &[style::STYLE])?;
+    if inline && below_the_fold(&host) {
+        // Nothing on screen moves when a slot below the viewport grows to its block.
+        if let Some(block) = root.query_selector(".kd-inline")? {
+            block.set_attribute("class", "kd-block kd-inline kd-grow")?;
+        }
+    }
     host.set_attribute(BLOCK_ATTRIBUTE, &decision.block)?;
     host.set_attribute(VARIANT_ATTRIBUTE, &decision.variant)?;
     if !inline {
         overlay::open(&document, &host, &root)?;
     }
     Ok(true)
+}
+
+/// Whether all of `element` is below the viewport.
+fn below_the_fold(element: &Element) -> bool {
+    let viewport = web_sys::window().and_then(|w| w.inner_height().ok()).and_then(|h| h.as_f64());
+    viewport.is_some_and(|height| element.get_bounding_client_rect().top() >= height)
 }
 
 /// The block and variant `host` shows, if any.
@@ -78,6 +92,7 @@ pub fn close(host: &Element) {
     if host.has_attribute(overlay::OVERLAY_ATTRIBUTE) {
         overlay::remove(host);
     } else if let Some(root) = host.shadow_root() {
-        root.set_inner_html("");
+        // The slot's own children, its default content, show again.
+        root.set_inner_html("<slot></slot>");
     }
 }

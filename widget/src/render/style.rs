@@ -13,7 +13,9 @@
 //! Inline blocks fill exactly the box the page reserved for their slot (its `height`
 //! or `min-height`): laid over it (`position:absolute; inset:0`, overflow hidden), a
 //! block never changes the slot's height, so nothing below it moves. A slot that
-//! reserves no height leaves its block no room. Overlays are `position:fixed` and
+//! reserves no height leaves its block no room, unless it is below the viewport when
+//! drawn (`kd-grow`: the block flows and the slot grows to it). An embedded form draws
+//! no card of its own: the page's container is its card. Overlays are `position:fixed` and
 //! move nothing in the page either: their host is kept out of the page's flow by an
 //! important `:host` rule, which outranks any rule of the page.
 
@@ -21,7 +23,9 @@ pub const STYLE: &str = ":host{display:block;position:relative}\
 :host([data-kindling-overlay]){position:fixed!important;z-index:2147483647!important}\
 .kd-block{box-sizing:border-box;margin:0;padding:1.5rem;overflow:auto;border-radius:var(--kindling-radius,12px);\
 background:var(--kindling-surface,#f5f7fb);color:var(--kindling-text,#1b2430);font:1rem/1.5 var(--kindling-font,inherit)}\
-.kd-inline{position:absolute;inset:0;overflow:hidden}\
+.kd-inline{position:absolute;inset:0;overflow:hidden}.kd-grow{position:relative;min-height:100%}\
+.kd-block.kd-lead{padding:0;background:none;border-radius:0}\
+@media (max-width:600px){.kd-block{padding:1rem}h2{font-size:1.2rem}}\
 h2{margin:0 2.5rem .5rem 0;font-size:1.4rem;line-height:1.25}p,ul{margin:0 0 .75rem}img{max-width:100%;max-height:12rem}\
 a{color:var(--kindling-accent,#2456e8)}\
 .kd-cta{display:inline-block;margin:0 .5rem .5rem 0;padding:.625rem 1.125rem;border:0;border-radius:var(--kindling-radius,8px);\
