@@ -61,6 +61,7 @@ async fn layout_shift(browser: &Browser) -> f64 {
 async fn the_welcome_back_bar_appears_on_the_third_visit_and_closes_for_good() {
     let stack = Stack::demo().await;
     let browser = Browser::start().await;
+    browser.client.set_window_size(1366, 900).await.expect("window size");
     let home = format!("{}/", stack.site);
     for visit in 1..=2 {
         browser.client.goto(&home).await.expect("home");
@@ -82,6 +83,16 @@ async fn the_welcome_back_bar_appears_on_the_third_visit_and_closes_for_good() {
     let text =
         browser.eval(&format!("return {}.shadowRoot.textContent;", overlay("welcome-back"))).await;
     assert!(text.as_str().unwrap_or_default().contains("Welcome back"), "{text}");
+    let below_the_header = format!(
+        "const bar = {}.shadowRoot.querySelector('[role=region]').getBoundingClientRect();
+         const header = document.querySelector('.site-header').getBoundingClientRect();
+         return [bar.top, header.bottom];",
+        overlay("welcome-back")
+    );
+    let edges = browser.eval(&below_the_header).await;
+    let (bar_top, header_bottom) =
+        (edges[0].as_f64().unwrap_or(0.0), edges[1].as_f64().unwrap_or(0.0));
+    assert!(bar_top >= header_bottom - 1.0, "the bar leaves the sticky header visible: {edges}");
     let visitor = browser.eval("return localStorage.getItem('kindling.vid');").await;
     let visitor = visitor.as_str().expect("visitor").to_owned();
     let deadline = std::time::Instant::now() + Duration::from_secs(15);

@@ -3,7 +3,9 @@
 //! A call to action is a solid button, the second one an outlined button and "no
 //! thanks" (a dismiss) a link; close buttons are 44 px touch targets; overlays fade in
 //! unless the visitor asks for reduced motion; on narrow screens a bar's text and
-//! button stack.
+//! button stack. A top bar sits `--kindling-top-offset` below the top (the height of a
+//! sticky header, 0 by default). A modal with an image shows it beside the text from
+//! 600 px wide, above it on narrower screens.
 //!
 //! Themed by CSS custom properties the host page may set on any ancestor; they inherit
 //! through the shadow boundary: `--kindling-accent` (buttons and links),
@@ -40,7 +42,11 @@ background:none;color:inherit;font-size:1.5rem;line-height:1;cursor:pointer}\
 .kd-block[role]{position:fixed;max-height:calc(100vh - 2rem);box-shadow:0 4px 24px #0006}\
 .kd-modal{top:50%;left:50%;transform:translate(-50%,-50%);width:min(32rem,calc(100vw - 2rem))}\
 .kd-slide_in{right:1rem;bottom:1rem;max-width:min(20rem,calc(100vw - 2rem))}\
-.kd-block[role=region]{left:0;right:0;padding:.5rem 3rem .5rem 1rem;border-radius:0}.kd-top_bar{top:0}.kd-bottom_bar{bottom:0}\
+.kd-block[role=region]{left:0;right:0;padding:.5rem 3rem .5rem 1rem;border-radius:0}\
+.kd-top_bar{top:var(--kindling-top-offset,0)}.kd-bottom_bar{bottom:0}\
+.kd-modal img,.kd-slide_in img{display:block;margin:0 auto 1rem;max-height:10rem}\
+@media (min-width:600px){.kd-modal:has(img){display:grid;grid-template-columns:9rem 1fr;column-gap:1.5rem}\
+.kd-modal:has(img) img{grid-row:span 3;max-height:none;width:100%;margin:0}}\
 [role=region] *{display:inline;margin:0 1rem 0 0;font-size:1rem}[role=region] img{display:none}\
 [role=region] .kd-cta{display:inline-block;margin:.25rem .5rem .25rem 0}\
 @media (max-width:600px){[role=region] h2,[role=region] .kd-body,[role=region] .kd-ctas{display:block;margin:0 0 .25rem}}\
