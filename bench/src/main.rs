@@ -28,8 +28,9 @@
 //! - `render [--runs 20]`: the demo home page in headless Chromium, opened by new
 //!   visitors ([`render`]); prints `render runs=.. first_fcp_ms=.. first_drawn_ms=..
 //!   fcp_ms=.. drawn_ms=.. ratio=.. cls_max=..` as its last line (needs the widget
-//!   bundle and ChromeDriver, as the end-to-end tests do).
-//!
+//!   bundle and ChromeDriver, as the end-to-end tests do);
+//! - `screenshots --out DIR [--site DIR --config FILE]`: the demo as a visitor sees it, PNG files of the viewport
+//!   at phone and laptop sizes ([`screenshots`]; same needs as `render`);
 //! - `seed [--events 1000000] [--database URL] [--days 90] [--config demo-site/demo.yaml]
 //!   [--site pk_demo_brightline]`: a generated history of the demo site written through
 //!   the collector's own group commit, dated in the past ([`seed`]); prints `seed
@@ -49,6 +50,7 @@ mod prime;
 mod render;
 mod reports;
 mod scoring;
+mod screenshots;
 mod seed;
 mod storage;
 
@@ -145,6 +147,17 @@ enum Command {
         #[arg(long, default_value_t = 20)]
         runs: usize,
     },
+    /// Screenshots of the demo as a visitor sees it, as PNG files in `--out`.
+    Screenshots {
+        #[arg(long)]
+        out: PathBuf,
+        /// The site's pages (default: the demo's), for comparing with another version.
+        #[arg(long)]
+        site: Option<PathBuf>,
+        /// Its configuration (default: the demo's).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
     /// Write a generated history of the demo site into a database, dated in the past.
     Seed {
         /// Events to generate (about one visitor per ten).
@@ -215,6 +228,13 @@ async fn main() -> ExitCode {
         }
         Command::Render { runs } => {
             render::run(runs.max(1)).await.map(|report| println!("{}", report.line()))
+        }
+        Command::Screenshots { out, site, config } => {
+            screenshots::run(&out, site, config).await.map(|files| {
+                for file in files {
+                    println!("{file}");
+                }
+            })
         }
         Command::Handoff { leads, load_clients } => {
             let options = handoff::Options { leads: leads.max(1), load_clients };

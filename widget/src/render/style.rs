@@ -37,7 +37,7 @@ white-space:nowrap;cursor:pointer}\
 .kd-cta[data-kd=dismiss]{background:none;box-shadow:none;color:inherit;font-weight:400;text-decoration:underline;padding:.625rem .25rem}\
 .kd-close{position:absolute;top:.25rem;right:.25rem;width:2.75rem;height:2.75rem;padding:0;border:0;border-radius:50%;\
 background:none;color:inherit;font-size:1.5rem;line-height:1;cursor:pointer}\
-:focus-visible{outline:3px solid var(--kindling-accent,#2456e8);outline-offset:2px}\
+:focus-visible{outline:3px solid var(--kindling-accent,#2456e8);outline-offset:2px}[tabindex='-1']:focus{outline:none}\
 .kd-backdrop{position:fixed;inset:0;background:#0009}\
 .kd-block[role]{position:fixed;max-height:calc(100vh - 2rem);box-shadow:0 4px 24px #0006}\
 .kd-modal{top:50%;left:50%;transform:translate(-50%,-50%);width:min(32rem,calc(100vw - 2rem))}\
