@@ -1,6 +1,7 @@
 //! Lead forms in Chromium against the real collector: the two-step demo request by
 //! keyboard alone, inline errors, progressive profiling on a later form, spam refused,
-//! one lead from a double submission, and the e-book's download link.
+//! one lead from a double submission, the e-book's download link, and an address the
+//! collector refuses shown at its field on its step.
 
 use std::time::Duration;
 
@@ -291,5 +292,39 @@ async fn a_block_call_to_action_opens_its_form_in_a_modal() {
     assert_eq!(profile["person"]["traits"]["phone"]["source"], "form:callback");
     let submit = &stack.events(&[("type", "form_submit")]).await[0];
     assert_eq!(submit["target"], "hero-callback", "the block that opened the form");
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_disposable_address_refused_by_the_collector_is_shown_at_its_field_on_its_step() {
+    let stack = Stack::demo().await;
+    let browser = Browser::start().await;
+    open(&browser, &stack, "/demo.html").await;
+    wait_drawn(&browser, "demo-request").await;
+    let values = [
+        ("email", "sam@mailinator.com"),
+        ("name", "Sam Carter"),
+        ("company", "Contoso"),
+        ("company_size", "500"),
+        ("role", "Controller"),
+        ("phone", "+44 20 7946 0000"),
+        ("timeline", "now"),
+    ];
+    set_values(&browser, "demo-request", &values).await;
+    tokio::time::sleep(Duration::from_millis(3_100)).await; // past the minimum fill time
+    send(&browser, "demo-request").await;
+    let root = root("demo-request");
+    let error = browser
+        .wait_for(
+            "the collector's error at the email field",
+            &format!("return {root}.querySelector('#kd-error-email').textContent || null;"),
+        )
+        .await;
+    assert!(error.as_str().is_some_and(|text| text.contains("disposable")), "{error}");
+    let step = format!("return {root}.querySelector('#kd-step').textContent;");
+    assert_eq!(browser.eval(&step).await, "Step 1 of 2", "back on the email's step");
+    assert_eq!(focused(&browser).await, "email", "focus on the field in error");
+    let form_error = format!("return {root}.querySelector('#kd-form-error').textContent;");
+    assert_eq!(browser.eval(&form_error).await, "", "no message apart from the field's");
     browser.close().await;
 }
