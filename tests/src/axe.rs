@@ -30,11 +30,15 @@ pub fn script_path() -> PathBuf {
 }
 
 /// Runs axe-core's rules for WCAG 2.2 A and AA and its best practices on the whole
-/// page, and reports what it calls violations.
+/// page, or on the elements `arguments[0]` selects (and their open shadow roots) when
+/// it is a selector, and reports what it calls violations.
 const RUN: &str = r#"
   const done = arguments[arguments.length - 1];
+  const include = arguments[0] ? Array.from(document.querySelectorAll(arguments[0])) : null;
+  if (include && !include.length) { done([]); return; }
   const tags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'];
-  axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }).then(
+  const context = include ? { include } : document;
+  axe.run(context, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }).then(
     (results) => done(results.violations.map((rule) => ({
       id: rule.id, impact: rule.impact, help: rule.help, url: rule.helpUrl,
       nodes: rule.nodes.map((node) => ({
@@ -44,43 +48,23 @@ const RUN: &str = r#"
     (error) => done([{ id: 'axe-error', impact: 'critical', help: String(error), url: '', nodes: [] }]),
   );
 "#;
-
-/// Like [`RUN`], on the elements `arguments[0]` selects (and their open shadow roots).
-const RUN_WITHIN: &str = r#"
-  const done = arguments[arguments.length - 1];
-  const include = Array.from(document.querySelectorAll(arguments[0]));
-  if (!include.length) { done([]); return; }
-  const tags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'];
-  axe.run({ include }, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }).then(
-    (results) => done(results.violations.map((rule) => ({
-      id: rule.id, impact: rule.impact, help: rule.help, url: rule.helpUrl,
-      nodes: rule.nodes.map((node) => ({
-        target: node.target.join(' '), html: node.html, summary: node.failureSummary,
-      })),
-    }))),
-    (error) => done([{ id: 'axe-error', impact: 'critical', help: String(error), url: '', nodes: [] }]),
-  );
-"#;
-
-/// The violations axe-core finds in the elements `selector` matches and their shadow
-/// roots, as [`violations`] reports them.
-pub async fn violations_within(browser: &Browser, script: &str, selector: &str) -> Vec<String> {
-    let loaded = format!("{script}\n;return typeof window.axe === 'object';");
-    assert_eq!(browser.eval(&loaded).await, Value::Bool(true), "axe-core loads in the page");
-    let found = browser
-        .client
-        .execute_async(RUN_WITHIN, vec![Value::String(selector.to_owned())])
-        .await
-        .expect("axe-core runs");
-    found.as_array().map(|rules| rules.iter().map(describe).collect()).unwrap_or_default()
-}
 
 /// The violations axe-core finds in the page the browser shows, each as readable text:
 /// the rule, its impact and help, then every element that breaks it.
 pub async fn violations(browser: &Browser, script: &str) -> Vec<String> {
+    run(browser, script, Value::Null).await
+}
+
+/// The violations axe-core finds in the elements `selector` matches and their shadow
+/// roots, as [`violations`] reports them.
+pub async fn violations_within(browser: &Browser, script: &str, selector: &str) -> Vec<String> {
+    run(browser, script, Value::String(selector.to_owned())).await
+}
+
+async fn run(browser: &Browser, script: &str, selector: Value) -> Vec<String> {
     let loaded = format!("{script}\n;return typeof window.axe === 'object';");
     assert_eq!(browser.eval(&loaded).await, Value::Bool(true), "axe-core loads in the page");
-    let found = browser.client.execute_async(RUN, vec![]).await.expect("axe-core runs");
+    let found = browser.client.execute_async(RUN, vec![selector]).await.expect("axe-core runs");
     found.as_array().map(|rules| rules.iter().map(describe).collect()).unwrap_or_default()
 }
 

@@ -286,6 +286,19 @@ impl Browser {
         self.client.execute(script, vec![]).await.expect("script runs")
     }
 
+    /// The layout shift of the page shown so far: the sum of its layout-shift entries
+    /// without recent input, read 300 ms after asking.
+    pub async fn layout_shift(&self) -> f64 {
+        let script = "const done = arguments[0];
+            let total = 0;
+            new PerformanceObserver((list) => {
+              for (const entry of list.getEntries()) { if (!entry.hadRecentInput) total += entry.value; }
+            }).observe({type: 'layout-shift', buffered: true});
+            setTimeout(() => done(total), 300);";
+        let shift = self.client.execute_async(script, vec![]).await.expect("layout shift");
+        shift.as_f64().expect("a number")
+    }
+
     /// Polls `script` until it returns a truthy value, then returns that value.
     pub async fn wait_for(&self, what: &str, script: &str) -> Value {
         let deadline = Instant::now() + Duration::from_secs(15);

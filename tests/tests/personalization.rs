@@ -40,23 +40,6 @@ async fn press(browser: &Browser, key: Key) {
     browser.client.perform_actions(keys).await.expect("key pressed");
 }
 
-/// Kindling's layout shift on the current page: the sum of layout-shift entries so far.
-async fn layout_shift(browser: &Browser) -> f64 {
-    let script = "const done = arguments[0];
-        let total = 0;
-        new PerformanceObserver((list) => {
-          for (const entry of list.getEntries()) { if (!entry.hadRecentInput) total += entry.value; }
-        }).observe({type: 'layout-shift', buffered: true});
-        setTimeout(() => done(total), 300);";
-    browser
-        .client
-        .execute_async(script, vec![])
-        .await
-        .expect("layout shift")
-        .as_f64()
-        .expect("a number")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_welcome_back_bar_appears_on_the_third_visit_and_closes_for_good() {
     let stack = Stack::demo().await;
@@ -273,7 +256,7 @@ async fn kindling_moves_nothing_on_the_demo_pages() {
             browser.wait_for("the block", &slot_block(slot)).await;
         }
         tokio::time::sleep(Duration::from_millis(300)).await;
-        let shift = layout_shift(&browser).await;
+        let shift = browser.layout_shift().await;
         assert_eq!(shift, 0.0, "layout shift on {path}");
     }
     browser.close().await;

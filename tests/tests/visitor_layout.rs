@@ -55,18 +55,6 @@ const PROBLEMS: &str = r#"
   return found;
 "#;
 
-/// The page's layout shift so far.
-async fn layout_shift(browser: &Browser) -> f64 {
-    let script = "const done = arguments[0];
-        let total = 0;
-        new PerformanceObserver((list) => {
-          for (const entry of list.getEntries()) { if (!entry.hadRecentInput) total += entry.value; }
-        }).observe({type: 'layout-shift', buffered: true});
-        setTimeout(() => done(total), 300);";
-    let shift = browser.client.execute_async(script, vec![]).await.expect("layout shift");
-    shift.as_f64().expect("a number")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_demo_page_fits_its_blocks_moves_nothing_and_passes_axe_at_both_widths() {
     let stack = Stack::demo().await;
@@ -80,7 +68,7 @@ async fn every_demo_page_fits_its_blocks_moves_nothing_and_passes_axe_at_both_wi
             browser.wait_for("the widget", READY).await;
             // Blocks are drawn from the boot answer; forms from their own request.
             tokio::time::sleep(Duration::from_millis(800)).await;
-            let shift = layout_shift(&browser).await;
+            let shift = browser.layout_shift().await;
             if shift != 0.0 {
                 problems.push(format!("{width} px {path}: layout shift {shift}"));
             }
