@@ -57,6 +57,45 @@ impl Placement {
     }
 }
 
+/// How a block arranges its image, text and calls to action, picked per block.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Layout {
+    /// Headline, text and calls to action, an image above them if there is one.
+    #[default]
+    Standard,
+    /// The image beside the text (above it on narrow screens).
+    ImageBeside,
+    /// The image across the top, edge to edge.
+    ImageTop,
+    /// One line: headline, short text and the calls to action side by side.
+    Compact,
+}
+
+impl Layout {
+    /// The name used on the wire and in the configuration.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Layout::Standard => "standard",
+            Layout::ImageBeside => "image_beside",
+            Layout::ImageTop => "image_top",
+            Layout::Compact => "compact",
+        }
+    }
+
+    /// The layout with this name.
+    pub fn parse(name: &str) -> Option<Layout> {
+        [Layout::Standard, Layout::ImageBeside, Layout::ImageTop, Layout::Compact]
+            .into_iter()
+            .find(|layout| layout.as_str() == name)
+    }
+
+    pub fn is_standard(&self) -> bool {
+        *self == Layout::Standard
+    }
+}
+
 /// When a block appears once the page may show it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

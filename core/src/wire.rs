@@ -20,7 +20,7 @@ use alloc::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::blocks::{Placement, Trigger};
+use crate::blocks::{Layout, Placement, Trigger};
 use crate::forms::Field;
 
 /// `POST /v1/boot`: the widget's first call on every page load.
@@ -112,6 +112,9 @@ pub struct Decision {
     pub variant: String,
     #[serde(default = "inline")]
     pub placement: Placement,
+    /// How the block arranges its content (`standard` when absent).
+    #[serde(default, skip_serializing_if = "Layout::is_standard")]
+    pub layout: Layout,
     #[serde(default)]
     pub trigger: Trigger,
     pub content: BlockContent,

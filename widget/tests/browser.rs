@@ -1,7 +1,7 @@
 //! The widget's own tests, run in headless Chromium by wasm-bindgen-test-runner
 //! (`cargo xtask test`): real DOM, real storage, real fetch.
 
-use kindling_core::blocks::{Placement, Trigger};
+use kindling_core::blocks::{Layout, Placement, Trigger};
 use kindling_core::privacy::{ConsentMode, Signals};
 use kindling_core::wire::{
     BlockContent, BootRequest, BootResponse, ClientEvent, Context, Cta, CtaAction, Decision,
@@ -26,6 +26,7 @@ fn decision(slot: &str, headline: &str) -> Decision {
         block: "hero-welcome".to_owned(),
         variant: "a".to_owned(),
         placement: Placement::Inline,
+        layout: Layout::Standard,
         trigger: Trigger::Immediate,
         content: BlockContent {
             headline: headline.to_owned(),
@@ -48,6 +49,7 @@ fn overlay(block: &str, placement: Placement, trigger: Trigger) -> Decision {
         block: block.to_owned(),
         variant: "b".to_owned(),
         placement,
+        layout: Layout::ImageTop,
         trigger,
         content: BlockContent {
             headline: "Get the guide".to_owned(),
@@ -481,6 +483,7 @@ fn every_overlay_placement_renders_in_its_own_shadow_root_without_moving_the_pag
         assert_eq!(computed(&card, "position"), "fixed", "{block}");
         assert_eq!(computed(&card, edge), offset, "{block}: {edge}");
         assert!(card.get_attribute("aria-modal").is_none(), "{block}: not modal");
+        assert_eq!(card.get_attribute("data-layout").as_deref(), Some("image_top"), "{block}");
         let close = inside(&root, "button[data-kd=close]");
         assert_eq!(close.get_attribute("aria-label").as_deref(), Some("Close"));
         let target = close.get_bounding_client_rect();

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use kindling_core::blocks::{Placement, Trigger};
+use kindling_core::blocks::{Layout, Placement, Trigger};
 use kindling_core::forms::{Choice, Consent, Field, FieldKind, HiddenSource, Texts};
 use kindling_core::privacy::{ConsentMode, Signals};
 use kindling_core::wire::{
@@ -596,6 +596,7 @@ fn cta_block(slot: &str, form: &str) -> Decision {
         block: "guide-offer".to_owned(),
         variant: "b".to_owned(),
         placement: Placement::Inline,
+        layout: Layout::Standard,
         trigger: Trigger::Immediate,
         content: BlockContent {
             headline: "Get the guide".to_owned(),

@@ -1,7 +1,7 @@
 //! The configuration of personalization blocks: placement, audience, schedule, caps,
 //! goal, variants, images and calls to action, as written in the file.
 
-use kindling_core::blocks::{Caps, Placement, Trigger};
+use kindling_core::blocks::{Caps, Layout, Placement, Trigger};
 use kindling_core::rules::Rule;
 use serde::Deserialize;
 
@@ -15,6 +15,9 @@ pub struct BlockConfig {
     /// `inline` (the default), `modal`, `slide_in`, `top_bar` or `bottom_bar`.
     #[serde(default = "inline")]
     pub placement: Placement,
+    /// `standard` (the default), `image_beside`, `image_top` or `compact`.
+    #[serde(default)]
+    pub layout: Layout,
     /// For inline blocks: the `data-kindling-slot` name the block is rendered into.
     #[serde(default)]
     pub slot: Option<String>,

@@ -23,6 +23,13 @@ const PLACEMENTS: &[(&str, &str)] = &[
     ("bottom_bar", "Bar at the bottom"),
 ];
 
+const LAYOUTS: &[(&str, &str)] = &[
+    ("standard", "Text with calls to action (an image above)"),
+    ("image_beside", "Image beside the text"),
+    ("image_top", "Image across the top"),
+    ("compact", "Compact, one line"),
+];
+
 const TRIGGERS: &[(&str, &str)] = &[
     ("immediate", "At once"),
     ("delay", "After a delay"),
@@ -180,6 +187,7 @@ fn basics(form: &BlockForm, problems: &Problems) -> Markup {
                 (Control::new("id", "Id", problems).hint("Letters, digits, - and _; reports and workflows use it.").text(&form.id))
                 (Control::new("name", "Name", problems).text(&form.name))
                 (Control::new("placement", "Placement", problems).select(PLACEMENTS, &form.placement))
+                (Control::new("layout", "Layout", problems).select(LAYOUTS, &form.layout))
                 (Control::new("slot", "Slot", problems).hint("For inline blocks: the page's data-kindling-slot name.").text(&form.slot))
                 (Control::new("priority", "Priority", problems).hint("The highest wins where blocks compete.").input("number", &form.priority))
                 (Control::new("recommend.limit", "Recommend pages from the catalogue (how many)", problems).hint("Blank: not a recommendation block.").input("number", &form.recommend_limit))

@@ -3,7 +3,7 @@
 //! YAML value. Checking what the values mean is the configuration validator's job;
 //! this only refuses what cannot be written at all (a priority that is not a number).
 //!
-//! Field names: `id`, `name`, `placement`, `slot`, `priority`, `workflow_only`,
+//! Field names: `id`, `name`, `placement`, `layout`, `slot`, `priority`, `workflow_only`,
 //! `trigger.on|seconds|percent|selector`, `caps.per_visitor|per_session|per_day|dismiss_days`,
 //! `schedule.start|end`, `goal.kind|target`, `recommend.limit`, the audience builder's
 //! rows under `audience` ([`RuleRows`]), and per variant `variants[i].id|weight|headline|
@@ -27,6 +27,8 @@ pub struct BlockForm {
     pub id: String,
     pub name: String,
     pub placement: String,
+    /// `standard`, `image_beside`, `image_top` or `compact`.
+    pub layout: String,
     pub slot: String,
     pub priority: String,
     pub workflow_only: bool,
@@ -108,6 +110,7 @@ impl BlockForm {
     pub fn new_block() -> BlockForm {
         BlockForm {
             placement: "inline".to_owned(),
+            layout: "standard".to_owned(),
             priority: "0".to_owned(),
             trigger: TriggerForm { on: "immediate".to_owned(), ..TriggerForm::default() },
             goal_kind: "click".to_owned(),
@@ -138,6 +141,7 @@ impl BlockForm {
             id: at(&["id"]),
             name: at(&["name"]),
             placement: block.get("placement").map_or("inline".to_owned(), scalar_text),
+            layout: block.get("layout").map_or("standard".to_owned(), scalar_text),
             slot: at(&["slot"]),
             priority: block.get("priority").map_or("0".to_owned(), scalar_text),
             workflow_only: block.get("workflow_only").and_then(Value::as_bool).unwrap_or(false),
@@ -179,6 +183,7 @@ impl BlockForm {
             id: text("id"),
             name: text("name"),
             placement: text("placement"),
+            layout: text("layout"),
             slot: text("slot"),
             priority: text("priority"),
             workflow_only: fields.checked("workflow_only"),
@@ -212,6 +217,9 @@ impl BlockForm {
         put_text(&mut block, "name", &self.name);
         if self.placement != "inline" {
             put(&mut block, "placement", Value::from(self.placement.as_str()));
+        }
+        if !matches!(self.layout.as_str(), "" | "standard") {
+            put(&mut block, "layout", Value::from(self.layout.as_str()));
         }
         put_text(&mut block, "slot", &self.slot);
         if let Some(priority) = integer(&self.priority, "priority", &mut problems, true)
@@ -471,6 +479,7 @@ mod tests {
 id: linkedin-offer
 name: LinkedIn offer
 placement: slide_in
+layout: image_top
 priority: 5
 audience: { fact: page.utm_source, op: eq, value: linkedin }
 trigger: { on: scroll, percent: 40 }

@@ -3,7 +3,7 @@
 //! validated against the facts it may read and the schedule parsed, so deciding never
 //! touches raw configuration.
 
-use kindling_core::blocks::{Caps, CatalogItem, Placement, Trigger};
+use kindling_core::blocks::{Caps, CatalogItem, Layout, Placement, Trigger};
 use kindling_core::limits::MAX_TEXT_LEN;
 use kindling_core::rules::Rule;
 use kindling_core::wire::{BlockContent, Cta, CtaAction, Image};
@@ -26,6 +26,7 @@ pub struct Block {
     pub id: String,
     pub name: String,
     pub placement: Placement,
+    pub layout: Layout,
     /// The slot of an inline block; empty for overlays.
     pub slot: String,
     pub priority: i32,
@@ -182,6 +183,7 @@ impl Block {
             id: config.id.clone(),
             name: config.name.clone().unwrap_or_else(|| config.id.clone()),
             placement: config.placement,
+            layout: config.layout,
             slot,
             priority: config.priority,
             audience: config.audience.clone(),

@@ -115,6 +115,7 @@ fn decision(site: &Site, block: &Block, person: &Person, page: Option<&str>) -> 
         block: block.id.clone(),
         variant: variant.id.clone(),
         placement: block.placement,
+        layout: block.layout,
         trigger: block.trigger.clone(),
         content,
     }

@@ -2,10 +2,11 @@
 //! trigger and content.
 //!
 //! A decision whose placement, trigger or call to action this widget does not know is
-//! left out rather than shown in a way its author did not mean. Texts the collector
+//! left out rather than shown in a way its author did not mean; an unknown layout is
+//! drawn as the standard one. Texts the collector
 //! always sends are read leniently (missing reads as empty): fewer checks, less wasm.
 
-use kindling_core::blocks::{Placement, Trigger};
+use kindling_core::blocks::{Layout, Placement, Trigger};
 use kindling_core::wire::{BlockContent, Cta, CtaAction, Decision, Image, Link};
 use wasm_bindgen::JsValue;
 
@@ -21,6 +22,10 @@ impl Decode for Decision {
             Some(name) => Placement::parse(&name)?,
             None => Placement::Inline,
         };
+        let layout = match string(value, "layout") {
+            Some(name) => Layout::parse(&name).unwrap_or_default(),
+            None => Layout::Standard,
+        };
         let trigger = get(value, "trigger");
         let trigger =
             if trigger.is_object() { Trigger::decode(&trigger)? } else { Trigger::Immediate };
@@ -33,6 +38,7 @@ impl Decode for Decision {
             block,
             variant: text(value, "variant"),
             placement,
+            layout,
             trigger,
             content: BlockContent {
                 headline: text(&content, "headline"),

@@ -60,6 +60,9 @@ pub fn show(decision: &Decision) -> Result<bool, JsValue> {
     root.set_inner_html("");
     root.append_child(&content::parse(&document, &content::markup(decision))?)?;
     sheet::apply(&document, &root, &[style::STYLE])?;
+    if let Some(card) = root.query_selector(".kd-block")? {
+        card.set_attribute("data-layout", decision.layout.as_str())?;
+    }
     if inline && below_the_fold(&host) {
         // Nothing on screen moves when a slot below the viewport grows to its block.
         if let Some(block) = root.query_selector(".kd-inline")? {
