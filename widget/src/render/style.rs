@@ -47,7 +47,7 @@ background:none;color:inherit;font-size:1.5rem;line-height:1;cursor:pointer}\
 .kd-block[role=region]{left:0;right:0;padding:.5rem 3rem .5rem 1rem;border-radius:0}\
 .kd-top_bar{top:var(--kindling-top-offset,0)}.kd-bottom_bar{bottom:0}\
 .kd-block img{display:block;margin:0 0 1rem;max-height:10rem}\
-@media (min-width:600px){[data-layout=image_beside]:has(img){display:grid;grid-template-columns:minmax(0,2fr) 3fr;\
+@media (min-width:600px){[data-layout=image_beside]:has(img){display:grid;grid-template-columns:minmax(0,1fr) 2fr;\
 column-gap:1.5rem;align-items:start}[data-layout=image_beside] img{grid-row:1/span 4;width:100%;max-height:16rem;\
 object-fit:contain;margin:0}}\
 [data-layout=image_top] img{width:calc(100% + 2 * var(--kd-pad));max-width:none;max-height:14rem;\
