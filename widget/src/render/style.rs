@@ -19,7 +19,8 @@
 //! block never changes the slot's height, so nothing below it moves. A slot that
 //! reserves no height leaves its block no room, unless it is below the viewport when
 //! drawn (`kd-grow`: the block flows and the slot grows to it). An embedded form draws
-//! no card of its own: the page's container is its card. Overlays are `position:fixed` and
+//! no card of its own: the page's container is its card, whose reserved height the
+//! form keeps, its thank-you centred in it. Overlays are `position:fixed` and
 //! move nothing in the page either: their host is kept out of the page's flow by an
 //! important `:host` rule, which outranks any rule of the page.
 
@@ -28,7 +29,7 @@ pub const STYLE: &str = ":host{display:block;position:relative}\
 .kd-block{--kd-pad:1.5rem;box-sizing:border-box;margin:0;padding:var(--kd-pad);overflow:auto;border-radius:var(--kindling-radius,12px);\
 background:var(--kindling-surface,#f5f7fb);color:var(--kindling-text,#1b2430);font:1rem/1.5 var(--kindling-font,inherit)}\
 .kd-inline{position:absolute;inset:0;overflow:hidden}.kd-grow{position:relative;min-height:100%}\
-.kd-block.kd-lead{padding:0;background:none;border-radius:0}\
+.kd-block.kd-lead{padding:0;background:none;border-radius:0;min-height:inherit}.kd-lead:has(.kd-success){display:grid;align-content:center}\
 @media (max-width:600px){.kd-block{--kd-pad:1rem}h2{font-size:1.2rem}}\
 h2{margin:0 2.5rem .5rem 0;font-size:1.4rem;line-height:1.25}p,ul{margin:0 0 .75rem}img{max-width:100%;max-height:12rem}\
 a{color:var(--kindling-accent,#2456e8)}\
