@@ -373,11 +373,12 @@ pub fn funnel_stage_for(lifecycle_stage: &str, temperature: &str) -> FunnelStage
 
 /// Ranks `items` for a visitor: items on a topic they read first, then the closer to
 /// their funnel stage the better, then catalogue order; items whose path they have
-/// already seen (as [`page_path`] counts it; the page being read among them) are left
+/// already seen or are reading (`current`, a path as [`page_path`] counts it) are left
 /// out. Returns at most `limit` indexes into `items`.
 pub fn recommend(
     items: &[CatalogItem],
     seen_paths: &[String],
+    current: Option<&str>,
     topics: &[String],
     stage: FunnelStage,
     limit: usize,
@@ -385,7 +386,10 @@ pub fn recommend(
     let mut ranked: Vec<(u32, usize)> = items
         .iter()
         .enumerate()
-        .filter(|(_, item)| !seen_paths.iter().any(|seen| seen == page_path(&item.url)))
+        .filter(|(_, item)| {
+            let path = page_path(&item.url);
+            current != Some(path) && !seen_paths.iter().any(|seen| seen == path)
+        })
         .map(|(index, item)| {
             let on_topic = topics.iter().any(|topic| topic.eq_ignore_ascii_case(&item.topic));
             let distance = (item.stage as i32 - stage as i32).unsigned_abs();
@@ -556,11 +560,13 @@ mod tests {
         ];
         let seen = vec!["/blog/intro".to_string()];
         let topics = vec!["blog".to_string()];
-        let picked = recommend(&items, &seen, &topics, FunnelStage::Decision, 3);
+        let picked = recommend(&items, &seen, None, &topics, FunnelStage::Decision, 3);
         assert_eq!(picked, vec![3, 2, 1]);
-        let newcomer = recommend(&items, &[], &[], FunnelStage::Awareness, 2);
+        let newcomer = recommend(&items, &[], None, &[], FunnelStage::Awareness, 2);
         assert_eq!(newcomer, vec![0, 4]);
-        assert!(recommend(&items, &[], &[], FunnelStage::Awareness, 0).is_empty());
+        let reading = recommend(&items, &[], Some("/blog/intro"), &[], FunnelStage::Awareness, 2);
+        assert_eq!(reading, vec![4, 1], "the page being read is left out");
+        assert!(recommend(&items, &[], None, &[], FunnelStage::Awareness, 0).is_empty());
     }
 
     #[test]

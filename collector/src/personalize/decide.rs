@@ -100,15 +100,15 @@ fn decision(site: &Site, block: &Block, person: &Person, page: Option<&str>) -> 
     if let Some(limit) = block.recommend {
         let stage = funnel_stage_for(person.stage.as_str(), person.temperature.as_str());
         let aggregates = &person.aggregates;
-        let mut seen = aggregates.pages.clone();
-        seen.extend(page.map(|url| page_path(url).to_owned()));
-        content.items = recommend(&site.catalog, &seen, &aggregates.topics, stage, limit)
-            .into_iter()
-            .map(|index| Link {
-                title: site.catalog[index].title.clone(),
-                url: site.catalog[index].url.clone(),
-            })
-            .collect();
+        let current = page.map(page_path);
+        content.items =
+            recommend(&site.catalog, &aggregates.pages, current, &aggregates.topics, stage, limit)
+                .into_iter()
+                .map(|index| Link {
+                    title: site.catalog[index].title.clone(),
+                    url: site.catalog[index].url.clone(),
+                })
+                .collect();
     }
     Decision {
         slot: block.slot.clone(),

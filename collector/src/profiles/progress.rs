@@ -16,8 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::profiles::exposures::Exposures;
 use crate::profiles::stage::Stage;
 
-/// Milliseconds in a day.
-pub const DAY_MS: i64 = 86_400_000;
+pub use crate::store::records::DAY_MS;
 
 /// The value a breakdown shows when the person has none (no campaign, say).
 pub const NONE: &str = "(none)";
