@@ -25,10 +25,13 @@
 //!   under load, against a bare signed webhook round trip ([`handoff`]); prints
 //!   `handoff leads=.. baseline_p50_ms=.. baseline_p99_ms=.. idle_p50_ms=.. idle_p99_ms=..
 //!   loaded_p50_ms=.. loaded_p99_ms=.. load_rps=.. metric_mean_ms=..` as its last line;
-//! - `render [--runs 20]`: the demo home page in headless Chromium, opened by new
-//!   visitors ([`render`]); prints `render runs=.. first_fcp_ms=.. first_drawn_ms=..
-//!   fcp_ms=.. drawn_ms=.. ratio=.. cls_max=..` as its last line (needs the widget
-//!   bundle and ChromeDriver, as the end-to-end tests do);
+//! - `render [--runs 20] [--throttle mobile]`: the demo home page in headless Chromium,
+//!   opened by new visitors ([`render`]); prints `render runs=.. first_fcp_ms=..
+//!   first_drawn_ms=.. fcp_ms=.. drawn_ms=.. ratio=.. cls_max=..` as its last line (needs
+//!   the widget bundle and ChromeDriver, as the end-to-end tests do); throttled like a
+//!   phone ([`render_mobile`]), `waterfall START END URL` lines and `render-mobile
+//!   runs=.. fcp_ms=.. drawn_ms=.. ratio=.. from_loader_ms=.. script_ms=..
+//!   longest_task_ms=.. cls_max=..`;
 //! - `screenshots --out DIR [--site DIR --config FILE]`: the demo as a visitor sees it, PNG files of the viewport
 //!   at phone and laptop sizes ([`screenshots`]; same needs as `render`);
 //! - `seed [--events 1000000] [--database URL] [--days 90] [--config demo-site/demo.yaml]
@@ -48,6 +51,7 @@ mod database;
 mod handoff;
 mod prime;
 mod render;
+mod render_mobile;
 mod reports;
 mod scoring;
 mod screenshots;
@@ -143,9 +147,13 @@ enum Command {
     /// Open the demo home page in headless Chromium as new visitors; print the time to
     /// the Kindling hero next to the page's first paint, and the layout shift.
     Render {
-        /// Measured runs (one more, the first, is reported apart).
+        /// Measured runs (one more, the first, is reported apart; throttled, every run
+        /// is cold).
         #[arg(long, default_value_t = 20)]
         runs: usize,
+        /// `mobile`: Lighthouse's mobile network and CPU throttling, cache off.
+        #[arg(long)]
+        throttle: Option<String>,
     },
     /// Screenshots of the demo as a visitor sees it, as PNG files in `--out`.
     Screenshots {
@@ -226,8 +234,19 @@ async fn main() -> ExitCode {
             };
             scoring::run(&options).map(|report| println!("{}", report.line()))
         }
-        Command::Render { runs } => {
+        Command::Render { runs, throttle: None } => {
             render::run(runs.max(1)).await.map(|report| println!("{}", report.line()))
+        }
+        Command::Render { runs, throttle: Some(throttle) } if throttle == "mobile" => {
+            render_mobile::run(runs.max(1)).await.map(|report| {
+                for (url, start, end) in &report.waterfall {
+                    println!("waterfall {start:.1} {end:.1} {url}");
+                }
+                println!("{}", report.line());
+            })
+        }
+        Command::Render { throttle: Some(throttle), .. } => {
+            Err(format!("--throttle {throttle}: only `mobile` is known"))
         }
         Command::Screenshots { out, site, config } => {
             screenshots::run(&out, site, config).await.map(|files| {

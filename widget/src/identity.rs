@@ -24,10 +24,20 @@ static MADE_HERE: AtomicBool = AtomicBool::new(false);
 
 /// The visitor's id, created and stored on the first visit.
 pub fn visitor_id() -> Result<String, JsValue> {
+    visitor_id_or(None)
+}
+
+/// The visitor's id; on the first visit `handed` (an id the loader made on this page),
+/// if valid, or a new one, stored.
+pub fn visitor_id_or(handed: Option<&str>) -> Result<String, JsValue> {
     let stored = read_cookie().or_else(|| storage::get(STORAGE_KEY)).filter(|id| is_uuid(id));
-    let id = match stored {
-        Some(id) => id,
-        None => made_here()?,
+    let id = match (stored, handed.filter(|id| is_uuid(id))) {
+        (Some(id), _) => id,
+        (None, Some(id)) => {
+            MADE_HERE.store(true, Ordering::Relaxed);
+            id.to_owned()
+        }
+        (None, None) => made_here()?,
     };
     remember(&id);
     Ok(id)

@@ -1,5 +1,5 @@
 //! Kindling's browser widget, compiled to `wasm32-unknown-unknown` and started by
-//! `loader.js` (the script tag a site pastes).
+//! `loader.js` (the script tag a site pastes), through [`entry`].
 //!
 //! On each page it creates or reads the anonymous visitor id ([`identity`]) and the
 //! visit ([`session`]), asks the collector for this page's content with one
@@ -30,8 +30,11 @@ pub mod begin;
 pub mod blocks;
 pub mod browser;
 pub mod codec;
+#[cfg(not(feature = "forms-part"))]
+mod entry;
 pub mod forms;
 pub mod identity;
+pub mod lead_forms;
 pub mod log;
 pub mod page;
 pub mod render;
@@ -41,15 +44,9 @@ pub mod storage;
 pub mod track;
 pub mod transport;
 
-use alloc::borrow::ToOwned;
-use alloc::string::String;
-
-use kindling_core::privacy::{Choice, ConsentMode, Signals};
-use wasm_bindgen::prelude::*;
-
 pub use crate::begin::{Options, boot, start_tracking};
-use crate::state::Widget;
-use crate::transport::queue;
+#[cfg(not(feature = "forms-part"))]
+pub use crate::entry::{command, start};
 
 #[cfg(feature = "standalone")]
 #[global_allocator]
@@ -62,42 +59,4 @@ static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {
     core::arch::wasm32::unreachable()
-}
-
-/// Starts the widget. Called once by the loader with the calls queued before the
-/// widget loaded; returns at once and never throws. When the page is booted,
-/// `kindling:ready` is dispatched on `document`.
-///
-/// `consent_required`: the script tag's `data-consent="required"`: nothing is stored
-/// or sent until `kindling('consent', {analytics: true})`.
-#[wasm_bindgen]
-pub fn start(site: String, api: String, debug: bool, consent_required: bool, queued: JsValue) {
-    log::set_debug(debug);
-    let mode = if consent_required { ConsentMode::Required } else { ConsentMode::Implied };
-    let signals = Signals {
-        global_privacy_control: browser::navigator_property("globalPrivacyControl").is_truthy(),
-        do_not_track: browser::navigator_property("doNotTrack").as_string().as_deref() == Some("1"),
-    };
-    let mut widget = Widget::new(site, api.trim_end_matches('/').to_owned(), mode, signals);
-    if storage::get(api::CONSENT_KEY).as_deref() == Some("granted") {
-        widget.choice = Choice::Granted;
-    }
-    state::install(widget);
-    queue::on_decisions(blocks::apply);
-    page::when_ready(move || {
-        for call in js_sys::Array::from(&queued).iter() {
-            api::run(&call);
-        }
-        start_tracking();
-        if state::with(|widget| widget.visitor.is_none()) == Some(true) {
-            // Not allowed to track (yet): nothing is sent, the page is left as it is.
-            page::announce_ready();
-        }
-    });
-}
-
-/// One `kindling(...)` call made after the widget loaded.
-#[wasm_bindgen]
-pub fn command(args: JsValue) {
-    api::run(&args);
 }

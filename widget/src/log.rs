@@ -12,6 +12,11 @@ pub fn set_debug(on: bool) {
     DEBUG.store(on, Ordering::Relaxed);
 }
 
+/// True when debugging is on.
+pub fn debugging() -> bool {
+    DEBUG.load(Ordering::Relaxed)
+}
+
 /// Logs `message` and `detail` to the console when debugging is on.
 pub fn debug(message: &str, detail: &JsValue) {
     if DEBUG.load(Ordering::Relaxed) {

@@ -38,6 +38,19 @@ pub fn touch() -> Option<Session> {
     Some(current)
 }
 
+/// Takes on the visit the loader started for this page (`Session::encode`'s text;
+/// empty when it continued the stored one): stored, with this page as its landing.
+pub fn adopt(started: &str) {
+    let Some(session) = Session::decode(started) else { return };
+    let stored = storage::get(STORAGE_KEY).and_then(|text| Session::decode(&text));
+    if stored.is_some_and(|stored| stored.id == session.id) {
+        return;
+    }
+    remember_landing();
+    storage::set(STORAGE_KEY, started);
+    state::with(|widget| widget.session = Some(session));
+}
+
 /// The page the visit started on and the outside referrer it came from.
 pub fn landing() -> (Option<String>, Option<String>) {
     let Some(text) = storage::get(LANDING_KEY) else { return (page::url().ok(), None) };

@@ -14,7 +14,7 @@ use kindling_core::wire::{
     FieldError, FormRejected, FormSubmission, FormSuccess, FormView, SubmissionAccepted,
     VisitorState,
 };
-use kindling_widget::codec::{Decode, Encode};
+use kindling_widget::codec::{BootAnswer, Decode, Encode, list};
 use kindling_widget::state::{self, Widget};
 use kindling_widget::{blocks, forms};
 use wasm_bindgen::JsCast;
@@ -628,6 +628,7 @@ fn a_block_opens_its_form_in_a_modal_that_keeps_focus() {
     );
     form.fields.insert(1, field("name", FieldKind::Text, "Name"));
     form.steps = vec![vec!["email".to_owned(), "name".to_owned()]];
+    kindling_widget::lead_forms::install();
     forms::apply(vec![form]);
     let slot = document().create_element("div").expect("div");
     slot.set_attribute("data-kindling-slot", "form-cta").expect("attribute");
@@ -769,9 +770,9 @@ fn forms_round_trip_through_the_wire_format() {
     };
     let value = js_sys::JSON::parse(&serde_json::to_string(&response).expect("serializes"))
         .expect("parses");
-    let decoded = BootResponse::decode(&value).expect("decodes");
-    assert_eq!(decoded.forms[0], form, "expected {form:?}, got {:?}", decoded.forms[0]);
-    assert_eq!(decoded, response);
+    let decoded: Vec<FormView> = list(&BootAnswer::decode(&value).expect("decodes").forms);
+    assert_eq!(decoded[0], form, "expected {form:?}, got {:?}", decoded[0]);
+    assert_eq!(decoded, response.forms);
     let alone =
         js_sys::JSON::parse(&serde_json::to_string(&form).expect("serializes")).expect("json");
     assert_eq!(FormView::decode(&alone), Some(form));
@@ -862,7 +863,11 @@ fn forms_round_trip_through_the_wire_format() {
     };
     let value = js_sys::JSON::parse(&serde_json::to_string(&accepted).expect("serializes"))
         .expect("parses");
-    assert_eq!(SubmissionAccepted::decode(&value), Some(accepted.clone()));
+    // The new decisions go to the blocks undecoded.
+    let without_decisions = SubmissionAccepted { decisions: None, ..accepted.clone() };
+    assert_eq!(SubmissionAccepted::decode(&value), Some(without_decisions));
+    let raw: Vec<Decision> = list(&kindling_widget::codec::get(&value, "decisions"));
+    assert_eq!(Some(raw), accepted.decisions);
     let plain = SubmissionAccepted {
         duplicate: false,
         confirmation_pending: false,

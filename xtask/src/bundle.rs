@@ -1,13 +1,18 @@
-//! `cargo xtask bundle`: builds the widget bundle the collector serves.
+//! `cargo xtask bundle`: builds the widget bundle the collector serves, in two parts:
+//! the first load (`kindling-HASH.js` and `.wasm`, every page) and the lead forms
+//! (`forms-HASH.js` and `.wasm`, fetched only where a form is shown).
 //!
-//! 1. `cargo build -p kindling-widget --target wasm32-unknown-unknown --profile wasm-release
-//!    --features standalone`;
+//! For each part:
+//! 1. `cargo build -p kindling-widget --target wasm32-unknown-unknown --profile
+//!    wasm-release --features standalone,PART` (`split` for the first load,
+//!    `forms-part` for the forms);
 //! 2. `wasm-bindgen --target web` → the JS glue and the wasm;
 //! 3. `wasm-opt --flatten --rereloop -Oz -Oz --converge` (binaryen 132) on the wasm and
 //!    `terser --compress passes=3 --mangle` (terser 5) on the glue;
-//! 4. content-hashed names in `target/widget/dist/w/`, the loader (comments and
-//!    indentation stripped, hashed names filled in) as `dist/kindling.js`, and a `.gz`
-//!    and `.br` beside every file for precompressed serving.
+//!
+//! then content-hashed names in `target/widget/dist/w/`, the loader (hashed names
+//! filled in, minified by terser) as `dist/kindling.js`, and a `.gz` and `.br` beside
+//! every file for precompressed serving.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -26,6 +31,14 @@ pub fn dist_dir() -> PathBuf {
 /// The files of a built bundle.
 pub struct Bundle {
     pub loader: PathBuf,
+    /// Every page's glue and wasm.
+    pub first: Part,
+    /// The lead forms' glue and wasm.
+    pub forms: Part,
+}
+
+/// One part's JS glue and wasm.
+pub struct Part {
     pub glue: PathBuf,
     pub wasm: PathBuf,
 }
@@ -33,21 +46,51 @@ pub struct Bundle {
 /// Builds the bundle and returns its files.
 pub fn build(tools: &BundleTools) -> TaskResult<Bundle> {
     let root = workspace_root();
+    let dist = dist_dir();
+    if dist.exists() {
+        std::fs::remove_dir_all(&dist)?;
+    }
+    std::fs::create_dir_all(dist.join("w"))?;
+    let (first, first_name) = build_part(tools, "split", "kindling")?;
+    let (forms, forms_name) = build_part(tools, "forms-part", "forms")?;
+
+    let raw = root.join("target/widget/raw");
+    let loader_source = std::fs::read_to_string(root.join("widget/loader.js"))?
+        .replace("__WASM__", &first_name)
+        .replace("__FORMS__", &forms_name);
+    let filled = raw.join("loader.js");
+    std::fs::write(&filled, loader_source)?;
+    let minified = raw.join("loader.min.js");
+    run(Command::new(&tools.terser)
+        .arg(&filled)
+        .args(["--compress", "passes=3", "--mangle", "-o"])
+        .arg(&minified))?;
+    let bundle = Bundle { loader: dist.join("kindling.js"), first, forms };
+    write_precompressed(&bundle.loader, &std::fs::read(&minified)?)?;
+    println!("xtask: bundle written to {}", dist.display());
+    Ok(bundle)
+}
+
+/// Builds the part with `feature` and writes it as `STEM-HASH.js` and `.wasm`; returns
+/// its files and `STEM-HASH`.
+fn build_part(tools: &BundleTools, feature: &str, stem: &str) -> TaskResult<(Part, String)> {
+    let root = workspace_root();
     run(Command::new(env!("CARGO"))
         .current_dir(&root)
         .args(["build", "-p", "kindling-widget", "--target", "wasm32-unknown-unknown"])
-        .args(["--profile", "wasm-release", "--features", "standalone"]))?;
+        .args(["--profile", "wasm-release", "--features"])
+        .arg(format!("standalone,{feature}")))?;
     let built = root.join("target/wasm32-unknown-unknown/wasm-release/kindling_widget.wasm");
 
     let raw = root.join("target/widget/raw");
     std::fs::create_dir_all(&raw)?;
     run(Command::new(&tools.wasm_bindgen)
         .arg(&built)
-        .args(["--target", "web", "--no-typescript", "--out-name", "kindling", "--out-dir"])
+        .args(["--target", "web", "--no-typescript", "--out-name", stem, "--out-dir"])
         .arg(&raw))?;
-    let optimized = raw.join("kindling_bg.opt.wasm");
+    let optimized = raw.join(format!("{stem}_bg.opt.wasm"));
     run(Command::new(&tools.wasm_opt)
-        .arg(raw.join("kindling_bg.wasm"))
+        .arg(raw.join(format!("{stem}_bg.wasm")))
         // Flattening and re-looping before two -Oz passes, to a fixed point, takes about
         // 1.5 % off the wasm; the module's memory is its own and starts zeroed.
         .args(["--flatten", "--rereloop", "-Oz", "-Oz", "--converge", "--zero-filled-memory"])
@@ -55,37 +98,20 @@ pub fn build(tools: &BundleTools) -> TaskResult<Bundle> {
         .args(WASM_FEATURES)
         .arg("-o")
         .arg(&optimized))?;
-
-    let dist = dist_dir();
-    if dist.exists() {
-        std::fs::remove_dir_all(&dist)?;
-    }
-    std::fs::create_dir_all(dist.join("w"))?;
-    let wasm_bytes = std::fs::read(&optimized)?;
-    let wasm_name = format!("kindling-{}.wasm", short_hash(&wasm_bytes));
-    let minified = raw.join("kindling.min.js");
+    let minified = raw.join(format!("{stem}.min.js"));
     run(Command::new(&tools.terser)
-        .arg(raw.join("kindling.js"))
+        .arg(raw.join(format!("{stem}.js")))
         // Three compress passes take a few more bytes off than one.
         .args(["--module", "--compress", "passes=3", "--mangle", "-o"])
         .arg(&minified))?;
+    let wasm_bytes = std::fs::read(&optimized)?;
     let glue_bytes = std::fs::read(&minified)?;
-    let glue_name = format!("kindling-{}.js", short_hash(&glue_bytes));
-    let loader_source = std::fs::read_to_string(root.join("widget/loader.js"))?;
-    let loader = minify_loader(&loader_source)
-        .replace("__WASM__", &wasm_name)
-        .replace("__GLUE__", &glue_name);
-
-    let bundle = Bundle {
-        loader: dist.join("kindling.js"),
-        glue: dist.join("w").join(&glue_name),
-        wasm: dist.join("w").join(&wasm_name),
-    };
-    write_precompressed(&bundle.loader, loader.as_bytes())?;
-    write_precompressed(&bundle.glue, &glue_bytes)?;
-    write_precompressed(&bundle.wasm, &wasm_bytes)?;
-    println!("xtask: bundle written to {}", dist.display());
-    Ok(bundle)
+    let name = format!("{stem}-{}", short_hash(&[wasm_bytes.as_slice(), &glue_bytes].concat()));
+    let w = dist_dir().join("w");
+    let part = Part { glue: w.join(format!("{name}.js")), wasm: w.join(format!("{name}.wasm")) };
+    write_precompressed(&part.glue, &glue_bytes)?;
+    write_precompressed(&part.wasm, &wasm_bytes)?;
+    Ok((part, name))
 }
 
 /// The wasm features Rust's wasm32 target emits, which wasm-opt must accept.
@@ -101,16 +127,6 @@ const WASM_FEATURES: &[&str] = &[
 fn short_hash(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
     digest.iter().take(5).map(|byte| format!("{byte:02x}")).collect()
-}
-
-/// Drops `//` comment lines and indentation: the loader is written to be read.
-fn minify_loader(source: &str) -> String {
-    source
-        .lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty() && !line.starts_with("//"))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// Writes `bytes` to `path`, plus `path.gz` and `path.br`.

@@ -1,6 +1,8 @@
 //! `cargo xtask size [--json]`: the widget's weight on the wire. Builds the bundle, then
-//! prints loader, glue and wasm sizes raw, gzip and brotli; with `--json` the last line
-//! is `{"loader":{..},"glue":{..},"wasm":{..},"total_brotli":BYTES}`.
+//! prints each file's size raw, gzip and brotli, and the brotli sums of the first load
+//! (loader, glue and wasm: what every page fetches) and of the forms part (fetched only
+//! where a form is shown). With `--json` the last line is
+//! `{"files":{"loader":{..},..},"first_load_brotli":B,"forms_brotli":B,"total_brotli":B}`.
 
 use std::path::Path;
 
@@ -22,25 +24,38 @@ fn measure(path: &Path) -> TaskResult<Sizes> {
 pub fn run(json: bool) -> TaskResult<()> {
     let tools = ensure_bundle_tools()?;
     let bundle = bundle::build(&tools)?;
-    let parts = [
+    let first = [
         ("loader", measure(&bundle.loader)?),
-        ("glue", measure(&bundle.glue)?),
-        ("wasm", measure(&bundle.wasm)?),
+        ("glue", measure(&bundle.first.glue)?),
+        ("wasm", measure(&bundle.first.wasm)?),
     ];
-    println!("{:<8} {:>9} {:>9} {:>9}", "file", "raw", "gzip", "brotli");
-    for (name, sizes) in &parts {
-        println!("{name:<8} {:>9} {:>9} {:>9}", sizes.raw, sizes.gzip, sizes.brotli);
+    let forms = [
+        ("forms_glue", measure(&bundle.forms.glue)?),
+        ("forms_wasm", measure(&bundle.forms.wasm)?),
+    ];
+    println!("{:<11} {:>9} {:>9} {:>9}", "file", "raw", "gzip", "brotli");
+    for (name, sizes) in first.iter().chain(&forms) {
+        println!("{name:<11} {:>9} {:>9} {:>9}", sizes.raw, sizes.gzip, sizes.brotli);
     }
-    let total: usize = parts.iter().map(|(_, sizes)| sizes.brotli).sum();
-    println!("total brotli: {total} bytes ({:.1} KB)", total as f64 / 1024.0);
+    let sum = |parts: &[(&str, Sizes)]| parts.iter().map(|(_, sizes)| sizes.brotli).sum::<usize>();
+    let (first_load, forms_part) = (sum(&first), sum(&forms));
+    let kb = |bytes: usize| bytes as f64 / 1024.0;
+    println!("first load brotli: {first_load} bytes ({:.1} KB)", kb(first_load));
+    println!("forms brotli:      {forms_part} bytes ({:.1} KB)", kb(forms_part));
+    let total = first_load + forms_part;
+    println!("total brotli:      {total} bytes ({:.1} KB)", kb(total));
     if json {
-        let fields: Vec<String> = parts
+        let fields: Vec<String> = first
             .iter()
+            .chain(&forms)
             .map(|(name, s)| {
                 format!(r#""{name}":{{"raw":{},"gzip":{},"brotli":{}}}"#, s.raw, s.gzip, s.brotli)
             })
             .collect();
-        println!("{{{},\"total_brotli\":{total}}}", fields.join(","));
+        println!(
+            "{{\"files\":{{{}}},\"first_load_brotli\":{first_load},\"forms_brotli\":{forms_part},\"total_brotli\":{total}}}",
+            fields.join(",")
+        );
     }
     Ok(())
 }

@@ -12,9 +12,10 @@ use crate::render;
 use crate::track::record::{Details, record};
 
 /// Draws `decision` now (an inline one unless its slot shows it already) and counts
-/// the impression.
+/// the impression; a block opening a form has the forms fetched.
 pub fn show(decision: &Decision) -> Result<(), JsValue> {
     if render::show(decision)? {
+        crate::lead_forms::prefetch_for(decision);
         record_block(
             EventKind::BlockImpression,
             decision.block.clone(),

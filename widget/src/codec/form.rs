@@ -113,13 +113,13 @@ impl Decode for FormSuccess {
 
 impl Decode for SubmissionAccepted {
     fn decode(value: &JsValue) -> Option<Self> {
-        let decisions = get(value, "decisions");
+        // New decisions go to the blocks as received (`crate::forms::outside`).
         Some(SubmissionAccepted {
             submission: string(value, "submission")?,
             duplicate: get(value, "duplicate").is_truthy(),
             confirmation_pending: get(value, "confirmation_pending").is_truthy(),
             success: FormSuccess::decode(&get(value, "success")).unwrap_or_default(),
-            decisions: decisions.is_object().then(|| list(&decisions)),
+            decisions: None,
         })
     }
 }

@@ -20,8 +20,8 @@ use alloc::vec::Vec;
 
 use js_sys::{Array, Object, Reflect};
 use kindling_core::wire::{
-    BootRequest, BootResponse, ClientEvent, Context, EventBatch, EventKind, EventsAccepted,
-    PropValue, VisitorState, VisitorSummary,
+    BootRequest, ClientEvent, Context, Decision, EventBatch, EventKind, EventsAccepted, PropValue,
+    VisitorSummary,
 };
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -174,16 +174,19 @@ pub fn props_of(object: &JsValue) -> Vec<(String, PropValue)> {
         .collect()
 }
 
-impl Decode for BootResponse {
+/// A boot answer as the widget uses it: the decisions, and the lead forms as received
+/// (decoded by the forms code, which may be a part loaded apart).
+pub struct BootAnswer {
+    pub decisions: Vec<Decision>,
+    /// The `forms` array of the answer, undecoded.
+    pub forms: JsValue,
+}
+
+impl Decode for BootAnswer {
     fn decode(value: &JsValue) -> Option<Self> {
-        let id = string(&get(value, "visitor"), "id")?;
-        // The widget needs the decisions and forms; of the visitor's state only the id
-        // is read.
-        Some(BootResponse {
-            visitor: VisitorState { id, ..VisitorState::default() },
-            decisions: list(&get(value, "decisions")),
-            forms: list(&get(value, "forms")),
-        })
+        // Of the visitor's state only its presence is checked.
+        string(&get(value, "visitor"), "id")?;
+        Some(BootAnswer { decisions: list(&get(value, "decisions")), forms: get(value, "forms") })
     }
 }
 
@@ -207,7 +210,7 @@ impl Decode for EventsAccepted {
 
 /// Decodes the items of a JS array, leaving out those of another shape; anything but
 /// an array reads as an empty list.
-fn list<T: Decode>(value: &JsValue) -> Vec<T> {
+pub fn list<T: Decode>(value: &JsValue) -> Vec<T> {
     let mut items = Vec::new();
     if value.is_object() {
         // `Array.from` of an object that is not a list is empty.
@@ -221,7 +224,7 @@ fn list<T: Decode>(value: &JsValue) -> Vec<T> {
     items
 }
 
-fn get(object: &JsValue, key: &str) -> JsValue {
+pub fn get(object: &JsValue, key: &str) -> JsValue {
     if !object.is_object() {
         return JsValue::UNDEFINED;
     }

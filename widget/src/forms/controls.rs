@@ -18,11 +18,11 @@ use web_sys::{Element, Event, ShadowRoot};
 
 use crate::browser;
 use crate::forms::hosts::{drawn, key_of};
+use crate::forms::outside as tracked;
 use crate::forms::page_forms::HOST_ATTRIBUTE;
 use crate::forms::steps::go;
 use crate::forms::{fields, submit};
 use crate::render::texts;
-use crate::track::forms as tracked;
 
 /// Listens to what happens in the form drawn in `root`.
 pub fn listen(root: &ShadowRoot) {
@@ -84,7 +84,7 @@ fn on_event(event: Event) {
             match action.as_deref() {
                 Some("next") => advance(&root, key),
                 Some("back") => back(&root, key),
-                Some("close" | "backdrop") => crate::blocks::controls::close(&root.host()),
+                Some("close" | "backdrop") => tracked::close(&root.host()),
                 _ => {}
             }
         }

@@ -6,8 +6,9 @@
 //!   prefilled values already applied), drawn into the element's shadow root
 //!   ([`apply`]); containers a single-page app adds on a new route are drawn then
 //!   ([`draw_new`]). A block's call to action opens a form as a modal: it dispatches
-//!   `kindling:open-form` (`crate::blocks::controls`), the widget shows the form from
-//!   the boot answer or, for one it did not bring, `GET /v1/forms/{form}` ([`open`]).
+//!   `kindling:open-form` (`crate::blocks::controls`, heard by `crate::lead_forms`),
+//!   the widget shows the form from the boot answer or, for one it did not bring,
+//!   `GET /v1/forms/{form}` ([`open`]).
 //!   The modal is an overlay like a modal block: focus moves in and back, Tab stays
 //!   inside, Escape closes it.
 //! - What: [`markup`] draws the fields by kind, steps and buttons; [`fields`] reads and
@@ -15,7 +16,8 @@
 //!   shows errors; [`controls`] handles the visitor's focus, keys and clicks: steps,
 //!   checking on leaving a field, Enter moving on; [`submit`] sends the submission and
 //!   shows the collector's answer.
-//! - Events, through `crate::track::record` (so only with consent): `form_view` when a
+//! - Events, through `crate::track::record` (so only with consent; [`outside`] holds
+//!   every call leaving the forms code, which may run as a part loaded apart): `form_view` when a
 //!   form is drawn (once per form per page view; its `fields` property names the fields
 //!   drawn, comma-separated, for the drop-off per field), `form_start`, `form_field` (the
 //!   field's name, never its value) and `form_abandon` as for the page's own forms
@@ -29,11 +31,12 @@ pub mod controls;
 pub mod fields;
 pub mod hosts;
 pub mod markup;
+pub mod outside;
 pub mod page_forms;
+#[cfg(feature = "forms-part")]
+pub mod part;
 pub mod steps;
 pub mod submit;
-
-use core::sync::atomic::{AtomicBool, Ordering};
 
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -44,22 +47,17 @@ use kindling_core::blocks::Placement;
 use kindling_core::wire::{EventKind, FormView, PropValue};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use web_sys::{Element, Event, ShadowRoot, ShadowRootInit, ShadowRootMode};
+use web_sys::{Element, ShadowRoot, ShadowRootInit, ShadowRootMode};
 
-use crate::blocks::controls::OPEN_FORM_EVENT;
 use crate::forms::page_forms::Drawn;
 use crate::render::style::STYLE;
 use crate::render::{content, overlay, sheet, texts};
-use crate::track::record::{Details, record};
 use crate::transport::{self, Failure};
 use crate::{browser, log, page, state};
 
 pub use page_forms::HOST_ATTRIBUTE;
 /// The site's own form containers (overlays are the widget's).
 const EMBEDDED: &str = "[data-kindling-lead-form]:not(kindling-overlay)";
-
-/// The listener is installed (once per document).
-static LISTENING: AtomicBool = AtomicBool::new(false);
 
 /// The ids of the forms the page embeds, in document order, each once.
 pub fn embedded() -> Vec<String> {
@@ -83,7 +81,6 @@ fn hosts() -> Array {
 /// Keeps the forms of a boot answer and draws the embedded ones; a container whose
 /// form the answer does not have keeps what it shows.
 pub fn apply(views: Vec<FormView>) {
-    install();
     state::with(|widget| widget.forms.views = views.into_iter().map(Arc::new).collect());
     for host in hosts().iter() {
         let host: Element = host.unchecked_into();
@@ -93,25 +90,6 @@ pub fn apply(views: Vec<FormView>) {
         {
             log::debug("kindling: cannot draw a form", &error);
         }
-    }
-}
-
-/// Listens for `kindling:open-form`, once.
-pub fn install() {
-    if LISTENING.swap(true, Ordering::Relaxed) {
-        return;
-    }
-    if let Ok(document) = page::document() {
-        browser::listen(&document, OPEN_FORM_EVENT, on_open);
-    }
-}
-
-/// `kindling:open-form` with `detail: {form, block, variant, title}`.
-fn on_open(event: Event) {
-    let detail = browser::property(&event, "detail");
-    let text = |key| browser::property(&detail, key).as_string().filter(|text| !text.is_empty());
-    if let Some(form) = text("form") {
-        open(form, text("block"), text("variant"), text("title"));
     }
 }
 
@@ -202,8 +180,7 @@ fn show_modal(
     if overlay::open_modal().is_some() {
         return;
     }
-    // Escape and Tab in a modal are handled with the blocks'.
-    crate::blocks::controls::install();
+    outside::modal_controls();
     let shown = page::document().and_then(|document| {
         let host = overlay::host(&document, &view.id, Placement::Modal)?;
         host.set_attribute(HOST_ATTRIBUTE, &view.id)?;
@@ -270,7 +247,7 @@ fn draw(
         if shown.len() <= 512 {
             props.push((String::from("fields"), PropValue::Text(shown)));
         }
-        record(EventKind::FormView, Details { name: Some(form), props, ..Details::default() });
+        outside::record_form(EventKind::FormView, form, props);
     }
     Ok(root)
 }

@@ -21,24 +21,25 @@ use alloc::string::String;
 
 use kindling_core::forms::{FieldKind, HiddenSource};
 use kindling_core::wire::{FormRejected, FormSubmission, SubmissionAccepted};
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{HtmlElement, ShadowRoot};
 
-use crate::codec::{Decode, Encode};
+use crate::codec::{Decode, Encode, get};
 use crate::forms::fields;
 use crate::forms::hosts::push_encoded;
+use crate::forms::outside as tracked;
 use crate::forms::page_forms::HOST_ATTRIBUTE;
 use crate::forms::steps::go;
 use crate::render::content::{self, put};
 use crate::render::overlay::first;
 use crate::render::texts::{self, texts};
-use crate::track::forms as tracked;
 use crate::transport;
-use crate::{blocks, browser, identity, log, page, session, state};
+use crate::{browser, identity, log, page, session, state};
 
 /// The collector's answer to a submission.
 enum Outcome {
-    Accepted(SubmissionAccepted),
+    /// With the answer's new decisions, as received.
+    Accepted(SubmissionAccepted, JsValue),
     Rejected(FormRejected),
     /// Any other status; 0 when there was no answer.
     Failed(u16),
@@ -69,7 +70,9 @@ pub fn send(root: &ShadowRoot, key: usize) {
             Err(_) => Outcome::Failed(0),
             Ok(answer) => match answer.status {
                 200..=299 => SubmissionAccepted::decode(&answer.json)
-                    .map_or(Outcome::Failed(0), Outcome::Accepted),
+                    .map_or(Outcome::Failed(0), |accepted| {
+                        Outcome::Accepted(accepted, get(&answer.json, "decisions"))
+                    }),
                 422 => FormRejected::decode(&answer.json)
                     .map_or(Outcome::Failed(422), Outcome::Rejected),
                 status => Outcome::Failed(status),
@@ -149,14 +152,12 @@ fn settle(root: &ShadowRoot, key: usize, outcome: Outcome) {
     busy(root, false);
     let texts = texts();
     match outcome {
-        Outcome::Accepted(answer) => {
+        Outcome::Accepted(answer, decisions) => {
             tracked::sent(&drawn.view.id);
             if let Err(error) = success(root, &answer) {
                 log::debug("kindling: cannot show the form's success", &error);
             }
-            if let Some(decisions) = answer.decisions {
-                blocks::apply(decisions);
-            }
+            tracked::decisions(&decisions);
             if let Some(redirect) = answer.success.redirect
                 && let Ok(window) = page::window()
             {

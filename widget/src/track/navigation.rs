@@ -42,7 +42,7 @@ fn route_changed() {
             engagement::report();
             forms::abandon_started();
             pageview();
-            crate::forms::draw_new();
+            crate::lead_forms::draw_new();
         }
     });
 }

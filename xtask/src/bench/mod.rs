@@ -131,6 +131,10 @@ pub enum Bench {
         /// New visitors measured (one more, cold, is reported apart).
         #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=500))]
         runs: u64,
+        /// `mobile`: Lighthouse's mobile throttling (150 ms RTT, 1.6 Mbit/s, CPU 4×),
+        /// cache off; prints script time, longest task and the request waterfall too.
+        #[arg(long, value_parser = ["mobile"])]
+        throttle: Option<String>,
     },
     /// Speed to lead (event to CRM hand-off received), idle and under load, against a
     /// bare signed webhook round trip.
@@ -161,7 +165,8 @@ pub fn run(bench: Bench) -> TaskResult<()> {
     match bench {
         Bench::Ingest { json, seconds } => ingest::run(json, seconds),
         Bench::Decide { json, seconds } => decide::run(json, seconds),
-        Bench::Render { json, runs } => render::run(json, runs),
+        Bench::Render { json, runs, throttle: None } => render::run(json, runs),
+        Bench::Render { json, runs, throttle: Some(_) } => render::run_mobile(json, runs),
         Bench::Scoring { json, seconds } => scoring::run(json, seconds),
         Bench::Handoff { json, leads } => handoff::run(json, leads),
         Bench::Reports(args) => reports::run_reports(&args),

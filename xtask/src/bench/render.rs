@@ -10,6 +10,11 @@
 //! (`first-contentful-paint` and the widget's `kindling:inline-drawn` mark, ms from
 //! navigation start). The first run fetches and compiles the bundle and is reported
 //! apart; the others are medians.
+//!
+//! `--throttle mobile` runs the same page as a phone on a slow network (Lighthouse's
+//! mobile throttling, cache off, every run a first visit) and adds the time from the
+//! loader's request to the hero, the main thread's script time to 300 ms after it,
+//! the longest task and the request waterfall of the median run.
 
 use std::process::Command;
 
@@ -91,6 +96,59 @@ pub fn run(json: bool, runs: u64) -> TaskResult<()> {
             render.ratio,
             render.cls_max
         );
+    }
+    Ok(())
+}
+
+/// `--throttle mobile`: runs the throttled benchmark and prints its table.
+pub fn run_mobile(json: bool, runs: u64) -> TaskResult<()> {
+    let root = workspace_root();
+    let bundle_tools = ensure_bundle_tools()?;
+    let browser = ensure_browser_tools()?;
+    bundle::build(&bundle_tools)?;
+    super::common::build_bench(&root)?;
+    println!(
+        "xtask: render benchmark, mobile throttling: the demo home page, {runs} cold new visitors"
+    );
+    let output = Command::new(root.join("target/release/kindling-bench"))
+        .args(["render", "--throttle", "mobile", "--runs", &runs.to_string()])
+        .env("KINDLING_WIDGET_DIST", bundle::dist_dir())
+        .env("CHROMEDRIVER", &browser.chromedriver)
+        .output()?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let Some(line) = stdout.lines().rev().find_map(|line| line.strip_prefix("render-mobile "))
+    else {
+        return fail(format!(
+            "kindling-bench render failed ({}): {}{}",
+            output.status,
+            stdout,
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    };
+    let value = |key: &str| -> f64 {
+        line.split_whitespace()
+            .find_map(|pair| pair.strip_prefix(key)?.strip_prefix('=')?.parse().ok())
+            .unwrap_or(f64::NAN)
+    };
+    println!("request waterfall of the median run (ms from navigation start):");
+    for request in stdout.lines().filter_map(|line| line.strip_prefix("waterfall ")) {
+        println!("  {request}");
+    }
+    println!("| measurement (median) | result |");
+    println!("|---|---|");
+    println!("| page's first contentful paint (baseline) | {:.0} ms |", value("fcp_ms"));
+    println!("| Kindling hero in the page | {:.0} ms |", value("drawn_ms"));
+    println!("| hero / first paint | **{:.2}** (target ≤ 1.10) |", value("ratio"));
+    println!("| loader request to hero | {:.0} ms (target ≤ 700) |", value("from_loader_ms"));
+    println!("| script time to 300 ms after the hero, CPU 4× | {:.0} ms |", value("script_ms"));
+    println!("| longest task | {:.0} ms |", value("longest_task_ms"));
+    println!("| largest cumulative layout shift | {:.4} |", value("cls_max"));
+    if json {
+        let keys = ["runs", "fcp_ms", "drawn_ms", "ratio", "from_loader_ms", "script_ms"];
+        let more = ["longest_task_ms", "cls_max"];
+        let fields: Vec<String> =
+            keys.iter().chain(&more).map(|key| format!("\"{key}\":{}", value(key))).collect();
+        println!("{{{}}}", fields.join(","));
     }
     Ok(())
 }
