@@ -84,7 +84,8 @@
     if (landing[0]) context.landing = landing[0];
     if (landing[1]) context.referrer = landing[1];
     if (n.language) context.language = n.language;
-    context.viewport = w.innerWidth;
+    // The window's width: `innerWidth` would force a layout of a page still loading.
+    context.viewport = w.outerWidth;
     context.touch = n.maxTouchPoints || 0;
     context.dropped = 0;
     var request = { site: site, visitor: vid, url: url };

@@ -84,7 +84,7 @@ const TIMING: &str = "const done = arguments[0];
       } else if (Date.now() > deadline) {
         done(null);
       } else {
-        setTimeout(poll, 20);
+        setTimeout(poll, 100);
       }
     })();";
 

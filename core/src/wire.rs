@@ -231,7 +231,8 @@ pub struct Context {
     /// `navigator.language`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
-    /// The viewport's width in CSS pixels.
+    /// The browser window's width in CSS pixels (`outerWidth`: unlike the viewport's
+    /// `innerWidth`, read without forcing a layout of the page).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub viewport: Option<u32>,
     /// `navigator.maxTouchPoints`.

@@ -12,8 +12,10 @@
 use alloc::borrow::ToOwned;
 use alloc::string::String;
 
+use alloc::vec::Vec;
 use js_sys::{Function, Promise};
-use kindling_core::wire::BootRequest;
+
+use kindling_core::wire::{BootRequest, Decision};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -85,7 +87,8 @@ pub fn start_tracking_with(early: Option<Early>) {
     }) == Some(true);
     queue::restore();
     if first_time {
-        track::install();
+        // The trackers' listeners wait for the next task: the page's blocks come first.
+        browser::after(0, track::install);
     }
     track::navigation::pageview();
     let Some(options) =
@@ -135,7 +138,14 @@ async fn boot_with(options: &Options, visitor: &str, early: Option<Early>) -> Re
             .and_then(transport::Answer::decode)
             .map_err(|failure| failure.as_js())?,
     };
-    blocks::apply(answer.decisions);
+    show_decisions(answer.decisions);
     lead_forms::apply(answer.forms);
     Ok(())
+}
+
+/// Shows new decisions (a boot's, an events answer's or a submission's), having the
+/// lead forms fetched first when one of the blocks opens a form.
+pub fn show_decisions(decisions: Vec<Decision>) {
+    lead_forms::prefetch_for(&decisions);
+    blocks::apply(decisions);
 }

@@ -10,7 +10,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::state::Widget;
 use crate::transport::queue;
-use crate::{api, begin, blocks, browser, log, page, state, storage};
+use crate::{api, begin, browser, log, page, state, storage};
 
 /// Starts the widget. Called once by the loader with the calls queued before the
 /// widget loaded; returns at once and never throws. When the page is booted,
@@ -41,7 +41,7 @@ pub fn start(
         widget.choice = Choice::Granted;
     }
     state::install(widget);
-    queue::on_decisions(blocks::apply);
+    queue::on_decisions(begin::show_decisions);
     page::when_ready(move || {
         for call in js_sys::Array::from(&queued).iter() {
             api::run(&call);

@@ -8,7 +8,8 @@
 //! and every call here waits for it. It is fetched early when a form is likely — the
 //! page embeds one (the loader starts it with the page's boot), or a block with a form
 //! call to action is decided — so a form opens without waiting. The part reaches back
-//! through [`from_forms`]. If it cannot be loaded, nothing is thrown: an embedded
+//! through `crate::forms_bridge`. The block's call to action
+//! (a block is shown before it can be used) has installed the modal's keys. If it cannot be loaded, nothing is thrown: an embedded
 //! container keeps what it shows (its `<noscript>` form, say), a call to action keeps
 //! its block open, and the failure is logged in debug mode.
 
@@ -23,9 +24,6 @@ use web_sys::Event;
 
 use crate::blocks::controls::OPEN_FORM_EVENT;
 use crate::{browser, page};
-
-#[cfg(feature = "split")]
-pub use split::from_forms;
 
 /// The `kindling:open-form` listener is installed (once per document).
 static LISTENING: AtomicBool = AtomicBool::new(false);
@@ -47,9 +45,12 @@ pub fn draw_new() {
     to::draw_new();
 }
 
-/// Fetches the forms code now when the block `decision`, being shown, opens a form.
-pub fn prefetch_for(decision: &Decision) {
-    if decision.content.ctas.iter().any(|cta| cta.action == CtaAction::Form) {
+/// Fetches the forms code now when one of the blocks `decisions` opens a form.
+pub fn prefetch_for(decisions: &[Decision]) {
+    let opens_form = decisions
+        .iter()
+        .any(|decision| decision.content.ctas.iter().any(|cta| cta.action == CtaAction::Form));
+    if opens_form {
         to::prefetch();
     }
 }
@@ -69,8 +70,6 @@ fn on_open(event: Event) {
     let detail = browser::property(&event, "detail");
     let text = |key| browser::property(&detail, key).as_string().filter(|text| !text.is_empty());
     if let Some(form) = text("form") {
-        // Escape and Tab in the modal are handled with the blocks'.
-        crate::blocks::controls::install();
         to::open(form, text("block"), text("variant"), text("title"));
     }
 }
@@ -115,17 +114,13 @@ mod split {
     use alloc::string::String;
 
     use js_sys::{Array, Function, Promise, Reflect};
-    use kindling_core::wire::EventKind;
     use wasm_bindgen::JsCast;
     use wasm_bindgen::prelude::*;
     use wasm_bindgen_futures::JsFuture;
     use web_sys::Element;
 
-    use crate::codec::{list, props_of};
     use crate::forms::HOST_ATTRIBUTE;
-    use crate::track::forms as tracked;
-    use crate::track::record::{Details, record};
-    use crate::{log, page, session, state};
+    use crate::{log, page};
 
     #[wasm_bindgen]
     extern "C" {
@@ -190,79 +185,5 @@ mod split {
                 log::debug("kindling: cannot load the forms", &error);
             }
         });
-    }
-
-    /// The forms part's calls back (`kindling.main`, set by the loader): `[what, ...]`.
-    ///
-    /// - `["visit"]`: `[site, api, debug, visitor, session]`, the visitor and the
-    ///   stored visit as this module has them (`undefined` when not tracked);
-    /// - `["record", type, form, props]`: a form event (`form_*` types only);
-    /// - `["started", form, field]`, `["completed", form, field]`, `["sent", form]`: the
-    ///   form tracking's steps;
-    /// - `["decisions", decisions]`: a submission's new decisions, as received;
-    /// - `["close", host]`: closes a form's modal.
-    #[wasm_bindgen]
-    pub fn from_forms(call: Array) -> JsValue {
-        let what = call.get(0).as_string().unwrap_or_default();
-        let text = |index| call.get(index).as_string();
-        match what.as_str() {
-            "visit" => {
-                let visit = state::with(|widget| {
-                    let visitor = widget.visitor.clone().filter(|_| widget.tracking());
-                    [
-                        JsValue::from(widget.site.as_str()),
-                        JsValue::from(widget.api.as_str()),
-                        JsValue::from(log::debugging()),
-                        visitor.map_or(JsValue::UNDEFINED, JsValue::from),
-                    ]
-                });
-                let Some(visit) = visit else { return JsValue::UNDEFINED };
-                let session = session::touch().map_or(JsValue::UNDEFINED, |s| s.encode().into());
-                visit.into_iter().chain([session]).collect::<Array>().into()
-            }
-            "record" => {
-                let kind = text(1).as_deref().and_then(EventKind::parse);
-                if let (Some(kind), Some(form)) = (kind, text(2))
-                    && kind.as_str().starts_with("form_")
-                    && kind != EventKind::FormSubmit
-                {
-                    let props = props_of(&call.get(3));
-                    record(kind, Details { name: Some(form), props, ..Details::default() });
-                }
-                JsValue::UNDEFINED
-            }
-            "started" => {
-                if let Some(form) = text(1) {
-                    tracked::started(form, text(2));
-                }
-                JsValue::UNDEFINED
-            }
-            "completed" => {
-                if let (Some(form), Some(field)) = (text(1), text(2)) {
-                    tracked::completed(form, field);
-                }
-                JsValue::UNDEFINED
-            }
-            "sent" => {
-                if let Some(form) = text(1) {
-                    tracked::sent(&form);
-                }
-                JsValue::UNDEFINED
-            }
-            "decisions" => {
-                let decisions = call.get(1);
-                if decisions.is_object() {
-                    crate::blocks::apply(list(&decisions));
-                }
-                JsValue::UNDEFINED
-            }
-            "close" => {
-                if let Ok(host) = call.get(1).dyn_into::<Element>() {
-                    crate::blocks::controls::close(&host);
-                }
-                JsValue::UNDEFINED
-            }
-            _ => JsValue::UNDEFINED,
-        }
     }
 }

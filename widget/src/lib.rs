@@ -33,6 +33,8 @@ pub mod codec;
 #[cfg(not(feature = "forms-part"))]
 mod entry;
 pub mod forms;
+#[cfg(feature = "split")]
+pub mod forms_bridge;
 pub mod identity;
 pub mod lead_forms;
 pub mod log;

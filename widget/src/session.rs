@@ -92,8 +92,9 @@ pub fn context() -> Option<Context> {
         landing,
         referrer,
         language: window.navigator().language(),
+        // The window's width: `innerWidth` may force a layout (of a page still loading).
         viewport: window
-            .inner_width()
+            .outer_width()
             .ok()
             .and_then(|width| width.as_f64())
             .map(|width| width as u32),

@@ -520,6 +520,7 @@ fn a_modal_takes_focus_keeps_tab_inside_and_gives_focus_back() {
     let root = host.shadow_root().expect("an open shadow root");
     let dialog = inside(&root, "[role=dialog]");
     assert_eq!(dialog.get_attribute("aria-modal").as_deref(), Some("true"));
+    assert_eq!(dialog.get_attribute("data-layout").as_deref(), Some("image_top"));
     let label = dialog.get_attribute("aria-labelledby").expect("labelled");
     assert_eq!(
         inside(&root, &format!("#{label}")).text_content().as_deref(),

@@ -32,7 +32,7 @@ use kindling_core::wire::Decision;
 use wasm_bindgen::JsValue;
 
 use crate::transport::queue;
-use crate::{browser, log, state};
+use crate::{browser, log, render, state};
 
 /// The User Timing mark set once the inline blocks of a set of decisions are in the
 /// page (the frame that paints them follows).
@@ -42,11 +42,13 @@ pub const INLINE_DRAWN_MARK: &str = "kindling:inline-drawn";
 /// the impressions go out together.
 pub fn apply(decisions: Vec<Decision>) {
     controls::install();
-    let mut overlays = Vec::new();
-    for decision in decisions {
-        if decision.placement != Placement::Inline {
-            overlays.push(decision);
-        } else if let Err(error) = show(&decision) {
+    let (inline, overlays): (Vec<Decision>, Vec<Decision>) =
+        decisions.into_iter().partition(|decision| decision.placement == Placement::Inline);
+    // Every slot's place is read before any block is drawn: one layout for all.
+    let below: Vec<bool> =
+        inline.iter().map(|decision| render::slot_below_the_fold(&decision.slot)).collect();
+    for (decision, below_the_fold) in inline.iter().zip(below) {
+        if let Err(error) = show::show(decision, below_the_fold) {
             log::debug("kindling: cannot render a decision", &error);
         }
     }
@@ -61,12 +63,15 @@ pub fn apply(decisions: Vec<Decision>) {
         }
     });
     triggers::watch();
-    queue::flush();
+    // Sent in the next task, after the frame that paints the blocks.
+    browser::after(0, queue::flush);
 }
 
 /// Draws `decision` now and counts the impression (see [`show::show`]), with the
 /// controls that turn the visitor's clicks and keys into block events listening.
 pub fn show(decision: &Decision) -> Result<(), JsValue> {
     controls::install();
-    show::show(decision)
+    let below =
+        decision.placement == Placement::Inline && render::slot_below_the_fold(&decision.slot);
+    show::show(decision, below)
 }

@@ -11,11 +11,10 @@ use web_sys::Element;
 use crate::render;
 use crate::track::record::{Details, record};
 
-/// Draws `decision` now (an inline one unless its slot shows it already) and counts
-/// the impression; a block opening a form has the forms fetched.
-pub fn show(decision: &Decision) -> Result<(), JsValue> {
-    if render::show(decision)? {
-        crate::lead_forms::prefetch_for(decision);
+/// Draws `decision` now (an inline one unless its slot shows it already; see
+/// `render::show_with` for `below_the_fold`) and counts the impression.
+pub fn show(decision: &Decision, below_the_fold: bool) -> Result<(), JsValue> {
+    if render::show_with(decision, below_the_fold)? {
         record_block(
             EventKind::BlockImpression,
             decision.block.clone(),

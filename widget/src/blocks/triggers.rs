@@ -143,7 +143,7 @@ pub fn check(moment: Moment) {
         browser::after(TICK_MS, || check(Moment::Tick));
     }
     for decision in &fired {
-        if let Err(error) = show(decision) {
+        if let Err(error) = show(decision, false) {
             log::debug("kindling: cannot show a block", &error);
         }
     }

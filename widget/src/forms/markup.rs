@@ -38,7 +38,7 @@ use kindling_core::forms::{Field, FieldKind};
 use kindling_core::wire::FormView;
 
 use crate::codec::push_number;
-use crate::render::content::{CLOSE_BUTTON, MODAL_OPEN, put};
+use crate::render::content::{CLOSE_BUTTON, MODAL_ATTRIBUTES, MODAL_TAG, put};
 
 use crate::render::texts::texts;
 
@@ -72,7 +72,8 @@ pub fn form(view: &FormView, title: Option<&str>) -> String {
     let mut html = String::with_capacity(4096);
     match title {
         Some(title) => {
-            html.push_str(MODAL_OPEN);
+            html.push_str(MODAL_TAG);
+            html.push_str(MODAL_ATTRIBUTES);
             put(&mut html, &["<h2 id=\"kd-title\">", title, "</h2>"]);
         }
         None => html.push_str("<section class=\"kd-block kd-lead\" part=\"block\">"),

@@ -37,6 +37,8 @@ pub mod page_forms;
 pub mod part;
 pub mod steps;
 pub mod submit;
+#[cfg(feature = "forms-part")]
+pub mod to_main;
 
 use alloc::string::String;
 use alloc::sync::Arc;

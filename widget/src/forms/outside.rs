@@ -3,7 +3,7 @@
 //!
 //! In one module these are plain calls. Built as the forms part of a split bundle
 //! (feature `forms-part`, a second wasm module with its own memory), each goes to the
-//! first-load module through [`crate::forms::part`], which answers with the same code.
+//! first-load module through [`crate::forms::to_main`], which answers with the same code.
 
 use alloc::string::String;
 
@@ -59,7 +59,7 @@ mod direct {
 use direct as to;
 
 #[cfg(feature = "forms-part")]
-use crate::forms::part as to;
+use crate::forms::to_main as to;
 
 /// Records a form event (`form_view`, …) named after `form`.
 pub fn record_form(kind: EventKind, form: String, props: alloc::vec::Vec<(String, PropValue)>) {

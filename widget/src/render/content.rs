@@ -24,20 +24,33 @@ use web_sys::{Document, Element, HtmlTemplateElement, Node};
 
 use crate::render::texts::texts;
 
-const INLINE_OPEN: &str = "<section class=\"kd-block kd-inline\" part=\"block\">";
-pub const MODAL_OPEN: &str = "<div class=\"kd-backdrop\" data-kd=\"backdrop\"></div><section class=\"kd-block kd-modal\" \
-part=\"block\" role=\"dialog\" aria-modal=\"true\" aria-labelledby=\"kd-title\" tabindex=\"-1\">";
+/// A modal's frame opens with `MODAL_TAG`, then any attributes, then `MODAL_ATTRIBUTES`.
+pub const MODAL_TAG: &str = "<div class=\"kd-backdrop\" data-kd=\"backdrop\"></div><section";
+pub const MODAL_ATTRIBUTES: &str = " class=\"kd-block kd-modal\" part=\"block\" role=\"dialog\" \
+aria-modal=\"true\" aria-labelledby=\"kd-title\" tabindex=\"-1\">";
 pub const CLOSE_BUTTON: &str =
     "<button type=\"button\" class=\"kd-close\" data-kd=\"close\" aria-label=\"";
 
 /// The markup of `decision` in its placement's frame (its stylesheet is adopted
-/// apart, [`sheet`](crate::render::sheet)). Overlays end with a close button.
-pub fn markup(decision: &Decision) -> String {
+/// apart, [`sheet`](crate::render::sheet)), with its layout as `data-layout`. Overlays
+/// end with a close button; an inline block that may `grow` (its slot is below the
+/// viewport) flows, and its slot grows to it (`kd-grow`).
+pub fn markup(decision: &Decision, grow: bool) -> String {
     let mut html = String::with_capacity(1024);
     let placement = decision.placement;
+    let layout = decision.layout.as_str();
     match placement {
-        Placement::Inline => html.push_str(INLINE_OPEN),
-        Placement::Modal => html.push_str(MODAL_OPEN),
+        Placement::Inline => {
+            let class = if grow { "kd-block kd-inline kd-grow" } else { "kd-block kd-inline" };
+            put(&mut html, &["<section class=\"", class, "\" part=\"block\" data-layout=\""]);
+            put(&mut html, &["", layout, "\">"]);
+        }
+        Placement::Modal => {
+            // The modal frame the lead forms share, with the block's layout.
+            html.push_str(MODAL_TAG);
+            put(&mut html, &[" data-layout=\"", layout, "\""]);
+            html.push_str(MODAL_ATTRIBUTES);
+        }
         _ => {
             let role = if placement == Placement::SlideIn { "complementary" } else { "region" };
             let (name, headline) = (placement.as_str(), decision.content.headline.as_str());
@@ -45,7 +58,7 @@ pub fn markup(decision: &Decision) -> String {
                 &mut html,
                 &["<section class=\"kd-block kd-", name, "\" part=\"block\" role=\"", role],
             );
-            put(&mut html, &["\" aria-label=\"", headline, "\">"]);
+            put(&mut html, &["\" aria-label=\"", headline, "\" data-layout=\"", layout, "\">"]);
         }
     }
     content(&mut html, &decision.content);

@@ -39,6 +39,13 @@ pub const VARIANT_ATTRIBUTE: &str = "data-kindling-variant";
 /// shows that variant of that block (false then); an overlay into a new host element.
 /// A missing slot is an error, not a throw.
 pub fn show(decision: &Decision) -> Result<bool, JsValue> {
+    let below = decision.placement == Placement::Inline && slot_below_the_fold(&decision.slot);
+    show_with(decision, below)
+}
+
+/// [`show`], told whether an inline block's slot is below the viewport (read for all
+/// of a page's slots before any is drawn: one layout, not one per block).
+pub fn show_with(decision: &Decision, below_the_fold: bool) -> Result<bool, JsValue> {
     let document = page::document()?;
     let inline = decision.placement == Placement::Inline;
     let host = if inline {
@@ -58,17 +65,10 @@ pub fn show(decision: &Decision) -> Result<bool, JsValue> {
         None => host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?,
     };
     root.set_inner_html("");
-    root.append_child(&content::parse(&document, &content::markup(decision))?)?;
+    // Nothing on screen moves when a slot below the viewport grows to its block.
+    let markup = content::markup(decision, inline && below_the_fold);
+    root.append_child(&content::parse(&document, &markup)?)?;
     sheet::apply(&document, &root, &[style::STYLE])?;
-    if let Some(card) = root.query_selector(".kd-block")? {
-        card.set_attribute("data-layout", decision.layout.as_str())?;
-    }
-    if inline && below_the_fold(&host) {
-        // Nothing on screen moves when a slot below the viewport grows to its block.
-        if let Some(block) = root.query_selector(".kd-inline")? {
-            block.set_attribute("class", "kd-block kd-inline kd-grow")?;
-        }
-    }
     host.set_attribute(BLOCK_ATTRIBUTE, &decision.block)?;
     host.set_attribute(VARIANT_ATTRIBUTE, &decision.variant)?;
     if !inline {
@@ -77,10 +77,11 @@ pub fn show(decision: &Decision) -> Result<bool, JsValue> {
     Ok(true)
 }
 
-/// Whether all of `element` is below the viewport.
-fn below_the_fold(element: &Element) -> bool {
+/// Whether all of the slot `name` is below the viewport.
+pub fn slot_below_the_fold(name: &str) -> bool {
+    let Ok(Some(slot)) = page::slot(name) else { return false };
     let viewport = web_sys::window().and_then(|w| w.inner_height().ok()).and_then(|h| h.as_f64());
-    viewport.is_some_and(|height| element.get_bounding_client_rect().top() >= height)
+    viewport.is_some_and(|height| slot.get_bounding_client_rect().top() >= height)
 }
 
 /// The block and variant `host` shows, if any.
