@@ -1,7 +1,8 @@
 //! How the widget loads, watched from the browser's own resource timing: the loader
 //! asks for the page's content while the widget downloads (one `POST /v1/boot` per
 //! page view, the widget using the loader's answer), and the lead forms part is
-//! fetched only by a page that shows a form.
+//! fetched only by a page that shows a form; when it cannot be fetched, the page's
+//! plain form takes its place.
 
 use kindling_e2e::{Browser, Stack, fixture_site};
 use serde_json::Value;
@@ -38,6 +39,29 @@ async fn only_a_page_with_a_form_fetches_the_forms_and_each_page_boots_once() {
     assert_eq!(forms.len(), 2, "the forms part's glue and wasm, once each: {forms:?}");
     assert_eq!(fetched(&browser, "/v1/boot").await.len(), 1, "one boot request");
     assert_eq!(browser.eval(early).await, 1, "a returning visitor's visit, continued");
+    browser.close().await;
+    drop(stack);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forms_part_that_cannot_load_leaves_the_plain_form_and_no_error() {
+    let stack = Stack::start(fixture_site()).await;
+    let browser = Browser::start().await;
+    browser.devtools("Network.enable", serde_json::json!({})).await;
+    browser.devtools("Network.setBlockedURLs", serde_json::json!({"urls": ["*/w/forms-*"]})).await;
+    browser.client.goto(&format!("{}/demo-form.html", stack.site)).await.expect("page");
+    let plain = "return document.querySelector('[data-kindling-lead-form] form.plain-form')
+        ?.getAttribute('action') ?? null;";
+    let action = browser.wait_for("the plain form", plain).await;
+    assert!(
+        action
+            .as_str()
+            .is_some_and(|action| action.ends_with("/v1/forms/demo-request/submissions")),
+        "the site's own form, posting to the collector: {action}"
+    );
+    let drawn = "return !!document.querySelector('[data-kindling-lead-form]').shadowRoot;";
+    assert_eq!(browser.eval(drawn).await, false, "nothing drawn by the widget");
+    assert_eq!(browser.eval("return window.pageErrors;").await, Value::Array(vec![]));
     browser.close().await;
     drop(stack);
 }

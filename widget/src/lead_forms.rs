@@ -8,10 +8,12 @@
 //! and every call here waits for it. It is fetched early when a form is likely — the
 //! page embeds one (the loader starts it with the page's boot), or a block with a form
 //! call to action is decided — so a form opens without waiting. The part reaches back
-//! through `crate::forms_bridge`. The block's call to action
-//! (a block is shown before it can be used) has installed the modal's keys. If it cannot be loaded, nothing is thrown: an embedded
-//! container keeps what it shows (its `<noscript>` form, say), a call to action keeps
-//! its block open, and the failure is logged in debug mode.
+//! through `crate::forms_bridge`; the modal's keys are the blocks' (installed when the
+//! block with the call to action was shown). If the part cannot be loaded, nothing is
+//! thrown and the failure is logged in debug mode: an embedded container shows the
+//! site's plain form instead, the `<noscript>` markup right after it (or in it), which
+//! posts to the collector without the widget; a form a call to action opens does not
+//! open.
 
 use core::sync::atomic::{AtomicBool, Ordering};
 
@@ -183,7 +185,36 @@ mod split {
             };
             if let Err(error) = called.await {
                 log::debug("kindling: cannot load the forms", &error);
+                if export != "open_form" {
+                    show_plain_forms();
+                }
             }
         });
+    }
+
+    /// The forms cannot be drawn: each undrawn container's plain form, the site's own
+    /// `<noscript>` markup right after it (or in it), goes live in its place.
+    fn show_plain_forms() {
+        let Ok(hosts) = page::document()
+            .and_then(|document| document.query_selector_all("[data-kindling-lead-form]"))
+        else {
+            return;
+        };
+        for host in Array::from(&hosts).iter() {
+            let host: Element = host.unchecked_into();
+            if host.shadow_root().is_some() || host.has_attribute("data-kindling-plain") {
+                continue;
+            }
+            let after = host.next_element_sibling().filter(|next| next.tag_name() == "NOSCRIPT");
+            let Some(noscript) = after.or_else(|| host.query_selector("noscript").ok().flatten())
+            else {
+                continue;
+            };
+            // The site's own markup, parsed as the page's: `<noscript>` keeps it as text
+            // while scripts run.
+            let markup = noscript.text_content().unwrap_or_default();
+            let _ = host.set_attribute("data-kindling-plain", "");
+            let _ = host.insert_adjacent_html("afterbegin", &markup);
+        }
     }
 }
