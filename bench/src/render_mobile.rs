@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use kindling_e2e::{Browser, Stack};
 
-use crate::render::median;
+use crate::render::{FORGET_THE_VISITOR, median, open_and_time};
 use serde_json::{Value, json};
 
 /// One run's figures.
@@ -64,33 +64,6 @@ impl Report {
     }
 }
 
-const TIMING: &str = "const done = arguments[0];
-    const deadline = Date.now() + 30000;
-    let longest = 0;
-    new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) longest = Math.max(longest, entry.duration);
-    }).observe({type: 'longtask', buffered: true});
-    (function poll() {
-      const drawn = performance.getEntriesByName('kindling:inline-drawn')[0];
-      const fcp = performance.getEntriesByName('first-contentful-paint')[0];
-      if (drawn && fcp) {
-        let cls = 0;
-        new PerformanceObserver((list) => {
-          for (const entry of list.getEntries()) { if (!entry.hadRecentInput) cls += entry.value; }
-        }).observe({type: 'layout-shift', buffered: true});
-        const requests = performance.getEntriesByType('resource')
-          .map((e) => [e.name, e.startTime, e.responseEnd]);
-        setTimeout(() => done([fcp.startTime, drawn.startTime, cls, longest, requests]), 300);
-      } else if (Date.now() > deadline) {
-        done(null);
-      } else {
-        setTimeout(poll, 100);
-      }
-    })();";
-
-const FORGET_THE_VISITOR: &str = "localStorage.clear(); sessionStorage.clear();
-    document.cookie = 'kd_vid=; max-age=0; path=/'; return true;";
-
 /// The main thread's script time so far, in ms.
 async fn script_ms(browser: &Browser) -> f64 {
     let metrics = browser.devtools("Performance.getMetrics", json!({})).await;
@@ -124,12 +97,7 @@ pub async fn run(runs: usize) -> Result<Report, String> {
         browser.client.goto("about:blank").await.map_err(|error| error.to_string())?;
         tokio::time::sleep(Duration::from_millis(200)).await;
         let before = script_ms(&browser).await;
-        browser.client.goto(&home).await.map_err(|error| format!("open {home}: {error}"))?;
-        let timing = browser
-            .client
-            .execute_async(TIMING, vec![])
-            .await
-            .map_err(|error| error.to_string())?;
+        let timing = open_and_time(&browser, &home).await?;
         let after = script_ms(&browser).await;
         samples.push(parse(&timing, if after >= before { after - before } else { after })?);
         browser.eval(FORGET_THE_VISITOR).await;

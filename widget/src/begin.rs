@@ -127,8 +127,6 @@ async fn boot_with(options: &Options, visitor: &str, early: Option<Early>) -> Re
         && js_sys::JSON::stringify(&request).ok().and_then(|text| text.as_string())
             == Some(early.body)
     {
-        // Starting the widget was a task; drawing is the next one.
-        browser::next_task().await;
         let json = JsFuture::from(early.answer).await.unwrap_or(JsValue::NULL);
         answer = BootAnswer::decode(&json);
         browser::mark("kindling:early-boot");

@@ -17,17 +17,6 @@ pub fn after(ms: i32, then: fn()) {
     }
 }
 
-/// Resolves in a task of its own, after what the browser has queued: awaited, it ends
-/// the current task, so the main thread can paint and answer input in between.
-pub async fn next_task() {
-    let timer = js_sys::Promise::new(&mut |resolve, _| {
-        if let Ok(window) = page::window() {
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(timer).await;
-}
-
 /// Calls `handler` for every `event` on `target`, passively, in the capture phase, for
 /// the rest of the page's life. Handlers are plain functions: one closure type for
 /// every listener keeps the wasm small.

@@ -51,27 +51,12 @@ impl Render {
 }
 
 pub fn run(json: bool, runs: u64) -> TaskResult<()> {
-    let root = workspace_root();
-    let bundle_tools = ensure_bundle_tools()?;
-    let browser = ensure_browser_tools()?;
-    bundle::build(&bundle_tools)?;
-    super::common::build_bench(&root)?;
-    println!(
+    let heading = format!(
         "xtask: render benchmark: the demo home page in headless Chromium, {runs} new visitors (+1 cold)"
     );
-    let output = Command::new(root.join("target/release/kindling-bench"))
-        .args(["render", "--runs", &runs.to_string()])
-        .env("KINDLING_WIDGET_DIST", bundle::dist_dir())
-        .env("CHROMEDRIVER", &browser.chromedriver)
-        .output()?;
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stdout = bench_output(&heading, &["--runs", &runs.to_string()])?;
     let Some(render) = stdout.lines().rev().find_map(Render::parse) else {
-        return fail(format!(
-            "kindling-bench render failed ({}): {}{}",
-            output.status,
-            stdout,
-            String::from_utf8_lossy(&output.stderr)
-        ));
+        return fail(format!("kindling-bench render printed no result: {stdout}"));
     };
     println!("| measurement | result |");
     println!("|---|---|");
@@ -102,28 +87,13 @@ pub fn run(json: bool, runs: u64) -> TaskResult<()> {
 
 /// `--throttle mobile`: runs the throttled benchmark and prints its table.
 pub fn run_mobile(json: bool, runs: u64) -> TaskResult<()> {
-    let root = workspace_root();
-    let bundle_tools = ensure_bundle_tools()?;
-    let browser = ensure_browser_tools()?;
-    bundle::build(&bundle_tools)?;
-    super::common::build_bench(&root)?;
-    println!(
+    let heading = format!(
         "xtask: render benchmark, mobile throttling: the demo home page, {runs} cold new visitors"
     );
-    let output = Command::new(root.join("target/release/kindling-bench"))
-        .args(["render", "--throttle", "mobile", "--runs", &runs.to_string()])
-        .env("KINDLING_WIDGET_DIST", bundle::dist_dir())
-        .env("CHROMEDRIVER", &browser.chromedriver)
-        .output()?;
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stdout = bench_output(&heading, &["--throttle", "mobile", "--runs", &runs.to_string()])?;
     let Some(line) = stdout.lines().rev().find_map(|line| line.strip_prefix("render-mobile "))
     else {
-        return fail(format!(
-            "kindling-bench render failed ({}): {}{}",
-            output.status,
-            stdout,
-            String::from_utf8_lossy(&output.stderr)
-        ));
+        return fail(format!("kindling-bench render printed no result: {stdout}"));
     };
     let value = |key: &str| -> f64 {
         line.split_whitespace()
@@ -151,6 +121,32 @@ pub fn run_mobile(json: bool, runs: u64) -> TaskResult<()> {
         println!("{{{}}}", fields.join(","));
     }
     Ok(())
+}
+
+/// Builds the bundle and `kindling-bench`, prints `heading`, runs `kindling-bench
+/// render ARGS` and returns what it printed.
+fn bench_output(heading: &str, args: &[&str]) -> TaskResult<String> {
+    let root = workspace_root();
+    let bundle_tools = ensure_bundle_tools()?;
+    let browser = ensure_browser_tools()?;
+    bundle::build(&bundle_tools)?;
+    super::common::build_bench(&root)?;
+    println!("{heading}");
+    let output = Command::new(root.join("target/release/kindling-bench"))
+        .arg("render")
+        .args(args)
+        .env("KINDLING_WIDGET_DIST", bundle::dist_dir())
+        .env("CHROMEDRIVER", &browser.chromedriver)
+        .output()?;
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    if !output.status.success() {
+        return fail(format!(
+            "kindling-bench render failed ({}): {stdout}{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    Ok(stdout)
 }
 
 #[cfg(test)]
