@@ -84,8 +84,10 @@
     if (landing[0]) context.landing = landing[0];
     if (landing[1]) context.referrer = landing[1];
     if (n.language) context.language = n.language;
-    // The window's width: `innerWidth` would force a layout of a page still loading.
-    context.viewport = w.outerWidth;
+    // The window's width: `innerWidth` would force a layout of a page still loading,
+    // but is all there is while `outerWidth` is 0 (a window whose size is not known yet).
+    var width = w.outerWidth || w.innerWidth;
+    if (width) context.viewport = width;
     context.touch = n.maxTouchPoints || 0;
     context.dropped = 0;
     var request = { site: site, visitor: vid, url: url };

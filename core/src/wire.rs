@@ -232,7 +232,8 @@ pub struct Context {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
     /// The browser window's width in CSS pixels (`outerWidth`: unlike the viewport's
-    /// `innerWidth`, read without forcing a layout of the page).
+    /// `innerWidth`, read without forcing a layout of the page; `innerWidth` while the
+    /// browser does not know the window's size yet).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub viewport: Option<u32>,
     /// `navigator.maxTouchPoints`.

@@ -7,6 +7,20 @@
 use kindling_e2e::{Browser, Stack, fixture_site};
 use serde_json::Value;
 
+/// Keeps the body of every `POST /v1/boot` the page sends in `window.__boots`, and
+/// whether its answer was OK, before any of the page's scripts run.
+const RECORD_BOOTS: &str = "window.__boots = [];
+    const send = window.fetch;
+    window.fetch = function (url, init) {
+      const answer = send.apply(this, arguments);
+      if (String(url).includes('/v1/boot')) {
+        const boot = {body: init && init.body, status: null};
+        window.__boots.push(boot);
+        answer.then((r) => { boot.status = r.status; }, (e) => { boot.status = String(e); });
+      }
+      return answer;
+    };";
+
 /// The URLs the page fetched that contain `part`.
 const FETCHED: &str = "return performance.getEntriesByType('resource').map(e => e.name)
     .filter(name => name.includes(arguments[0]));";
@@ -20,13 +34,21 @@ async fn fetched(browser: &Browser, part: &str) -> Vec<String> {
 async fn only_a_page_with_a_form_fetches_the_forms_and_each_page_boots_once() {
     let stack = Stack::start(fixture_site()).await;
     let browser = Browser::start().await;
+    browser
+        .devtools(
+            "Page.addScriptToEvaluateOnNewDocument",
+            serde_json::json!({"source": RECORD_BOOTS}),
+        )
+        .await;
+    let boots = "return window.__boots;";
 
     // No slot, no form: decisions are overlays waiting for their triggers.
     browser.client.goto(&format!("{}/missing-slot.html", stack.site)).await.expect("page");
     browser.wait_for("the widget", "return window.kindlingSettled === true;").await;
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     assert_eq!(fetched(&browser, "/w/forms-").await, Vec::<String>::new(), "no forms part");
-    assert_eq!(fetched(&browser, "/v1/boot").await.len(), 1, "one boot request");
+    let sent = browser.eval(boots).await;
+    assert_eq!(fetched(&browser, "/v1/boot").await.len(), 1, "one boot request: {sent}");
     let early = "return performance.getEntriesByName('kindling:early-boot').length;";
     assert_eq!(browser.eval(early).await, 1, "the widget used the loader's answer");
 
@@ -37,7 +59,8 @@ async fn only_a_page_with_a_form_fetches_the_forms_and_each_page_boots_once() {
     browser.wait_for("the form", drawn).await;
     let forms = fetched(&browser, "/w/forms-").await;
     assert_eq!(forms.len(), 2, "the forms part's glue and wasm, once each: {forms:?}");
-    assert_eq!(fetched(&browser, "/v1/boot").await.len(), 1, "one boot request");
+    let sent = browser.eval(boots).await;
+    assert_eq!(fetched(&browser, "/v1/boot").await.len(), 1, "one boot request: {sent}");
     assert_eq!(browser.eval(early).await, 1, "a returning visitor's visit, continued");
     browser.close().await;
     drop(stack);

@@ -80,6 +80,16 @@ pub fn forget() {
     state::with(|widget| widget.session = None);
 }
 
+/// The window's width in CSS pixels: `outerWidth`, which needs no layout (`innerWidth`
+/// may force one of a page still loading), or `innerWidth` while the browser does not
+/// know the window's size yet (`outerWidth` is 0 then, in a new or background tab).
+fn window_width(window: &web_sys::Window) -> Option<u32> {
+    let width = |read: Result<wasm_bindgen::JsValue, wasm_bindgen::JsValue>| {
+        read.ok().and_then(|width| width.as_f64()).filter(|width| *width > 0.0)
+    };
+    width(window.outer_width()).or_else(|| width(window.inner_width())).map(|width| width as u32)
+}
+
 /// What the widget tells the collector about the visit (boot requests and event
 /// batches); `dropped` is left at 0 for the queue to fill in.
 pub fn context() -> Option<Context> {
@@ -92,12 +102,7 @@ pub fn context() -> Option<Context> {
         landing,
         referrer,
         language: window.navigator().language(),
-        // The window's width: `innerWidth` may force a layout (of a page still loading).
-        viewport: window
-            .outer_width()
-            .ok()
-            .and_then(|width| width.as_f64())
-            .map(|width| width as u32),
+        viewport: window_width(&window),
         touch: browser::navigator_property("maxTouchPoints").as_f64().unwrap_or(0.0) as u32,
         dropped: 0,
     })
