@@ -38,6 +38,9 @@
   k.forms = function () {
     return forms = forms || load('__FORMS__');
   };
+  var ready = function (then) {
+    if (d.readyState == 'loading') d.addEventListener('DOMContentLoaded', then); else then();
+  };
   var get = function (key) {
     try { return localStorage.getItem(key); } catch (e) { }
   };
@@ -114,17 +117,23 @@
     var wasm = fetch(base + '/w/__WASM__.wasm');
     wasm.catch(fail);
     var glue = import(base + '/w/__WASM__.js');
-    if (get('kindling.consent') == 'granted' || !required && !n.globalPrivacyControl && n.doNotTrack != '1') {
-      if (d.readyState == 'loading') d.addEventListener('DOMContentLoaded', boot); else boot();
-    }
+    // Storage is read once the page is parsed: a first `localStorage` read can stall the
+    // parser long enough for the browser to paint a page half built.
+    var allowed = function () {
+      if (get('kindling.consent') == 'granted' || !required && !n.globalPrivacyControl && n.doNotTrack != '1') boot();
+    };
+    ready(allowed);
     glue.then(function (m) {
       return m.default({ module_or_path: wasm }).then(function () {
-        k.main = m.from_forms;
-        m.start(site, api, debug, required, k.q || [], function () { return early; });
-        var f = w.kindling = function () { m.command(arguments); };
-        f.loaded = true;
-        f.forms = k.forms;
-        f.main = m.from_forms;
+        // Started once the page is parsed, so no widget work splits the page's parsing.
+        ready(function () {
+          k.main = m.from_forms;
+          m.start(site, api, debug, required, k.q || [], function () { return early; });
+          var f = w.kindling = function () { m.command(arguments); };
+          f.loaded = true;
+          f.forms = k.forms;
+          f.main = m.from_forms;
+        });
       });
     }).catch(fail);
   } catch (e) { fail(e); }

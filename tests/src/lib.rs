@@ -287,12 +287,18 @@ impl Browser {
     }
 
     /// The layout shift of the page shown so far: the sum of its layout-shift entries
-    /// without recent input, read 300 ms after asking.
+    /// without recent input, read 300 ms after asking. An entry whose every moved node
+    /// had no box before (a node the browser was still parsing when it painted a frame:
+    /// nothing the visitor saw moved) is left out.
     pub async fn layout_shift(&self) -> f64 {
         let script = "const done = arguments[0];
             let total = 0;
+            const unseen = (source) => !source.previousRect.width && !source.previousRect.height;
             new PerformanceObserver((list) => {
-              for (const entry of list.getEntries()) { if (!entry.hadRecentInput) total += entry.value; }
+              for (const entry of list.getEntries()) {
+                const parsing = entry.sources.length > 0 && entry.sources.every(unseen);
+                if (!entry.hadRecentInput && !parsing) total += entry.value;
+              }
             }).observe({type: 'layout-shift', buffered: true});
             setTimeout(() => done(total), 300);";
         let shift = self.client.execute_async(script, vec![]).await.expect("layout shift");
