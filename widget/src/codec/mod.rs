@@ -105,20 +105,25 @@ impl Encode for ClientEvent {
             set(&object, "value", &JsValue::from_f64(value));
         }
         if !self.props.is_empty() {
-            let props = Object::new();
-            for (key, value) in &self.props {
-                let value = match value {
-                    PropValue::Bool(flag) => JsValue::from_bool(*flag),
-                    PropValue::Number(number) => JsValue::from_f64(*number),
-                    PropValue::Text(text) => JsValue::from_str(text),
-                };
-                set(&props, key, &value);
-            }
-            set(&object, "props", &props);
+            set(&object, "props", &props_object(&self.props));
         }
         set(&object, "ts", &JsValue::from_f64(self.ts as f64));
         object.into()
     }
+}
+
+/// Flat properties as a plain JS object.
+pub fn props_object(props: &[(String, PropValue)]) -> Object {
+    let object = Object::new();
+    for (key, value) in props {
+        let value = match value {
+            PropValue::Bool(flag) => JsValue::from_bool(*flag),
+            PropValue::Number(number) => JsValue::from_f64(*number),
+            PropValue::Text(text) => JsValue::from_str(text),
+        };
+        set(&object, key, &value);
+    }
+    object
 }
 
 /// Encodes a list as a JS array.

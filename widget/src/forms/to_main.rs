@@ -5,12 +5,12 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use js_sys::{Array, Object};
+use js_sys::Array;
 use kindling_core::wire::{EventKind, PropValue};
 use wasm_bindgen::prelude::*;
 use web_sys::Element;
 
-use crate::codec::set;
+use crate::codec::props_object;
 
 #[wasm_bindgen]
 extern "C" {
@@ -26,16 +26,8 @@ pub fn call(parts: &[JsValue]) -> JsValue {
 }
 
 pub fn record_form(kind: EventKind, form: String, props: Vec<(String, PropValue)>) {
-    let object = Object::new();
-    for (key, value) in &props {
-        let value = match value {
-            PropValue::Bool(flag) => JsValue::from_bool(*flag),
-            PropValue::Number(number) => JsValue::from_f64(*number),
-            PropValue::Text(text) => JsValue::from_str(text),
-        };
-        set(&object, key, &value);
-    }
-    call(&["record".into(), kind.as_str().into(), form.into(), object.into()]);
+    let props = props_object(&props);
+    call(&["record".into(), kind.as_str().into(), form.into(), props.into()]);
 }
 
 pub fn started(form: String, field: Option<String>) {
